@@ -1,0 +1,25 @@
+"""The small error hierarchy the core raises; the CLI and UI catch it at their edge."""
+
+
+class GroupKapError(Exception):
+    """Something the user can act on; the message says what was wrong and what to do."""
+
+
+class BadInputError(GroupKapError):
+    """A value given by a person or a file was out of range or inconsistent."""
+
+
+class StorageError(GroupKapError):
+    """The session database could not be opened, read or written."""
+
+
+class SchemaTooNewError(StorageError):
+    """The database was written by a newer GroupKAP; it is refused, never rewritten."""
+
+
+class SourceError(GroupKapError):
+    """A vitals source (simulator, monitor feed, replay) could not deliver."""
+
+
+class ConfigError(BadInputError):
+    """The settings file has a value that cannot be used."""

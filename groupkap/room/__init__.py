@@ -1,0 +1,1 @@
+"""The room: seats, the participants on them, and their live vitals buffers."""

@@ -1,0 +1,136 @@
+"""Per-seat ring buffers (numpy) that sources fill and the room grid reads at frame rate.
+
+Writers (a source, possibly on its own thread) and the reader (the UI's frame timer) meet
+only here, under a short lock; the reader always gets copies, so drawing never races a write.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from groupkap.params import PARAMETERS, PLETH_RATE_HZ
+from groupkap.readings import Reading, WaveformBlock
+
+
+class RingBuffer:
+    """A fixed-capacity time series that overwrites its oldest samples.
+
+    Attributes:
+        capacity: how many (t, value) pairs it holds.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 2:
+            raise ValueError("a ring buffer needs room for at least two samples")
+        self.capacity = capacity
+        self._t = np.zeros(capacity, dtype=np.float64)
+        self._v = np.zeros(capacity, dtype=np.float32)
+        self._next = 0  # index of the next write
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def extend(self, times: np.ndarray, values: np.ndarray) -> None:
+        n = len(times)
+        if n == 0:
+            return
+        if n >= self.capacity:
+            times, values, n = times[-self.capacity:], values[-self.capacity:], self.capacity
+        end = self._next + n
+        if end <= self.capacity:
+            self._t[self._next:end] = times
+            self._v[self._next:end] = values
+        else:
+            first = self.capacity - self._next
+            self._t[self._next:] = times[:first]
+            self._v[self._next:] = values[:first]
+            self._t[: n - first] = times[first:]
+            self._v[: n - first] = values[first:]
+        self._next = end % self.capacity
+        self._count = min(self.capacity, self._count + n)
+
+    def append(self, t: float, value: float) -> None:
+        self.extend(np.array([t]), np.array([value], dtype=np.float32))
+
+    def ordered(self) -> tuple[np.ndarray, np.ndarray]:
+        """All held samples, oldest first (copies)."""
+        if self._count < self.capacity:
+            return self._t[: self._count].copy(), self._v[: self._count].copy()
+        idx = np.r_[self._next:self.capacity, 0:self._next]
+        return self._t[idx], self._v[idx]
+
+    def since(self, t_from: float) -> tuple[np.ndarray, np.ndarray]:
+        t, v = self.ordered()
+        start = np.searchsorted(t, t_from, side="left")
+        return t[start:], v[start:]
+
+    def last(self) -> tuple[float, float] | None:
+        if self._count == 0:
+            return None
+        i = (self._next - 1) % self.capacity
+        return float(self._t[i]), float(self._v[i])
+
+
+class SeatVitals:
+    """Everything recently measured at one seat.
+
+    Attributes:
+        seat: seat number.
+        last_data_t: when anything last arrived (drives the stale greying), or None.
+    """
+
+    TREND_CAPACITY = 4096  # > 1 h of 1 Hz numerics, more than the 30-min trend needs
+    PLETH_SECONDS = 16
+
+    def __init__(self, seat: int) -> None:
+        self.seat = seat
+        self._lock = threading.Lock()
+        self._numerics = {
+            name: RingBuffer(self.TREND_CAPACITY)
+            for name, p in PARAMETERS.items() if not p.waveform
+        }
+        self._pleth = RingBuffer(PLETH_RATE_HZ * self.PLETH_SECONDS)
+        self.last_data_t: float | None = None
+
+    def add_reading(self, reading: Reading) -> bool:
+        """Store a reading; NaN and out-of-range artefacts are dropped (returns False)."""
+        p = PARAMETERS.get(reading.param)
+        if p is None or p.waveform or not p.is_valid(reading.value):
+            return False
+        with self._lock:
+            self._numerics[reading.param].append(reading.t, reading.value)
+            self._touch(reading.t)
+        return True
+
+    def add_block(self, block: WaveformBlock) -> None:
+        with self._lock:
+            self._pleth.extend(block.times(), block.samples)
+            self._touch(block.t_start + len(block.samples) / block.rate_hz)
+
+    def _touch(self, t: float) -> None:
+        if self.last_data_t is None or t > self.last_data_t:
+            self.last_data_t = t
+
+    def latest(self, param: str) -> tuple[float, float] | None:
+        """(t, value) of the newest reading of `param`, or None."""
+        with self._lock:
+            return self._numerics[param].last()
+
+    def heart_rate(self) -> tuple[float, float] | None:
+        """HR from the ECG, falling back to the pulse rate when there is no ECG (DESIGN.md)."""
+        return self.latest("HR") or self.latest("PR")
+
+    def trend(self, param: str, t_from: float) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            return self._numerics[param].since(t_from)
+
+    def pleth(self, t_from: float) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            return self._pleth.since(t_from)
+
+    def is_stale(self, now: float, stale_after_s: float) -> bool:
+        """True when nothing has arrived for `stale_after_s` (or never)."""
+        return self.last_data_t is None or now - self.last_data_t > stale_after_s

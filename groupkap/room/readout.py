@@ -1,0 +1,91 @@
+"""What a seat tile shows, worked out in the core so the widget only draws.
+
+The rules live here (which heart rate to show, when a value counts as stale, how a blood
+pressure's age is worded) and are tested without Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from groupkap.room.buffers import SeatVitals
+
+NO_VALUE = "--"
+
+
+@dataclass(frozen=True)
+class Numeric:
+    """One big number on a tile.
+
+    Attributes:
+        label: `HR`, `SpO2`, `RR` (or `PR` when the heart rate comes from the pulse).
+        text: the value as drawn, or `--` when nothing has arrived yet.
+        stale: True when the value is older than the stale limit (drawn grey).
+    """
+
+    label: str
+    text: str
+    stale: bool
+
+
+@dataclass(frozen=True)
+class TileReadout:
+    """Everything textual on a tile at one moment.
+
+    Attributes:
+        numerics: HR, SpO2 and RR in that order.
+        bp_text: last cuff reading as `128/82 (97)`, or `--/--`.
+        bp_age: `just now`, `3 min ago`, `1 h 05 min ago`, or empty.
+        bp_stale: the last BP is older than two cuff intervals.
+        status: `no data 15 s` when the seat has gone quiet, else empty.
+    """
+
+    numerics: list[Numeric] = field(default_factory=list)
+    bp_text: str = "--/--"
+    bp_age: str = ""
+    bp_stale: bool = True
+    status: str = ""
+
+
+def format_age(seconds: float) -> str:
+    """How long ago, in the words a facilitator would say it."""
+    if seconds < 60:
+        return "just now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h {minutes % 60:02d} min ago"
+
+
+def _numeric(label: str, latest: tuple[float, float] | None, now: float,
+             stale_after_s: float) -> Numeric:
+    if latest is None:
+        return Numeric(label, NO_VALUE, True)
+    t, value = latest
+    return Numeric(label, f"{value:.0f}", now - t > stale_after_s)
+
+
+def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
+                 nibp_interval_s: float) -> TileReadout:
+    hr = vitals.latest("HR")
+    hr_label = "HR" if hr is not None else ("PR" if vitals.latest("PR") else "HR")
+    numerics = [
+        _numeric(hr_label, vitals.heart_rate(), now, stale_after_s),
+        _numeric("SpO2", vitals.latest("SpO2"), now, stale_after_s),
+        _numeric("RR", vitals.latest("RR"), now, stale_after_s),
+    ]
+    sbp, dbp, mean = (vitals.latest(p) for p in ("SBP", "DBP", "MAP"))
+    bp_text, bp_age, bp_stale = "--/--", "", True
+    if sbp is not None and dbp is not None:
+        bp_text = f"{sbp[1]:.0f}/{dbp[1]:.0f}"
+        if mean is not None and abs(mean[0] - sbp[0]) < 5:
+            bp_text += f" ({mean[1]:.0f})"
+        age = max(0.0, now - sbp[0])
+        bp_age = format_age(age)
+        bp_stale = age > 2 * nibp_interval_s
+    status = ""
+    if vitals.last_data_t is None:
+        status = "waiting for data"
+    elif now - vitals.last_data_t > stale_after_s:
+        status = f"no data {now - vitals.last_data_t:.0f} s"
+    return TileReadout(numerics, bp_text, bp_age, bp_stale, status)

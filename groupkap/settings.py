@@ -1,0 +1,96 @@
+"""Clinic-editable settings: every default that comes from CLINICAL.md lives here, not in code.
+
+Read from a TOML file (`--config`, else `GROUPKAP_CONFIG`, else `groupkap.toml` in the user
+config folder when it exists). A bad value is refused with the key and the allowed range, and
+nothing from that file is used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from groupkap.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a clinic lead may tune.
+
+    Attributes:
+        stale_after_s: a value greys out after this long without new data.
+        frame_rate_hz: how often the room grid redraws (at most 30).
+        trend_minutes: how much history the trend plot shows.
+        pleth_seconds: how much waveform the pleth plot shows.
+        nibp_interval_s: how often the simulated cuff measures.
+        vitals_commit_s: the longest vitals wait in memory before they are committed.
+    """
+
+    stale_after_s: float = 10.0
+    frame_rate_hz: float = 25.0
+    trend_minutes: float = 30.0
+    pleth_seconds: float = 10.0
+    nibp_interval_s: float = 300.0
+    vitals_commit_s: float = 0.5
+
+
+# key -> (section, minimum, maximum)
+_RANGES: dict[str, tuple[str, float, float]] = {
+    "stale_after_s": ("display", 2, 120),
+    "frame_rate_hz": ("display", 1, 30),
+    "trend_minutes": ("display", 5, 60),
+    "pleth_seconds": ("display", 3, 15),
+    "nibp_interval_s": ("simulator", 60, 1800),
+    "vitals_commit_s": ("storage", 0.05, 1.0),
+}
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("GROUPKAP_CONFIG")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir("groupkap", appauthor=False)) / "groupkap.toml"
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Settings from `path` (or the default file if it exists); defaults otherwise."""
+    explicit = path is not None or "GROUPKAP_CONFIG" in os.environ
+    path = Path(path) if path else default_config_path()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"settings file {path} does not exist")
+        return Settings()
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
+    return settings_from_dict(doc, str(path))
+
+
+def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
+    known_sections = {section for section, _, _ in _RANGES.values()}
+    for section, values in doc.items():
+        if section not in known_sections or not isinstance(values, dict):
+            raise ConfigError(
+                f"{where}: unknown section [{section}]; known: {', '.join(sorted(known_sections))}"
+            )
+        for key in values:
+            if key not in _RANGES or _RANGES[key][0] != section:
+                raise ConfigError(f"{where}: unknown setting {section}.{key}")
+    changes = {}
+    for f in fields(Settings):
+        section, lo, hi = _RANGES[f.name]
+        if f.name not in doc.get(section, {}):
+            continue
+        value = doc[section][f.name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            raise ConfigError(
+                f"{where}: {section}.{f.name} = {value!r} is out of range; use a number "
+                f"from {lo:g} to {hi:g}"
+            )
+        changes[f.name] = float(value)
+    return replace(Settings(), **changes)

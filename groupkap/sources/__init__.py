@@ -1,0 +1,1 @@
+"""Vitals sources: they turn the outside world into Readings."""

@@ -1,0 +1,243 @@
+"""Simulator scenarios: per-seat profiles that bend each participant's baseline vitals.
+
+A profile turns time (since the session start and since the seat's dose, T0) into offsets
+added to the seat's baseline, and may say from when the seat falls silent. A scenario is
+just a function choosing a profile for each seat, so a new scenario is a new small function
+plus a line in `SCENARIOS`.
+
+The envelopes use only arithmetic and clipping (no exp/sin): numpy may compute those with
+different SIMD paths depending on array length, and the simulator promises bit-identical
+output however time is chunked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+VITALS = ("HR", "SpO2", "RR", "SBP", "DBP")
+"""The continuous quantities a profile can move (MAP follows from SBP and DBP)."""
+
+MINUTE = 60.0
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One participant's resting vitals, around which the simulated values wander.
+
+    Attributes:
+        hr, spo2, rr, sbp, dbp: resting values in the parameters' units.
+    """
+
+    hr: float
+    spo2: float
+    rr: float
+    sbp: float
+    dbp: float
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> Baseline:
+        """A plausible healthy adult at rest; the draw order is part of the seed contract."""
+        hr, spo2, rr, sbp, dbp = (float(v) for v in rng.uniform(
+            (58.0, 96.0, 11.0, 110.0, 68.0), (85.0, 99.0, 16.0, 132.0, 84.0)))
+        return cls(hr, spo2, rr, sbp, min(dbp, sbp - 30.0))  # keep a plausible pulse pressure
+
+    def value(self, param: str) -> float:
+        return getattr(self, param.lower())
+
+
+def smoothstep(x: np.ndarray) -> np.ndarray:
+    """0 before 0, 1 after 1, an S-curve between: a change that starts and ends gently."""
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+class Effect(Protocol):
+    """Something that moves vitals over time: a drug effect, an adverse event."""
+
+    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+        ...
+
+
+@dataclass(frozen=True)
+class KetamineEffect:
+    """A haemodynamic response to the dose that rises after T0, peaks, then fades.
+
+    Attributes:
+        hr, sbp, dbp: the rise at the peak (beats/min, mmHg).
+        rise_s: seconds from T0 to the full effect.
+        fade_from_s, fade_to_s: seconds after T0 the effect starts to fade and is gone.
+    """
+
+    hr: float
+    sbp: float
+    dbp: float
+    rise_s: float = 10 * MINUTE
+    fade_from_s: float = 45 * MINUTE
+    fade_to_s: float = 90 * MINUTE
+
+    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+        rise = smoothstep(since_t0 / self.rise_s)
+        fade = 1.0 - smoothstep((since_t0 - self.fade_from_s) / (self.fade_to_s - self.fade_from_s))
+        envelope = rise * fade
+        return {"HR": self.hr * envelope, "SBP": self.sbp * envelope, "DBP": self.dbp * envelope}
+
+
+@dataclass(frozen=True)
+class Excursion:
+    """An episode at a fixed session time: ramp in, hold, ramp back out.
+
+    Attributes:
+        deltas: how far each vital moves at the depth of the episode.
+        begin_s: seconds after the session start the ramp in begins.
+        ramp_in_s, hold_s, ramp_out_s: the episode's three phases, in seconds.
+    """
+
+    deltas: dict[str, float]
+    begin_s: float
+    ramp_in_s: float
+    hold_s: float
+    ramp_out_s: float
+
+    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+        into = since_start - self.begin_s
+        envelope = smoothstep(into / self.ramp_in_s) * (
+            1.0 - smoothstep((into - self.ramp_in_s - self.hold_s) / self.ramp_out_s))
+        return {param: delta * envelope for param, delta in self.deltas.items()}
+
+
+@dataclass(frozen=True)
+class SeatProfile:
+    """Everything that happens to one seat in a scenario.
+
+    Attributes:
+        effects: summed on top of the baseline.
+        silent_from_s: seconds after the session start from which the seat sends nothing
+            (a probe off or a monitor unplugged); infinity for never.
+    """
+
+    effects: tuple[Effect, ...] = ()
+    silent_from_s: float = math.inf
+
+    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+        total = {param: np.zeros_like(since_start, dtype=np.float64) for param in VITALS}
+        for effect in self.effects:
+            for param, offset in effect.offsets(since_start, since_t0).items():
+                total[param] += offset
+        return total
+
+
+@dataclass
+class SeatContext:
+    """What a scenario knows when it chooses a seat's profile.
+
+    Attributes:
+        index: the seat's place in the session's seat order, or None for a participant
+            added mid-session (they get the scenario's background profile).
+        seat_count: how many seats the session started with.
+        baseline: the seat's resting vitals (events aim at absolute targets).
+        rng: the seat's own generator, for per-seat amounts.
+        sensor_off_after_s: when the `sensor-off` scenario silences its seat.
+    """
+
+    index: int | None
+    seat_count: int
+    baseline: Baseline
+    rng: np.random.Generator = field(repr=False)
+    sensor_off_after_s: float = 90.0
+
+
+def mild_ketamine(ctx: SeatContext) -> KetamineEffect:
+    sbp = float(ctx.rng.uniform(5.0, 10.0))
+    return KetamineEffect(hr=float(ctx.rng.uniform(5.0, 10.0)), sbp=sbp, dbp=sbp / 2)
+
+
+def desaturation(ctx: SeatContext, begin_s: float) -> Excursion:
+    """SpO2 down to 85-87 % with slowed breathing for ~90 s, recovering over ~30 s."""
+    target = float(ctx.rng.uniform(85.0, 87.0))
+    deltas = {"SpO2": target - ctx.baseline.spo2, "RR": 8.0 - ctx.baseline.rr}
+    return Excursion(deltas, begin_s, ramp_in_s=20.0, hold_s=70.0, ramp_out_s=30.0)
+
+
+def tachycardia(ctx: SeatContext, begin_s: float) -> Excursion:
+    """HR up to 135-150 /min for about three minutes."""
+    target = float(ctx.rng.uniform(135.0, 150.0))
+    return Excursion({"HR": target - ctx.baseline.hr}, begin_s,
+                     ramp_in_s=30.0, hold_s=150.0, ramp_out_s=60.0)
+
+
+def _calm(ctx: SeatContext) -> SeatProfile:
+    return SeatProfile()
+
+
+def _ketamine_bp_rise(ctx: SeatContext) -> SeatProfile:
+    sbp = float(ctx.rng.uniform(15.0, 30.0))
+    effect = KetamineEffect(hr=float(ctx.rng.uniform(3.0, 6.0)), sbp=sbp, dbp=sbp / 2,
+                            rise_s=40 * MINUTE, fade_from_s=40 * MINUTE, fade_to_s=100 * MINUTE)
+    return SeatProfile((effect,))
+
+
+def _desaturation(ctx: SeatContext) -> SeatProfile:
+    if ctx.index == 0:
+        return SeatProfile((mild_ketamine(ctx), desaturation(ctx, begin_s=150.0)))
+    return SeatProfile((mild_ketamine(ctx),))
+
+
+def _tachycardia(ctx: SeatContext) -> SeatProfile:
+    if ctx.index == 0:
+        return SeatProfile((mild_ketamine(ctx), tachycardia(ctx, begin_s=120.0)))
+    return SeatProfile((mild_ketamine(ctx),))
+
+
+def _sensor_off(ctx: SeatContext) -> SeatProfile:
+    silent_from = ctx.sensor_off_after_s if ctx.index == 0 else math.inf
+    return SeatProfile((mild_ketamine(ctx),), silent_from_s=silent_from)
+
+
+def _demo(ctx: SeatContext) -> SeatProfile:
+    if ctx.index == 0:
+        # Exaggerated and early so a five-minute demo shows it: peak at T0 + 4 min.
+        return SeatProfile((KetamineEffect(hr=8.0, sbp=25.0, dbp=12.0, rise_s=4 * MINUTE,
+                                           fade_from_s=4 * MINUTE, fade_to_s=20 * MINUTE),))
+    background = mild_ketamine(ctx)
+    if ctx.index == 1:
+        return SeatProfile((background, desaturation(ctx, begin_s=150.0)))
+    if ctx.index == 2:
+        return SeatProfile((background, tachycardia(ctx, begin_s=120.0)))
+    if ctx.index == 3 and ctx.seat_count >= 5:
+        return SeatProfile((background,), silent_from_s=200.0)
+    return SeatProfile((background,))
+
+
+SCENARIOS: dict[str, str] = {
+    "calm": "every seat at its own baseline; no drug effect",
+    "ketamine-bp-rise": "every seat: SBP +15-30 mmHg (DBP half that) peaking ~40 min after "
+                        "its T0, back by ~100 min; HR slightly up",
+    "desaturation": "first seat: SpO2 down to 85-87 % and RR ~8 from start+150 s for ~90 s, "
+                    "recovering over ~30 s; others mild ketamine effect",
+    "tachycardia": "first seat: HR 135-150 from start+120 s for ~3 min; others mild ketamine "
+                   "effect",
+    "sensor-off": "first seat sends nothing from start+90 s; others mild ketamine effect",
+    "demo": "1st seat BP rise (SBP +25 at T0+4 min), 2nd desaturation (start+150 s), "
+            "3rd tachycardia (start+120 s), 4th sensor off at start+200 s (5+ seats only), "
+            "the rest mild ketamine effect",
+}
+"""Scenario name -> one line for `--help` and the demo menu."""
+
+_BUILDERS: dict[str, Callable[[SeatContext], SeatProfile]] = {
+    "calm": _calm,
+    "ketamine-bp-rise": _ketamine_bp_rise,
+    "desaturation": _desaturation,
+    "tachycardia": _tachycardia,
+    "sensor-off": _sensor_off,
+    "demo": _demo,
+}
+
+
+def build_profile(scenario: str, ctx: SeatContext) -> SeatProfile:
+    """The profile `scenario` gives this seat (the name is checked by the caller)."""
+    return _BUILDERS[scenario](ctx)

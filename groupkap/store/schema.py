@@ -1,0 +1,109 @@
+"""Schema migrations (sqlite-utils' built-in `Migrations`) and the readable views.
+
+A database that has applied a migration this build does not know was written by a newer
+GroupKAP: it is refused before anything is written, never "repaired".
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from groupkap.errors import SchemaTooNewError
+
+MIGRATION_SET = "groupkap"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_core_tables(db: Database) -> None:
+    db["sessions"].create(
+        {
+            "id": str, "title": str, "started_at": float, "ended_at": float,
+            "status": str, "seats": int, "source": str, "speed": float,
+            "pid": int, "host": str,
+        },
+        pk="id", not_null={"started_at", "status", "seats"},
+    )
+    db["participants"].create(
+        {
+            "id": str, "session_id": str, "alias": str, "full_name": str, "seat": int,
+            "added_at": float, "removed_at": float,
+        },
+        pk="id", foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "alias"},
+    )
+    db["events"].create(
+        {
+            "seq": int, "session_id": str, "participant_id": str, "t": str, "kind": str,
+            "actor": str, "data": str, "prev_hash": str, "hash": str,
+        },
+        pk="seq", not_null={"session_id", "t", "kind", "actor", "data", "prev_hash", "hash"},
+    )
+    db["events"].create_index(["session_id", "seq"])
+    # The log is append-only; these triggers stop accidents, the hash chain exposes the rest.
+    db.execute(
+        "create trigger events_no_update before update on events "
+        "begin select raise(abort, 'events are append-only'); end"
+    )
+    db.execute(
+        "create trigger events_no_delete before delete on events "
+        "begin select raise(abort, 'events are append-only'); end"
+    )
+    db["vitals"].create(
+        {
+            "session_id": str, "participant_id": str, "seat": int, "device": str,
+            "param": str, "t": float, "value": float, "unit": str, "source": str,
+        },
+        not_null={"session_id", "param", "t", "value"},
+    )
+    db["vitals"].create_index(["session_id", "param", "t"])
+    # Waveforms as one packed float32 block per seat per second, not one row per sample.
+    db["waveforms"].create(
+        {
+            "session_id": str, "participant_id": str, "seat": int, "device": str,
+            "param": str, "t_start": float, "rate_hz": float, "n": int, "samples": bytes,
+            "source": str,
+        },
+        not_null={"session_id", "param", "t_start", "rate_hz", "n", "samples"},
+    )
+    db["waveforms"].create_index(["session_id", "seat", "t_start"])
+
+
+@migrations()
+def m002_readable_views(db: Database) -> None:
+    db.execute(
+        """
+        create view v_vitals as
+        select v.session_id, p.alias as participant, v.seat, v.device, v.param,
+               strftime('%Y-%m-%dT%H:%M:%fZ', v.t, 'unixepoch') as t_utc,
+               v.value, v.unit, v.source
+        from vitals v left join participants p on p.id = v.participant_id
+        """
+    )
+    db.execute(
+        """
+        create view v_events as
+        select e.session_id, p.alias as participant, p.seat, e.t as t_utc, e.kind,
+               e.actor, e.data
+        from events e left join participants p on p.id = e.participant_id
+        """
+    )
+
+
+KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
+
+
+def check_not_newer(db: Database) -> None:
+    """Raise if the file has migrations this build does not know (a newer GroupKAP wrote it)."""
+    unknown = [m.name for m in migrations.applied(db) if m.name not in KNOWN_MIGRATIONS]
+    if unknown:
+        raise SchemaTooNewError(
+            f"{db.conn.execute('pragma database_list').fetchone()[2]} was written by a newer "
+            f"GroupKAP (unknown schema step {unknown[0]}); open it with that version — this "
+            "one will not change it"
+        )
+
+
+def migrate(db: Database) -> None:
+    check_not_newer(db)
+    migrations.apply(db)

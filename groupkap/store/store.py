@@ -1,0 +1,273 @@
+"""Opening the session database safely, and the session-level records kept in it.
+
+`Store.open` refuses, with a one-line reason and without writing anything, a missing or
+unwritable folder, a file that is not SQLite, and a file from a newer schema. After that
+every write goes through the writer thread (`groupkap.store.writer`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sqlite3
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+
+import platformdirs
+from sqlite_utils import Database
+
+from groupkap.clock import Clock, utc_iso
+from groupkap.errors import StorageError
+from groupkap.events import check_kind
+from groupkap.store import chain, schema
+from groupkap.store.writer import PendingEvent, StoreWriter, connect
+
+log = logging.getLogger("groupkap.store")
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_db_path() -> Path:
+    """`GROUPKAP_DB`, else the platform's user data folder (~/.local/share/groupkap on Linux)."""
+    env = os.environ.get("GROUPKAP_DB")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("groupkap", appauthor=False)) / "groupkap.sqlite3"
+
+
+def check_db_path(path: Path, create_default_folder: bool = False) -> Path:
+    """Refuse a path whose folder is missing or unwritable, or that is not a SQLite file."""
+    path = Path(path).expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        if create_default_folder:
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            raise StorageError(
+                f"the database folder {folder} does not exist; create it or choose another --db"
+            )
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder; give --db a file name such as {path}/groupkap.sqlite3")
+    if path.exists():
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        if head and head != SQLITE_MAGIC:
+            raise StorageError(f"{path} is not a SQLite database; choose another --db file")
+        if not os.access(path, os.W_OK):
+            raise StorageError(f"{path} is read-only; fix its permissions or choose another --db")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(f"cannot write in {folder}; fix its permissions or choose another --db")
+    return path
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """The open session database.
+
+    Attributes:
+        path: the SQLite file.
+        clock: where event times come from.
+    """
+
+    def __init__(self, path: Path, clock: Clock, writer: StoreWriter) -> None:
+        self.path = path
+        self.clock = clock
+        self._writer = writer
+
+    @classmethod
+    def open(cls, path: Path | str | None, clock: Clock, *,
+             on_error: Callable[[str], None] | None = None,
+             vitals_interval_s: float = 0.5) -> Store:
+        """Check, migrate and open `path` (default: `default_db_path()`), start the writer."""
+        is_default = path is None
+        path = check_db_path(Path(path) if path else default_db_path(), is_default)
+        try:
+            db = Database(sqlite3.connect(str(path)))
+            try:
+                schema.migrate(db)
+                db.enable_wal()
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot use {path}: {exc}; choose another --db file") from exc
+        writer = StoreWriter(str(path), vitals_interval_s, on_error)
+        writer.start()
+        store = cls(path, clock, writer)
+        store._mark_interrupted()
+        return store
+
+    def close(self) -> None:
+        self._writer.stop()
+
+    def flush(self, timeout: float = 10.0) -> None:
+        self._writer.flush(timeout)
+
+    def reader(self) -> sqlite3.Connection:
+        """A connection of the caller's own, for reading (one per thread)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    # -- events -------------------------------------------------------------------
+    def record(self, session_id: str, kind: str, data: dict | None = None, *,
+               participant_id: str | None = None, actor: str = "system",
+               projections: list[tuple[str, tuple]] | None = None) -> Future:
+        """Append an event; it is committed by the writer at once. Returns a Future of its seq."""
+        event = PendingEvent(
+            session_id=session_id, kind=check_kind(kind), actor=actor,
+            t=utc_iso(self.clock.now()), participant_id=participant_id, data=data or {},
+            projections=projections or [],
+        )
+        return self._writer.submit_event(event)
+
+    def add_vitals(self, rows: list[tuple]) -> None:
+        self._writer.submit_vitals(rows)
+
+    def add_waveforms(self, rows: list[tuple]) -> None:
+        self._writer.submit_waveforms(rows)
+
+    # -- sessions -----------------------------------------------------------------
+    def start_session(self, *, seats: int, source: str, speed: float = 1.0,
+                      title: str = "", actor: str = "system") -> str:
+        session_id = f"{utc_iso(self.clock.now())[:10]}-{uuid.uuid4().hex[:6]}"
+        now = self.clock.now()
+        self.record(
+            session_id, "session.started",
+            {"seats": seats, "source": source, "speed": speed, "title": title},
+            actor=actor,
+            projections=[(
+                "insert into sessions (id, title, started_at, status, seats, source, speed, "
+                "pid, host) values (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+                (session_id, title, now, seats, source, speed, os.getpid(),
+                 socket.gethostname()),
+            )],
+        ).result(10)
+        return session_id
+
+    def end_session(self, session_id: str, reason: str = "finished",
+                    actor: str = "system") -> None:
+        self.record(
+            session_id, "session.ended", {"reason": reason}, actor=actor,
+            projections=[(
+                "update sessions set status = 'ended', ended_at = ? where id = ?",
+                (self.clock.now(), session_id),
+            )],
+        ).result(10)
+
+    def resume_session(self, session_id: str, actor: str = "system") -> dict:
+        """Take up an interrupted session in this process; returns its row."""
+        row = self.session(session_id)
+        if row["status"] != "interrupted":
+            raise StorageError(
+                f"session {session_id} is {row['status']}, not interrupted; only an "
+                "interrupted session can be resumed"
+            )
+        self.record(
+            session_id, "session.resumed", {}, actor=actor,
+            projections=[(
+                "update sessions set status = 'running', pid = ?, host = ? where id = ?",
+                (os.getpid(), socket.gethostname(), session_id),
+            )],
+        ).result(10)
+        return self.session(session_id)
+
+    def close_interrupted(self, session_id: str, actor: str = "system") -> None:
+        row = self.session(session_id)
+        if row["status"] != "interrupted":
+            raise StorageError(
+                f"session {session_id} is {row['status']}, not interrupted; nothing to close"
+            )
+        self.end_session(session_id, reason="closed after interruption", actor=actor)
+
+    def _mark_interrupted(self) -> None:
+        """Sessions left 'running' by a process that no longer exists were interrupted."""
+        with self.reader() as conn:
+            rows = conn.execute(
+                "select id, pid, host from sessions where status = 'running'").fetchall()
+        for row in rows:
+            same_host = row["host"] == socket.gethostname()
+            if same_host and _pid_alive(row["pid"]) and row["pid"] != os.getpid():
+                continue
+            self.record(
+                row["id"], "session.interrupted", {"pid": row["pid"]},
+                projections=[(
+                    "update sessions set status = 'interrupted' where id = ? and "
+                    "status = 'running'", (row["id"],),
+                )],
+            ).result(10)
+
+    def session(self, session_id: str) -> dict:
+        with self.reader() as conn:
+            row = conn.execute("select * from sessions where id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise StorageError(
+                f"no session {session_id!r} in {self.path}; `groupkap sessions` lists them"
+            )
+        return dict(row)
+
+
+def list_sessions(path: Path) -> list[dict]:
+    """Every session with its counts, newest first (read-only; works while a demo runs)."""
+    conn = open_read_only(path)
+    try:
+        rows = conn.execute(
+            """
+            select s.id, s.title, s.status, s.seats, s.source, s.speed,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at, 'unixepoch') as started,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', s.ended_at, 'unixepoch') as ended,
+                   (select count(*) from participants p where p.session_id = s.id
+                      and p.removed_at is null) as participants,
+                   (select count(*) from events e where e.session_id = s.id) as events,
+                   (select count(*) from vitals v where v.session_id = s.id) as vitals
+            from sessions s order by s.started_at desc
+            """
+        ).fetchall()
+        return [dict(r) for r in rows]
+    finally:
+        conn.close()
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing database for reading, with the same checks as `Store.open`."""
+    path = Path(path)
+    if not path.exists():
+        raise StorageError(f"there is no database at {path}; check --db or GROUPKAP_DB")
+    check_db_path(path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    conn.row_factory = sqlite3.Row
+    try:
+        schema.check_not_newer(Database(conn))
+        conn.execute("select 1 from events limit 1")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StorageError(f"{path} is not a GroupKAP database ({exc})") from exc
+    except Exception:
+        conn.close()
+        raise
+    return conn
+
+
+def verify(path: Path) -> chain.ChainReport:
+    conn = open_read_only(path)
+    try:
+        conn.row_factory = None
+        return chain.walk(conn)
+    finally:
+        conn.close()
+
+
+__all__ = ["Store", "default_db_path", "list_sessions", "verify", "open_read_only", "connect"]

@@ -1,0 +1,183 @@
+"""The one thread that writes the session database.
+
+Events are committed the moment they arrive, each in its own transaction that also reads the
+chain's tail, so two writers can never fork the chain. Vitals are batched and committed at
+least every `vitals_interval_s` (0.5 s), so a killed process loses under a second of vitals
+and no event. A connection belongs to the thread that made it: this thread opens its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from groupkap.store.chain import GENESIS, canonical_data, row_hash
+
+log = logging.getLogger("groupkap.store")
+
+Projection = tuple[str, str, tuple]
+"""(sql, description, params): a change to a readable table made in the event's transaction."""
+
+
+@dataclass
+class PendingEvent:
+    session_id: str
+    kind: str
+    actor: str
+    t: str
+    participant_id: str | None
+    data: dict
+    projections: list[tuple[str, tuple]] = field(default_factory=list)
+    done: Future = field(default_factory=Future)
+
+
+_STOP = object()
+
+
+def connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, timeout=10)
+    conn.execute("pragma journal_mode=wal")
+    # NORMAL in WAL mode survives a killed process; only an OS crash could lose the tail.
+    conn.execute("pragma synchronous=normal")
+    conn.execute("pragma foreign_keys=on")
+    return conn
+
+
+class StoreWriter:
+    """Owns the writing connection; everything else hands it plain values through a queue.
+
+    Attributes:
+        vitals_interval_s: the longest a vital sign waits in memory before it is committed.
+        on_error: called (on this thread) with a message when a write fails; the UI bridges it.
+    """
+
+    def __init__(self, path: str, vitals_interval_s: float = 0.5,
+                 on_error: Callable[[str], None] | None = None) -> None:
+        self.path = path
+        self.vitals_interval_s = vitals_interval_s
+        self.on_error = on_error or (lambda msg: log.error("%s", msg))
+        self._queue: queue.Queue = queue.Queue()
+        self._vitals: list[tuple] = []
+        self._waves: list[tuple] = []
+        self._last_vitals_commit = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="groupkap-store", daemon=True)
+        self._started = threading.Event()
+        self._start_error: BaseException | None = None
+
+    # -- called from any thread -------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+        self._started.wait()
+        if self._start_error:
+            raise self._start_error
+
+    def submit_event(self, event: PendingEvent) -> Future:
+        self._queue.put(("event", event))
+        return event.done
+
+    def submit_vitals(self, rows: list[tuple]) -> None:
+        """rows: (session_id, participant_id, seat, device, param, t, value, unit, source)."""
+        if rows:
+            self._queue.put(("vitals", rows))
+
+    def submit_waveforms(self, rows: list[tuple]) -> None:
+        """rows: (session_id, participant_id, seat, device, param, t_start, rate_hz, n,
+        samples bytes, source)."""
+        if rows:
+            self._queue.put(("waves", rows))
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Block until everything submitted so far is committed."""
+        done: Future = Future()
+        self._queue.put(("flush", done))
+        done.result(timeout)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put((_STOP, None))
+            self._thread.join(timeout=15)
+
+    # -- the writer thread ------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            conn = connect(self.path)
+        except BaseException as exc:  # reported to start()
+            self._start_error = exc
+            self._started.set()
+            return
+        self._started.set()
+        try:
+            while True:
+                try:
+                    what, item = self._queue.get(timeout=self.vitals_interval_s / 2)
+                except queue.Empty:
+                    what, item = None, None
+                if what is _STOP:
+                    self._commit_vitals(conn)
+                    break
+                if what == "event":
+                    self._commit_event(conn, item)
+                elif what == "vitals":
+                    self._vitals.extend(item)
+                elif what == "waves":
+                    self._waves.extend(item)
+                elif what == "flush":
+                    self._commit_vitals(conn)
+                    item.set_result(None)
+                if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
+                    self._commit_vitals(conn)
+        finally:
+            conn.close()
+
+    def _commit_event(self, conn: sqlite3.Connection, ev: PendingEvent) -> None:
+        data_text = canonical_data(ev.data)
+        try:
+            conn.execute("begin immediate")
+            tail = conn.execute("select seq, hash from events order by seq desc limit 1").fetchone()
+            seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
+            digest = row_hash(prev, seq, ev.session_id, ev.participant_id, ev.t, ev.kind,
+                              ev.actor, data_text)
+            conn.execute(
+                "insert into events (seq, session_id, participant_id, t, kind, actor, data, "
+                "prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, ev.session_id, ev.participant_id, ev.t, ev.kind, ev.actor, data_text,
+                 prev, digest),
+            )
+            for sql, params in ev.projections:
+                conn.execute(sql, params)
+            conn.execute("commit")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("rollback")
+            msg = f"could not record {ev.kind}: {exc}"
+            ev.done.set_exception(RuntimeError(msg))
+            self.on_error(msg)
+            return
+        ev.done.set_result(seq)
+
+    def _commit_vitals(self, conn: sqlite3.Connection) -> None:
+        self._last_vitals_commit = time.monotonic()
+        if not self._vitals and not self._waves:
+            return
+        vitals, waves = self._vitals, self._waves
+        self._vitals, self._waves = [], []
+        try:
+            conn.execute("begin")
+            conn.executemany(
+                "insert into vitals (session_id, participant_id, seat, device, param, t, "
+                "value, unit, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", vitals)
+            conn.executemany(
+                "insert into waveforms (session_id, participant_id, seat, device, param, "
+                "t_start, rate_hz, n, samples, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                waves)
+            conn.execute("commit")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("rollback")
+            self.on_error(f"could not record {len(vitals)} vital signs: {exc}")

@@ -1,0 +1,173 @@
+"""The composition root: builds the clock, store, source, session and window, and wires them.
+
+Nothing else in the program constructs these objects; everything below receives what it
+needs through its constructor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from groupkap.clock import SimulatedClock
+from groupkap.demo_room import seat_demo_participants
+from groupkap.session import LiveSession
+from groupkap.settings import Settings
+from groupkap.sources.simulator import Simulator
+from groupkap.store import Store
+from groupkap.store.store import verify
+from ui.bridges import StoreBridge
+from ui.main_window import MainWindow
+from ui.theme import apply_theme
+
+log = logging.getLogger("groupkap.ui")
+qt_log = logging.getLogger("groupkap.qt")
+
+PUMP_INTERVAL_MS = 100
+SCREENSHOT_SIZE = (1920, 1080)
+
+
+def _qt_message(mode: QtMsgType, context, message: str) -> None:
+    """Route Qt's own warnings into logging (qutebrowser's utils/qtlog.py does the same)."""
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(mode, logging.ERROR)
+    qt_log.log(level, "%s", message)
+
+
+def _excepthook(window_ref: list) -> callable:
+    def hook(exc_type, exc, tb) -> None:
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.critical("unhandled error\n%s", text)
+        if window_ref and QApplication.platformName() != "offscreen":
+            QMessageBox.critical(window_ref[0], "GroupKAP error",
+                                 f"An unexpected error occurred:\n\n{exc}\n\nDetails are "
+                                 "in the log. The session log is intact up to this point.")
+    return hook
+
+
+def qt_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("GroupKAP")
+    qInstallMessageHandler(_qt_message)
+    apply_theme(app)
+    return app
+
+
+class DemoRun:
+    """A running demo or live room: the objects and the timers that drive them.
+
+    Attributes:
+        live: the session.
+        window: the main window.
+        end_at: session time at which the run ends by itself (None: when closed).
+    """
+
+    def __init__(self, live: LiveSession, window: MainWindow, store: Store,
+                 end_at: float | None, screenshot: Path | None) -> None:
+        self.live, self.window, self.store = live, window, store
+        self.end_at, self.screenshot = end_at, screenshot
+        self.finished = False
+        self.pump_timer = QTimer(window)
+        self.pump_timer.setInterval(PUMP_INTERVAL_MS)
+        self.pump_timer.timeout.connect(self._on_pump_timer_timeout)
+        window.close_requested.connect(lambda: self.finish("closed by facilitator"))
+
+    def start(self) -> None:
+        self.live.pump()
+        self.window.grid.draw_frame()
+        self.pump_timer.start()
+        self.window.grid.start()
+
+    def _on_pump_timer_timeout(self) -> None:
+        if self.end_at is not None and self.live.clock.now() >= self.end_at:
+            self.finish("finished")
+            QApplication.instance().quit()
+            return
+        self.live.pump()
+
+    def finish(self, reason: str) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.pump_timer.stop()
+        self.window.grid.stop()
+        self.live.pump()
+        self.window.grid.draw_frame()
+        if self.screenshot is not None:
+            self.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            self.window.grab().save(str(self.screenshot))
+        self.live.end(reason)
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """`groupkap demo`: a simulated room, ending by itself after --minutes when given."""
+    app = qt_application()
+    window_ref: list = []
+    sys.excepthook = _excepthook(window_ref)
+    start = time.time()
+    clock = SimulatedClock(start=start, speed=args.speed)
+    bridge = StoreBridge()
+    store = Store.open(args.db, clock, on_error=bridge.report,
+                       vitals_interval_s=settings.vitals_commit_s)
+    try:
+        if args.resume:
+            row = store.session(args.resume)
+            source = Simulator(list(range(1, row["seats"] + 1)), start, seed=args.seed,
+                               scenario=args.scenario, nibp_interval_s=settings.nibp_interval_s)
+            live = LiveSession.resume(args.resume, clock=clock, source=source, store=store,
+                                      settings=settings)
+        else:
+            source = Simulator(list(range(1, args.seats + 1)), start, seed=args.seed,
+                               scenario=args.scenario, nibp_interval_s=settings.nibp_interval_s)
+            live = LiveSession.start(seat_count=args.seats, clock=clock, source=source,
+                                     store=store, settings=settings, speed=args.speed,
+                                     title=f"demo: {args.scenario}")
+            seat_demo_participants(live)
+        window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+        window_ref.append(window)
+        bridge.write_failed.connect(window.show_error)
+        if args.offscreen:
+            window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        end_at = start + args.minutes * 60 if args.minutes else None
+        run = DemoRun(live, window, store, end_at, args.screenshot)
+        run.start()
+        app.exec()
+        run.finish("closed by facilitator")
+        _print_summary(live, store, args.screenshot)
+    finally:
+        store.close()
+    report = verify(store.path)
+    print(f"event chain: {'intact' if report.ok else 'BROKEN at seq %s' % report.broken_seq}"
+          f" ({report.checked} events)")
+    return 0 if report.ok else 1
+
+
+def run_app(args: argparse.Namespace, settings: Settings) -> int:
+    """`groupkap`: the room at real time. Until a monitor feed is configured (the HL7
+    listener arrives in a later release) the room is filled by the simulator, and says so."""
+    args.seats, args.scenario, args.speed, args.seed = 6, "calm", 1.0, 1
+    args.minutes, args.screenshot, args.resume, args.offscreen = None, None, None, False
+    return run_demo(args, settings)
+
+
+def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> None:
+    with store.reader() as conn:
+        per_person = conn.execute(
+            "select participant, count(*) as n from v_vitals where session_id = ? "
+            "group by participant order by min(seat)", (live.id,)).fetchall()
+        events = conn.execute("select count(*) from events where session_id = ?",
+                              (live.id,)).fetchone()[0]
+    print(f"session {live.id}: {len(live.room.participants)} participants, {events} events, "
+          f"database {store.path}")
+    print("vitals per participant: "
+          + ", ".join(f"{r['participant']} {r['n']}" for r in per_person))
+    if screenshot is not None:
+        print(f"screenshot: {screenshot.resolve()}")

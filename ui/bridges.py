@@ -1,0 +1,23 @@
+"""Bridges: the only doorway from core callbacks on worker threads to the GUI thread.
+
+A core object is handed a plain callable; the bridge's callable emits a Qt signal with
+plain values, and Qt queues it to the GUI thread where widgets may be touched.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+
+class StoreBridge(QObject):
+    """Carries store-writer failures (disk full, file removed) to the window.
+
+    Signals:
+        write_failed(str): a write could not be committed; the text says what.
+    """
+
+    write_failed = Signal(str)
+
+    def report(self, message: str) -> None:
+        """Safe to call from the writer thread: the signal is queued to the GUI thread."""
+        self.write_failed.emit(message)

@@ -1,0 +1,113 @@
+"""The main window: the room grid, a slim toolbar, and a status line with the session clock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar
+
+from groupkap import ADJUNCT_NOTICE, __version__
+from groupkap.clock import utc_iso
+from groupkap.session import LiveSession
+from groupkap.settings import Settings
+from ui import theme
+from ui.room import participant_dialogs as dialogs
+from ui.room.grid import RoomGrid
+
+
+class MainWindow(QMainWindow):
+    """The facilitators' window.
+
+    Attributes:
+        live: the running session.
+        grid: the room grid inside a scroll area (scrollbars only on a too-small screen).
+
+    Signals:
+        close_requested(): the facilitator closed the window (the app ends the session).
+    """
+
+    close_requested = Signal()
+
+    def __init__(self, live: LiveSession, settings: Settings, *, simulated: bool,
+                 db_path: str, parent=None) -> None:
+        super().__init__(parent)
+        self.live = live
+        self.setWindowTitle(f"GroupKAP · {live.id}")
+        self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings)
+        for tile in self.grid.tiles.values():
+            tile.add_requested.connect(self._on_tile_add_requested)
+            tile.rename_requested.connect(self._on_tile_rename_requested)
+            tile.reseat_requested.connect(self._on_tile_reseat_requested)
+            tile.remove_requested.connect(self._on_tile_remove_requested)
+        live.room.on_change(self.grid.sync)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.grid)
+        self.setCentralWidget(self.scroll)
+
+        bar = QToolBar("Session")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        add = QAction("Add participant", self)
+        add.setShortcut(QKeySequence("Ctrl+N"))
+        add.triggered.connect(lambda: self._on_tile_add_requested(None))
+        bar.addAction(add)
+        about = QAction("About", self)
+        about.triggered.connect(self.show_about)
+        bar.addAction(about)
+        self.clock_label = QLabel("")
+        self.clock_label.setStyleSheet(f"color: {theme.TEXT}; font-size: 15px; padding: 0 12px;")
+        bar.addWidget(self.clock_label)
+        source = "SIMULATED participants" if simulated else "live monitors"
+        self.source_label = QLabel(source)
+        self.source_label.setStyleSheet(f"color: {theme.TEXT_DIM}; padding: 0 12px;")
+        bar.addWidget(self.source_label)
+
+        self.statusBar().showMessage(
+            f"Session {live.id} · {db_path} · adjunct display — bedside monitors remain the "
+            "primary alarm source")
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(500)
+        self._clock_timer.timeout.connect(self._show_clock)
+        self._clock_timer.start()
+        self._show_clock()
+
+    def _show_clock(self) -> None:
+        now = self.live.clock.now()
+        speed = getattr(self.live.clock, "speed", 1.0)
+        text = f"{utc_iso(now)[11:19]} UTC"
+        if speed not in (0, 1):
+            text += f"  ×{speed:g}"
+        self.clock_label.setText(text)
+
+    def show_error(self, message: str) -> None:
+        """Show a problem the facilitators must know about (a failed database write)."""
+        self.statusBar().showMessage(f"⚠ {message}")
+        self.statusBar().setStyleSheet("color: #e8b04c;")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About GroupKAP",
+            f"<b>GroupKAP {__version__}</b><p>Room display and session log for group "
+            f"ketamine-assisted psychotherapy.</p><p><b>{ADJUNCT_NOTICE}</b></p>")
+
+    # -- tile commands --------------------------------------------------------------
+    def _on_tile_add_requested(self, seat: int | None) -> None:
+        if not self.live.room.free_seats():
+            self.show_error("every seat is taken; remove or move a participant first")
+            return
+        dialogs.add_dialog(self.live, seat, self).open()
+
+    def _on_tile_rename_requested(self, pid: str) -> None:
+        dialogs.rename_dialog(self.live, pid, self).open()
+
+    def _on_tile_reseat_requested(self, pid: str) -> None:
+        dialogs.reseat_dialog(self.live, pid, self).open()
+
+    def _on_tile_remove_requested(self, pid: str) -> None:
+        dialogs.remove_dialog(self.live, pid, self).open()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.close_requested.emit()
+        super().closeEvent(event)

@@ -1,0 +1,73 @@
+"""The room grid: seat tiles laid out where the chairs are, redrawn by one frame timer.
+
+Live data is pulled: a single QTimer (at most 30 fps) reads each participant's buffers and
+updates the tiles, so the input rate of any source never drives the drawing rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from groupkap.room.buffers import SeatVitals
+from groupkap.room.model import Room
+from groupkap.settings import Settings
+from ui.room.tile import SeatTile
+
+
+class RoomGrid(QWidget):
+    """All seat tiles of a room.
+
+    Attributes:
+        tiles: the tiles by seat number.
+        frames: how many frames have been drawn (for tests and the benchmark).
+
+    Signals:
+        frame_drawn(float): after each frame, with the session time it showed.
+    """
+
+    frame_drawn = Signal(float)
+
+    def __init__(self, room: Room, vitals_for: Callable[[str], SeatVitals | None],
+                 now: Callable[[], float], settings: Settings, parent=None) -> None:
+        super().__init__(parent)
+        self.room = room
+        self._vitals_for = vitals_for
+        self._now = now
+        self.frames = 0
+        layout = QGridLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        self.tiles: dict[int, SeatTile] = {}
+        for seat, _ in room.by_seat():
+            tile = SeatTile(seat, settings)
+            layout.addWidget(tile, seat.row, seat.col)
+            self.tiles[seat.number] = tile
+        self.sync()
+        self.timer = QTimer(self)
+        self.timer.setInterval(max(33, int(1000 / settings.frame_rate_hz)))
+        self.timer.timeout.connect(self.draw_frame)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def sync(self) -> None:
+        """Re-bind tiles to whoever sits on each seat (after add, move, rename, remove)."""
+        for number, tile in self.tiles.items():
+            person = self.room.on_seat(number)
+            if tile.participant is not person or (
+                    person is not None and tile.title.text() != f"{number} · {person.alias}"):
+                tile.bind(person)
+
+    def draw_frame(self) -> None:
+        now = self._now()
+        for tile in self.tiles.values():
+            if tile.participant is not None:
+                tile.refresh(self._vitals_for(tile.participant.id), now)
+        self.frames += 1
+        self.frame_drawn.emit(now)

@@ -1,0 +1,110 @@
+"""Dialogs to add, rename, move and remove participants during a session.
+
+Each dialog hands its values to a core command; a refusal (seat taken, empty alias) is shown
+inside the dialog, which stays open, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QLineEdit, QVBoxLayout)
+
+from groupkap.errors import GroupKapError
+
+
+class CommandDialog(QDialog):
+    """A small form whose OK runs a core command and closes only if it succeeds.
+
+    Attributes:
+        error: the label that shows a refusal.
+    """
+
+    def __init__(self, title: str, submit: Callable[[], None], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._submit = submit
+        self.form = QFormLayout()
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #e8b04c;")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def try_accept(self) -> None:
+        try:
+            self._submit()
+        except GroupKapError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+def _seat_combo(seats: list[int], current: int | None = None) -> QComboBox:
+    combo = QComboBox()
+    for n in seats:
+        combo.addItem(f"Seat {n}", n)
+    if current is not None and current in seats:
+        combo.setCurrentIndex(seats.index(current))
+    return combo
+
+
+def add_dialog(live, seat: int | None, parent=None) -> CommandDialog:
+    free = live.room.free_seats()
+    alias, full_name = QLineEdit(), QLineEdit()
+    alias.setPlaceholderText("initials, e.g. M.K.")
+    full_name.setPlaceholderText("optional, never shown on the room grid")
+    seats = _seat_combo(free or sorted(live.room.seats), seat)
+    dialog = CommandDialog(
+        "Add participant",
+        lambda: live.add_participant(alias.text(), seats.currentData(), full_name.text()),
+        parent)
+    dialog.form.addRow("Alias", alias)
+    dialog.form.addRow("Full name", full_name)
+    dialog.form.addRow("Seat", seats)
+    dialog.alias, dialog.full_name, dialog.seats = alias, full_name, seats
+    return dialog
+
+
+def rename_dialog(live, pid: str, parent=None) -> CommandDialog:
+    person = live.room.participants[pid]
+    alias, full_name = QLineEdit(person.alias), QLineEdit(person.full_name or "")
+    dialog = CommandDialog(
+        f"Rename {person.alias}",
+        lambda: live.rename_participant(pid, alias.text(), full_name.text()), parent)
+    dialog.form.addRow("Alias", alias)
+    dialog.form.addRow("Full name", full_name)
+    dialog.alias, dialog.full_name = alias, full_name
+    return dialog
+
+
+def reseat_dialog(live, pid: str, parent=None) -> CommandDialog:
+    person = live.room.participants[pid]
+    seats = _seat_combo(live.room.free_seats())
+    dialog = CommandDialog(
+        f"Move {person.alias} from seat {person.seat}",
+        lambda: live.reseat_participant(pid, seats.currentData()), parent)
+    if seats.count() == 0:
+        dialog.error.setText("Every seat is taken; free a seat first.")
+    dialog.form.addRow("New seat", seats)
+    dialog.seats = seats
+    return dialog
+
+
+def remove_dialog(live, pid: str, parent=None) -> CommandDialog:
+    person = live.room.participants[pid]
+    reason = QLineEdit()
+    reason.setPlaceholderText("optional, e.g. left early with escort")
+    dialog = CommandDialog(
+        f"Remove {person.alias} from seat {person.seat}",
+        lambda: live.remove_participant(pid, reason.text()), parent)
+    dialog.form.addRow("Reason", reason)
+    dialog.reason = reason
+    return dialog

@@ -1,0 +1,226 @@
+"""One seat's tile: alias, big numerics, last BP with its age, pleth and trend.
+
+The tile draws a `TileReadout` the core works out; it has no rules of its own. Text is set
+only when it changes, so a frame that brings nothing new costs almost nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QPushButton,
+                               QSizePolicy, QToolButton, QVBoxLayout)
+
+from groupkap.room.buffers import SeatVitals
+from groupkap.room.model import Participant, Seat
+from groupkap.room.readout import TileReadout, tile_readout
+from groupkap.settings import Settings
+from ui import theme
+from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
+
+
+def _style(label: QLabel, colour: str, size: int, bold: bool = False) -> None:
+    # The size goes in the label's own style sheet: the window's sheet would override a QFont.
+    label.setStyleSheet(
+        f"color: {colour}; font-size: {size}px; font-weight: {'bold' if bold else 'normal'};")
+
+
+def _label(text: str = "", size: int = 13, bold: bool = False, colour: str = theme.TEXT,
+           align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
+    label = QLabel(text)
+    _style(label, colour, size, bold)
+    label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+class _NumericBox:
+    """A small label over a large number, greyed when stale."""
+
+    def __init__(self, label: str, unit: str, colour: str) -> None:
+        self.colour = colour
+        self.name = _label(f"{label} <span style='color:{theme.TEXT_DIM}'>{unit}</span>", 14)
+        self.size = 52
+        self.value = _label("--", self.size, bold=True, colour=colour)
+        self._shown: tuple[str, bool] | None = None
+        self._stale = False
+
+    def set_size(self, size: int) -> None:
+        if size != self.size:
+            self.size = size
+            _style(self.value, theme.STALE if self._stale else self.colour, size, bold=True)
+
+    def show(self, label: str, text: str, stale: bool, unit: str) -> None:
+        if self._shown == (label + text, stale):
+            return
+        self._shown = (label + text, stale)
+        self.name.setText(f"{label} <span style='color:{theme.TEXT_DIM}'>{unit}</span>")
+        self.value.setText(text)
+        self._stale = stale
+        _style(self.value, theme.STALE if stale else self.colour, self.size, bold=True)
+
+
+class SeatTile(QFrame):
+    """The tile of one seat, with or without a participant on it.
+
+    Attributes:
+        seat: the seat this tile stands for.
+        participant: who sits there, or None for an empty seat.
+        readout: what the tile last drew (tests read it).
+
+    Signals:
+        add_requested(int): add a participant on this (empty) seat.
+        rename_requested(str): rename the participant with this id.
+        reseat_requested(str): move the participant with this id to another seat.
+        remove_requested(str): remove the participant with this id from the room.
+    """
+
+    add_requested = Signal(int)
+    rename_requested = Signal(str)
+    reseat_requested = Signal(str)
+    remove_requested = Signal(str)
+
+    UNITS = {"HR": "/min", "PR": "/min", "SpO2": "%", "RR": "/min"}
+
+    def __init__(self, seat: Seat, settings: Settings, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SeatTile")
+        self.seat = seat
+        self.settings = settings
+        self.participant: Participant | None = None
+        self.readout = TileReadout()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(300, 400)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        outer.setSpacing(4)
+
+        header = QHBoxLayout()
+        self.title = _label("", 22, bold=True)
+        self.status = _label("", 15, bold=True, align=Qt.AlignmentFlag.AlignRight)
+        self.menu_button = QToolButton()
+        self.menu_button.setText("⋯")
+        self.menu_button.setToolTip("Rename, move or remove this participant")
+        self.menu_button.clicked.connect(self._open_menu)
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.status)
+        header.addWidget(self.menu_button)
+        outer.addLayout(header)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(0)
+        self.boxes = [
+            _NumericBox("HR", "/min", theme.PARAM_COLOURS["HR"]),
+            _NumericBox("SpO2", "%", theme.PARAM_COLOURS["SpO2"]),
+            _NumericBox("RR", "/min", theme.PARAM_COLOURS["RR"]),
+        ]
+        for col, box in enumerate(self.boxes):
+            grid.addWidget(box.name, 0, col)
+            grid.addWidget(box.value, 1, col)
+        outer.addLayout(grid)
+
+        bp_row = QHBoxLayout()
+        self.bp_label = _label("BP", 13, colour=theme.TEXT_DIM)
+        self.bp_size = 28
+        self.bp_value = _label("--/--", self.bp_size, bold=True,
+                               colour=theme.PARAM_COLOURS["SBP"])
+        self.bp_age = _label("", 16, colour=theme.TEXT_DIM)
+        bp_row.addWidget(self.bp_label)
+        bp_row.addWidget(self.bp_value)
+        bp_row.addWidget(self.bp_age, 1)
+        outer.addLayout(bp_row)
+
+        self.pleth = PlethPlot(settings.pleth_seconds)
+        outer.addWidget(self.pleth.widget, 3)
+        legend = " ".join(
+            f"<span style='color:{theme.PARAM_COLOURS[p]}'>{p}</span>" for p in TREND_PARAMS)
+        self.trend_caption = _label(
+            f"trend {settings.trend_minutes:.0f} min · {legend}", 12, colour=theme.TEXT_DIM)
+        outer.addWidget(self.trend_caption)
+        self.trend = TrendPlot(settings.trend_minutes)
+        outer.addWidget(self.trend.widget, 2)
+
+        self.add_button = QPushButton("Add participant…")
+        self.add_button.clicked.connect(lambda: self.add_requested.emit(self.seat.number))
+        outer.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignCenter)
+        self._shown_bp: tuple | None = None
+        self.bind(None)
+
+    # -- who sits here ------------------------------------------------------------
+    def bind(self, participant: Participant | None) -> None:
+        """Show `participant` on this seat (None: the seat is empty)."""
+        self.participant = participant
+        empty = participant is None
+        self.setProperty("empty", "true" if empty else "false")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        if empty:
+            self.title.setText(f"{self.seat.number} · empty")
+            self.status.setText("")
+            self.readout = TileReadout()
+        else:
+            self.title.setText(f"{self.seat.number} · {participant.alias}")
+        self.add_button.setVisible(empty)
+        self.menu_button.setVisible(not empty)
+        for w in (self.pleth.widget, self.trend.widget, self.trend_caption, self.bp_label,
+                  self.bp_value, self.bp_age):
+            w.setVisible(not empty)
+        for box in self.boxes:
+            box.name.setVisible(not empty)
+            box.value.setVisible(not empty)
+
+    # -- drawing ------------------------------------------------------------------
+    def refresh(self, vitals: SeatVitals | None, now: float) -> None:
+        """Draw the latest values; called by the room grid's frame timer."""
+        if self.participant is None or vitals is None:
+            return
+        s = self.settings
+        r = tile_readout(vitals, now, stale_after_s=s.stale_after_s,
+                         nibp_interval_s=s.nibp_interval_s)
+        self.readout = r
+        for box, numeric in zip(self.boxes, r.numerics):
+            box.show(numeric.label, numeric.text, numeric.stale, self.UNITS[numeric.label])
+        bp = (r.bp_text, r.bp_age, r.bp_stale)
+        if bp != self._shown_bp:
+            self._shown_bp = bp
+            self.bp_value.setText(r.bp_text)
+            _style(self.bp_value, theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
+                   self.bp_size, bold=True)
+            self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
+        if self.status.text() != r.status:
+            self.status.setText(r.status)
+        t, v = vitals.pleth(now - s.pleth_seconds)
+        self.pleth.show(t, v, now, stale=bool(r.status))
+        t_from = now - s.trend_minutes * 60
+        for name in TREND_PARAMS:
+            source = name
+            if name == "HR" and vitals.latest("HR") is None and vitals.latest("PR"):
+                source = "PR"
+            t, v = vitals.trend(source, t_from)
+            self.trend.show(name if source != "PR" else "PR", t, v, now)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # Numerics grow with the tile: a 3-seat room gets bigger numbers than a 10-seat one.
+        size = int(min(max(self.width() / 7.2, 48), 96))
+        for box in self.boxes:
+            box.set_size(size)
+        super().resizeEvent(event)
+
+    # -- commands -----------------------------------------------------------------
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.participant is not None:
+            self._menu().exec(event.globalPos())
+
+    def _menu(self) -> QMenu:
+        menu = QMenu(self)
+        pid = self.participant.id
+        menu.addAction("Rename…", lambda: self.rename_requested.emit(pid))
+        menu.addAction("Move to another seat…", lambda: self.reseat_requested.emit(pid))
+        menu.addSeparator()
+        menu.addAction("Remove from the room…", lambda: self.remove_requested.emit(pid))
+        return menu
+
+    def _open_menu(self) -> None:
+        if self.participant is not None:
+            self._menu().exec(self.menu_button.mapToGlobal(self.menu_button.rect().bottomLeft()))
