@@ -109,6 +109,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise BadInputError(
                 f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}")
         if _needs_offscreen(args.offscreen):
+            if not args.offscreen:
+                print("groupkap: no display found, so the demo runs offscreen", file=sys.stderr)
             return _offscreen_demo(args, settings)
         from ui.app import run_demo  # the GUI is imported only when it is needed
 
@@ -126,7 +128,7 @@ def _offscreen_demo(args: argparse.Namespace, settings) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if args.minutes is None:
         args.minutes = 5.0
-        print("groupkap: no display, so the demo runs offscreen for 5 simulated minutes "
+        print("groupkap: offscreen, the demo runs for 5 simulated minutes "
               "(--minutes sets another length)", file=sys.stderr)
     if args.screenshot is None:
         args.screenshot = default_db_path().parent / "screenshots" / "room.png"

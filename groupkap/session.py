@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +94,7 @@ class LiveSession:
         row = store.resume_session(session_id, actor=actor)
         live = cls(session_id, room_layout(row["seats"]), clock=clock, source=source,
                    store=store, settings=settings, actor=actor)
-        with store.reader() as conn:
+        with closing(store.reader()) as conn:
             people = conn.execute(
                 "select id, alias, full_name, seat from participants "
                 "where session_id = ? and removed_at is null order by seat", (session_id,),

@@ -36,6 +36,8 @@ SCREENSHOT_SIZE = (1920, 1080)
 
 def _qt_message(mode: QtMsgType, context, message: str) -> None:
     """Route Qt's own warnings into logging (qutebrowser's utils/qtlog.py does the same)."""
+    if "propagateSizeHints" in message:  # the offscreen platform's harmless notice
+        return
     level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
              QtMsgType.QtWarningMsg: logging.WARNING}.get(mode, logging.ERROR)
     qt_log.log(level, "%s", message)

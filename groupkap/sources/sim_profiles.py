@@ -88,6 +88,32 @@ class KetamineEffect:
 
 
 @dataclass(frozen=True)
+class DosePeak:
+    """A response that climbs from T0 to a clear peak and then settles back.
+
+    The envelope is a polynomial bump, (1 - u^2)^8 (close to a Gaussian), zero at T0 and at
+    the end, with a distinct maximum so a cuff every few minutes still shows when it peaked.
+
+    Attributes:
+        deltas: the rise of each vital at the peak.
+        peak_s: seconds after T0 of the peak.
+        end_s: seconds after T0 the effect is gone.
+    """
+
+    deltas: dict[str, float]
+    peak_s: float
+    end_s: float
+
+    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+        width = np.where(since_t0 < self.peak_s, self.peak_s, self.end_s - self.peak_s)
+        u = np.clip((since_t0 - self.peak_s) / width, -1.0, 1.0)
+        envelope = 1.0 - u * u
+        for _ in range(3):  # (1 - u^2)^8 by squaring, not **: arithmetic only (see above)
+            envelope = envelope * envelope
+        return {param: delta * envelope for param, delta in self.deltas.items()}
+
+
+@dataclass(frozen=True)
 class Excursion:
     """An episode at a fixed session time: ramp in, hold, ramp back out.
 
@@ -175,10 +201,11 @@ def _calm(ctx: SeatContext) -> SeatProfile:
 
 
 def _ketamine_bp_rise(ctx: SeatContext) -> SeatProfile:
-    sbp = float(ctx.rng.uniform(15.0, 30.0))
-    effect = KetamineEffect(hr=float(ctx.rng.uniform(3.0, 6.0)), sbp=sbp, dbp=sbp / 2,
-                            rise_s=40 * MINUTE, fade_from_s=40 * MINUTE, fade_to_s=100 * MINUTE)
-    return SeatProfile((effect,))
+    # The peak is drawn from 18-28 so the cuff, with its few mmHg of noise, reads a rise
+    # of 15-30 or so over the pre-dose values.
+    sbp = float(ctx.rng.uniform(18.0, 28.0))
+    deltas = {"SBP": sbp, "DBP": sbp / 2, "HR": float(ctx.rng.uniform(3.0, 6.0))}
+    return SeatProfile((DosePeak(deltas, peak_s=40 * MINUTE, end_s=100 * MINUTE),))
 
 
 def _desaturation(ctx: SeatContext) -> SeatProfile:
@@ -201,8 +228,8 @@ def _sensor_off(ctx: SeatContext) -> SeatProfile:
 def _demo(ctx: SeatContext) -> SeatProfile:
     if ctx.index == 0:
         # Exaggerated and early so a five-minute demo shows it: peak at T0 + 4 min.
-        return SeatProfile((KetamineEffect(hr=8.0, sbp=25.0, dbp=12.0, rise_s=4 * MINUTE,
-                                           fade_from_s=4 * MINUTE, fade_to_s=20 * MINUTE),))
+        deltas = {"SBP": 25.0, "DBP": 12.0, "HR": 8.0}
+        return SeatProfile((DosePeak(deltas, peak_s=4 * MINUTE, end_s=20 * MINUTE),))
     background = mild_ketamine(ctx)
     if ctx.index == 1:
         return SeatProfile((background, desaturation(ctx, begin_s=150.0)))

@@ -31,13 +31,14 @@ _WHOLE_SECOND_SLACK = 1e-6  # `until - start` may miss a whole second by float r
 
 # Slow variation around the baseline: (standard deviation, time constant in s) of the
 # Ornstein-Uhlenbeck walks for HR, SpO2, RR, SBP, DBP, then the pleth amplitude and wander.
-_WALKS = ((2.5, 180.0), (0.5, 60.0), (1.0, 120.0), (2.5, 900.0), (1.8, 900.0),
+_WALKS = ((2.5, 180.0), (0.5, 60.0), (1.0, 120.0), (1.2, 900.0), (0.8, 900.0),
           (0.03, 20.0), (0.02, 8.0))
 _DECAY = tuple(math.exp(-1.0 / tau) for _, tau in _WALKS)
 _KICK = tuple(sd * math.sqrt(1.0 - d * d) for (sd, _), d in zip(_WALKS, _DECAY))
 # Per-second noise columns: the 7 walks, then HR beat-to-beat, RR, SBP and DBP measurement.
 _HR_NOISE, _RR_NOISE, _SBP_NOISE, _DBP_NOISE = 7, 8, 9, 10
 _NOISE_COLUMNS = 11
+_NOISE_SD = {"HR": 0.7, "RR": 0.5, "SBP": 1.5, "DBP": 1.0}  # beat-to-beat / cuff scatter
 _PLETH_AMPLITUDE = 0.8
 
 
@@ -128,10 +129,10 @@ class _SeatMonitor:
         hr_true = np.clip(base.hr + walks[:n, 0] + offsets["HR"], 30.0, _MAX_HR)
         rr_true = np.maximum(base.rr + walks[:n, 2] + offsets["RR"], 4.0)
         spo2 = np.clip(np.rint(base.spo2 + walks[:n, 1] + offsets["SpO2"]), 50.0, 100.0)
-        hr = np.clip(np.rint(hr_true + 0.7 * noise[:, _HR_NOISE]), 30.0, _MAX_HR)
-        rr = np.clip(np.rint(rr_true + 0.5 * noise[:, _RR_NOISE]), 4.0, 60.0)
-        sbp = base.sbp + walks[:n, 3] + offsets["SBP"] + 2.0 * noise[:, _SBP_NOISE]
-        dbp = base.dbp + walks[:n, 4] + offsets["DBP"] + 1.5 * noise[:, _DBP_NOISE]
+        hr = np.clip(np.rint(hr_true + _NOISE_SD["HR"] * noise[:, _HR_NOISE]), 30.0, _MAX_HR)
+        rr = np.clip(np.rint(rr_true + _NOISE_SD["RR"] * noise[:, _RR_NOISE]), 4.0, 60.0)
+        sbp = base.sbp + walks[:n, 3] + offsets["SBP"] + _NOISE_SD["SBP"] * noise[:, _SBP_NOISE]
+        dbp = base.dbp + walks[:n, 4] + offsets["DBP"] + _NOISE_SD["DBP"] * noise[:, _DBP_NOISE]
 
         silent = self.profile.silent_from_s
         live = n if math.isinf(silent) else max(0, min(n, math.ceil(silent) - s0))

@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import closing
 from pathlib import Path
 
 import platformdirs
@@ -117,7 +118,11 @@ class Store:
         self._writer.flush(timeout)
 
     def reader(self) -> sqlite3.Connection:
-        """A connection of the caller's own, for reading (one per thread)."""
+        """A connection of the caller's own, for reading (one per thread).
+
+        Close it when done (`with closing(store.reader()) as conn`): `with conn:` alone only
+        ends a transaction, and an open reader keeps the WAL from being folded into the file.
+        """
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
         conn.row_factory = sqlite3.Row
         return conn
@@ -195,7 +200,7 @@ class Store:
 
     def _mark_interrupted(self) -> None:
         """Sessions left 'running' by a process that no longer exists were interrupted."""
-        with self.reader() as conn:
+        with closing(self.reader()) as conn:
             rows = conn.execute(
                 "select id, pid, host from sessions where status = 'running'").fetchall()
         for row in rows:
@@ -211,7 +216,7 @@ class Store:
             ).result(10)
 
     def session(self, session_id: str) -> dict:
-        with self.reader() as conn:
+        with closing(self.reader()) as conn:
             row = conn.execute("select * from sessions where id = ?", (session_id,)).fetchone()
         if row is None:
             raise StorageError(

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -324,7 +325,7 @@ def test_v_vitals_has_the_documented_columns_and_the_alias(live, store, clock):
     clock.advance(3)
     live.pump()
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         cur = conn.execute("select * from v_vitals order by seat, t_utc, param")
         columns = [d[0] for d in cur.description]
         rows = [dict(r) for r in cur.fetchall()]
@@ -345,7 +346,7 @@ def test_v_vitals_has_the_documented_columns_and_the_alias(live, store, clock):
 
 def test_v_events_has_the_documented_columns_and_the_alias(live, store):
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         cur = conn.execute("select * from v_events order by t_utc, rowid")
         columns = [d[0] for d in cur.description]
         rows = [dict(r) for r in cur.fetchall()]
@@ -366,7 +367,7 @@ def test_waveforms_are_one_packed_row_per_seat_per_second(live, store, clock, so
     clock.advance(4)
     live.pump()
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         rows = conn.execute(
             "select seat, param, t_start, rate_hz, n, samples, participant_id "
             "from waveforms where session_id = ? order by seat, t_start", (live.id,)).fetchall()
@@ -411,7 +412,7 @@ def leave_running(path: Path, pid: int) -> str:
 
 def kinds_of(store: Store, sid: str) -> list[tuple[str, dict]]:
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         return [(r["kind"], json.loads(r["data"])) for r in conn.execute(
             "select kind, data from events where session_id = ? order by seq", (sid,))]
 

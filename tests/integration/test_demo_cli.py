@@ -1,0 +1,71 @@
+"""`groupkap demo` end to end, as the foundation's "done when" states it, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from groupkap.store.store import verify
+
+
+def _run(*args: str, env_extra: dict | None = None, timeout: float = 180):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "groupkap.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.slow
+def test_ten_seat_demo_records_everyone_and_draws_the_room(tmp_path):
+    db, png = tmp_path / "demo.sqlite3", tmp_path / "room.png"
+    result = _run("demo", "--seats", "10", "--offscreen", "--minutes", "5", "--speed", "60",
+                  "--db", str(db), "--screenshot", str(png))
+    assert result.returncode == 0, result.stderr
+    assert f"screenshot: {png}" in result.stdout
+    assert "event chain: intact" in result.stdout
+
+    conn = sqlite3.connect(db)
+    people = conn.execute("select alias, seat from participants order by seat").fetchall()
+    assert len(people) == 10 and [s for _, s in people] == list(range(1, 11))
+    per_person = dict(conn.execute(
+        "select participant, count(*) from v_vitals where param in ('HR', 'PR') "
+        "group by participant").fetchall())
+    # Every participant has heart rate; the sensor-off seat stops early but has some.
+    assert set(per_person) == {alias for alias, _ in people}
+    assert all(n >= 60 for n in per_person.values()), per_person
+    kinds = [k for (k,) in conn.execute("select kind from events order by seq")]
+    assert kinds[0] == "session.started" and kinds[-1] == "session.ended"
+    assert kinds.count("participant.added") == 10
+    assert verify(db).ok
+
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1920, 1080)
+    # A dim room: mostly dark pixels, with bright numerics present.
+    dark = bright = 0
+    for y in range(0, 1080, 8):
+        for x in range(0, 1920, 8):
+            c = QColor(image.pixel(x, y))
+            lum = 0.2126 * c.red() + 0.7152 * c.green() + 0.0722 * c.blue()
+            dark += lum < 40
+            bright += lum > 120
+    total = (1080 // 8) * (1920 // 8)
+    assert dark / total > 0.8
+    assert bright > 200
+
+
+def test_offscreen_demo_without_display_says_where_the_screenshot_went(tmp_path):
+    db = tmp_path / "d.sqlite3"
+    home = tmp_path / "home"
+    result = _run("demo", "--seats", "3", "--minutes", "1", "--speed", "120", "--db", str(db),
+                  env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+                             "GROUPKAP_DB": str(db)})
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("screenshot: "))
+    path = line.split(": ", 1)[1]
+    assert os.path.getsize(path) > 10_000
+    assert "offscreen" in result.stderr

@@ -1,0 +1,56 @@
+"""Fixtures for the Qt tests: a real session (simulator, SQLite store) behind real widgets."""
+
+from __future__ import annotations
+
+import pytest
+
+from groupkap.clock import SimulatedClock
+from groupkap.demo_room import seat_demo_participants
+from groupkap.session import LiveSession
+from groupkap.settings import Settings
+from groupkap.sources.simulator import Simulator
+from groupkap.store import Store
+
+START = 1_800_000_000.0
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(start=START, speed=0)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    s = Store.open(tmp_path / "ui.sqlite3", clock)
+    yield s
+    s.close()
+
+
+def make_session(store, clock, settings, seats: int, scenario: str = "calm") -> LiveSession:
+    source = Simulator(list(range(1, seats + 1)), START, seed=7, scenario=scenario,
+                       nibp_interval_s=settings.nibp_interval_s)
+    live = LiveSession.start(seat_count=seats, clock=clock, source=source, store=store,
+                             settings=settings)
+    seat_demo_participants(live)
+    return live
+
+
+@pytest.fixture
+def room10(store, clock, settings) -> LiveSession:
+    return make_session(store, clock, settings, 10)
+
+
+@pytest.fixture
+def window(qtbot, qapp, room10, settings, store):
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+
+    apply_theme(qapp)
+    w = MainWindow(room10, settings, simulated=True, db_path=str(store.path))
+    qtbot.addWidget(w)
+    return w
