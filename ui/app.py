@@ -16,13 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from groupkap.clock import SimulatedClock
+from groupkap.clock import RealClock, SimulatedClock
 from groupkap.demo_room import seat_demo_participants
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
 from groupkap.store import Store
-from groupkap.store.store import verify
+from groupkap.store.store import default_db_path, list_sessions, verify
 from ui.bridges import StoreBridge
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
@@ -154,10 +154,44 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_app(args: argparse.Namespace, settings: Settings) -> int:
     """`groupkap`: the room at real time. Until a monitor feed is configured (the HL7
-    listener arrives in a later release) the room is filled by the simulator, and says so."""
+    listener arrives in a later release) the room is filled by the simulator, and says so.
+
+    An interrupted session is offered first: resume it, or close it and start a new one.
+    """
     args.seats, args.scenario, args.speed, args.seed = 6, "calm", 1.0, 1
     args.minutes, args.screenshot, args.resume, args.offscreen = None, None, None, False
+    qt_application()
+    args.resume = _ask_about_interrupted(args.db)
     return run_demo(args, settings)
+
+
+def _ask_about_interrupted(db: Path | None) -> str | None:
+    """Offer the newest interrupted session; returns its id to resume, or None."""
+    path = db or default_db_path()
+    if not path.exists():
+        return None
+    # Opening the store marks sessions whose process died as interrupted.
+    store = Store.open(path, RealClock())
+    store.close()
+    interrupted = [r for r in list_sessions(path) if r["status"] == "interrupted"]
+    if not interrupted:
+        return None
+    newest = interrupted[0]
+    box = QMessageBox(QMessageBox.Icon.Question, "Interrupted session",
+                      f"Session {newest['id']} (started {newest['started']}, "
+                      f"{newest['participants']} participants) was interrupted.\n\n"
+                      "Resume it, or close it and start a new session?")
+    resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Close it and start new", QMessageBox.ButtonRole.DestructiveRole)
+    box.exec()
+    if box.clickedButton() is resume:
+        return newest["id"]
+    store = Store.open(path, RealClock())
+    try:
+        store.close_interrupted(newest["id"], actor="facilitator")
+    finally:
+        store.close()
+    return None
 
 
 def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> None:

@@ -1,13 +1,14 @@
 """Simulator scenarios: per-seat profiles that bend each participant's baseline vitals.
 
-A profile turns time (since the session start and since the seat's dose, T0) into offsets
-added to the seat's baseline, and may say from when the seat falls silent. A scenario is
-just a function choosing a profile for each seat, so a new scenario is a new small function
-plus a line in `SCENARIOS`.
+A profile takes time (since the session start and since the seat's dose, T0) and shapes a
+seat's vitals: a drug effect adds to them, an episode takes them to a set value for a
+while. It may also say from when the seat falls silent. A scenario is just a function
+choosing a profile for each seat, so a new scenario is a small function plus a line in
+`SCENARIOS`.
 
-The envelopes use only arithmetic and clipping (no exp/sin): numpy may compute those with
-different SIMD paths depending on array length, and the simulator promises bit-identical
-output however time is chunked.
+The envelopes use only arithmetic and clipping (no exp/sin/pow): numpy may compute those
+with different SIMD paths depending on array length, and the simulator promises
+bit-identical output however time is chunked.
 """
 
 from __future__ import annotations
@@ -56,19 +57,38 @@ def smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3.0 - 2.0 * x)
 
 
-class Effect(Protocol):
-    """Something that moves vitals over time: a drug effect, an adverse event."""
+@dataclass
+class Vitals:
+    """One seat's vitals over a run of seconds, while a profile shapes them.
 
-    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+    The level and the random wander are kept apart so an episode can take a vital to a set
+    value and quieten its usual variability at the same time.
+
+    Attributes:
+        level: per vital, the baseline plus the effects applied so far.
+        wander: per vital, the slow random variation around the level.
+    """
+
+    level: dict[str, np.ndarray]
+    wander: dict[str, np.ndarray]
+
+    def total(self, param: str) -> np.ndarray:
+        return self.level[param] + self.wander[param]
+
+
+class Effect(Protocol):
+    """Something that shapes vitals over time: a drug effect, an adverse event."""
+
+    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         ...
 
 
 @dataclass(frozen=True)
 class KetamineEffect:
-    """A haemodynamic response to the dose that rises after T0, peaks, then fades.
+    """A mild haemodynamic response to the dose: up over ~10 min after T0, gone by ~90.
 
     Attributes:
-        hr, sbp, dbp: the rise at the peak (beats/min, mmHg).
+        hr, sbp, dbp: the rise at full effect (beats/min, mmHg).
         rise_s: seconds from T0 to the full effect.
         fade_from_s, fade_to_s: seconds after T0 the effect starts to fade and is gone.
     """
@@ -80,11 +100,12 @@ class KetamineEffect:
     fade_from_s: float = 45 * MINUTE
     fade_to_s: float = 90 * MINUTE
 
-    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         rise = smoothstep(since_t0 / self.rise_s)
         fade = 1.0 - smoothstep((since_t0 - self.fade_from_s) / (self.fade_to_s - self.fade_from_s))
         envelope = rise * fade
-        return {"HR": self.hr * envelope, "SBP": self.sbp * envelope, "DBP": self.dbp * envelope}
+        for param, delta in (("HR", self.hr), ("SBP", self.sbp), ("DBP", self.dbp)):
+            vitals.level[param] = vitals.level[param] + delta * envelope
 
 
 @dataclass(frozen=True)
@@ -104,36 +125,44 @@ class DosePeak:
     peak_s: float
     end_s: float
 
-    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         width = np.where(since_t0 < self.peak_s, self.peak_s, self.end_s - self.peak_s)
         u = np.clip((since_t0 - self.peak_s) / width, -1.0, 1.0)
         envelope = 1.0 - u * u
         for _ in range(3):  # (1 - u^2)^8 by squaring, not **: arithmetic only (see above)
             envelope = envelope * envelope
-        return {param: delta * envelope for param, delta in self.deltas.items()}
+        for param, delta in self.deltas.items():
+            vitals.level[param] = vitals.level[param] + delta * envelope
 
 
 @dataclass(frozen=True)
-class Excursion:
-    """An episode at a fixed session time: ramp in, hold, ramp back out.
+class Episode:
+    """An event at a fixed session time that takes vitals to set values, then lets go.
+
+    During the episode the vital follows the event, not the person's usual drift, so most
+    of its wander is suppressed: a desaturation reaches its nadir whatever the seat's
+    breathing was doing a minute before.
 
     Attributes:
-        deltas: how far each vital moves at the depth of the episode.
+        targets: the value each vital reaches at the depth of the episode.
         begin_s: seconds after the session start the ramp in begins.
         ramp_in_s, hold_s, ramp_out_s: the episode's three phases, in seconds.
     """
 
-    deltas: dict[str, float]
+    targets: dict[str, float]
     begin_s: float
     ramp_in_s: float
     hold_s: float
     ramp_out_s: float
 
-    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
+    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         into = since_start - self.begin_s
         envelope = smoothstep(into / self.ramp_in_s) * (
             1.0 - smoothstep((into - self.ramp_in_s - self.hold_s) / self.ramp_out_s))
-        return {param: delta * envelope for param, delta in self.deltas.items()}
+        for param, target in self.targets.items():
+            level = vitals.level[param]
+            vitals.level[param] = level + (target - level) * envelope
+            vitals.wander[param] = vitals.wander[param] * (1.0 - 0.8 * envelope)
 
 
 @dataclass(frozen=True)
@@ -141,7 +170,7 @@ class SeatProfile:
     """Everything that happens to one seat in a scenario.
 
     Attributes:
-        effects: summed on top of the baseline.
+        effects: applied in order (drug effects first, then episodes that override them).
         silent_from_s: seconds after the session start from which the seat sends nothing
             (a probe off or a monitor unplugged); infinity for never.
     """
@@ -149,12 +178,9 @@ class SeatProfile:
     effects: tuple[Effect, ...] = ()
     silent_from_s: float = math.inf
 
-    def offsets(self, since_start: np.ndarray, since_t0: np.ndarray) -> dict[str, np.ndarray]:
-        total = {param: np.zeros_like(since_start, dtype=np.float64) for param in VITALS}
+    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         for effect in self.effects:
-            for param, offset in effect.offsets(since_start, since_t0).items():
-                total[param] += offset
-        return total
+            effect.apply(vitals, since_start, since_t0)
 
 
 @dataclass
@@ -165,14 +191,12 @@ class SeatContext:
         index: the seat's place in the session's seat order, or None for a participant
             added mid-session (they get the scenario's background profile).
         seat_count: how many seats the session started with.
-        baseline: the seat's resting vitals (events aim at absolute targets).
         rng: the seat's own generator, for per-seat amounts.
         sensor_off_after_s: when the `sensor-off` scenario silences its seat.
     """
 
     index: int | None
     seat_count: int
-    baseline: Baseline
     rng: np.random.Generator = field(repr=False)
     sensor_off_after_s: float = 90.0
 
@@ -182,18 +206,16 @@ def mild_ketamine(ctx: SeatContext) -> KetamineEffect:
     return KetamineEffect(hr=float(ctx.rng.uniform(5.0, 10.0)), sbp=sbp, dbp=sbp / 2)
 
 
-def desaturation(ctx: SeatContext, begin_s: float) -> Excursion:
+def desaturation(ctx: SeatContext, begin_s: float) -> Episode:
     """SpO2 down to 85-87 % with slowed breathing for ~90 s, recovering over ~30 s."""
-    target = float(ctx.rng.uniform(85.0, 87.0))
-    deltas = {"SpO2": target - ctx.baseline.spo2, "RR": 8.0 - ctx.baseline.rr}
-    return Excursion(deltas, begin_s, ramp_in_s=20.0, hold_s=70.0, ramp_out_s=30.0)
+    targets = {"SpO2": float(ctx.rng.uniform(85.0, 87.0)), "RR": 8.0}
+    return Episode(targets, begin_s, ramp_in_s=20.0, hold_s=70.0, ramp_out_s=30.0)
 
 
-def tachycardia(ctx: SeatContext, begin_s: float) -> Excursion:
+def tachycardia(ctx: SeatContext, begin_s: float) -> Episode:
     """HR up to 135-150 /min for about three minutes."""
-    target = float(ctx.rng.uniform(135.0, 150.0))
-    return Excursion({"HR": target - ctx.baseline.hr}, begin_s,
-                     ramp_in_s=30.0, hold_s=150.0, ramp_out_s=60.0)
+    return Episode({"HR": float(ctx.rng.uniform(135.0, 150.0))}, begin_s,
+                   ramp_in_s=30.0, hold_s=150.0, ramp_out_s=60.0)
 
 
 def _calm(ctx: SeatContext) -> SeatProfile:

@@ -19,7 +19,8 @@ from groupkap.errors import BadInputError
 from groupkap.params import PLETH_RATE_HZ
 from groupkap.readings import Reading, WaveformBlock
 from groupkap.room.model import MAX_SEATS
-from groupkap.sources.sim_profiles import SCENARIOS, Baseline, SeatContext, build_profile
+from groupkap.sources.sim_profiles import (
+    SCENARIOS, VITALS, Baseline, SeatContext, Vitals, build_profile)
 
 __all__ = ["SCENARIOS", "Simulator"]
 
@@ -110,7 +111,7 @@ class _SeatMonitor:
         self._rng = np.random.default_rng([seed, seat, begin_s])
         self.baseline = Baseline.draw(self._rng)
         self.profile = build_profile(scenario, SeatContext(
-            index, seat_count, self.baseline, self._rng, sensor_off_after_s))
+            index, seat_count, self._rng, sensor_off_after_s))
         sds = np.array([sd for sd, _ in _WALKS])
         self._walks = (sds * self._rng.standard_normal(len(_WALKS))).tolist()
         self._beat, self._breath = (float(p) for p in self._rng.uniform(size=2))
@@ -121,18 +122,19 @@ class _SeatMonitor:
     def step(self, s0: int, n: int) -> _Chunk:
         """Advance n seconds from second s0 (counted from the session start)."""
         since_start = np.arange(s0, s0 + n, dtype=np.float64)
-        offsets = self.profile.offsets(since_start, (self._start + since_start) - self.t0)
         noise = self._rng.standard_normal((n, _NOISE_COLUMNS))
         walks = self._walk(noise[:, :len(_WALKS)].tolist())  # (n + 1, walks)
-        base = self.baseline
+        vitals = Vitals({p: np.full(n, self.baseline.value(p)) for p in VITALS},
+                        {p: walks[:n, i] for i, p in enumerate(VITALS)})
+        self.profile.apply(vitals, since_start, (self._start + since_start) - self.t0)
 
-        hr_true = np.clip(base.hr + walks[:n, 0] + offsets["HR"], 30.0, _MAX_HR)
-        rr_true = np.maximum(base.rr + walks[:n, 2] + offsets["RR"], 4.0)
-        spo2 = np.clip(np.rint(base.spo2 + walks[:n, 1] + offsets["SpO2"]), 50.0, 100.0)
+        hr_true = np.clip(vitals.total("HR"), 30.0, _MAX_HR)
+        rr_true = np.maximum(vitals.total("RR"), 4.0)
+        spo2 = np.clip(np.rint(vitals.total("SpO2")), 50.0, 100.0)
         hr = np.clip(np.rint(hr_true + _NOISE_SD["HR"] * noise[:, _HR_NOISE]), 30.0, _MAX_HR)
         rr = np.clip(np.rint(rr_true + _NOISE_SD["RR"] * noise[:, _RR_NOISE]), 4.0, 60.0)
-        sbp = base.sbp + walks[:n, 3] + offsets["SBP"] + _NOISE_SD["SBP"] * noise[:, _SBP_NOISE]
-        dbp = base.dbp + walks[:n, 4] + offsets["DBP"] + _NOISE_SD["DBP"] * noise[:, _DBP_NOISE]
+        sbp = vitals.total("SBP") + _NOISE_SD["SBP"] * noise[:, _SBP_NOISE]
+        dbp = vitals.total("DBP") + _NOISE_SD["DBP"] * noise[:, _DBP_NOISE]
 
         silent = self.profile.silent_from_s
         live = n if math.isinf(silent) else max(0, min(n, math.ceil(silent) - s0))

@@ -23,23 +23,25 @@ class SteadySource:
 
     Attributes:
         name: what the session records as its source.
-        seats: the seats currently sending, with the time they started.
     """
 
     name = "steady"
 
     def __init__(self, start: float) -> None:
-        self.seats: dict[int, float] = {}
         self._start = start
-        self._done_until: dict[int, float] = {}
+        self._done_until: dict[int, float] = {}  # seat -> start of its next second
+
+    @property
+    def seats(self) -> tuple[int, ...]:
+        return tuple(sorted(self._done_until))
 
     def add_seat(self, seat: int, dose_time: float | None = None) -> None:
-        self.seats[seat] = dose_time or self._start
-        self._done_until.setdefault(seat, self._start)
+        if seat in self._done_until:
+            raise ValueError(f"seat {seat} is already sending")
+        self._done_until[seat] = self._start
 
     def remove_seat(self, seat: int) -> None:
-        self.seats.pop(seat, None)
-        self._done_until.pop(seat, None)
+        del self._done_until[seat]
 
     @staticmethod
     def pleth_samples(seat: int, t_start: float) -> np.ndarray:
@@ -50,7 +52,7 @@ class SteadySource:
     def generate(self, until: float) -> tuple[list[Reading], list[WaveformBlock]]:
         readings: list[Reading] = []
         blocks: list[WaveformBlock] = []
-        for seat in sorted(self.seats):
+        for seat in self.seats:
             t = self._done_until[seat]
             while t + 1.0 <= until:
                 readings.append(Reading(seat, "HR", t, 60.0 + seat, "steady"))

@@ -22,11 +22,18 @@ T0 = 1_700_000_000.0
 SQLITE_SIDECARS = {"-wal", "-shm"}
 
 
+class ChildEnv(dict):
+    """A child's environment; its short repr keeps the environment out of failure logs."""
+
+    def __repr__(self) -> str:
+        return f"<child environment, GROUPKAP_DB={self.get('GROUPKAP_DB')}>"
+
+
 @pytest.fixture
-def env(tmp_path) -> dict[str, str]:
+def env(tmp_path) -> ChildEnv:
     """A child environment that cannot touch this machine's own database or settings."""
-    child = {k: v for k, v in os.environ.items()
-             if k not in {"GROUPKAP_CONFIG", "DISPLAY", "WAYLAND_DISPLAY"}}
+    child = ChildEnv((k, v) for k, v in os.environ.items()
+                     if k not in {"GROUPKAP_CONFIG", "DISPLAY", "WAYLAND_DISPLAY"})
     home = tmp_path / "home"
     child.update({
         "GROUPKAP_DB": str(home / "data" / "default.sqlite3"),

@@ -387,6 +387,30 @@ def test_waveforms_are_one_packed_row_per_seat_per_second(live, store, clock, so
         np.testing.assert_array_equal(decoded, source.pleth_samples(r["seat"], r["t_start"]))
 
 
+def test_the_simulators_pleth_is_stored_one_row_per_seat_per_second(store, clock, settings):
+    from groupkap.sources.simulator import Simulator
+
+    sim = Simulator([1, 2, 3], clock.now(), seed=5, scenario="calm")
+    live = LiveSession.start(seat_count=3, clock=clock, source=sim, store=store,
+                             settings=settings)
+    for seat, alias in ((1, "M.K."), (2, "A.R."), (3, "J.L.")):
+        live.add_participant(alias, seat)
+    clock.advance(6)
+    live.pump()
+    store.flush()
+    with closing(store.reader()) as conn:
+        rows = conn.execute("select seat, t_start, n, samples from waveforms "
+                            "order by seat, t_start").fetchall()
+    assert [(r["seat"], r["t_start"], r["n"]) for r in rows] == [
+        (seat, T0 + s, 125) for seat in (1, 2, 3) for s in range(6)]
+    for seat in (1, 2, 3):
+        stored = np.concatenate([np.frombuffer(r["samples"], dtype="<f4")
+                                 for r in rows if r["seat"] == seat])
+        _, in_memory = live.vitals_on_seat(seat).pleth(T0)
+        np.testing.assert_array_equal(stored, in_memory)
+        assert np.ptp(stored) > 0.1  # a pulse wave, not a flat line
+
+
 # -- sessions left open by a process that died ------------------------------------------------
 def dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
