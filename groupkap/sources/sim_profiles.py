@@ -102,7 +102,8 @@ class KetamineEffect:
 
     def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         rise = smoothstep(since_t0 / self.rise_s)
-        fade = 1.0 - smoothstep((since_t0 - self.fade_from_s) / (self.fade_to_s - self.fade_from_s))
+        fading = (since_t0 - self.fade_from_s) / (self.fade_to_s - self.fade_from_s)
+        fade = 1.0 - smoothstep(fading)
         envelope = rise * fade
         for param, delta in (("HR", self.hr), ("SBP", self.sbp), ("DBP", self.dbp)):
             vitals.level[param] = vitals.level[param] + delta * envelope
@@ -202,6 +203,7 @@ class SeatContext:
 
 
 def mild_ketamine(ctx: SeatContext) -> KetamineEffect:
+    """HR and SBP +5-10 each (DBP half the SBP rise): every dosed seat but in `calm`."""
     sbp = float(ctx.rng.uniform(5.0, 10.0))
     return KetamineEffect(hr=float(ctx.rng.uniform(5.0, 10.0)), sbp=sbp, dbp=sbp / 2)
 
@@ -249,9 +251,10 @@ def _sensor_off(ctx: SeatContext) -> SeatProfile:
 
 def _demo(ctx: SeatContext) -> SeatProfile:
     if ctx.index == 0:
-        # Exaggerated and early so a five-minute demo shows it: peak at T0 + 4 min.
+        # Exaggerated and early so a five-minute demo shows it: the peak, T0 + 3.5 min, falls
+        # on the second default cuff cycle (start + 315 s).
         deltas = {"SBP": 25.0, "DBP": 12.0, "HR": 8.0}
-        return SeatProfile((DosePeak(deltas, peak_s=4 * MINUTE, end_s=20 * MINUTE),))
+        return SeatProfile((DosePeak(deltas, peak_s=3.5 * MINUTE, end_s=20 * MINUTE),))
     background = mild_ketamine(ctx)
     if ctx.index == 1:
         return SeatProfile((background, desaturation(ctx, begin_s=150.0)))
@@ -271,7 +274,7 @@ SCENARIOS: dict[str, str] = {
     "tachycardia": "first seat: HR 135-150 from start+120 s for ~3 min; others mild ketamine "
                    "effect",
     "sensor-off": "first seat sends nothing from start+90 s; others mild ketamine effect",
-    "demo": "1st seat BP rise (SBP +25 at T0+4 min), 2nd desaturation (start+150 s), "
+    "demo": "1st seat BP rise (SBP +25 at T0+3.5 min), 2nd desaturation (start+150 s), "
             "3rd tachycardia (start+120 s), 4th sensor off at start+200 s (5+ seats only), "
             "the rest mild ketamine effect",
 }

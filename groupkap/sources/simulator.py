@@ -1,10 +1,10 @@
 """The embedded default vitals source: a deterministic room of simulated bedside monitors.
 
-Each seat has its own random stream, seeded from (seed, seat), and state carried from one
-simulated second to the next: slow random walks around the participant's baseline, the
-phase of the heartbeat and of the breath. Output therefore depends only on the seed and
-the scenario, never on how often `generate` is called: a demo running at 60x speed and a
-test stepping two hours at once see the same session.
+Each seat has its own random stream, seeded from (seed, seat, the second it joined), and
+state carried from one simulated second to the next: slow random walks around the
+participant's baseline, the phase of the heartbeat and of the breath. Output therefore
+depends only on the seed and the scenario, never on how often `generate` is called: a demo
+running at 60x speed and a test stepping two hours at once see the same session.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ NIBP_STAGGER_S = 20.0
 _WHOLE_SECOND_SLACK = 1e-6  # `until - start` may miss a whole second by float rounding
 
 # Slow variation around the baseline: (standard deviation, time constant in s) of the
-# Ornstein-Uhlenbeck walks for HR, SpO2, RR, SBP, DBP, then the pleth amplitude and wander.
+# Ornstein-Uhlenbeck walks for HR, SpO2, RR, SBP, DBP (the order of VITALS), then the pleth
+# amplitude and wander.
 _WALKS = ((2.5, 180.0), (0.5, 60.0), (1.0, 120.0), (1.2, 900.0), (0.8, 900.0),
           (0.03, 20.0), (0.02, 8.0))
 _DECAY = tuple(math.exp(-1.0 / tau) for _, tau in _WALKS)
@@ -56,7 +57,8 @@ def _pulse_table(points: int = 1001) -> tuple[np.ndarray, np.ndarray]:
 
     peak = 0.15
     foot = gauss(peak, 0.05, 0.0)
-    systolic = np.where(x < peak, (gauss(peak, 0.05, x) - foot) / (1.0 - foot), gauss(peak, 0.08, x))
+    systolic = np.where(x < peak, (gauss(peak, 0.05, x) - foot) / (1.0 - foot),
+                        gauss(peak, 0.08, x))
     diastolic = 0.22 * gauss(0.42, 0.05, x)
     runoff_end = 0.5 * math.exp(-(1.0 - peak) / 0.45)
     rise = np.clip(x / peak, 0.0, 1.0)
@@ -153,8 +155,9 @@ class _SeatMonitor:
         rows = [self._walks]
         append = rows.append
         for z0, z1, z2, z3, z4, z5, z6 in noise:  # unrolled: this loop is the hot spot
-            x0, x1, x2, x3 = x0 * d0 + k0 * z0, x1 * d1 + k1 * z1, x2 * d2 + k2 * z2, x3 * d3 + k3 * z3
-            x4, x5, x6 = x4 * d4 + k4 * z4, x5 * d5 + k5 * z5, x6 * d6 + k6 * z6
+            x0, x1, x2 = x0 * d0 + k0 * z0, x1 * d1 + k1 * z1, x2 * d2 + k2 * z2
+            x3, x4 = x3 * d3 + k3 * z3, x4 * d4 + k4 * z4
+            x5, x6 = x5 * d5 + k5 * z5, x6 * d6 + k6 * z6
             append((x0, x1, x2, x3, x4, x5, x6))
         self._walks = list(rows[-1])
         return np.array(rows)
@@ -172,7 +175,8 @@ class _SeatMonitor:
             if 0 <= i < live:
                 s = float(round(sbp[i]))
                 d = float(min(round(dbp[i]), s - 15.0))
-                out.setdefault(i, []).append((self._start + due, s, d, float(round(d + (s - d) / 3))))
+                mean = float(round(d + (s - d) / 3))
+                out.setdefault(i, []).append((self._start + due, s, d, mean))
 
     @staticmethod
     def _pleth(beats: np.ndarray, beat_rate: np.ndarray, breaths: np.ndarray,
@@ -189,8 +193,8 @@ class _SeatMonitor:
         gain = (_PLETH_AMPLITUDE + amplitude) * (1.0 + 0.05 * breath)
         level = 0.1 + wander + 0.03 * breath
         frac = _SAMPLE_FRACTION32
-        gain0, gain_step = gain[:-1, None].astype(np.float32), np.diff(gain)[:, None].astype(np.float32)
-        level0, level_step = level[:-1, None].astype(np.float32), np.diff(level)[:, None].astype(np.float32)
+        gain0, gain_step = (a[:, None].astype(np.float32) for a in (gain[:-1], np.diff(gain)))
+        level0, level_step = (a[:, None].astype(np.float32) for a in (level[:-1], np.diff(level)))
         samples = (gain0 + gain_step * frac) * pulse
         samples += level0 + level_step * frac
         np.clip(samples, -0.15, 1.15, out=samples)
@@ -220,8 +224,9 @@ class Simulator:
         seats = list(seats)
         dose_times = dict(dose_times or {})
         if scenario not in SCENARIOS:
+            known = ", ".join(SCENARIOS)
             raise BadInputError(
-                f"unknown simulator scenario {scenario!r}; known scenarios: {', '.join(SCENARIOS)}")
+                f"unknown simulator scenario {scenario!r}; known scenarios: {known}")
         if not seats:
             raise BadInputError("the simulator needs at least one seat")
         for seat in seats:
@@ -232,9 +237,11 @@ class Simulator:
             raise BadInputError(f"the simulator seed must be a whole number >= 0, not {seed!r}")
         _check_time(start, "the session start")
         if not (math.isfinite(nibp_interval_s) and nibp_interval_s > 0):
-            raise BadInputError(f"the NIBP interval must be more than 0 s, not {nibp_interval_s!r}")
+            raise BadInputError(
+                f"the NIBP interval must be more than 0 s, not {nibp_interval_s!r}")
         if not sensor_off_after_s >= 0:
-            raise BadInputError(f"sensor_off_after_s must be 0 or more, not {sensor_off_after_s!r}")
+            raise BadInputError(
+                f"sensor_off_after_s must be 0 or more, not {sensor_off_after_s!r}")
         unknown = sorted(set(dose_times) - set(seats))
         if unknown:
             raise BadInputError(f"dose times given for seats not in the session: {unknown}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -29,6 +31,7 @@ class SteadySource:
 
     def __init__(self, start: float) -> None:
         self._start = start
+        self._edge = start  # every whole second before this has been generated
         self._done_until: dict[int, float] = {}  # seat -> start of its next second
 
     @property
@@ -38,7 +41,7 @@ class SteadySource:
     def add_seat(self, seat: int, dose_time: float | None = None) -> None:
         if seat in self._done_until:
             raise ValueError(f"seat {seat} is already sending")
-        self._done_until[seat] = self._start
+        self._done_until[seat] = self._edge  # a seat joins from the next second on
 
     def remove_seat(self, seat: int) -> None:
         del self._done_until[seat]
@@ -52,9 +55,10 @@ class SteadySource:
     def generate(self, until: float) -> tuple[list[Reading], list[WaveformBlock]]:
         readings: list[Reading] = []
         blocks: list[WaveformBlock] = []
+        self._edge = max(self._edge, self._start + math.floor(until - self._start))
         for seat in self.seats:
             t = self._done_until[seat]
-            while t + 1.0 <= until:
+            while t + 1.0 <= self._edge:
                 readings.append(Reading(seat, "HR", t, 60.0 + seat, "steady"))
                 readings.append(Reading(seat, "SpO2", t, 97.0, "steady"))
                 blocks.append(WaveformBlock(seat, "PLETH", t, PLETH_RATE_HZ,

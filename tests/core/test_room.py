@@ -227,10 +227,10 @@ def test_vitals_follow_the_participant_not_the_chair(seated, store, clock):
     live.pump()
     store.flush()
     with closing(store.reader()) as conn:
-        seats = [r[0] for r in conn.execute(
-            "select distinct seat from vitals where participant_id = ? order by t",
+        rows = [(r[0], r[1] - clock.now()) for r in conn.execute(
+            "select seat, t from vitals where participant_id = ? and param = 'HR' order by t",
             (mk.id,))]
-    assert seats == [2, 3]
+    assert rows == [(2, -4.0), (2, -3.0), (3, -2.0), (3, -1.0)]
 
 
 # -- ring buffers ------------------------------------------------------------------------------

@@ -82,7 +82,8 @@ def test_different_seeds_differ():
 
 def test_calm_half_hour_is_plausible():
     seats = [1, 2, 3, 4]
-    readings, blocks = Simulator(seats, START, seed=5, scenario="calm").generate(START + 30 * MINUTE)
+    sim = Simulator(seats, START, seed=5, scenario="calm")
+    readings, blocks = sim.generate(START + 30 * MINUTE)
     assert {r.source for r in readings} == {"sim"}
     for seat in seats:
         hr, spo2, rr = (values(readings, seat, p) for p in ("HR", "SpO2", "RR"))
@@ -152,7 +153,7 @@ def test_ketamine_bp_rise_peaks_about_40_minutes_after_t0():
         assert 30 * MINUTE <= peak_t - t0 <= 50 * MINUTE
         assert 15 <= peak - baseline <= 35
         late = [v for t, v in sbp if t >= t0 + 100 * MINUTE]
-        assert late and np.mean(late) - baseline < 6  # back near baseline by ~100 min
+        assert late and np.mean(late) - baseline < 8  # back near baseline by ~100 min
         dbp = [(START + t, v) for t, v in series(readings, seat, "DBP")]
         dbp_rise = dict(dbp)[peak_t] - np.mean([v for t, v in dbp if t < t0])
         assert 4 <= dbp_rise <= 22  # about half the systolic rise
@@ -207,7 +208,7 @@ def test_demo_room_shows_each_event_on_its_seat():
     seats = [1, 2, 3, 4, 5]
     readings, blocks = Simulator(seats, START, seed=2, scenario="demo").generate(
         START + 6 * MINUTE)
-    sbp = values(readings, 1, "SBP")  # cuffs at 15 s and 315 s; T0 + 4 min is 360 s
+    sbp = values(readings, 1, "SBP")  # cuffs at 15 s and 315 s; the peak, T0 + 3.5 min, is 330 s
     assert sbp[-1] - sbp[0] >= 15
     assert min(values(readings, 2, "SpO2")) <= 88
     assert max(values(readings, 3, "HR")) >= 130
