@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="simulator seed (same seed, same room)")
     demo.add_argument("--offscreen", action="store_true", help="run without a window")
     demo.add_argument("--screenshot", type=Path, help="write a PNG of the room at the end")
+    demo.add_argument("--participant", action="append", default=[], metavar="ALIAS=SEAT",
+                      help="seat this participant (repeatable); default: a demo alias on "
+                      "every seat")
     demo.add_argument("--resume", metavar="SESSION", help="take up an interrupted session")
     for name in ("db", "config"):
         demo.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS,
@@ -103,7 +106,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     if args.command == "demo":
         check_seat_count(args.seats)
+        from groupkap.demo_room import demo_plan, parse_plan
         from groupkap.sources.simulator import SCENARIOS
+
+        # The whole seating plan is checked before anything is written.
+        args.plan = (parse_plan(args.participant, args.seats) if args.participant
+                     else demo_plan(args.seats))
 
         if args.scenario not in SCENARIOS:
             raise BadInputError(
@@ -131,7 +139,7 @@ def _offscreen_demo(args: argparse.Namespace, settings) -> int:
         print("groupkap: offscreen, the demo runs for 5 simulated minutes "
               "(--minutes sets another length)", file=sys.stderr)
     if args.screenshot is None:
-        args.screenshot = default_db_path().parent / "screenshots" / "room.png"
+        args.screenshot = _db(args).parent / "screenshots" / "room.png"
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
     args.offscreen = True
     from ui.app import run_demo

@@ -63,5 +63,6 @@ class SimulatedClock:
 
 
 def utc_iso(t: float) -> str:
-    """ISO 8601 UTC with milliseconds, the form used in logs and exports."""
-    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds")
+    """ISO 8601 UTC with milliseconds and a `Z`, the form of `t_utc` in both readable views."""
+    stamp = datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")

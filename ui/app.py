@@ -7,6 +7,7 @@ needs through its constructor.
 from __future__ import annotations
 
 import argparse
+from contextlib import closing
 import logging
 import sys
 import time
@@ -17,7 +18,7 @@ from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupkap.clock import RealClock, SimulatedClock
-from groupkap.demo_room import seat_demo_participants
+from groupkap.demo_room import demo_plan, seat_participants
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
@@ -131,7 +132,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             live = LiveSession.start(seat_count=args.seats, clock=clock, source=source,
                                      store=store, settings=settings, speed=args.speed,
                                      title=f"demo: {args.scenario}")
-            seat_demo_participants(live)
+            seat_participants(live, getattr(args, "plan", None) or demo_plan(args.seats))
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
         window_ref.append(window)
         bridge.write_failed.connect(window.show_error)
@@ -195,7 +196,7 @@ def _ask_about_interrupted(db: Path | None) -> str | None:
 
 
 def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> None:
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         per_person = conn.execute(
             "select participant, count(*) as n from v_vitals where session_id = ? "
             "group by participant order by min(seat)", (live.id,)).fetchall()

@@ -205,6 +205,9 @@ class Store:
                 "select id, pid, host from sessions where status = 'running'").fetchall()
         for row in rows:
             same_host = row["host"] == socket.gethostname()
+            # A row carrying our own pid is a previous life of this pid (containers reuse
+            # low pids after a restart): a store is opened once per process, before any
+            # session of its own starts.
             if same_host and _pid_alive(row["pid"]) and row["pid"] != os.getpid():
                 continue
             self.record(

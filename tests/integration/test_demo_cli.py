@@ -69,3 +69,24 @@ def test_offscreen_demo_without_display_says_where_the_screenshot_went(tmp_path)
     path = line.split(": ", 1)[1]
     assert os.path.getsize(path) > 10_000
     assert "offscreen" in result.stderr
+
+
+def test_two_participants_on_one_seat_is_refused_before_anything_is_written(tmp_path):
+    db = tmp_path / "plan.sqlite3"
+    result = _run("demo", "--seats", "4", "--participant", "M.K.=2", "--participant",
+                  "A.R.=2", "--offscreen", "--minutes", "1", "--db", str(db))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "groupkap: seat 2 is given to both M.K. and A.R.; one participant per seat"]
+    assert not db.exists()
+
+
+def test_a_seating_plan_seats_exactly_those_participants(tmp_path):
+    db = tmp_path / "plan.sqlite3"
+    result = _run("demo", "--seats", "5", "--participant", "Ann=1", "--participant", "Bo=4",
+                  "--offscreen", "--minutes", "1", "--speed", "120", "--db", str(db),
+                  "--screenshot", str(tmp_path / "r.png"))
+    assert result.returncode == 0, result.stderr
+    rows = sqlite3.connect(db).execute(
+        "select alias, seat from participants order by seat").fetchall()
+    assert rows == [("Ann", 1), ("Bo", 4)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import numpy as np
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
@@ -105,7 +107,7 @@ def test_two_hour_session_runs_in_seconds(qtbot, window, room10, clock, store):
     window.grid.draw_frame()
     room10.end()
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         counts = dict(conn.execute(
             "select participant, count(*) from v_vitals where param = 'HR' "
             "group by participant").fetchall())
@@ -129,7 +131,7 @@ def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window
     assert not tile.add_button.isHidden()
 
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         before = conn.execute("select count(*) from events").fetchone()[0]
     dialog = dialogs.add_dialog(room10, 4, window)
     qtbot.addWidget(dialog)
@@ -144,7 +146,7 @@ def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window
     assert "alias" in rename.error.text()
     assert window.grid.tiles[4].title.text() == "4 · N.B."
     store.flush()
-    with store.reader() as conn:
+    with closing(store.reader()) as conn:
         after = conn.execute("select count(*) from events").fetchone()[0]
     assert after == before + 1  # the add only; the refused rename wrote nothing
 
