@@ -138,7 +138,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         bridge.write_failed.connect(window.show_error)
         if args.offscreen:
             window.resize(*SCREENSHOT_SIZE)
-        window.show()
+            window.show()
+        else:
+            # The room grid is meant to fill the workstation screen; the explicit geometry
+            # covers X servers without a window manager, where maximising does nothing.
+            window.setGeometry(app.primaryScreen().availableGeometry())
+            window.showMaximized()
         end_at = start + args.minutes * 60 if args.minutes else None
         run = DemoRun(live, window, store, end_at, args.screenshot)
         run.start()

@@ -205,6 +205,12 @@ class SeatTile(QFrame):
         size = int(min(max(self.width() / 7.2, 48), 96))
         for box in self.boxes:
             box.set_size(size)
+        bp_size = int(min(max(self.width() / 15, 22), 40))
+        if bp_size != self.bp_size:
+            self.bp_size = bp_size
+            stale = self._shown_bp[2] if self._shown_bp else False
+            _style(self.bp_value, theme.STALE if stale else theme.PARAM_COLOURS["SBP"],
+                   bp_size, bold=True)
         super().resizeEvent(event)
 
     # -- commands -----------------------------------------------------------------
