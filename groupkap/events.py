@@ -16,6 +16,18 @@ EVENT_KINDS: dict[str, str] = {
     "participant.renamed": "alias or full name changed: old and new alias",
     "participant.seated": "a participant moved to another seat: old and new seat",
     "participant.removed": "a participant left the room: seat, reason",
+    "alarm.raised": "an alarm began, or rose to a higher priority: alarm_id, seat, key, "
+                    "priority, text, value, limit, technical; from_priority when it rose; "
+                    "broke_through_pause when it ended an audio pause",
+    "alarm.acknowledged": "someone acknowledged an alarm (its sound stops; it stays shown)",
+    "alarm.audio_paused": "alarm sound paused: scope room or participant, duration_s, "
+                          "until_t, the alarms it silenced",
+    "alarm.reset": "someone took down a latched alarm whose condition had gone",
+    "alarm.cleared": "an alarm's condition ended; latched=true when a high alarm stays shown",
+    "alarm.escalated": "unacknowledged too long: from_priority, priority, louder",
+    "alarm.reminded": "reminder for an acknowledged condition that persists",
+    "limits.changed": "alarm limits changed: param, old, new, scope clinic or participant, "
+                      "source file",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
 }

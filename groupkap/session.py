@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from groupkap.alarms.engine import AlarmEngine
 from groupkap.clock import Clock
 from groupkap.params import PARAMETERS
 from groupkap.readings import Reading, WaveformBlock
@@ -75,6 +76,7 @@ class LiveSession:
         self.vitals: dict[str, SeatVitals] = {}
         self.room = Room(list(room_seats), record=self._record)
         self.totals = PumpStats()
+        self.alarms: AlarmEngine | None = None
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -107,6 +109,14 @@ class LiveSession:
             if person.seat not in source.seats:
                 source.add_seat(person.seat)
         return live
+
+    def watch_with(self, alarms: AlarmEngine) -> None:
+        """Feed every filed reading to `alarms` from now on (its sink is `record_event`)."""
+        self.alarms = alarms
+
+    def record_event(self, kind: str, data: dict, pid: str | None, actor: str) -> None:
+        """Queue an event for commit without waiting (alarm transitions, from any caller)."""
+        self.store.record(self.id, kind, data, participant_id=pid, actor=actor)
 
     # -- participants (every change is an event) -----------------------------------
     def _record(self, kind: str, data: dict, pid: str | None) -> None:
@@ -141,6 +151,8 @@ class LiveSession:
     def remove_participant(self, pid: str, reason: str = "") -> None:
         seat = self.room.participants[pid].seat if pid in self.room.participants else None
         self.room.remove(pid, reason)
+        if self.alarms is not None:
+            self.alarms.forget(pid)
         if seat is not None and seat in self.source.seats:
             self.source.remove_seat(seat)
         self.vitals.pop(pid, None)
@@ -174,6 +186,8 @@ class LiveSession:
         person = self.room.on_seat(r.seat)
         if person is None or not self.vitals[person.id].add_reading(r):
             return False
+        if self.alarms is not None:
+            self.alarms.observe(person.id, r.seat, r.param, r.t, r.value)
         rows.append((self.id, person.id, r.seat, f"seat{r.seat}", r.param, r.t, r.value,
                      PARAMETERS[r.param].unit, r.source))
         return True

@@ -17,6 +17,8 @@ from pathlib import Path
 from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.limits import load_clinic_limits
 from groupkap.clock import RealClock, SimulatedClock
 from groupkap.demo_room import demo_plan, seat_participants
 from groupkap.session import LiveSession
@@ -94,6 +96,8 @@ class DemoRun:
             QApplication.instance().quit()
             return
         self.live.pump()
+        if self.live.alarms is not None:
+            self.live.alarms.tick()
 
     def finish(self, reason: str) -> None:
         if self.finished:
@@ -133,6 +137,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
                                      store=store, settings=settings, speed=args.speed,
                                      title=f"demo: {args.scenario}")
             seat_participants(live, getattr(args, "plan", None) or demo_plan(args.seats))
+        live.watch_with(AlarmEngine(clock, load_clinic_limits(), live.record_event))
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
         window_ref.append(window)
         bridge.write_failed.connect(window.show_error)

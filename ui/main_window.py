@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from groupkap import ADJUNCT_NOTICE, __version__
 from groupkap.clock import utc_iso
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from ui import theme
+from ui.alarms.alarm_bar import AlarmBar
 from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
 
@@ -33,7 +35,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.live = live
         self.setWindowTitle(f"GroupKAP · {live.id}")
-        self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings)
+        self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings,
+                             alarms=live.alarms)
         for tile in self.grid.tiles.values():
             tile.add_requested.connect(self._on_tile_add_requested)
             tile.rename_requested.connect(self._on_tile_rename_requested)
@@ -44,7 +47,18 @@ class MainWindow(QMainWindow):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self.grid)
-        self.setCentralWidget(self.scroll)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.alarm_bar: AlarmBar | None = None
+        if live.alarms is not None:
+            self.alarm_bar = AlarmBar(live.alarms, live.room, lambda: live.actor)
+            self.alarm_bar.action_failed.connect(self.show_error)
+            self.grid.frame_drawn.connect(lambda _t: self.alarm_bar.refresh())
+            column.addWidget(self.alarm_bar)
+        column.addWidget(self.scroll, 1)
+        self.setCentralWidget(central)
 
         bar = QToolBar("Session")
         bar.setMovable(False)

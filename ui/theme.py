@@ -28,6 +28,10 @@ PARAM_COLOURS = {
     "PLETH": "#4cc3e6",
 }
 
+# IEC 60601-1-8 alarm colours: high red, medium yellow, low cyan; "dim" is the unlit flash.
+ALARM_COLOURS = {"high": "#ff3b30", "medium": "#ffc83d", "low": "#3fc8e4"}
+ALARM_DIM = {"high": "#5a1a17", "medium": "#5a4a1a", "low": "#3fc8e4"}
+
 FONT_FAMILY = "DejaVu Sans"
 
 STYLESHEET = f"""

@@ -6,11 +6,13 @@ updates the tiles, so the input rate of any source never drives the drawing rate
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from groupkap.alarms.engine import AlarmEngine
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Room
 from groupkap.settings import Settings
@@ -31,9 +33,14 @@ class RoomGrid(QWidget):
     frame_drawn = Signal(float)
 
     def __init__(self, room: Room, vitals_for: Callable[[str], SeatVitals | None],
-                 now: Callable[[], float], settings: Settings, parent=None) -> None:
+                 now: Callable[[], float], settings: Settings, parent=None, *,
+                 alarms: AlarmEngine | None = None,
+                 flash_clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.room = room
+        self.alarms = alarms
+        # Lights flash in real time whatever the session clock's speed.
+        self._flash_clock = flash_clock
         self._vitals_for = vitals_for
         self._now = now
         self.frames = 0
@@ -66,8 +73,13 @@ class RoomGrid(QWidget):
 
     def draw_frame(self) -> None:
         now = self._now()
+        flash_t = self._flash_clock()
         for tile in self.tiles.values():
             if tile.participant is not None:
-                tile.refresh(self._vitals_for(tile.participant.id), now)
+                pid = tile.participant.id
+                tile.refresh(self._vitals_for(pid), now)
+                if self.alarms is not None:
+                    tile.show_alarm(self.alarms.top_for(pid), self.alarms.pause_remaining(pid),
+                                    flash_t)
         self.frames += 1
         self.frame_drawn.emit(now)

@@ -10,11 +10,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QPushButton,
                                QSizePolicy, QToolButton, QVBoxLayout)
 
+from groupkap.alarms.model import Alarm, flash_on
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Seat
 from groupkap.room.readout import TileReadout, tile_readout
 from groupkap.settings import Settings
 from ui import theme
+from ui.alarms.icons import alarm_triangle, crossed_bell
 from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
 
 
@@ -65,6 +67,8 @@ class SeatTile(QFrame):
         seat: the seat this tile stands for.
         participant: who sits there, or None for an empty seat.
         readout: what the tile last drew (tests read it).
+        alarm: the participant's most urgent alarm, or None.
+        alarm_lit: whether the alarm light is on in this frame (it flashes by priority).
 
     Signals:
         add_requested(int): add a participant on this (empty) seat.
@@ -106,6 +110,26 @@ class SeatTile(QFrame):
         header.addWidget(self.status)
         header.addWidget(self.menu_button)
         outer.addLayout(header)
+
+        alarm_row = QHBoxLayout()
+        self.alarm_icon = QLabel()
+        self.alarm_text = _label("", 18, bold=True)
+        self.pause_icon = QLabel()
+        self.pause_icon.setPixmap(crossed_bell(22, theme.TEXT))
+        self.pause_icon.setToolTip("Alarm sound paused")
+        self.pause_text = _label("", 16, bold=True)
+        alarm_row.addWidget(self.alarm_icon)
+        alarm_row.addWidget(self.alarm_text, 1)
+        alarm_row.addWidget(self.pause_icon)
+        alarm_row.addWidget(self.pause_text)
+        outer.addLayout(alarm_row)
+        self.alarm: Alarm | None = None
+        self.alarm_lit = False
+        self._shown_alarm: tuple | None = None
+        self._shown_pause: str | None = None
+        self._icons = {name: alarm_triangle(22, theme.ALARM_COLOURS[name], marks)
+                       for name, marks in (("high", 3), ("medium", 2), ("low", 1))}
+        self.pause_icon.hide()
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -159,6 +183,7 @@ class SeatTile(QFrame):
             self.title.setText(f"{self.seat.number} · empty")
             self.status.setText("")
             self.readout = TileReadout()
+            self.show_alarm(None, None, 0.0)
         else:
             self.title.setText(f"{self.seat.number} · {participant.alias}")
         self.add_button.setVisible(empty)
@@ -169,6 +194,34 @@ class SeatTile(QFrame):
         for box in self.boxes:
             box.name.setVisible(not empty)
             box.value.setVisible(not empty)
+
+    # -- alarm signals --------------------------------------------------------------
+    def show_alarm(self, alarm: Alarm | None, pause_left: float | None, flash_t: float) -> None:
+        """Border and alarm line in the IEC colour, flashing at the priority's rate, with
+        the `***`/`**`/`*` prefix and an icon so colour is never the only cue."""
+        self.alarm = alarm
+        lit = flash_on(alarm.priority, flash_t) if alarm else False
+        self.alarm_lit = lit
+        key = (alarm.priority, alarm.label, lit) if alarm else None
+        if key != self._shown_alarm:
+            self._shown_alarm = key
+            if alarm is None:
+                self.setStyleSheet("")
+                self.alarm_text.setText("")
+                self.alarm_icon.clear()
+            else:
+                colour = theme.ALARM_COLOURS[alarm.priority]
+                border = colour if lit else theme.ALARM_DIM[alarm.priority]
+                self.setStyleSheet(f"QFrame#SeatTile {{ border: 4px solid {border}; }}")
+                self.alarm_text.setText(alarm.label)
+                _style(self.alarm_text, colour, 18, bold=True)
+                self.alarm_icon.setPixmap(self._icons[alarm.priority])
+        pause = None if pause_left is None else \
+            f"{int(pause_left // 60)}:{int(pause_left % 60):02d}"
+        if pause != self._shown_pause:
+            self._shown_pause = pause
+            self.pause_icon.setVisible(pause is not None)
+            self.pause_text.setText(pause or "")
 
     # -- drawing ------------------------------------------------------------------
     def refresh(self, vitals: SeatVitals | None, now: float) -> None:
@@ -190,6 +243,8 @@ class SeatTile(QFrame):
             self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
         if self.status.text() != r.status:
             self.status.setText(r.status)
+            self.status.ensurePolished()
+            self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(r.status) + 4)
         t, v = vitals.pleth(now - s.pleth_seconds)
         self.pleth.show(t, v, now, stale=bool(r.status))
         t_from = now - s.trend_minutes * 60

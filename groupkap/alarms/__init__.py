@@ -1,0 +1,1 @@
+"""Alarms: the engine that watches each seat, and the sounds the facilitators hear."""

@@ -1,0 +1,360 @@
+"""The alarm engine: watches every participant's readings and decides what alarms, when.
+
+Pure and clock-driven, as a central station behaves (IEC 60601-1-8): condition delays,
+arming only after a first valid value, latching of high alarms, acknowledge, a time-limited
+audio pause that any new or higher alarm breaks through, reminders, escalation, and technical
+alarms. It never plays a sound or draws anything: it returns `SoundCue`s and holds `Alarm`s
+for the UI, and reports every transition to its event sink.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from groupkap.alarms.limits import HIGH, LOW, MEDIUM, Bound, LimitSet, ParamLimits
+from groupkap.alarms.model import NO_DATA, Alarm, AlarmConfig, SoundCue, rank
+from groupkap.clock import Clock
+from groupkap.errors import BadInputError
+from groupkap.params import PARAMETERS
+
+AlarmSink = Callable[[str, dict, "str | None", str], None]
+"""Called as sink(kind, data, participant_id, actor) for every alarm transition."""
+
+ROOM = "room"
+_UP = {LOW: MEDIUM, MEDIUM: HIGH, HIGH: HIGH}
+
+
+@dataclass
+class _Watch:
+    """Per participant and parameter: how long each priority's condition has held."""
+
+    since: dict[str, float] = field(default_factory=dict)
+    recent: list[str | None] = field(default_factory=list)
+
+
+@dataclass
+class _Pause:
+    until: float
+    alarm_ranks: dict[str, int]  # the alarms it silences, at the priority they had
+
+
+def _crossed(limits: ParamLimits, priority: str, value: float) -> Bound | None:
+    bounds = limits.high if priority == HIGH else limits.medium
+    return next((b for b in bounds if b.crossed(value)), None)
+
+
+class AlarmEngine:
+    """Every alarm in the room.
+
+    Attributes:
+        alarms: the alarms shown now, by id.
+        limits: the clinic's limits; `participant_limits` holds per-participant ones.
+        config: timing settings.
+    """
+
+    def __init__(self, clock: Clock, limits: LimitSet, record: AlarmSink,
+                 config: AlarmConfig | None = None) -> None:
+        self.clock = clock
+        self.limits = limits
+        self.participant_limits: dict[str, LimitSet] = {}
+        self.config = config or AlarmConfig()
+        self.alarms: dict[str, Alarm] = {}
+        self._record = record
+        self._watch: dict[tuple[str, str], _Watch] = {}
+        self._seats: dict[str, int] = {}
+        self._last_data: dict[str, float] = {}
+        self._pauses: dict[str, _Pause] = {}
+        self._last_sound: tuple[int, float] | None = None
+        self._sounded_low: set[str] = set()
+
+    # -- readings -------------------------------------------------------------------
+    def limits_for(self, pid: str) -> LimitSet:
+        return self.participant_limits.get(pid, self.limits)
+
+    def observe(self, pid: str, seat: int, param: str, t: float, value: float) -> None:
+        """One reading. NaN and implausible values (sentinels) neither raise nor clear."""
+        p = PARAMETERS.get(param)
+        if p is None or not p.is_valid(value):
+            return
+        self._seats[pid] = seat
+        self._last_data[pid] = max(t, self._last_data.get(pid, t))
+        limits = self.limits_for(pid).get(param)
+        if limits is None:
+            return
+        watch = self._watch.setdefault((pid, param), _Watch())  # armed from here on
+        if limits.confirm_readings > 1 or limits.extreme is not None:
+            level, bound = self._intermittent(limits, watch, value)
+        else:
+            level, bound = self._continuous(limits, watch, t, value)
+        if level is None:
+            self._condition_gone(pid, param, t)
+        else:
+            text = f"{param} {value:g} {bound}"
+            self._condition(pid, param, level, text, value, str(bound), t, technical=False)
+
+    def _continuous(self, limits: ParamLimits, watch: _Watch, t: float, value: float):
+        for priority in (HIGH, MEDIUM):
+            if _crossed(limits, priority, value) or (
+                    priority == MEDIUM and _crossed(limits, HIGH, value)):
+                watch.since.setdefault(priority, t)
+            else:
+                watch.since.pop(priority, None)
+        for priority in (HIGH, MEDIUM):
+            started = watch.since.get(priority)
+            if started is not None and t - started >= limits.delay_s:
+                bound = _crossed(limits, priority, value) or _crossed(limits, HIGH, value)
+                return priority, bound
+        return None, None
+
+    def _intermittent(self, limits: ParamLimits, watch: _Watch, value: float):
+        level, bound = limits.level(value)
+        watch.recent = (watch.recent + [level])[-limits.confirm_readings:]
+        if limits.extreme is not None and limits.extreme.crossed(value):
+            return HIGH, limits.extreme
+        if level is None or len(watch.recent) < limits.confirm_readings:
+            return None, None
+        confirmed = min(watch.recent, key=rank)
+        if confirmed is None:
+            return None, None
+        return confirmed, _crossed(limits, confirmed, value) or bound
+
+    # -- technical alarms (also the hook for "BP check overdue") ---------------------
+    def raise_technical(self, pid: str, key: str, priority: str, text: str,
+                        seat: int | None = None) -> None:
+        if seat is not None:
+            self._seats[pid] = seat
+        self._condition(pid, key, priority, text, None, None, self.clock.now(), technical=True)
+
+    def clear_technical(self, pid: str, key: str) -> None:
+        self._condition_gone(pid, key, self.clock.now())
+
+    # -- transitions ----------------------------------------------------------------
+    def _condition(self, pid: str, key: str, level: str, text: str, value: float | None,
+                   limit: str | None, t: float, *, technical: bool) -> None:
+        alarm_id = f"{pid}:{key}"
+        alarm = self.alarms.get(alarm_id)
+        if alarm is None or alarm.latched:
+            alarm = Alarm(alarm_id, pid, self._seats.get(pid, 0), key, technical, level, text,
+                          value, limit, raised_at=t, unacknowledged_since=t)
+            self.alarms[alarm_id] = alarm
+            self._raised(alarm, previous=None)
+            return
+        if rank(level) >= rank(alarm.priority):
+            # The text keeps saying why the alarm has its priority: a latched high alarm
+            # whose value is now only medium still shows the reading that made it high.
+            alarm.text, alarm.value, alarm.limit = text, value, limit
+        if rank(level) > rank(alarm.priority):
+            previous = alarm.priority
+            alarm.priority = level
+            alarm.acknowledged_at = None
+            alarm.unacknowledged_since = t
+            self._raised(alarm, previous=previous)
+
+    def _raised(self, alarm: Alarm, previous: str | None) -> None:
+        data = alarm.event_data()
+        if previous:
+            data["from_priority"] = previous
+        broke = self._break_through_pauses(alarm)
+        if broke:
+            data["broke_through_pause"] = broke
+        self._record("alarm.raised", data, alarm.participant_id, "system")
+
+    def _condition_gone(self, pid: str, key: str, t: float) -> None:
+        alarm = self.alarms.get(f"{pid}:{key}")
+        if alarm is None or alarm.latched:
+            return
+        alarm.condition_active = False
+        if alarm.priority == HIGH:  # a high alarm stays shown until someone resets it
+            self._record("alarm.cleared", {**alarm.event_data(), "latched": True},
+                         pid, "system")
+            return
+        del self.alarms[alarm.id]
+        self._sounded_low.discard(alarm.id)
+        self._record("alarm.cleared", alarm.event_data(), pid, "system")
+
+    # -- people's actions -----------------------------------------------------------
+    def _get(self, alarm_id: str) -> Alarm:
+        try:
+            return self.alarms[alarm_id]
+        except KeyError:
+            raise BadInputError(f"no active alarm {alarm_id!r}; it may have cleared") from None
+
+    def acknowledge(self, alarm_id: str, actor: str) -> None:
+        alarm = self._get(alarm_id)
+        if alarm.acknowledged:
+            return
+        alarm.acknowledged_at = self.clock.now()
+        self._record("alarm.acknowledged", alarm.event_data(), alarm.participant_id, actor)
+
+    def reset(self, alarm_id: str, actor: str) -> None:
+        """Take down a latched alarm whose condition has gone."""
+        alarm = self._get(alarm_id)
+        if alarm.condition_active:
+            raise BadInputError(f"{alarm.text}: the condition is still present; acknowledge "
+                                "it instead (it can be reset once it has cleared)")
+        del self.alarms[alarm.id]
+        self._record("alarm.reset", alarm.event_data(), alarm.participant_id, actor)
+
+    def pause_audio(self, actor: str, pid: str | None = None,
+                    duration_s: float | None = None) -> float:
+        """Silence the alarms sounding now, in the room or for one participant, for a while.
+
+        Returns when the pause ends. Alarms raised (or raised higher) later still sound.
+        """
+        duration = self.config.audio_pause_s if duration_s is None else duration_s
+        lo, hi = AlarmConfig.RANGES["audio_pause_s"]
+        if not lo <= duration <= hi:
+            raise BadInputError(f"an audio pause lasts {lo / 60:g} to {hi / 60:g} minutes, "
+                                f"not {duration / 60:g}")
+        now = self.clock.now()
+        scope = pid or ROOM
+        silenced = {a.id: rank(a.priority) for a in self.alarms.values()
+                    if scope == ROOM or a.participant_id == pid}
+        self._pauses[scope] = _Pause(now + duration, silenced)
+        data = {"scope": "room" if scope == ROOM else "participant", "duration_s": duration,
+                "until_t": now + duration, "alarms": sorted(silenced)}
+        if pid:
+            data["seat"] = self._seats.get(pid, 0)
+        self._record("alarm.audio_paused", data, pid, actor)
+        return now + duration
+
+    def _break_through_pauses(self, alarm: Alarm) -> list[str]:
+        ended = []
+        for scope in (ROOM, alarm.participant_id):
+            pause = self._pauses.get(scope)
+            if pause and pause.alarm_ranks.get(alarm.id, 0) < rank(alarm.priority):
+                del self._pauses[scope]
+                ended.append("room" if scope == ROOM else "participant")
+        return ended
+
+    def pause_remaining(self, pid: str | None = None) -> float | None:
+        """Seconds left of the pause covering `pid` (or the room-wide one), else None."""
+        now = self.clock.now()
+        left = [p.until - now for s, p in self._pauses.items()
+                if (s == ROOM or s == pid) and p.until > now]
+        return max(left) if left else None
+
+    def _paused(self, alarm: Alarm, now: float) -> bool:
+        for scope in (ROOM, alarm.participant_id):
+            pause = self._pauses.get(scope)
+            if pause and pause.until > now and \
+                    pause.alarm_ranks.get(alarm.id, 0) >= rank(alarm.priority):
+                return True
+        return False
+
+    # -- limits ---------------------------------------------------------------------
+    def set_limits(self, new: LimitSet, actor: str, pid: str | None = None) -> int:
+        """Put new limits in force (clinic-wide, or for one participant); one
+        `limits.changed` event per parameter that changed. Returns how many changed."""
+        old = self.limits_for(pid) if pid else self.limits
+        changed = 0
+        for param in sorted(set(old.params) | set(new.params)):
+            before = old.get(param).describe() if old.get(param) else None
+            after = new.get(param).describe() if new.get(param) else None
+            if before != after:
+                changed += 1
+                self._record("limits.changed", {
+                    "param": param, "old": before, "new": after, "source": new.source,
+                    "scope": "participant" if pid else "clinic"}, pid, actor)
+        if pid:
+            self.participant_limits[pid] = new
+        else:
+            self.limits = new
+        return changed
+
+    def forget(self, pid: str) -> None:
+        """A participant left the room: their alarms end without a sound."""
+        for alarm in [a for a in self.alarms.values() if a.participant_id == pid]:
+            del self.alarms[alarm.id]
+            self._record("alarm.cleared", {**alarm.event_data(), "reason": "participant left"},
+                         pid, "system")
+        self._last_data.pop(pid, None)
+        self._pauses.pop(pid, None)
+        for key in [k for k in self._watch if k[0] == pid]:
+            del self._watch[key]
+
+    # -- time -----------------------------------------------------------------------
+    def tick(self) -> list[SoundCue]:
+        """Advance time-driven rules; returns the sounds to play now (at most one burst
+        room-wide, the highest, plus reminders)."""
+        now = self.clock.now()
+        self._check_no_data(now)
+        cues = self._escalate_and_remind(now)
+        for scope in [s for s, p in self._pauses.items() if p.until <= now]:
+            del self._pauses[scope]
+        burst = self._burst(now)
+        return ([burst] if burst else []) + cues
+
+    def _check_no_data(self, now: float) -> None:
+        c = self.config
+        for pid, last in list(self._last_data.items()):
+            silent = now - last
+            if silent > c.no_data_medium_s:
+                level = MEDIUM
+            elif silent > c.no_data_low_s:
+                level = LOW
+            else:
+                self._condition_gone(pid, NO_DATA, now)
+                continue
+            self._condition(pid, NO_DATA, level, f"no data {math.floor(silent)} s", None, None,
+                            now, technical=True)
+
+    def _escalate_and_remind(self, now: float) -> list[SoundCue]:
+        cues = []
+        for alarm in list(self.alarms.values()):
+            if not alarm.condition_active:
+                continue
+            if not alarm.acknowledged and not alarm.escalated and \
+                    now - alarm.unacknowledged_since >= self.config.escalate_after_s:
+                previous = alarm.priority
+                alarm.priority = _UP[previous]
+                alarm.escalated = True
+                self._record("alarm.escalated",
+                             {**alarm.event_data(), "from_priority": previous,
+                              "louder": previous == HIGH}, alarm.participant_id, "system")
+            if alarm.acknowledged:
+                last = alarm.last_reminder_at or alarm.acknowledged_at
+                if now - last >= self.config.reminder_s:
+                    alarm.last_reminder_at = now
+                    self._record("alarm.reminded", alarm.event_data(), alarm.participant_id,
+                                 "system")
+                    cues.append(SoundCue(alarm.priority, reminder=True))
+        return cues
+
+    def audible(self, now: float | None = None) -> list[Alarm]:
+        """Alarms that should sound: not acknowledged, not paused, not a sounded low."""
+        now = self.clock.now() if now is None else now
+        return [a for a in self.alarms.values()
+                if not a.acknowledged and not self._paused(a, now)]
+
+    def _burst(self, now: float) -> SoundCue | None:
+        audible = self.audible(now)
+        if not audible:
+            self._last_sound = None
+            return None
+        top = max(audible, key=lambda a: rank(a.priority))
+        top_rank = rank(top.priority)
+        if top.priority == LOW:  # a low alarm sounds once
+            fresh = [a for a in audible if a.priority == LOW and a.id not in self._sounded_low]
+            if not fresh:
+                return None
+            self._sounded_low.update(a.id for a in fresh)
+            self._last_sound = (top_rank, now)
+            return SoundCue(LOW)
+        repeat = self.config.repeat_high_s if top.priority == HIGH else self.config.repeat_medium_s
+        if self._last_sound is None or top_rank > self._last_sound[0] or \
+                now - self._last_sound[1] >= repeat:
+            self._last_sound = (top_rank, now)
+            return SoundCue(top.priority)
+        return None
+
+    # -- views for the UI ---------------------------------------------------------------
+    def active(self) -> list[Alarm]:
+        """Every alarm shown, highest priority first, then oldest first."""
+        return sorted(self.alarms.values(), key=lambda a: (-rank(a.priority), a.raised_at))
+
+    def top_for(self, pid: str) -> Alarm | None:
+        mine = [a for a in self.alarms.values() if a.participant_id == pid]
+        return min(mine, key=lambda a: (-rank(a.priority), a.raised_at)) if mine else None

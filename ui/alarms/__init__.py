@@ -1,0 +1,1 @@
+"""Alarm display: tile signals, the alarm bar, icons, and the facilitators' alarm sound."""
