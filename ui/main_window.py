@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar,
@@ -31,12 +34,13 @@ class MainWindow(QMainWindow):
     close_requested = Signal()
 
     def __init__(self, live: LiveSession, settings: Settings, *, simulated: bool,
-                 db_path: str, parent=None) -> None:
+                 db_path: str, flash_clock: Callable[[], float] = time.monotonic,
+                 parent=None) -> None:
         super().__init__(parent)
         self.live = live
         self.setWindowTitle(f"GroupKAP · {live.id}")
         self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings,
-                             alarms=live.alarms)
+                             alarms=live.alarms, flash_clock=flash_clock)
         for tile in self.grid.tiles.values():
             tile.add_requested.connect(self._on_tile_add_requested)
             tile.rename_requested.connect(self._on_tile_rename_requested)

@@ -54,3 +54,9 @@ def window(qtbot, qapp, room10, settings, store):
     w = MainWindow(room10, settings, simulated=True, db_path=str(store.path))
     qtbot.addWidget(w)
     return w
+
+
+@pytest.fixture
+def new_session(store, clock, settings):
+    """Make a session of N seats with a participant on each: new_session(6)."""
+    return lambda seats, scenario="calm": make_session(store, clock, settings, seats, scenario)

@@ -1,0 +1,136 @@
+"""Alarms as the facilitator sees them: tile border and text, flash rates, the alarm bar."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import pytest
+from PySide6.QtCore import Qt
+
+from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.limits import default_limits
+from groupkap.readings import Reading
+
+
+class FlashClock:
+    """The real-time clock the lights flash by, stepped by the test."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def flash():
+    return FlashClock()
+
+
+@pytest.fixture
+def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+
+    apply_theme(qapp)
+    live = new_session(6)
+    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
+    window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
+                        flash_clock=flash)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    return live, window
+
+
+def feed(live, clock, seat, param, values):
+    """One reading a second on `seat`, as a monitor sends them, through the session."""
+    person = live.room.on_seat(seat)
+    for v in values:
+        clock.advance(1)
+        reading = Reading(seat, param, clock.now(), v, "test")
+        live.vitals[person.id].add_reading(reading)
+        live.alarms.observe(person.id, seat, param, clock.now(), v)
+        live.alarms.tick()
+
+
+def lit_transitions(tile, window, flash, seconds=10.0, step=0.01):
+    """Sample the tile's light at 100 Hz and count how often it turns on."""
+    flash.t = 0.0
+    window.grid.draw_frame()
+    count, previous = 0, tile.alarm_lit
+    for i in range(1, int(seconds / step)):
+        flash.t = i * step
+        window.grid.draw_frame()
+        if tile.alarm_lit and not previous:
+            count += 1
+        previous = tile.alarm_lit
+    return count / seconds
+
+
+def test_desaturation_shows_on_the_tile_and_in_the_bar(alarmed, clock, flash):
+    live, window = alarmed
+    feed(live, clock, 2, "SpO2", [86] * 20)
+    window.grid.draw_frame()
+    tile = window.grid.tiles[2]
+    assert tile.alarm is not None and tile.alarm.priority == "high"
+    assert tile.alarm_text.text() == "*** SpO2 86 < 88"
+    assert not tile.alarm_icon.pixmap().isNull()  # an icon, not colour alone
+    bar = window.alarm_bar
+    assert bar.alarm_list.count() == 1
+    assert bar.alarm_list.item(0).text().startswith("*** SpO2 86 < 88   —   2 · A.R.")
+    assert window.grid.tiles[1].alarm is None
+
+
+def test_high_alarm_flashes_about_twice_a_second_and_medium_slowly(alarmed, clock, flash):
+    live, window = alarmed
+    feed(live, clock, 1, "SpO2", [86] * 20)  # high on seat 1
+    feed(live, clock, 3, "HR", [130] * 12)   # medium on seat 3
+    high_rate = lit_transitions(window.grid.tiles[1], window, flash)
+    medium_rate = lit_transitions(window.grid.tiles[3], window, flash)
+    assert 1.4 <= high_rate <= 2.8
+    assert 0.4 <= medium_rate <= 0.8
+
+
+def test_low_alarm_is_steady(alarmed, clock, flash):
+    live, window = alarmed
+    person = live.room.on_seat(4)
+    live.alarms.raise_technical(person.id, "CHECK_OVERDUE", "low", "BP check overdue", seat=4)
+    tile = window.grid.tiles[4]
+    assert lit_transitions(tile, window, flash) == 0 and tile.alarm_lit
+    assert tile.alarm_text.text() == "* BP check overdue"
+
+
+def test_keyboard_acknowledge_pause_and_reset(qtbot, alarmed, clock, flash, store):
+    live, window = alarmed
+    bar = window.alarm_bar
+    feed(live, clock, 2, "SpO2", [86] * 20)
+    bar.refresh()
+    bar.alarm_list.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_A)
+    alarm = live.alarms.active()[0]
+    assert alarm.acknowledged
+    qtbot.keyClick(window, Qt.Key.Key_P)
+    window.grid.draw_frame()
+    tile = window.grid.tiles[2]
+    assert not tile.pause_icon.isHidden() and tile.pause_text.text() == "2:00"
+    clock.advance(45)
+    window.grid.draw_frame()
+    assert tile.pause_text.text() == "1:15"
+    # Reset is refused while the condition persists, and says why.
+    with qtbot.waitSignal(bar.action_failed) as refused:
+        qtbot.keyClick(window, Qt.Key.Key_R)
+    assert "still present" in refused.args[0]
+    feed(live, clock, 2, "SpO2", [97] * 3)  # recovered: the high alarm stays latched
+    window.grid.draw_frame()
+    assert tile.alarm is not None and "(latched)" in tile.alarm_text.text()
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    window.grid.draw_frame()
+    assert tile.alarm is None and bar.alarm_list.count() == 0
+    store.flush()
+    with closing(store.reader()) as conn:
+        kinds = [r[0] for r in conn.execute(
+            "select kind from v_events where kind like 'alarm.%' order by rowid")]
+    # 86 % crosses both bounds at once: it raises high directly after the 15 s delay.
+    assert kinds == ["alarm.raised", "alarm.acknowledged", "alarm.audio_paused",
+                     "alarm.cleared", "alarm.reset"]
