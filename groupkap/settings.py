@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import platformdirs
 
+from groupkap.alarms.model import AlarmConfig
 from groupkap.errors import ConfigError
 
 
@@ -28,6 +29,9 @@ class Settings:
         pleth_seconds: how much waveform the pleth plot shows.
         nibp_interval_s: how often the simulated cuff measures.
         vitals_commit_s: the longest vitals wait in memory before they are committed.
+        alarms: alarm timing (audio pause, reminders, escalation, no-data delays).
+        facilitator_device: the libVLC output device for alarm sounds ("" = system default);
+            never a seat's headphones.
     """
 
     stale_after_s: float = 10.0
@@ -36,6 +40,8 @@ class Settings:
     pleth_seconds: float = 10.0
     nibp_interval_s: float = 300.0
     vitals_commit_s: float = 0.5
+    alarms: AlarmConfig = field(default_factory=AlarmConfig)
+    facilitator_device: str = ""
 
 
 # key -> (section, minimum, maximum)
@@ -71,18 +77,46 @@ def load_settings(path: Path | str | None = None) -> Settings:
     return settings_from_dict(doc, str(path))
 
 
+def _alarm_settings(table: object, where: str) -> dict:
+    """The [alarms] section: AlarmConfig timings plus the facilitators' output device."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: alarms must be a [section]")
+    known = {f.name for f in fields(AlarmConfig)} | {"facilitator_device"}
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting alarms.{key}; known: "
+                              f"{', '.join(sorted(known))}")
+    out: dict = {}
+    device = table.get("facilitator_device", "")
+    if not isinstance(device, str):
+        raise ConfigError(f"{where}: alarms.facilitator_device must be a device name in quotes")
+    out["facilitator_device"] = device
+    timings = {k: v for k, v in table.items() if k != "facilitator_device"}
+    for key, value in timings.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: alarms.{key} = {value!r} must be a number of seconds")
+    try:
+        out["alarms"] = AlarmConfig(**{k: float(v) for k, v in timings.items()})
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return out
+
+
 def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
+    doc = dict(doc)
+    alarm_changes = _alarm_settings(doc.pop("alarms"), where) if "alarms" in doc else {}
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            raise ConfigError(
-                f"{where}: unknown section [{section}]; known: {', '.join(sorted(known_sections))}"
-            )
+            listed = ", ".join(sorted(known_sections | {"alarms"}))
+            raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:
             if key not in _RANGES or _RANGES[key][0] != section:
                 raise ConfigError(f"{where}: unknown setting {section}.{key}")
-    changes = {}
+    changes = dict(alarm_changes)
     for f in fields(Settings):
+        if f.name not in _RANGES:
+            continue
         section, lo, hi = _RANGES[f.name]
         if f.name not in doc.get(section, {}):
             continue

@@ -106,7 +106,7 @@ class DemoRun:
         self.pump_timer.stop()
         self.window.grid.stop()
         self.live.pump()
-        self.window.grid.draw_frame()
+        self.window.grid.draw_frame(all_plots=True)
         if self.screenshot is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
             self.window.grab().save(str(self.screenshot))

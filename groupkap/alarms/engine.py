@@ -186,6 +186,7 @@ class AlarmEngine:
         if alarm.acknowledged:
             return
         alarm.acknowledged_at = self.clock.now()
+        alarm.last_reminder_at = None  # reminders count from this acknowledgement
         self._record("alarm.acknowledged", alarm.event_data(), alarm.participant_id, actor)
 
     def reset(self, alarm_id: str, actor: str) -> None:
@@ -311,10 +312,13 @@ class AlarmEngine:
                 previous = alarm.priority
                 alarm.priority = _UP[previous]
                 alarm.escalated = True
-                self._record("alarm.escalated",
-                             {**alarm.event_data(), "from_priority": previous,
-                              "louder": previous == HIGH}, alarm.participant_id, "system")
-            if alarm.acknowledged:
+                data = {**alarm.event_data(), "from_priority": previous,
+                        "louder": previous == HIGH}
+                broke = self._break_through_pauses(alarm)  # higher now: it sounds again
+                if broke:
+                    data["broke_through_pause"] = broke
+                self._record("alarm.escalated", data, alarm.participant_id, "system")
+            if alarm.acknowledged and not self._paused(alarm, now):
                 last = alarm.last_reminder_at or alarm.acknowledged_at
                 if now - last >= self.config.reminder_s:
                     alarm.last_reminder_at = now

@@ -53,7 +53,11 @@ class RingBuffer:
         self._count = min(self.capacity, self._count + n)
 
     def append(self, t: float, value: float) -> None:
-        self.extend(np.array([t]), np.array([value], dtype=np.float32))
+        # The per-reading path: write the scalars in place, no temporary arrays.
+        self._t[self._next] = t
+        self._v[self._next] = value
+        self._next = (self._next + 1) % self.capacity
+        self._count = min(self.capacity, self._count + 1)
 
     def ordered(self) -> tuple[np.ndarray, np.ndarray]:
         """All held samples, oldest first (copies)."""

@@ -102,10 +102,21 @@ def test_a_key_in_the_wrong_section_is_unknown(tmp_path):
 
 def test_an_unknown_section_is_named_with_the_known_ones(tmp_path):
     with pytest.raises(ConfigError) as info:
-        load_settings(write(tmp_path, "[alarms]\nhr_high = 120\n"))
+        load_settings(write(tmp_path, "[sound]\nvolume = 3\n"))
     message = str(info.value)
-    assert "unknown section [alarms]" in message
-    assert "display, simulator, storage" in message
+    assert "unknown section [sound]" in message
+    assert "alarms, display, simulator, storage" in message
+
+
+def test_alarm_timings_and_device_come_from_the_alarms_section(tmp_path):
+    settings = load_settings(write(
+        tmp_path, '[alarms]\naudio_pause_s = 300\nfacilitator_device = "headset"\n'))
+    assert settings.alarms.audio_pause_s == 300
+    assert settings.facilitator_device == "headset"
+    with pytest.raises(ConfigError, match=r"alarms.audio_pause_s = 30 is out of range"):
+        load_settings(write(tmp_path, "[alarms]\naudio_pause_s = 30\n"))
+    with pytest.raises(ConfigError, match="unknown setting alarms.hr_high"):
+        load_settings(write(tmp_path, "[alarms]\nhr_high = 120\n"))
 
 
 def test_a_top_level_key_is_refused(tmp_path):

@@ -104,7 +104,7 @@ def test_two_hour_session_runs_in_seconds(qtbot, window, room10, clock, store):
         room10.pump()
         if second % 300 == 0:
             window.grid.draw_frame()
-    window.grid.draw_frame()
+    window.grid.draw_frame(all_plots=True)
     room10.end()
     store.flush()
     with closing(store.reader()) as conn:
@@ -163,3 +163,21 @@ def test_reseat_moves_the_tile_content(qtbot, window, room10):
     dialog.try_accept()
     assert window.grid.tiles[9].participant is mover
     assert window.grid.tiles[2].participant is None
+
+
+def test_trends_redraw_a_few_times_a_second_and_the_pleth_every_frame(qtbot, window, room10,
+                                                                     clock, settings):
+    tile = window.grid.tiles[1]
+    clock.advance(120)
+    room10.pump()
+    window.grid.draw_frame()  # frame 0 draws everything
+    trend_x = tile.trend.curves["HR"].getData()[0].copy()
+    pleth_y = tile.pleth.curve.getData()[1].copy()
+    clock.advance(5)
+    room10.pump()
+    window.grid.draw_frame()  # frame 1: pleth only
+    assert not np.array_equal(tile.pleth.curve.getData()[1], pleth_y)
+    assert np.array_equal(tile.trend.curves["HR"].getData()[0], trend_x)
+    for _ in range(round(settings.frame_rate_hz / 2) - 1):
+        window.grid.draw_frame()
+    assert not np.array_equal(tile.trend.curves["HR"].getData()[0], trend_x)

@@ -53,6 +53,8 @@ class RoomGrid(QWidget):
             layout.addWidget(tile, seat.row, seat.col)
             self.tiles[seat.number] = tile
         self.sync()
+        # Trends redraw about twice a second (measured: scripts/bench_room.py).
+        self._trend_every = max(1, round(settings.frame_rate_hz / 2))
         self.timer = QTimer(self)
         self.timer.setInterval(max(33, int(1000 / settings.frame_rate_hz)))
         self.timer.timeout.connect(self.draw_frame)
@@ -71,13 +73,15 @@ class RoomGrid(QWidget):
                     person is not None and tile.title.text() != f"{number} · {person.alias}"):
                 tile.bind(person)
 
-    def draw_frame(self) -> None:
+    def draw_frame(self, all_plots: bool = False) -> None:
+        """Draw one frame; `all_plots` also redraws the trends (for a screenshot)."""
         now = self._now()
         flash_t = self._flash_clock()
+        trends = all_plots or self.frames % self._trend_every == 0
         for tile in self.tiles.values():
             if tile.participant is not None:
                 pid = tile.participant.id
-                tile.refresh(self._vitals_for(pid), now)
+                tile.refresh(self._vitals_for(pid), now, trends)
                 if self.alarms is not None:
                     tile.show_alarm(self.alarms.top_for(pid), self.alarms.pause_remaining(pid),
                                     flash_t)

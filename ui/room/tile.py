@@ -56,8 +56,9 @@ class _NumericBox:
         self._shown = (label + text, stale)
         self.name.setText(f"{label} <span style='color:{theme.TEXT_DIM}'>{unit}</span>")
         self.value.setText(text)
-        self._stale = stale
-        _style(self.value, theme.STALE if stale else self.colour, self.size, bold=True)
+        if stale != self._stale:  # restyling costs far more than setText: only on change
+            self._stale = stale
+            _style(self.value, theme.STALE if stale else self.colour, self.size, bold=True)
 
 
 class SeatTile(QFrame):
@@ -224,8 +225,12 @@ class SeatTile(QFrame):
             self.pause_text.setText(pause or "")
 
     # -- drawing ------------------------------------------------------------------
-    def refresh(self, vitals: SeatVitals | None, now: float) -> None:
-        """Draw the latest values; called by the room grid's frame timer."""
+    def refresh(self, vitals: SeatVitals | None, now: float, trends: bool = True) -> None:
+        """Draw the latest values; called by the room grid's frame timer.
+
+        `trends=False` skips the 30-minute trend, which moves less than a pixel between
+        frames: the grid redraws it a few times a second, the pleth every frame.
+        """
         if self.participant is None or vitals is None:
             return
         s = self.settings
@@ -247,6 +252,8 @@ class SeatTile(QFrame):
             self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(r.status) + 4)
         t, v = vitals.pleth(now - s.pleth_seconds)
         self.pleth.show(t, v, now, stale=bool(r.status))
+        if not trends:
+            return
         t_from = now - s.trend_minutes * 60
         for name in TREND_PARAMS:
             source = name
