@@ -18,7 +18,8 @@ from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import load_clinic_limits
+from groupkap.alarms.limits import clinic_limits_path, load_clinic_limits
+from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import RealClock, SimulatedClock
 from groupkap.demo_room import demo_plan, seat_participants
 from groupkap.session import LiveSession
@@ -74,10 +75,15 @@ class DemoRun:
         end_at: session time at which the run ends by itself (None: when closed).
     """
 
+    LIMITS_CHECK_EVERY = 20  # pumps: the limits file is looked at every 2 s
+
     def __init__(self, live: LiveSession, window: MainWindow, store: Store,
-                 end_at: float | None, screenshot: Path | None) -> None:
+                 end_at: float | None, screenshot: Path | None,
+                 limits_file: LimitsFile | None = None) -> None:
         self.live, self.window, self.store = live, window, store
         self.end_at, self.screenshot = end_at, screenshot
+        self.limits_file = limits_file
+        self._pumps = 0
         self.finished = False
         self.pump_timer = QTimer(window)
         self.pump_timer.setInterval(PUMP_INTERVAL_MS)
@@ -96,6 +102,10 @@ class DemoRun:
             QApplication.instance().quit()
             return
         self.live.pump()
+        self._pumps += 1
+        if self.limits_file and self._pumps % self.LIMITS_CHECK_EVERY == 0:
+            if self.limits_file.check() is None and self.limits_file.problem:
+                self.window.show_error(self.limits_file.problem)
         if self.live.alarms is not None:
             self.live.alarms.tick()
 
@@ -111,6 +121,22 @@ class DemoRun:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
             self.window.grab().save(str(self.screenshot))
         self.live.end(reason)
+
+
+def watch_alarms(live: LiveSession, settings: Settings) -> LimitsFile | None:
+    """Give the session its alarm engine with the clinic's limits; record them as applied.
+
+    Returns a watcher of the clinic's limits file when there is one, so edits apply live.
+    """
+    limits = load_clinic_limits()
+    engine = AlarmEngine(live.clock, limits, live.record_event, settings.alarms)
+    live.watch_with(engine)
+    live.record_event("limits.applied", {
+        "source": limits.source,
+        "limits": {name: p.describe() for name, p in limits.params.items()},
+    }, None, "system")
+    path = clinic_limits_path()
+    return LimitsFile(path, engine) if path.exists() else None
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -137,7 +163,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
                                      store=store, settings=settings, speed=args.speed,
                                      title=f"demo: {args.scenario}")
             seat_participants(live, getattr(args, "plan", None) or demo_plan(args.seats))
-        live.watch_with(AlarmEngine(clock, load_clinic_limits(), live.record_event))
+        limits_file = watch_alarms(live, settings)
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
         window_ref.append(window)
         bridge.write_failed.connect(window.show_error)
@@ -150,7 +176,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
         end_at = start + args.minutes * 60 if args.minutes else None
-        run = DemoRun(live, window, store, end_at, args.screenshot)
+        run = DemoRun(live, window, store, end_at, args.screenshot, limits_file)
         run.start()
         app.exec()
         run.finish("closed by facilitator")
