@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QScrollArea, QT
 
 from groupkap import ADJUNCT_NOTICE, __version__
 from groupkap.clock import utc_iso
+from groupkap.errors import GroupKapError
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from ui import theme
@@ -46,6 +47,8 @@ class MainWindow(QMainWindow):
             tile.rename_requested.connect(self._on_tile_rename_requested)
             tile.reseat_requested.connect(self._on_tile_reseat_requested)
             tile.remove_requested.connect(self._on_tile_remove_requested)
+            tile.acknowledge_requested.connect(self._on_tile_acknowledge_requested)
+            tile.pause_requested.connect(self._on_tile_pause_requested)
         live.room.on_change(self.grid.sync)
 
         self.scroll = QScrollArea()
@@ -125,6 +128,17 @@ class MainWindow(QMainWindow):
 
     def _on_tile_remove_requested(self, pid: str) -> None:
         dialogs.remove_dialog(self.live, pid, self).open()
+
+    def _on_tile_acknowledge_requested(self, pid: str) -> None:
+        engine = self.live.alarms
+        for alarm in [a for a in engine.active() if a.participant_id == pid]:
+            engine.acknowledge(alarm.id, self.live.actor)
+
+    def _on_tile_pause_requested(self, pid: str) -> None:
+        try:
+            self.live.alarms.pause_audio(self.live.actor, pid)
+        except GroupKapError as exc:
+            self.show_error(str(exc))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_requested.emit()

@@ -134,3 +134,18 @@ def test_keyboard_acknowledge_pause_and_reset(qtbot, alarmed, clock, flash, stor
     # 86 % crosses both bounds at once: it raises high directly after the 15 s delay.
     assert kinds == ["alarm.raised", "alarm.acknowledged", "alarm.audio_paused",
                      "alarm.cleared", "alarm.reset"]
+
+
+def test_tile_menu_acknowledges_and_pauses_that_participant_only(alarmed, clock, flash):
+    live, window = alarmed
+    feed(live, clock, 2, "SpO2", [86] * 20)
+    feed(live, clock, 5, "HR", [150] * 12)
+    window.grid.draw_frame()
+    tile = window.grid.tiles[2]
+    tile.pause_requested.emit(tile.participant.id)
+    tile.acknowledge_requested.emit(tile.participant.id)
+    window.grid.draw_frame()
+    by_seat = {a.seat: a for a in live.alarms.active()}
+    assert by_seat[2].acknowledged and not by_seat[5].acknowledged
+    assert tile.pause_text.text() == "2:00"
+    assert window.grid.tiles[5].pause_icon.isHidden()

@@ -76,9 +76,13 @@ class SeatTile(QFrame):
         rename_requested(str): rename the participant with this id.
         reseat_requested(str): move the participant with this id to another seat.
         remove_requested(str): remove the participant with this id from the room.
+        acknowledge_requested(str): acknowledge this participant's alarms.
+        pause_requested(str): pause the alarm sound for this participant.
     """
 
     add_requested = Signal(int)
+    acknowledge_requested = Signal(str)
+    pause_requested = Signal(str)
     rename_requested = Signal(str)
     reseat_requested = Signal(str)
     remove_requested = Signal(str)
@@ -283,6 +287,10 @@ class SeatTile(QFrame):
     def _menu(self) -> QMenu:
         menu = QMenu(self)
         pid = self.participant.id
+        if self.alarm is not None:
+            menu.addAction("Acknowledge alarms", lambda: self.acknowledge_requested.emit(pid))
+            menu.addAction("Pause alarm sound", lambda: self.pause_requested.emit(pid))
+            menu.addSeparator()
         menu.addAction("Rename…", lambda: self.rename_requested.emit(pid))
         menu.addAction("Move to another seat…", lambda: self.reseat_requested.emit(pid))
         menu.addSeparator()
