@@ -23,3 +23,7 @@ class SourceError(GroupKapError):
 
 class ConfigError(BadInputError):
     """The settings file has a value that cannot be used."""
+
+
+class AudioError(GroupKapError):
+    """libVLC or an audio output device could not play what was asked of it."""

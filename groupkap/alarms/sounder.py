@@ -1,0 +1,285 @@
+"""The alarm sounder: plays alarm bursts through libVLC on the facilitators' own output only."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+from groupkap.errors import AudioError
+
+log = logging.getLogger("groupkap.audio")
+
+LIBVLC_MISSING = "libVLC is not installed: apt-get install libvlc5 vlc-plugin-base"
+# libVLC 3 reads files 1 s ahead by default: an alarm would sound a second late, and a burst
+# shorter than that could end (and its output stream close) before it was heard at all.
+DEFAULT_VLC_ARGS = ("--no-video", "--quiet", "--file-caching=50")
+RANK = {"low": 1, "medium": 2, "high": 3}
+SELF_TEST_ORDER = ("low", "medium", "high")
+# A burst whose end libVLC never reports (the sound server went away) is taken as over this
+# long after it should have ended, so it cannot hold back every later alarm of its rank.
+STALL_S = 5.0
+UNKNOWN_LENGTH_S = 30.0  # for a sound file whose length cannot be read
+
+
+class AlarmSounder:
+    """Plays one alarm burst at a time on one output device, the higher priority winning.
+
+    Participants are in a dissociated state, so alarms must never reach their headphones
+    (CLINICAL.md): this sounder owns a libVLC instance and player of its own, bound to
+    the facilitators' device, and shares nothing with the music players.
+
+    Every method is called from one thread (the GUI thread in the app). libVLC reports the
+    end of a burst on its own thread; the callback only queues plain values, and the state
+    is brought up to date from that queue on the calling thread.
+
+    Attributes:
+        device: the output device id asked for (for PulseAudio, the sink name), or None
+            for the system default.
+        playing_priority: the priority sounding now, or None (a property).
+    """
+
+    def __init__(self, sound_files: dict[str, Path], *, device: str | None = None,
+                 vlc_args: list[str] | None = None) -> None:
+        missing = [p for p in RANK if p not in sound_files]
+        if missing:
+            raise ValueError(f"no alarm sound given for {', '.join(missing)}")
+        for priority, path in sound_files.items():
+            if not Path(path).is_file():
+                raise AudioError(f"the {priority} alarm sound {path} does not exist")
+        try:
+            import vlc
+            instance = vlc.Instance([*DEFAULT_VLC_ARGS, *(vlc_args or [])])
+        except Exception as exc:  # ImportError, OSError, NotImplementedError, NameError
+            raise AudioError(LIBVLC_MISSING) from exc
+        if instance is None:
+            raise AudioError(LIBVLC_MISSING)
+        self._vlc = vlc
+        self._instance = instance
+        self._player = None
+        self._media: dict[str, Any] = {}
+        self._ended: queue.Queue[tuple[int, str]] = queue.Queue()
+        # Bumped on the calling thread whenever the burst changes, and read (a plain int)
+        # by the callback, so an end that belonged to a replaced burst is recognised as stale.
+        self._generation = 0
+        self._playing: str | None = None
+        self._give_up_at = 0.0  # monotonic time after which a silent player is presumed done
+        self._lengths = {p: _length_s(Path(sound_files[p])) for p in RANK}
+        self.device = device
+        try:
+            self._check_output_modules()
+            self._player = instance.media_player_new()
+            self._media = {p: instance.media_new_path(str(sound_files[p])) for p in RANK}
+            self._events = self._player.event_manager()  # keep it: it holds the callback
+            self._events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_event,
+                                      "ended")
+            self._events.event_attach(vlc.EventType.MediaPlayerEncounteredError,
+                                      self._on_vlc_event, "error")
+            if device is not None:
+                self._require_device(device)
+                self._route_to_device()
+        except BaseException:
+            self.close()
+            raise
+        log.info("alarm sounder ready on %s", device or "the default output")
+
+    def _check_output_modules(self) -> None:
+        """libVLC without its plugins creates an instance yet plays nothing; say so now."""
+        head = self._instance.audio_output_list_get()
+        try:
+            if not head:
+                raise AudioError(LIBVLC_MISSING + " (no audio output modules found)")
+        finally:
+            if head:
+                self._vlc.libvlc_audio_output_list_release(head)
+
+    def _require_device(self, device: str) -> None:
+        """Refuse a device the output does not list: PulseAudio would accept any name and
+        read it back unchanged, then play to the default sink."""
+        available = self.output_devices()
+        if device not in {dev_id for dev_id, _ in available}:
+            raise AudioError(f"audio output device {device!r} not found; available: "
+                             + (", ".join(f"{i} ({d})" for i, d in available) or "none"))
+
+    def _route_to_device(self) -> None:
+        """Choose the device again for the burst about to start, and read the choice back.
+
+        libVLC 3's PulseAudio output applies a chosen device to its next stream only; later
+        streams go to the default sink. The setter reports no errors, hence the read-back.
+        If the choice does not hold, refuse to sound: better no alarm sound (the room
+        display still shows the alarm) than one in a participant's headphones.
+        """
+        if self.device is None:
+            return
+        self._player.audio_output_device_set(None, self.device)
+        chosen = self._player.audio_output_device_get()
+        if chosen != self.device:
+            raise AudioError(f"the alarm output device {self.device!r} could not be chosen "
+                             f"(libVLC reports {chosen!r}); alarm sounds are held back")
+
+    def output_devices(self) -> list[tuple[str, str]]:
+        """(id, description) of each device the player's audio output can use."""
+        head = self._player.audio_output_device_enum()
+        devices = []
+        try:
+            node = head
+            while node:
+                item = node.contents
+                devices.append((_text(item.device), _text(item.description)))
+                node = item.next
+        finally:
+            if head:
+                self._vlc.libvlc_audio_output_device_list_release(head)
+        return devices
+
+    def _on_vlc_event(self, event: Any, outcome: str) -> None:
+        # libVLC's thread: copy plain values only; calling libVLC here would deadlock.
+        self._ended.put((self._generation, outcome))
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                generation, outcome = self._ended.get_nowait()
+            except queue.Empty:
+                return
+            self._settle(generation, outcome)
+
+    def _settle(self, generation: int, outcome: str) -> bool:
+        """Apply one queued end; True if it ended the burst sounding now."""
+        if generation != self._generation or self._playing is None:
+            return False
+        if outcome == "error":
+            log.error("libVLC could not play the %s alarm sound", self._playing)
+        else:
+            log.debug("%s alarm burst finished", self._playing)
+        self._playing = None
+        return True
+
+    @property
+    def playing_priority(self) -> str | None:
+        self._drain()
+        if self._playing is not None and time.monotonic() > self._give_up_at:
+            log.warning("libVLC never reported the end of the %s alarm burst; taking it as "
+                        "over", self._playing)
+            self._playing = None
+        return self._playing
+
+    def play(self, priority: str) -> bool:
+        """Sound one burst of `priority`; True if it started.
+
+        A lower or equal priority does not cut into a burst already sounding: the louder
+        message finishes, and a repeat of the same one would only stutter.
+
+        Raises:
+            AudioError: the chosen device could not be made this burst's output.
+        """
+        if priority not in RANK:
+            raise ValueError(f"unknown alarm priority {priority!r}")
+        current = self.playing_priority
+        if current is not None and RANK[current] >= RANK[priority]:
+            log.debug("%s alarm not started: %s is sounding", priority, current)
+            return False
+        # set_media stops the old burst and joins its thread, so every event of the old
+        # burst has been queued before the generation moves on.
+        self._player.set_media(self._media[priority])
+        self._generation += 1
+        self._playing = None
+        self._route_to_device()
+        self._playing = priority
+        self._give_up_at = time.monotonic() + self._lengths[priority] + STALL_S
+        if self._player.play() != 0:
+            self._playing = None
+            log.error("libVLC refused to play the %s alarm sound", priority)
+            return False
+        log.info("%s alarm burst on %s", priority, self.device or "the default output")
+        return True
+
+    def stop(self) -> None:
+        """Silence the burst sounding now, if any.
+
+        Not `MediaPlayer.stop()`: in libVLC 3 that destroys the audio output, and the
+        device chosen on it with it, so the next burst would sound on the default output,
+        which may be a participant's headphones. Unsetting the media stops just as well.
+        """
+        if self._player is not None:
+            self._player.set_media(None)
+        self._generation += 1
+        self._playing = None
+
+    def wait_finished(self, timeout_s: float) -> bool:
+        """Block until the burst sounding now has played to its end (at once if none is);
+        False if it failed or `timeout_s` passed first."""
+        return self._wait_outcome(timeout_s) == "ended"
+
+    def _wait_outcome(self, timeout_s: float) -> str | None:
+        self._drain()
+        if self._playing is None:
+            return "ended"
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                item = self._ended.get(timeout=left)
+            except queue.Empty:
+                break
+            if self._settle(*item):
+                return item[1]
+        return None
+
+    def self_test(self, timeout_s: float = 5.0) -> dict[str, bool]:
+        """Play one burst of each priority in turn, so a facilitator hears all three.
+
+        Each burst may take `timeout_s` to start and finish; the result says which
+        played to their end. A burst that did not is stopped before the next. This blocks
+        for several seconds: run it before the room opens, not during a session.
+        """
+        self.stop()
+        self._drain()
+        result = {}
+        for priority in SELF_TEST_ORDER:
+            ok = self.play(priority) and self.wait_finished(timeout_s)
+            if not ok:
+                self.stop()
+            result[priority] = ok
+        log.info("alarm self-test: %s", result)
+        return result
+
+    def close(self) -> None:
+        """Stop and release libVLC (an afile output is completed only now)."""
+        if self._player is not None:
+            for event_type in (self._vlc.EventType.MediaPlayerEndReached,
+                               self._vlc.EventType.MediaPlayerEncounteredError):
+                if hasattr(self, "_events"):
+                    self._events.event_detach(event_type)
+            self._player.stop()
+            self._player.release()
+            self._player = None
+        for media in self._media.values():
+            media.release()
+        self._media = {}
+        if self._instance is not None:
+            self._instance.release()
+            self._instance = None
+        self._playing = None
+
+    def __enter__(self) -> AlarmSounder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _length_s(path: Path) -> float:
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, OSError):
+        return UNKNOWN_LENGTH_S
+
+
+def _text(value: bytes | str | None) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value or ""
