@@ -26,6 +26,8 @@ EVENT_KINDS: dict[str, str] = {
     "alarm.cleared": "an alarm's condition ended; latched=true when a high alarm stays shown",
     "alarm.escalated": "unacknowledged too long: from_priority, priority, louder",
     "alarm.reminded": "reminder for an acknowledged condition that persists",
+    "alarm.sound_tested": "start-up self-test of the facilitators' alarm sound: "
+                          "played per priority, device, problem",
     "limits.applied": "the alarm limits in force when a session started: source, limits",
     "limits.changed": "alarm limits changed: param, old, new, scope clinic or participant, "
                       "source file",

@@ -14,6 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
+import platformdirs
 from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -27,6 +28,7 @@ from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
 from groupkap.store import Store
 from groupkap.store.store import default_db_path, list_sessions, verify
+from ui.alarms.sound import AlarmSound
 from ui.bridges import StoreBridge
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
@@ -35,6 +37,7 @@ log = logging.getLogger("groupkap.ui")
 qt_log = logging.getLogger("groupkap.qt")
 
 PUMP_INTERVAL_MS = 100
+SELF_TEST_WAIT_S = 10.0
 SCREENSHOT_SIZE = (1920, 1080)
 
 
@@ -79,8 +82,10 @@ class DemoRun:
 
     def __init__(self, live: LiveSession, window: MainWindow, store: Store,
                  end_at: float | None, screenshot: Path | None,
-                 limits_file: LimitsFile | None = None) -> None:
+                 limits_file: LimitsFile | None = None,
+                 sound: AlarmSound | None = None) -> None:
         self.live, self.window, self.store = live, window, store
+        self.sound = sound
         self.end_at, self.screenshot = end_at, screenshot
         self.limits_file = limits_file
         self._pumps = 0
@@ -107,7 +112,9 @@ class DemoRun:
             if self.limits_file.check() is None and self.limits_file.problem:
                 self.window.show_error(self.limits_file.problem)
         if self.live.alarms is not None:
-            self.live.alarms.tick()
+            cues = self.live.alarms.tick()
+            if self.sound is not None:
+                self.sound.play(cues)
 
     def finish(self, reason: str) -> None:
         if self.finished:
@@ -115,12 +122,33 @@ class DemoRun:
         self.finished = True
         self.pump_timer.stop()
         self.window.grid.stop()
+        if self.sound is not None:
+            # The self-test's result belongs in this session's log, before it ends.
+            self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
+            QApplication.processEvents()
+            self.sound.close()
         self.live.pump()
         self.window.grid.draw_frame(all_plots=True)
         if self.screenshot is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
             self.window.grab().save(str(self.screenshot))
         self.live.end(reason)
+
+
+def alarm_sound_folder() -> Path:
+    return Path(platformdirs.user_cache_dir("groupkap", appauthor=False)) / "alarm-sounds"
+
+
+def _on_sound_tested(live: LiveSession, window: MainWindow, device: str | None,
+                     result: dict) -> None:
+    """Log the start-up self-test, and tell the facilitators if a burst did not play."""
+    live.record_event("alarm.sound_tested",
+                      {**result, "device": device or "system default"}, None, "system")
+    failed = [p for p, ok in result.items() if p != "problem" and not ok]
+    if result.get("problem") or failed:
+        window.show_error("alarm sound self-test: " + (result.get("problem") or
+                          f"{', '.join(failed)} burst did not play") +
+                          " — alarms are still shown on the tiles and the alarm bar")
 
 
 def watch_alarms(live: LiveSession, settings: Settings) -> LimitsFile | None:
@@ -167,6 +195,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
         window_ref.append(window)
         bridge.write_failed.connect(window.show_error)
+        sound = AlarmSound(alarm_sound_folder(), settings.facilitator_device)
+        if sound.problem:
+            window.show_error(sound.problem)
+        sound.bridge.finished.connect(
+            lambda result: _on_sound_tested(live, window, sound.device, result))
+        sound.start_self_test()
         if args.offscreen:
             window.resize(*SCREENSHOT_SIZE)
             window.show()
@@ -176,7 +210,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
         end_at = start + args.minutes * 60 if args.minutes else None
-        run = DemoRun(live, window, store, end_at, args.screenshot, limits_file)
+        run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound)
         run.start()
         app.exec()
         run.finish("closed by facilitator")

@@ -21,3 +21,17 @@ class StoreBridge(QObject):
     def report(self, message: str) -> None:
         """Safe to call from the writer thread: the signal is queued to the GUI thread."""
         self.write_failed.emit(message)
+
+
+class SoundTestBridge(QObject):
+    """Carries the alarm-sound self-test result from its worker thread to the window.
+
+    Signals:
+        finished(dict): {priority: played?} and, under "problem", why it could not run.
+    """
+
+    finished = Signal(dict)
+
+    def report(self, result: dict) -> None:
+        """Safe from the worker thread: the signal is queued to the GUI thread."""
+        self.finished.emit(result)

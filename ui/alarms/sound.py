@@ -1,0 +1,85 @@
+"""The facilitators' alarm sound: plays the engine's cues, and self-tests at start-up.
+
+Control calls to the libVLC player happen on the GUI thread (DESIGN.md). The start-up
+self-test waits for each burst to end, so it runs on a worker thread with a libVLC
+instance of its own, and hands its plain result back through a bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from groupkap.alarms.model import SoundCue
+from groupkap.alarms.sounder import AlarmSounder
+from groupkap.alarms.sounds import ensure_bursts
+from groupkap.errors import AudioError
+from ui.bridges import SoundTestBridge
+
+log = logging.getLogger("groupkap.audio")
+
+
+class AlarmSound:
+    """Alarm sound for one workstation.
+
+    Attributes:
+        files: the generated burst files by priority.
+        device: the facilitators' output device ("" or None: the system default).
+        sounder: the player, or None when libVLC or the device is unavailable.
+        problem: why there is no sound, in words ("" when there is).
+        bridge: emits the self-test result on the GUI thread.
+    """
+
+    def __init__(self, sound_folder: Path, device: str | None,
+                 vlc_args: list[str] | None = None) -> None:
+        self.device = device or None
+        self.vlc_args = vlc_args
+        self.bridge = SoundTestBridge()
+        self.problem = ""
+        self.sounder: AlarmSounder | None = None
+        self._test_thread: threading.Thread | None = None
+        try:
+            self.files = ensure_bursts(sound_folder)
+            self.sounder = AlarmSounder(self.files, device=self.device, vlc_args=vlc_args)
+        except (AudioError, OSError) as exc:
+            self.files = {}
+            self.problem = f"alarm sound unavailable: {exc}"
+            log.error("%s", self.problem)
+
+    def play(self, cues: list[SoundCue]) -> None:
+        """Sound the cues of one engine tick (the first is the room's top burst)."""
+        if self.sounder is None:
+            return
+        for cue in cues:
+            try:
+                self.sounder.play(cue.priority)
+            except AudioError as exc:
+                self.problem = f"alarm sound failed: {exc}"
+                log.error("%s", self.problem)
+
+    def start_self_test(self) -> None:
+        """Play one burst of each priority on a worker thread; the bridge reports."""
+        if not self.files:
+            self.bridge.report({"problem": self.problem})
+            return
+        self._test_thread = threading.Thread(target=self._self_test, name="alarm-self-test",
+                                             daemon=True)
+        self._test_thread.start()
+
+    def _self_test(self) -> None:
+        try:
+            with AlarmSounder(self.files, device=self.device, vlc_args=self.vlc_args) as tester:
+                result: dict = tester.self_test()
+        except AudioError as exc:
+            result = {"problem": str(exc)}
+        self.bridge.report(result)
+
+    def wait_for_self_test(self, timeout_s: float) -> None:
+        if self._test_thread is not None:
+            self._test_thread.join(timeout_s)
+
+    def close(self) -> None:
+        if self.sounder is not None:
+            self.sounder.close()
+            self.sounder = None
