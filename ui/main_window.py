@@ -17,6 +17,7 @@ from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
+from ui.alarms.limits_dialog import limits_dialog
 from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
 
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
             tile.remove_requested.connect(self._on_tile_remove_requested)
             tile.acknowledge_requested.connect(self._on_tile_acknowledge_requested)
             tile.pause_requested.connect(self._on_tile_pause_requested)
+            tile.limits_requested.connect(self._on_tile_limits_requested)
         live.room.on_change(self.grid.sync)
 
         self.scroll = QScrollArea()
@@ -139,6 +141,10 @@ class MainWindow(QMainWindow):
             self.live.alarms.pause_audio(self.live.actor, pid)
         except GroupKapError as exc:
             self.show_error(str(exc))
+
+    def _on_tile_limits_requested(self, pid: str) -> None:
+        if self.live.alarms is not None:
+            limits_dialog(self.live, pid, self).open()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_requested.emit()

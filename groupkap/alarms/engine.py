@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from groupkap.alarms.limits import HIGH, LOW, MEDIUM, Bound, LimitSet, ParamLimits
-from groupkap.alarms.model import NO_DATA, Alarm, AlarmConfig, SoundCue, rank
+from groupkap.alarms.model import NO_DATA, SOURCE_LOST, Alarm, AlarmConfig, SoundCue, rank
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.params import PARAMETERS
@@ -129,6 +129,13 @@ class AlarmEngine:
 
     def clear_technical(self, pid: str, key: str) -> None:
         self._condition_gone(pid, key, self.clock.now())
+
+    def source_lost(self, pid: str, seat: int, reason: str) -> None:
+        """A monitor connection dropped (the listener reports it): medium technical alarm."""
+        self.raise_technical(pid, SOURCE_LOST, MEDIUM, f"source lost: {reason}", seat)
+
+    def source_restored(self, pid: str) -> None:
+        self.clear_technical(pid, SOURCE_LOST)
 
     # -- transitions ----------------------------------------------------------------
     def _condition(self, pid: str, key: str, level: str, text: str, value: float | None,

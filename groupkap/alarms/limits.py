@@ -241,3 +241,26 @@ def load_limits(path: Path) -> LimitSet:
     except OSError as exc:
         raise ConfigError(f"cannot read alarm limits {path}: {exc.strerror}") from exc
     return parse_limits(text, str(path))
+
+
+def to_toml(limits: LimitSet) -> str:
+    """The limits in the file format `parse_limits` reads (round-trips exactly)."""
+    def bounds(items: tuple[Bound, ...]) -> str:
+        quoted = [f'"{b}"' for b in items]
+        return quoted[0] if len(quoted) == 1 else f"[{', '.join(quoted)}]"
+
+    lines: list[str] = []
+    for name, p in limits.params.items():
+        lines.append(f"[{name}]")
+        if p.medium:
+            lines.append(f"medium = {bounds(p.medium)}")
+        if p.high:
+            lines.append(f"high = {bounds(p.high)}")
+        if p.delay_s:
+            lines.append(f"delay_s = {p.delay_s:g}")
+        if p.confirm_readings > 1:
+            lines.append(f"confirm_readings = {p.confirm_readings}")
+        if p.extreme:
+            lines.append(f'extreme = "{p.extreme}"')
+        lines.append("")
+    return "\n".join(lines)

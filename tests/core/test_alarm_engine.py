@@ -663,3 +663,12 @@ def test_no_reminder_sounds_while_the_audio_is_paused(engine, clock, log):
     engine.pause_audio("nurse", duration_s=600)
     cues = feed(engine, clock, "p1", 1, "SpO2", [90] * 300)
     assert log.of("alarm.reminded") == [] and cues == []
+
+
+def test_a_lost_source_raises_a_medium_technical_alarm_until_restored(engine, clock, log):
+    engine.source_lost("p1", 3, "monitor disconnected")
+    [alarm] = engine.active()
+    assert (alarm.priority, alarm.technical, alarm.text) == (
+        "medium", True, "source lost: monitor disconnected")
+    engine.source_restored("p1")
+    assert engine.active() == [] and log.kinds() == ["alarm.raised", "alarm.cleared"]

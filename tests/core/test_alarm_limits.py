@@ -215,3 +215,11 @@ def test_a_good_file_after_a_bad_one_is_taken_whole(clock):
     assert isinstance(engine.limits, LimitSet)
     assert engine.limits.source == "clinic.toml"
     assert set(engine.limits.params) == {"SpO2", "HR"}
+
+
+def test_limits_round_trip_through_the_file_format():
+    from groupkap.alarms.limits import to_toml
+
+    defaults = default_limits()
+    again = parse_limits(to_toml(defaults), "round trip")
+    assert again.params == defaults.params

@@ -149,3 +149,29 @@ def test_tile_menu_acknowledges_and_pauses_that_participant_only(alarmed, clock,
     assert by_seat[2].acknowledged and not by_seat[5].acknowledged
     assert tile.pause_text.text() == "2:00"
     assert window.grid.tiles[5].pause_icon.isHidden()
+
+
+def test_participant_limits_dialog_refuses_a_mistake_then_applies(qtbot, alarmed, clock,
+                                                                   store):
+    from ui.alarms.limits_dialog import limits_dialog
+
+    live, window = alarmed
+    pid = live.room.on_seat(3).id
+    dialog = limits_dialog(live, pid, window)
+    qtbot.addWidget(dialog)
+    text = dialog.editor.toPlainText()
+    dialog.editor.setPlainText(text.replace('high = "< 88"', 'high = "< 95"'))
+    dialog.try_accept()
+    assert "line" in dialog.error.text() and "less extreme" in dialog.error.text()
+    assert pid not in live.alarms.participant_limits
+    dialog.editor.setPlainText(text.replace('medium = "< 92"', 'medium = "< 90"'))
+    dialog.try_accept()
+    assert live.alarms.limits_for(pid).get("SpO2").medium[0].value == 90
+    assert live.alarms.limits_for(live.room.on_seat(4).id).get("SpO2").medium[0].value == 92
+    feed(live, clock, 3, "SpO2", [91] * 20)  # below the clinic's 92, above this person's 90
+    assert live.alarms.top_for(pid) is None
+    store.flush()
+    with closing(store.reader()) as conn:
+        rows = conn.execute("select actor, data from v_events where kind = 'limits.changed'"
+                            ).fetchall()
+    assert len(rows) == 1 and rows[0][0] == "facilitator"

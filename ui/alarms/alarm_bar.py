@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.errors import GroupKapError
@@ -19,6 +19,16 @@ from groupkap.room.model import Room
 from groupkap.room.readout import format_age
 from ui import theme
 from ui.alarms.icons import crossed_bell
+
+
+class _KeepPriorityColour(QStyledItemDelegate):
+    """A selected row keeps its priority colour instead of the selection's text colour."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt override)
+        super().initStyleOption(option, index)
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        if brush is not None:
+            option.palette.setColor(QPalette.ColorRole.HighlightedText, brush.color())
 
 
 class AlarmBar(QWidget):
@@ -41,9 +51,13 @@ class AlarmBar(QWidget):
         self._shown: list[tuple] = []
         self.alarm_list = QListWidget()
         self.alarm_list.setMaximumHeight(96)
+        self.alarm_list.setItemDelegate(_KeepPriorityColour(self.alarm_list))
         self.alarm_list.setStyleSheet(
             f"QListWidget {{ background: #101216; border: 1px solid {theme.TILE_BORDER}; "
-            "font-size: 16px; font-weight: bold; }")
+            "font-size: 16px; font-weight: bold; }"
+            # A quiet selection: a light edge, not a glaring block that hides the colour.
+            "QListWidget::item:selected { background: #1c222b; border-left: 4px solid "
+            f"{theme.TEXT}; }}")
         self.summary = QLabel("No active alarms")
         self.summary.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 14px;")
         self.ack_button = QPushButton("Acknowledge (A)")

@@ -78,11 +78,13 @@ class SeatTile(QFrame):
         remove_requested(str): remove the participant with this id from the room.
         acknowledge_requested(str): acknowledge this participant's alarms.
         pause_requested(str): pause the alarm sound for this participant.
+        limits_requested(str): edit this participant's alarm limits.
     """
 
     add_requested = Signal(int)
     acknowledge_requested = Signal(str)
     pause_requested = Signal(str)
+    limits_requested = Signal(str)
     rename_requested = Signal(str)
     reseat_requested = Signal(str)
     remove_requested = Signal(str)
@@ -254,8 +256,11 @@ class SeatTile(QFrame):
             self.status.setText(r.status)
             self.status.ensurePolished()
             self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(r.status) + 4)
-        t, v = vitals.pleth(now - s.pleth_seconds)
-        self.pleth.show(t, v, now, stale=bool(r.status))
+        stale = bool(r.status)
+        # A live trace fills the plot up to its newest sample, however far the source lags.
+        newest = now if stale or vitals.last_data_t is None else vitals.last_data_t
+        t, v = vitals.pleth(newest - s.pleth_seconds)
+        self.pleth.show(t, v, now, stale=stale)
         if not trends:
             return
         t_from = now - s.trend_minutes * 60
@@ -291,6 +296,7 @@ class SeatTile(QFrame):
             menu.addAction("Acknowledge alarms", lambda: self.acknowledge_requested.emit(pid))
             menu.addAction("Pause alarm sound", lambda: self.pause_requested.emit(pid))
             menu.addSeparator()
+        menu.addAction("Alarm limits…", lambda: self.limits_requested.emit(pid))
         menu.addAction("Rename…", lambda: self.rename_requested.emit(pid))
         menu.addAction("Move to another seat…", lambda: self.reseat_requested.emit(pid))
         menu.addSeparator()

@@ -1,0 +1,35 @@
+"""Per-participant alarm limits, edited in the same words as the clinic's limits file.
+
+The text is checked whole on OK; a mistake is shown with its line and the dialog stays open
+with the limits in force unchanged. Each changed parameter becomes a `limits.changed` event.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+
+from groupkap.alarms.limits import parse_limits, to_toml
+from groupkap.session import LiveSession
+from ui.room.participant_dialogs import CommandDialog
+
+
+def limits_dialog(live: LiveSession, pid: str, parent=None) -> CommandDialog:
+    engine = live.alarms
+    person = live.room.participants[pid]
+    editor = QPlainTextEdit(to_toml(engine.limits_for(pid)))
+    editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    editor.setMinimumSize(420, 360)
+
+    def submit() -> None:
+        limits = parse_limits(editor.toPlainText(), f"limits for {person.alias}")
+        engine.set_limits(limits, live.actor, pid)
+
+    dialog = CommandDialog(f"Alarm limits for {person.alias} (seat {person.seat})", submit,
+                           parent)
+    dialog.form.addRow(editor)
+    clinic = QPushButton("Use the clinic's limits")
+    clinic.clicked.connect(lambda: editor.setPlainText(to_toml(engine.limits)))
+    dialog.form.addRow(clinic)
+    dialog.editor = editor
+    return dialog
