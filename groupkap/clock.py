@@ -53,6 +53,14 @@ class SimulatedClock:
             running = (time.monotonic() - self._real_anchor) * self.speed
             return self._start + self._offset + running
 
+    def stop(self) -> float:
+        """Stop the clock where it is (speed 0); returns the time it stopped at."""
+        with self._lock:
+            self._offset += (time.monotonic() - self._real_anchor) * self.speed
+            self._real_anchor = time.monotonic()
+            self.speed = 0.0
+        return self.now()
+
     def advance(self, seconds: float) -> float:
         """Move the clock forward by `seconds` of session time and return the new time."""
         if seconds < 0:

@@ -31,6 +31,17 @@ EVENT_KINDS: dict[str, str] = {
     "limits.applied": "the alarm limits in force when a session started: source, limits",
     "limits.changed": "alarm limits changed: param, old, new, scope clinic or participant, "
                       "source file",
+    "screening.completed": "contraindication screening: outcome eligible / needs review / "
+                           "ineligible, reviewer, positive answers (or an approval of a review)",
+    "readiness.confirmed": "the ready gate before dosing: consent, fasting, ride home, "
+                           "intention, touch consent, music choice",
+    "dose.given": "route, dose_mg, weight_kg, mg_per_kg, lot, given_by, t0, confirmed range "
+                  "warnings, prescriber override, pre-dose BP",
+    "check.recorded": "a check: BP (label, sbp, dbp, source monitor or hand), MOAA/S, CADSS",
+    "check.overdue": "a due check is late: check, label, minutes_late",
+    "adverse_event.recorded": "description, severity, intervention, outcome, t_occurred",
+    "note.added": "a free note, care team only",
+    "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
 }

@@ -17,6 +17,7 @@ import numpy as np
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.clock import Clock
 from groupkap.params import PARAMETERS
+from groupkap.protocol.room import Protocol
 from groupkap.readings import Reading, WaveformBlock
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Room, Seat, room_layout
@@ -51,6 +52,7 @@ class PumpStats:
     readings: int = 0
     blocks: int = 0
     dropped: int = 0
+    until: float = 0.0  # the session time the source was asked up to
 
 
 class LiveSession:
@@ -77,6 +79,7 @@ class LiveSession:
         self.room = Room(list(room_seats), record=self._record)
         self.totals = PumpStats()
         self.alarms: AlarmEngine | None = None
+        self.protocol: Protocol | None = None
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -113,6 +116,15 @@ class LiveSession:
     def watch_with(self, alarms: AlarmEngine) -> None:
         """Feed every filed reading to `alarms` from now on (its sink is `record_event`)."""
         self.alarms = alarms
+
+    def follow_protocol(self, protocol: Protocol) -> None:
+        """Feed cuff readings to `protocol` (due BP checks fill themselves from the monitor)."""
+        self.protocol = protocol
+
+    def latest_spo2(self, pid: str) -> float | None:
+        vitals = self.vitals.get(pid)
+        latest = vitals.latest("SpO2") if vitals else None
+        return latest[1] if latest else None
 
     def record_event(self, kind: str, data: dict, pid: str | None, actor: str) -> None:
         """Queue an event for commit without waiting (alarm transitions, from any caller)."""
@@ -153,6 +165,8 @@ class LiveSession:
         self.room.remove(pid, reason)
         if self.alarms is not None:
             self.alarms.forget(pid)
+        if self.protocol is not None:
+            self.protocol.forget(pid)
         if seat is not None and seat in self.source.seats:
             self.source.remove_seat(seat)
         self.vitals.pop(pid, None)
@@ -164,8 +178,9 @@ class LiveSession:
     # -- the heartbeat ------------------------------------------------------------
     def pump(self) -> PumpStats:
         """Pull everything up to now from the source into buffers and the store."""
-        readings, blocks = self.source.generate(self.clock.now())
-        stats = PumpStats()
+        until = self.clock.now()
+        readings, blocks = self.source.generate(until)
+        stats = PumpStats(until=until)
         rows: list[tuple] = []
         for r in readings:
             stats.readings += 1
@@ -188,6 +203,8 @@ class LiveSession:
             return False
         if self.alarms is not None:
             self.alarms.observe(person.id, r.seat, r.param, r.t, r.value)
+        if self.protocol is not None:
+            self.protocol.observe(person.id, r.seat, r.param, r.t, r.value)
         rows.append((self.id, person.id, r.seat, f"seat{r.seat}", r.param, r.t, r.value,
                      PARAMETERS[r.param].unit, r.source))
         return True

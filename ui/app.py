@@ -22,7 +22,10 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import clinic_limits_path, load_clinic_limits
 from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import RealClock, SimulatedClock
+from groupkap.demo_protocol import DemoProtocolDirector
 from groupkap.demo_room import demo_plan, seat_participants
+from groupkap.protocol.config import ProtocolConfig
+from groupkap.protocol.room import Protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
@@ -83,9 +86,11 @@ class DemoRun:
     def __init__(self, live: LiveSession, window: MainWindow, store: Store,
                  end_at: float | None, screenshot: Path | None,
                  limits_file: LimitsFile | None = None,
-                 sound: AlarmSound | None = None) -> None:
+                 sound: AlarmSound | None = None,
+                 director: DemoProtocolDirector | None = None) -> None:
         self.live, self.window, self.store = live, window, store
         self.sound = sound
+        self.director = director
         self.end_at, self.screenshot = end_at, screenshot
         self.limits_file = limits_file
         self._pumps = 0
@@ -106,13 +111,17 @@ class DemoRun:
             self.finish("finished")
             QApplication.instance().quit()
             return
-        self.live.pump()
+        pulled_until = self.live.pump().until
         self._pumps += 1
         if self.limits_file and self._pumps % self.LIMITS_CHECK_EVERY == 0:
             if self.limits_file.check() is None and self.limits_file.problem:
                 self.window.show_error(self.limits_file.problem)
+        if self.live.protocol is not None:
+            self.live.protocol.tick(self.live.latest_spo2)
+        if self.director is not None:
+            self.director.tick()
         if self.live.alarms is not None:
-            cues = self.live.alarms.tick()
+            cues = self.live.alarms.tick(pulled_until)
             if self.sound is not None:
                 self.sound.play(cues)
 
@@ -122,16 +131,19 @@ class DemoRun:
         self.finished = True
         self.pump_timer.stop()
         self.window.grid.stop()
-        if self.sound is not None:
-            # The self-test's result belongs in this session's log, before it ends.
-            self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
-            QApplication.processEvents()
-            self.sound.close()
+        stop = getattr(self.live.clock, "stop", None)
+        if stop is not None:  # a simulated clock: session time ends here, not while we wait
+            stop()
         self.live.pump()
         self.window.grid.draw_frame(all_plots=True)
         if self.screenshot is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
             self.window.grab().save(str(self.screenshot))
+        if self.sound is not None:
+            # The self-test's result belongs in this session's log, before it ends.
+            self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
+            QApplication.processEvents()
+            self.sound.close()
         self.live.end(reason)
 
 
@@ -192,14 +204,24 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
                                      title=f"demo: {args.scenario}")
             seat_participants(live, getattr(args, "plan", None) or demo_plan(args.seats))
         limits_file = watch_alarms(live, settings)
+        protocol = Protocol(clock, live.record_event, ProtocolConfig(), alarms=live.alarms)
+        live.follow_protocol(protocol)
+        director = None
+        if not args.resume:
+            director = DemoProtocolDirector(live, protocol, source.dose_time)
+            director.start()
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
         window_ref.append(window)
         bridge.write_failed.connect(window.show_error)
-        sound = AlarmSound(alarm_sound_folder(), settings.facilitator_device)
+        # Offscreen (QA, CI) nobody listens: libVLC's dummy output still decodes and times
+        # every burst, without probing sound cards that a headless machine does not have.
+        sound = AlarmSound(alarm_sound_folder(), settings.facilitator_device,
+                           vlc_args=["--aout=dummy"] if args.offscreen else None)
         if sound.problem:
             window.show_error(sound.problem)
+        device_name = "dummy output (offscreen)" if args.offscreen else sound.device
         sound.bridge.finished.connect(
-            lambda result: _on_sound_tested(live, window, sound.device, result))
+            lambda result: _on_sound_tested(live, window, device_name, result))
         sound.start_self_test()
         if args.offscreen:
             window.resize(*SCREENSHOT_SIZE)
@@ -210,7 +232,8 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
         end_at = start + args.minutes * 60 if args.minutes else None
-        run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound)
+        run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound,
+                      director)
         run.start()
         app.exec()
         run.finish("closed by facilitator")

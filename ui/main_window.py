@@ -18,6 +18,7 @@ from groupkap.settings import Settings
 from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
+from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
 
@@ -42,7 +43,8 @@ class MainWindow(QMainWindow):
         self.live = live
         self.setWindowTitle(f"GroupKAP · {live.id}")
         self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings,
-                             alarms=live.alarms, flash_clock=flash_clock)
+                             alarms=live.alarms, protocol=live.protocol,
+                             spo2=live.latest_spo2, flash_clock=flash_clock)
         for tile in self.grid.tiles.values():
             tile.add_requested.connect(self._on_tile_add_requested)
             tile.rename_requested.connect(self._on_tile_rename_requested)
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
             tile.acknowledge_requested.connect(self._on_tile_acknowledge_requested)
             tile.pause_requested.connect(self._on_tile_pause_requested)
             tile.limits_requested.connect(self._on_tile_limits_requested)
+            tile.protocol_requested.connect(self._on_tile_protocol_requested)
         live.room.on_change(self.grid.sync)
 
         self.scroll = QScrollArea()
@@ -145,6 +148,17 @@ class MainWindow(QMainWindow):
     def _on_tile_limits_requested(self, pid: str) -> None:
         if self.live.alarms is not None:
             limits_dialog(self.live, pid, self).open()
+
+    def _on_tile_protocol_requested(self, pid: str, action: str, value: object) -> None:
+        if self.live.protocol is None:
+            return
+        try:
+            dialog = protocol_dialogs.open_entry(self.live, pid, action, value, self)
+        except GroupKapError as exc:
+            self.show_error(str(exc))
+            return
+        if dialog is not None:
+            dialog.open()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_requested.emit()

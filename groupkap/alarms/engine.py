@@ -148,7 +148,7 @@ class AlarmEngine:
             self.alarms[alarm_id] = alarm
             self._raised(alarm, previous=None)
             return
-        if rank(level) >= rank(alarm.priority):
+        if technical or rank(level) >= rank(alarm.priority):
             # The text keeps saying why the alarm has its priority: a latched high alarm
             # whose value is now only medium still shows the reading that made it high.
             alarm.text, alarm.value, alarm.limit = text, value, limit
@@ -284,10 +284,15 @@ class AlarmEngine:
             del self._watch[key]
 
     # -- time -----------------------------------------------------------------------
-    def tick(self) -> list[SoundCue]:
+    def tick(self, now: float | None = None) -> list[SoundCue]:
         """Advance time-driven rules; returns the sounds to play now (at most one burst
-        room-wide, the highest, plus reminders)."""
-        now = self.clock.now()
+        room-wide, the highest, plus reminders).
+
+        `now` is the time the readings were last pulled up to: on a fast simulated clock
+        the clock moves on while a pump runs, and silence must not be measured past the
+        data asked for.
+        """
+        now = self.clock.now() if now is None else now
         self._check_no_data(now)
         cues = self._escalate_and_remind(now)
         for scope in [s for s, p in self._pauses.items() if p.until <= now]:
@@ -306,8 +311,9 @@ class AlarmEngine:
             else:
                 self._condition_gone(pid, NO_DATA, now)
                 continue
-            self._condition(pid, NO_DATA, level, f"no data {math.floor(silent)} s", None, None,
-                            now, technical=True)
+            quiet = f"{math.floor(silent)} s" if silent < 120 else f"{math.floor(silent / 60)} min"
+            self._condition(pid, NO_DATA, level, f"no data {quiet}", None, None, now,
+                            technical=True)
 
     def _escalate_and_remind(self, now: float) -> list[SoundCue]:
         cues = []

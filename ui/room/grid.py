@@ -13,6 +13,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from groupkap.alarms.engine import AlarmEngine
+from groupkap.protocol.readout import protocol_readout
+from groupkap.protocol.room import Protocol
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Room
 from groupkap.settings import Settings
@@ -34,11 +36,14 @@ class RoomGrid(QWidget):
 
     def __init__(self, room: Room, vitals_for: Callable[[str], SeatVitals | None],
                  now: Callable[[], float], settings: Settings, parent=None, *,
-                 alarms: AlarmEngine | None = None,
+                 alarms: AlarmEngine | None = None, protocol: Protocol | None = None,
+                 spo2: Callable[[str], float | None] = lambda pid: None,
                  flash_clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.room = room
         self.alarms = alarms
+        self.protocol = protocol
+        self._spo2 = spo2
         # Lights flash in real time whatever the session clock's speed.
         self._flash_clock = flash_clock
         self._vitals_for = vitals_for
@@ -85,5 +90,9 @@ class RoomGrid(QWidget):
                 if self.alarms is not None:
                     tile.show_alarm(self.alarms.top_for(pid), self.alarms.pause_remaining(pid),
                                     flash_t)
+                if self.protocol is not None:
+                    tile.show_protocol(protocol_readout(
+                        self.protocol.of(pid), now, self._spo2(pid),
+                        self.protocol.config.overdue_grace_min * 60))
         self.frames += 1
         self.frame_drawn.emit(now)

@@ -16,7 +16,9 @@ from groupkap.room.model import Participant, Seat
 from groupkap.room.readout import TileReadout, tile_readout
 from groupkap.settings import Settings
 from ui import theme
+from groupkap.protocol.readout import ProtocolReadout
 from ui.alarms.icons import alarm_triangle, crossed_bell
+from ui.protocol.ring import ObservationRing
 from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
 
 
@@ -79,12 +81,16 @@ class SeatTile(QFrame):
         acknowledge_requested(str): acknowledge this participant's alarms.
         pause_requested(str): pause the alarm sound for this participant.
         limits_requested(str): edit this participant's alarm limits.
+        protocol_requested(str, str, object): a protocol entry for a participant: action
+            (`moaas`, `cadss`, `bp`, `adverse`, `note`, `screening`, `readiness`, `dose`,
+            `discharge`) and its value (the MOAA/S score; None when a dialog should ask).
     """
 
     add_requested = Signal(int)
     acknowledge_requested = Signal(str)
     pause_requested = Signal(str)
     limits_requested = Signal(str)
+    protocol_requested = Signal(str, str, object)
     rename_requested = Signal(str)
     reseat_requested = Signal(str)
     remove_requested = Signal(str)
@@ -112,9 +118,10 @@ class SeatTile(QFrame):
         self.menu_button.setText("⋯")
         self.menu_button.setToolTip("Rename, move or remove this participant")
         self.menu_button.clicked.connect(self._open_menu)
+        self.phase = _label("", 14, colour=theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignRight)
         header.addWidget(self.title)
         header.addStretch(1)
-        header.addWidget(self.status)
+        header.addWidget(self.phase)
         header.addWidget(self.menu_button)
         outer.addLayout(header)
 
@@ -127,6 +134,7 @@ class SeatTile(QFrame):
         self.pause_text = _label("", 16, bold=True)
         alarm_row.addWidget(self.alarm_icon)
         alarm_row.addWidget(self.alarm_text, 1)
+        alarm_row.addWidget(self.status)
         alarm_row.addWidget(self.pause_icon)
         alarm_row.addWidget(self.pause_text)
         outer.addLayout(alarm_row)
@@ -172,6 +180,19 @@ class SeatTile(QFrame):
         self.trend = TrendPlot(settings.trend_minutes)
         outer.addWidget(self.trend.widget, 2)
 
+        bottom = QHBoxLayout()
+        self.next_due = _label("", 15, colour=theme.TEXT)
+        self.entry_button = QToolButton()
+        self.entry_button.setText("+")
+        self.entry_button.setToolTip("Quick entry: MOAA/S, CADSS, BP, adverse event, note")
+        self.entry_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.ring = ObservationRing()
+        bottom.addWidget(self.next_due, 1)
+        bottom.addWidget(self.entry_button)
+        bottom.addWidget(self.ring)
+        outer.addLayout(bottom)
+        self.protocol_readout: ProtocolReadout | None = None
+
         self.add_button = QPushButton("Add participant…")
         self.add_button.clicked.connect(lambda: self.add_requested.emit(self.seat.number))
         outer.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignCenter)
@@ -193,10 +214,12 @@ class SeatTile(QFrame):
             self.show_alarm(None, None, 0.0)
         else:
             self.title.setText(f"{self.seat.number} · {participant.alias}")
+            self.entry_button.setMenu(self._entry_menu(participant.id))
         self.add_button.setVisible(empty)
         self.menu_button.setVisible(not empty)
         for w in (self.pleth.widget, self.trend.widget, self.trend_caption, self.bp_label,
-                  self.bp_value, self.bp_age):
+                  self.bp_value, self.bp_age, self.next_due, self.entry_button, self.ring,
+                  self.phase):
             w.setVisible(not empty)
         for box in self.boxes:
             box.name.setVisible(not empty)
@@ -229,6 +252,36 @@ class SeatTile(QFrame):
             self._shown_pause = pause
             self.pause_icon.setVisible(pause is not None)
             self.pause_text.setText(pause or "")
+
+    # -- protocol -----------------------------------------------------------------
+    def show_protocol(self, readout: ProtocolReadout | None) -> None:
+        """Phase and time since T0 in the header; next due item and observation ring below."""
+        if readout == self.protocol_readout:
+            return
+        self.protocol_readout = readout
+        self.phase.setText(readout.header if readout else "")
+        self.next_due.setText(readout.next_due if readout else "")
+        _style(self.next_due, "#ffc83d" if readout and readout.overdue else theme.TEXT, 15,
+               bold=bool(readout and readout.overdue))
+        self.ring.set_fraction(readout.observed if readout else 0.0)
+
+    def _entry_menu(self, pid: str) -> QMenu:
+        """Two clicks from the tile: `+`, then the entry (MOAA/S scores are one level in)."""
+        menu = QMenu(self)
+        moaas = menu.addMenu("MOAA/S")
+        for score in range(5, -1, -1):
+            moaas.addAction(str(score),
+                            lambda s=score: self.protocol_requested.emit(pid, "moaas", s))
+        for action, label in (("cadss", "CADSS total…"), ("bp", "BP by hand…"),
+                              ("adverse", "Adverse event…"), ("note", "Note…"), (None, None),
+                              ("screening", "Screening…"), ("readiness", "Ready checklist…"),
+                              ("dose", "Dose given…"), ("discharge", "Discharge…")):
+            if action is None:
+                menu.addSeparator()
+                continue
+            menu.addAction(label,
+                           lambda a=action: self.protocol_requested.emit(pid, a, None))
+        return menu
 
     # -- drawing ------------------------------------------------------------------
     def refresh(self, vitals: SeatVitals | None, now: float, trends: bool = True) -> None:

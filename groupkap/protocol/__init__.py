@@ -1,0 +1,1 @@
+"""The session protocol: each participant's path from screening to discharge."""

@@ -1,0 +1,245 @@
+"""One participant's protocol: screening, readiness, dose, checks from their own T0, discharge.
+
+Every step validates first and raises `BadInputError` with what is missing or wrong, so a
+refused step leaves nothing half-saved. The room-level `Protocol` records the events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from groupkap.errors import BadInputError
+from groupkap.protocol.config import (ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, OUTCOME_RANK, ROUTES,
+                                      ProtocolConfig)
+
+SCREENING, READY, DOSED, MONITORING, READY_FOR_DISCHARGE, DISCHARGED = (
+    "screening", "ready", "dosed", "monitoring", "ready for discharge", "discharged")
+ONSET_MIN = 15  # "dosed" until onset has passed, then "monitoring"
+CHECK_WINDOW_S = 5 * 60  # a cuff reading up to 5 min before a due time counts for it
+
+READINESS_ITEMS = {
+    "consent_current": "consent is current",
+    "fasting_confirmed": "fasting confirmed",
+    "ride_home_name": "ride home: name",
+    "ride_home_phone": "ride home: phone",
+    "intention": "intention recorded",
+    "touch_consent": "supportive touch: yes or no",
+    "music_choice": "music choice or silence",
+}
+MANUAL_DISCHARGE_ITEMS = {
+    "alert_oriented": "alert and oriented",
+    "steady_gait": "steady gait",
+    "escort_present": "escort present",
+    "instructions_given": "instructions given",
+    "no_driving_acknowledged": "no driving acknowledged",
+}
+
+
+class NeedsConfirmation(BadInputError):
+    """A dose outside its usual range: allowed only when confirmed explicitly.
+
+    Attributes:
+        warnings: what is unusual, in words.
+    """
+
+    def __init__(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+        super().__init__("; ".join(warnings) + "; confirm to record this dose anyway")
+
+
+@dataclass
+class BPCheck:
+    """A blood pressure check. Attributes: t, sbp, dbp, source (monitor or hand), label,
+    due (the due time of the check it answered, or None)."""
+
+    t: float
+    sbp: float
+    dbp: float
+    source: str
+    label: str
+    due: float | None = None
+
+
+@dataclass
+class ParticipantProtocol:
+    """Where one participant is in the protocol.
+
+    Attributes:
+        pid: participant id.
+        screening, readiness, dose, discharge: the recorded steps (plain dicts) or None.
+        bp_checks: every BP check, in time order.
+        baseline: the last pre-dose (SBP, DBP), the reference for "near baseline".
+        ready_to_leave_t: when every automatic discharge criterion was first met.
+        overdue_label: the label of the check now overdue, or None.
+    """
+
+    pid: str
+    config: ProtocolConfig
+    screening: dict | None = None
+    readiness: dict | None = None
+    dose: dict | None = None
+    discharge: dict | None = None
+    bp_checks: list[BPCheck] = field(default_factory=list)
+    ready_to_leave_t: float | None = None
+    overdue_label: str | None = None
+
+    # -- steps ----------------------------------------------------------------------
+    def screen(self, answers: dict[str, bool], reviewer: str) -> dict:
+        rules = self.config.screening
+        missing = [r.question for r in rules if not isinstance(answers.get(r.id), bool)]
+        if missing:
+            raise BadInputError(f"screening is incomplete: answer {missing[0]!r}"
+                                + (f" and {len(missing) - 1} more" if len(missing) > 1 else ""))
+        if not reviewer.strip():
+            raise BadInputError("screening needs the reviewer's name")
+        hits = [r for r in rules if answers[r.id]]
+        outcome = max((r.outcome_if_yes for r in hits), key=OUTCOME_RANK.get, default=ELIGIBLE)
+        self.screening = {"outcome": outcome, "reviewer": reviewer.strip(),
+                          "positive": [r.id for r in hits]}
+        return self.screening
+
+    def approve_review(self, reviewer: str, reason: str) -> dict:
+        """A clinician clears a `needs review` screening (never an `ineligible` one)."""
+        if not self.screening or self.screening["outcome"] != NEEDS_REVIEW:
+            raise BadInputError("only a screening that needs review can be approved")
+        if not reviewer.strip() or not reason.strip():
+            raise BadInputError("an approval needs the reviewer's name and a reason")
+        self.screening = {**self.screening, "outcome": ELIGIBLE, "approved_by": reviewer,
+                          "approval_reason": reason}
+        return self.screening
+
+    def confirm_ready(self, items: dict) -> dict:
+        if not self.screening or self.screening["outcome"] != ELIGIBLE:
+            state = self.screening["outcome"] if self.screening else "not screened"
+            raise BadInputError(f"readiness needs an eligible screening first ({state})")
+        missing = [label for key, label in READINESS_ITEMS.items() if not _given(items.get(key))]
+        if missing:
+            raise BadInputError("not ready yet: " + ", ".join(missing))
+        if items.get("consent_current") is not True or items.get("fasting_confirmed") is not True:
+            raise BadInputError("not ready: consent and fasting must both be confirmed (yes)")
+        self.readiness = {k: items[k] for k in READINESS_ITEMS}
+        return self.readiness
+
+    def validate_dose(self, route: str, dose_mg: float, weight_kg: float | None, lot: str,
+                      given_by: str, t0: float, now: float, confirmed: bool,
+                      override: dict | None) -> dict:
+        """Check a dose entry whole; returns the record to save, or raises with the reason."""
+        if self.readiness is None:
+            raise BadInputError("the ready checklist is not complete: confirm readiness first")
+        if self.dose is not None:
+            raise BadInputError("a dose is already recorded for this participant")
+        if route not in ROUTES:
+            raise BadInputError(f"unknown route {route!r}; choose {', '.join(ROUTES)}")
+        r = ROUTES[route]
+        if not dose_mg or dose_mg <= 0:
+            raise BadInputError("the dose must be a number of mg above 0")
+        if r.per_kg and not weight_kg:
+            raise BadInputError(f"weight in kg is needed to work out mg/kg for {r.label}")
+        if weight_kg is not None and not 25 <= weight_kg <= 300:
+            raise BadInputError(f"weight {weight_kg} kg is not plausible (25–300 kg)")
+        if not lot.strip() or not given_by.strip():
+            raise BadInputError("record the lot number and who gave the dose")
+        if t0 > now + 60:
+            raise BadInputError("T0 is in the future; enter the time the dose was given")
+        mg_per_kg = round(dose_mg / weight_kg, 3) if weight_kg else None
+        warnings = _range_warnings(r, dose_mg, mg_per_kg)
+        if warnings and not confirmed:
+            raise NeedsConfirmation(warnings)
+        pre = self.baseline
+        if pre is None:
+            raise BadInputError("record a pre-dose blood pressure first")
+        gate = pre[0] > self.config.bp_gate_sbp or pre[1] > self.config.bp_gate_dbp
+        if gate and not (override and str(override.get("prescriber", "")).strip()
+                         and str(override.get("reason", "")).strip()):
+            raise BadInputError(
+                f"pre-dose BP {pre[0]:.0f}/{pre[1]:.0f} is above {self.config.bp_gate_sbp:.0f}/"
+                f"{self.config.bp_gate_dbp:.0f}: a prescriber must override with a reason")
+        return {"route": route, "dose_mg": dose_mg, "weight_kg": weight_kg,
+                "mg_per_kg": mg_per_kg, "lot": lot.strip(), "given_by": given_by.strip(),
+                "t0": t0, "warnings_confirmed": warnings,
+                "override": override if gate else None, "pre_dose_bp": list(pre)}
+
+    # -- blood pressure schedule ----------------------------------------------------
+    @property
+    def t0(self) -> float | None:
+        return self.dose["t0"] if self.dose else None
+
+    @property
+    def baseline(self) -> tuple[float, float] | None:
+        if self.dose is not None:  # the BP the dose was checked against, even if it was
+            sbp, dbp = self.dose["pre_dose_bp"]  # entered after a back-dated T0
+            return (sbp, dbp)
+        pre = self.bp_checks
+        return (pre[-1].sbp, pre[-1].dbp) if pre else None
+
+    def near_baseline(self, check: BPCheck) -> bool:
+        base, m = self.baseline, self.config.baseline_margin_mmhg
+        return base is not None and check.sbp <= base[0] + m and check.dbp <= base[1] + m
+
+    def next_check(self) -> tuple[str, float] | None:
+        """(label, due time) of the next BP check, or None when none is due."""
+        if self.discharge:
+            return None
+        if self.t0 is None:
+            return ("pre-dose", -1.0) if self.readiness and self.baseline is None else None
+        c = self.config
+        after = [k for k in self.bp_checks if k.t > self.t0]
+        first_due = self.t0 + c.first_check_min * 60
+        if not any(k.t >= first_due - CHECK_WINDOW_S for k in after):
+            return ("+%.0f min" % c.first_check_min, first_due)
+        last = after[-1]
+        discharge_due = self.t0 + c.min_observation_min * 60
+        if not self.near_baseline(last):
+            # A check taken early within its window keeps the schedule on its due time,
+            # so the interval does not shrink by the window at every check.
+            early = last.due is not None and 0 <= last.due - last.t <= CHECK_WINDOW_S
+            due = (last.due if early else last.t) + c.check_every_min * 60
+            return ("+%.0f min" % ((due - self.t0) / 60), due)
+        if last.t < discharge_due - c.check_every_min * 60:
+            return ("before discharge", discharge_due)
+        return None
+
+    def observation_fraction(self, now: float) -> float:
+        if self.t0 is None:
+            return 0.0
+        return max(0.0, min(1.0, (now - self.t0) / (self.config.min_observation_min * 60)))
+
+    # -- discharge ------------------------------------------------------------------
+    def automatic_criteria(self, now: float, spo2: float | None) -> dict[str, bool]:
+        c = self.config
+        last = self.bp_checks[-1] if self.bp_checks else None
+        return {
+            "minimum observation time met": self.t0 is not None and
+            now - self.t0 >= c.min_observation_min * 60,
+            "vitals near baseline": last is not None and self.t0 is not None and
+            last.t > self.t0 and self.near_baseline(last) and self.next_check() is None,
+            f"SpO2 at or above {c.discharge_spo2_floor:g} %": spo2 is not None and
+            spo2 >= c.discharge_spo2_floor,
+        }
+
+    def phase(self, now: float, spo2: float | None = None) -> str:
+        if self.discharge:
+            return DISCHARGED
+        if self.dose is None:
+            if self.screening and self.screening["outcome"] == INELIGIBLE:
+                return "ineligible"
+            return READY if self.readiness else SCREENING
+        if now - self.t0 < ONSET_MIN * 60:
+            return DOSED
+        return READY_FOR_DISCHARGE if all(self.automatic_criteria(now, spo2).values()) \
+            else MONITORING
+
+
+def _given(value: object) -> bool:
+    return isinstance(value, bool) or (isinstance(value, str) and value.strip() != "")
+
+
+def _range_warnings(route, dose_mg: float, mg_per_kg: float | None) -> list[str]:
+    if route.allowed and dose_mg not in route.allowed:
+        doses = " or ".join(f"{d:g}" for d in route.allowed)
+        return [f"{route.label} is usually {doses} mg, not {dose_mg:g} mg"]
+    value, unit = (mg_per_kg, "mg/kg") if route.per_kg else (dose_mg, "mg")
+    if not route.low <= value <= route.high:
+        return [f"{value:g} {unit} is outside the usual {route.low:g}–{route.high:g} {unit} "
+                f"for {route.label}"]
+    return []

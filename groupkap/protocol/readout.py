@@ -1,0 +1,50 @@
+"""What a tile shows of the protocol: phase, time since T0, the next due item, observation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from groupkap.protocol.config import ROUTES
+from groupkap.protocol.participant import DISCHARGED, READY_FOR_DISCHARGE, ParticipantProtocol
+
+
+@dataclass(frozen=True)
+class ProtocolReadout:
+    """Attributes: header (`IM · T0 +42 min · monitoring`), next_due (`next: BP check
+    (+40 min) in 3 min`), overdue (True when the next item is late), observed (0–1 of the
+    minimum observation time)."""
+
+    header: str
+    next_due: str
+    overdue: bool
+    observed: float
+
+
+def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
+                     grace_s: float) -> ProtocolReadout:
+    phase = p.phase(now, spo2)
+    if p.t0 is None:
+        header = phase
+    else:
+        minutes = int((now - p.t0) // 60)
+        header = f"{p.dose['route']} · T0 +{minutes} min · {phase}"
+    overdue = False
+    due = p.next_check()
+    if phase == DISCHARGED:
+        next_due = f"discharged at T0 +{p.discharge['minutes_since_t0']:.0f} min"
+    elif due is None:
+        next_due = "ready for discharge: sign when the checklist is done" \
+            if phase == READY_FOR_DISCHARGE else ""
+    elif due[1] < 0:
+        next_due = "next: pre-dose BP"
+    else:
+        left = due[1] - now
+        if left >= 0:
+            next_due = f"next: BP check ({due[0]}) in {int(left // 60) + 1} min"
+        else:
+            overdue = -left > grace_s
+            next_due = f"BP check ({due[0]}) due {int(-left // 60)} min ago"
+    return ProtocolReadout(header, next_due, overdue, p.observation_fraction(now))
+
+
+__all__ = ["ProtocolReadout", "protocol_readout", "ROUTES"]

@@ -1,0 +1,1 @@
+"""Protocol display and entry: the observation ring, quick entries and step dialogs."""
