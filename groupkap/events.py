@@ -40,6 +40,8 @@ EVENT_KINDS: dict[str, str] = {
     "check.recorded": "a check: BP (label, sbp, dbp, source monitor or hand), MOAA/S, CADSS",
     "check.overdue": "a due check is late: check, label, minutes_late",
     "adverse_event.recorded": "description, severity, intervention, outcome, t_occurred",
+    "scale.scored": "an outcome scale between sessions: scale, answers, total, band, flags "
+                    "(PHQ-9 item 9 positive is a hard flag), cutoff",
     "note.added": "a free note, care team only",
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
     "source.lost": "a seat's vitals source stopped sending",

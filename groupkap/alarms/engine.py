@@ -173,7 +173,9 @@ class AlarmEngine:
         if alarm is None or alarm.latched:
             return
         alarm.condition_active = False
-        if alarm.priority == HIGH:  # a high alarm stays shown until someone resets it
+        if alarm.priority == HIGH and not alarm.technical:
+            # A high physiological alarm stays shown until someone resets it; a technical
+            # one (a late BP check, a silent sensor) ends when its cause does.
             self._record("alarm.cleared", {**alarm.event_data(), "latched": True},
                          pid, "system")
             return

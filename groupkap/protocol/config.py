@@ -24,6 +24,9 @@ class Route:
         per_kg: True when the range is in mg/kg (weight required), False for fixed mg.
         low, high: the usual range (a dose outside it needs explicit confirmation).
         esketamine: True for intranasal esketamine (its monitoring record is required).
+        allowed: for fixed-dose products, the usual doses.
+        onset_min: the tile says "dosed" until onset, then "monitoring" (CLINICAL.md: IM
+            about 5 min, sublingual 15–20 min; an IV infusion runs over 40 min).
     """
 
     code: str
@@ -33,14 +36,16 @@ class Route:
     high: float
     esketamine: bool = False
     allowed: tuple[float, ...] = ()
+    onset_min: float = 10
 
 
 ROUTES = {
     r.code: r for r in (
-        Route("IV", "IV infusion (40 min)", True, 0.5, 0.8),
-        Route("IM", "IM injection", True, 0.5, 1.0),
-        Route("SL", "sublingual / oral lozenge", False, 25, 300),
-        Route("IN", "intranasal esketamine", False, 56, 84, esketamine=True, allowed=(56, 84)),
+        Route("IV", "IV infusion (40 min)", True, 0.5, 0.8, onset_min=10),
+        Route("IM", "IM injection", True, 0.5, 1.0, onset_min=5),
+        Route("SL", "sublingual / oral lozenge", False, 25, 300, onset_min=15),
+        Route("IN", "intranasal esketamine", False, 56, 84, esketamine=True, allowed=(56, 84),
+              onset_min=10),
     )
 }
 

@@ -14,7 +14,6 @@ from groupkap.protocol.config import (ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, OUTCOM
 
 SCREENING, READY, DOSED, MONITORING, READY_FOR_DISCHARGE, DISCHARGED = (
     "screening", "ready", "dosed", "monitoring", "ready for discharge", "discharged")
-ONSET_MIN = 15  # "dosed" until onset has passed, then "monitoring"
 CHECK_WINDOW_S = 5 * 60  # a cuff reading up to 5 min before a due time counts for it
 
 READINESS_ITEMS = {
@@ -71,6 +70,8 @@ class ParticipantProtocol:
         baseline: the last pre-dose (SBP, DBP), the reference for "near baseline".
         ready_to_leave_t: when every automatic discharge criterion was first met.
         overdue_label: the label of the check now overdue, or None.
+        flags: hard flags staff must see (PHQ-9 item 9 positive).
+        last_moaas: the latest MOAA/S after T0 (sedation has resolved at 5).
     """
 
     pid: str
@@ -82,6 +83,8 @@ class ParticipantProtocol:
     bp_checks: list[BPCheck] = field(default_factory=list)
     ready_to_leave_t: float | None = None
     overdue_label: str | None = None
+    flags: list[str] = field(default_factory=list)
+    last_moaas: int | None = None
 
     # -- steps ----------------------------------------------------------------------
     def screen(self, answers: dict[str, bool], reviewer: str) -> dict:
@@ -174,7 +177,8 @@ class ParticipantProtocol:
 
     def near_baseline(self, check: BPCheck) -> bool:
         base, m = self.baseline, self.config.baseline_margin_mmhg
-        return base is not None and check.sbp <= base[0] + m and check.dbp <= base[1] + m
+        return base is not None and abs(check.sbp - base[0]) <= m and \
+            abs(check.dbp - base[1]) <= m
 
     def next_check(self) -> tuple[str, float] | None:
         """(label, due time) of the next BP check, or None when none is due."""
@@ -215,6 +219,9 @@ class ParticipantProtocol:
             last.t > self.t0 and self.near_baseline(last) and self.next_check() is None,
             f"SpO2 at or above {c.discharge_spo2_floor:g} %": spo2 is not None and
             spo2 >= c.discharge_spo2_floor,
+            # CLINICAL.md: observe until sedation has resolved; a recorded MOAA/S below 5
+            # holds discharge until a later one reads 5.
+            "sedation resolved (MOAA/S 5)": self.last_moaas in (None, 5),
         }
 
     def phase(self, now: float, spo2: float | None = None) -> str:
@@ -224,7 +231,7 @@ class ParticipantProtocol:
             if self.screening and self.screening["outcome"] == INELIGIBLE:
                 return "ineligible"
             return READY if self.readiness else SCREENING
-        if now - self.t0 < ONSET_MIN * 60:
+        if now - self.t0 < ROUTES[self.dose["route"]].onset_min * 60:
             return DOSED
         return READY_FOR_DISCHARGE if all(self.automatic_criteria(now, spo2).values()) \
             else MONITORING

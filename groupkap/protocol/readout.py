@@ -44,6 +44,9 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
         else:
             overdue = -left > grace_s
             next_due = f"BP check ({due[0]}) due {int(-left // 60)} min ago"
+    if p.flags:  # a hard flag outranks the schedule on the tile
+        next_due = "⚑ PHQ-9 item 9 positive" + (f" · {next_due}" if next_due else "")
+        overdue = True
     return ProtocolReadout(header, next_due, overdue, p.observation_fraction(now))
 
 

@@ -94,6 +94,9 @@ class Protocol:
         if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 5:
             raise BadInputError(f"MOAA/S is 0 to 5 (5 = responds readily to name), not {score}")
         self._record("check.recorded", {"check": "MOAA/S", "value": score}, pid, actor)
+        p = self.of(pid)
+        if p.t0 is not None:
+            p.last_moaas = score
 
     def record_cadss(self, pid: str, total: int, actor: str) -> None:
         if not isinstance(total, int) or isinstance(total, bool) or not 0 <= total <= 92:
@@ -111,6 +114,13 @@ class Protocol:
             "description": description.strip(), "severity": severity,
             "intervention": intervention.strip(), "outcome": outcome.strip(),
             "t_occurred": self.clock.now() if t is None else t}, pid, actor)
+
+    def record_scale(self, pid: str, scale: str, answers, actor: str) -> ScaleResult:
+        """Score an outcome scale (between sessions); a hard flag stays on the tile."""
+        result = score(scale, answers)
+        self._record("scale.scored", result.event_data(), pid, actor)
+        self.of(pid).flags.extend(f for f in result.flags if "PHQ-9" in f)
+        return result
 
     def add_note(self, pid: str, text: str, actor: str) -> None:
         if not text.strip():

@@ -798,8 +798,9 @@ def test_phases_run_from_screening_to_discharged(protocol, clock):
     run(protocol, clock, 130, cuff=cuff, spo2=lambda pid: 97, every_step=watch)
     protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97)
     assert seen == [SCREENING, SCREENING, READY]
-    assert by_minute[0.17] == DOSED and by_minute[14.83] == DOSED
-    assert by_minute[15.0] == MONITORING and by_minute[119.83] == MONITORING
+    # IM: "dosed" until its onset (5 min), then "monitoring".
+    assert by_minute[0.17] == DOSED and by_minute[4.83] == DOSED
+    assert by_minute[5.0] == MONITORING and by_minute[119.83] == MONITORING
     assert by_minute[120.0] == READY_FOR_DISCHARGE
     assert p.phase(clock.now(), 97) == DISCHARGED
     assert p.observation_fraction(t0 + 60 * MIN) == 0.5
@@ -872,3 +873,31 @@ def test_an_implausible_bp_entry_is_refused(protocol, log):
     refused(lambda: protocol.record_bp("p1", 80, 120), "not plausible")
     refused(lambda: protocol.record_bp("p1", 400, 90), "not plausible")
     assert log.kinds() == ["screening.completed", "readiness.confirmed"]
+
+
+def test_a_moaas_below_5_holds_discharge_until_sedation_resolves(protocol, clock):
+    p = protocol.of("p1")
+    protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
+    protocol.confirm_readiness("p1", READY_ITEMS, "nurse Kim")
+    protocol.record_bp("p1", 120, 80)
+    dose_im(protocol, "p1")
+    protocol.record_moaas("p1", 3, "nurse Kim")
+    t0 = p.t0
+    cuff = cuff_every_5_min("p1", 1, t0, lambda m: (121, 80))
+    run(protocol, clock, 125, cuff=cuff, spo2=lambda pid: 97)
+    criteria = p.automatic_criteria(clock.now(), 97)
+    assert criteria["sedation resolved (MOAA/S 5)"] is False
+    with pytest.raises(BadInputError, match="sedation resolved"):
+        protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97)
+    protocol.record_moaas("p1", 5, "nurse Kim")
+    assert protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97)["signed_by"] == "Dr Reyes"
+
+
+def test_a_bp_well_below_baseline_is_not_near_baseline(protocol):
+    p = protocol.of("p1")
+    protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
+    protocol.confirm_readiness("p1", READY_ITEMS, "nurse Kim")
+    protocol.record_bp("p1", 130, 85)
+    dose_im(protocol, "p1")
+    low = protocol.record_bp("p1", 100, 60)
+    assert not p.near_baseline(low)
