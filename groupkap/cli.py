@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     close = sub.add_parser("close", help="close an interrupted session without resuming it")
     close.add_argument("session")
     close.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    esk = sub.add_parser("esketamine-record",
+                         help="write one participant's esketamine monitoring record (HTML)")
+    esk.add_argument("session")
+    esk.add_argument("participant", help="alias or participant id")
+    esk.add_argument("--out", type=Path, required=True, metavar="FILE.html",
+                     help="the HTML file to write")
+    esk.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -101,6 +109,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _verify(args)
     if args.command == "close":
         return _close(args)
+    if args.command == "esketamine-record":
+        return _esketamine_record(args)
     from groupkap.settings import load_settings
 
     settings = load_settings(args.config)
@@ -192,6 +202,32 @@ def _close(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"closed interrupted session {args.session}")
+    return EXIT_OK
+
+
+def _esketamine_record(args: argparse.Namespace) -> int:
+    """Built from the file alone; the document is written only once it is complete."""
+    from groupkap.clock import RealClock
+    from groupkap.protocol.esketamine import monitoring_record, to_html
+    from groupkap.store.store import open_read_only
+
+    out = args.out.expanduser()
+    if not out.parent.is_dir():
+        raise BadInputError(f"the output folder {out.parent} does not exist; create it or "
+                            "choose another --out")
+    if out.is_dir():
+        raise BadInputError(f"{out} is a folder; give --out a file name such as "
+                            f"{out / 'record.html'}")
+    conn = open_read_only(_db(args))
+    try:
+        page = to_html(monitoring_record(conn, args.session, args.participant), RealClock())
+    finally:
+        conn.close()
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise BadInputError(f"cannot write {out}: {exc.strerror}; choose another --out") from exc
+    print(out)
     return EXIT_OK
 
 

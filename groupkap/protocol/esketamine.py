@@ -31,9 +31,6 @@ class Finding:
     yes: bool
     times: tuple[str, ...] = ()
 
-    def __str__(self) -> str:
-        return "yes: " + "; ".join(self.times) if self.yes else "no"
-
 
 @dataclass(frozen=True)
 class EsketamineRecord:
@@ -82,17 +79,18 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-def _hhmm(t: float) -> str:
-    return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%H:%M UTC")
-
-
-def _when(t: float, t0: float) -> str:
-    return f"{_hhmm(t)} (T0 {round((t - t0) / 60):+d} min)"
+def _hhmm(t: float, t0: float | None = None) -> str:
+    """`HH:MM UTC`, and the minute from T0 when given, as the facilitators count it."""
+    hhmm = datetime.fromtimestamp(t, tz=timezone.utc).strftime("%H:%M UTC")
+    return hhmm if t0 is None else f"{hhmm} (T0 {round((t - t0) / 60):+d} min)"
 
 
 def _bp(e: _Event | None) -> str | None:
-    d = e.data if e else None
-    return d and f"{d['sbp']:g}/{d['dbp']:g} at {_hhmm(d['t_measured'])} ({d['source']})"
+    """`SBP/DBP at HH:MM UTC (source)`, the time the cuff measured, not when it was logged."""
+    if e is None:
+        return None
+    d = e.data
+    return f"{d['sbp']:g}/{d['dbp']:g} at {_hhmm(d['t_measured'])} ({d['source']})"
 
 
 def _participant(conn: sqlite3.Connection, session_id: str, who: str) -> tuple:
@@ -142,12 +140,12 @@ def monitoring_record(conn: sqlite3.Connection, session_id: str,
     checks = [e for e in events if e.kind == "check.recorded"]
     moaas = [e for e in checks if e.data.get("check") == "MOAA/S"]
     base = next((e.data["value"] for e in moaas if e.seq < dose.seq), NORMAL_MOAAS)
-    sedated = [f"{_when(e.t, t0)}: MOAA/S {e.data['value']} (baseline {base})"
+    sedated = [f"{_hhmm(e.t, t0)}: MOAA/S {e.data['value']} (baseline {base})"
                for e in moaas if e.seq > dose.seq and e.data["value"] < base]
-    dissociated = [f"{_when(e.t, t0)}: CADSS {e.data['value']}" for e in checks
+    dissociated = [f"{_hhmm(e.t, t0)}: CADSS {e.data['value']}" for e in checks
                    if e.data.get("check") == "CADSS" and e.data["value"] > 0]
     # A high RR ("> 30") is not respiratory depression; SpO2 and RR bounds below are.
-    breathing = [f"{_when(e.t, t0)}: {e.data.get('text', e.data['key'])} "
+    breathing = [f"{_hhmm(e.t, t0)}: {e.data.get('text', e.data['key'])} "
                  f"({e.data.get('priority')} alarm)" for e in events
                  if e.kind == "alarm.raised" and e.t >= t0 and e.data.get("key") in BREATHING_KEYS
                  and not e.data.get("technical")
@@ -218,11 +216,8 @@ footer { margin-top: 2em; font-size: 9pt; border-top: 1px solid #000; padding-to
 """
 
 
-def _yes_no(f: Finding) -> str:
-    if not f.yes:
-        return "No"
-    return "<strong>Yes</strong><ul>" + "".join(
-        f"<li>{html.escape(t)}</li>" for t in f.times) + "</ul>"
+def _list(items) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
 
 
 def to_html(record: EsketamineRecord, clock: Clock | None = None) -> str:
@@ -233,14 +228,16 @@ def to_html(record: EsketamineRecord, clock: Clock | None = None) -> str:
         return "<em>not recorded</em>" if v is None else e(f"{v:g}" if isinstance(v, float)
                                                           else str(v))
 
+    def yes_no(f: Finding) -> str:
+        return "<strong>Yes</strong>" + _list(f.times) if f.yes else "No"
+
     def table(*items) -> str:
         return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>"
                                    for k, v in items) + "</table>"
 
     missing = (f'<p class="missing">Missing: {e(", ".join(r.missing))}. The session log holds '
                "no such reading; note why beside the signatures.</p>" if r.missing else "")
-    adverse = ("<ul>" + "".join(f"<li>{e(a)}</li>" for a in r.adverse_events) + "</ul>"
-               if r.adverse_events else "None recorded")
+    adverse = _list(r.adverse_events) if r.adverse_events else "None recorded"
     sections = [
         ("Dose", table(("Route", val(r.route) + " (intranasal esketamine)"),
                        ("Dose", e(f"{r.dose_mg:g} mg")), ("Lot", val(r.lot)),
@@ -249,14 +246,14 @@ def to_html(record: EsketamineRecord, clock: Clock | None = None) -> str:
                                  ("~40 min after T0", val(r.bp_40_min)),
                                  ("Before discharge", val(r.bp_discharge)))),
         ("Observations", table(
-            ("Sedation (MOAA/S below baseline)", _yes_no(r.sedation)),
-            ("Dissociation (CADSS total above 0)", _yes_no(r.dissociation)),
-            ("Respiratory depression (SpO2 or low RR alarm)", _yes_no(r.respiratory_depression)))),
+            ("Sedation (MOAA/S below baseline)", yes_no(r.sedation)),
+            ("Dissociation (CADSS total above 0)", yes_no(r.dissociation)),
+            ("Respiratory depression (SpO2 or low RR alarm)", yes_no(r.respiratory_depression)))),
         ("Monitoring and discharge", table(
             ("Total monitoring",
              e(f"{r.total_monitoring_minutes:g} min, T0 to {r.monitoring_end}")),
-            ("Ready to leave (minute after T0)", val(r.ready_to_leave_minute)), ("Discharge signed by", val(r.discharged_by)),
-            ("Adverse events", adverse))),
+            ("Ready to leave (minute after T0)", val(r.ready_to_leave_minute)),
+            ("Discharge signed by", val(r.discharged_by)), ("Adverse events", adverse))),
     ]
     body = "\n".join(f"<h2>{e(title)}</h2>{content}" for title, content in sections)
     blank = "<tr><td></td><td></td><td></td><td></td></tr>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from groupkap.protocol.config import ROUTES
@@ -40,7 +41,7 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
     else:
         left = due[1] - now
         if left >= 0:
-            next_due = f"next: BP check ({due[0]}) in {int(left // 60) + 1} min"
+            next_due = f"next: BP check ({due[0]}) in {math.ceil(left / 60)} min"
         else:
             overdue = -left > grace_s
             next_due = f"BP check ({due[0]}) due {int(-left // 60)} min ago"

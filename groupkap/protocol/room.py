@@ -15,6 +15,7 @@ from groupkap.alarms.limits import MEDIUM
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import ProtocolConfig
+from groupkap.protocol.scales import ScaleResult, score
 from groupkap.protocol.participant import (CHECK_WINDOW_S, MANUAL_DISCHARGE_ITEMS, BPCheck,
                                            ParticipantProtocol)
 
@@ -140,6 +141,8 @@ class Protocol:
             label for key, label in MANUAL_DISCHARGE_ITEMS.items() if manual.get(key) is not True]
         if open_items:
             raise BadInputError("discharge refused, still open: " + ", ".join(open_items))
+        if p.ready_to_leave_t is None:  # criteria met now, though no tick saw it before
+            p.ready_to_leave_t = now
         record = {"signed_by": signed_by.strip(), "meaning": "approval",
                   "minutes_since_t0": round((now - p.t0) / 60, 1),
                   "ready_to_leave_minute": self.ready_to_leave_minute(pid),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -90,3 +91,32 @@ def test_a_seating_plan_seats_exactly_those_participants(tmp_path):
     rows = sqlite3.connect(db).execute(
         "select alias, seat from participants order by seat").fetchall()
     assert rows == [("Ann", 1), ("Bo", 4)]
+
+
+@pytest.mark.slow
+def test_a_180_minute_demo_walks_every_participant_through_discharge(tmp_path):
+    db = tmp_path / "protocol.sqlite3"
+    result = _run("demo", "--seats", "6", "--offscreen", "--minutes", "180", "--speed", "600",
+                  "--db", str(db), "--screenshot", str(tmp_path / "p.png"), timeout=300)
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    story = {}
+    for alias, kind, data in conn.execute(
+            "select participant, kind, data from v_events where participant is not null "
+            "order by rowid"):
+        story.setdefault(alias, []).append((kind, data))
+    assert len(story) == 6
+    routes = set()
+    for alias, events in story.items():
+        kinds = [k for k, _ in events]
+        for step in ("participant.added", "screening.completed", "readiness.confirmed",
+                     "dose.given", "discharge.signed"):
+            assert step in kinds, f"{alias} has no {step}"
+        assert kinds.index("dose.given") < kinds.index("discharge.signed")
+        bp_labels = [json.loads(d)["label"] for k, d in events
+                     if k == "check.recorded" and json.loads(d)["check"] == "BP"]
+        assert bp_labels[0] == "pre-dose" and "+40 min" in bp_labels, (alias, bp_labels)
+        routes.add(json.loads(next(d for k, d in events if k == "dose.given"))["route"])
+        signed = json.loads(next(d for k, d in events if k == "discharge.signed"))
+        assert signed["minutes_since_t0"] >= 120 and signed["ready_to_leave_minute"] >= 120
+    assert routes == {"IM", "SL", "IV", "IN"}

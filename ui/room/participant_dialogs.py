@@ -39,6 +39,7 @@ class CommandDialog(QDialog):
         layout.addWidget(buttons)
 
     def try_accept(self) -> None:
+        self.error.setText("")
         try:
             self._submit()
         except GroupKapError as exc:
