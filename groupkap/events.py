@@ -43,6 +43,7 @@ EVENT_KINDS: dict[str, str] = {
     "scale.scored": "an outcome scale between sessions: scale, answers, total, band, flags "
                     "(PHQ-9 item 9 positive is a hard flag), cutoff",
     "note.added": "a free note, care team only",
+    "discharge.ready": "every automatic discharge criterion first met: ready_to_leave_minute",
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",

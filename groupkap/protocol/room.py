@@ -193,6 +193,9 @@ class Protocol:
             if p.ready_to_leave_t is None and all(
                     p.automatic_criteria(now, latest_spo2(pid)).values()):
                 p.ready_to_leave_t = now
+                # Logged when it happens, so the minute survives a crash or no discharge.
+                self._record("discharge.ready", {"ready_to_leave_minute":
+                                                 self.ready_to_leave_minute(pid)}, pid, "system")
 
     def forget(self, pid: str) -> None:
         self.participants.pop(pid, None)

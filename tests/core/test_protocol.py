@@ -604,7 +604,7 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
         n_checks = bp_counts[pid]
         assert kinds == (["participant.added", "screening.completed", "readiness.confirmed",
                           "check.recorded", "dose.given"] + ["check.recorded"] * n_checks
-                         + ["discharge.signed"]), pid
+                         + ["discharge.ready", "discharge.signed"]), pid
         data = [json.loads(r["data"]) for r in story]
         assert data[3]["label"] == "pre-dose"
         assert (data[4]["route"], data[4]["dose_mg"]) == (route, mg)
