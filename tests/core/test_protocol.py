@@ -608,7 +608,8 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
         data = [json.loads(r["data"]) for r in story]
         assert data[3]["label"] == "pre-dose"
         assert (data[4]["route"], data[4]["dose_mg"]) == (route, mg)
-        assert [d["label"] for d in data[5:-1]] == [c[0] for c in bp_checks(log, pid)]
+        assert [d["label"] for d in data[5:-2]] == [c[0] for c in bp_checks(log, pid)]
+        assert data[-2]["ready_to_leave_minute"] == data[-1]["ready_to_leave_minute"]
         assert data[-1]["signed_by"] == "Dr Reyes"
         assert story[-1]["actor"] == "Dr Reyes"
         assert {story[i]["actor"] for i in range(5, 5 + n_checks)} == {"system"}
