@@ -45,6 +45,13 @@ EVENT_KINDS: dict[str, str] = {
     "note.added": "a free note, care team only",
     "discharge.ready": "every automatic discharge criterion first met: ready_to_leave_minute",
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
+    "music.track_started": "a piece began on a seat: seat, piece, path, phase, duration_s",
+    "music.track_ended": "a piece ended (or was skipped): seat, piece, reason, phase",
+    "music.volume_changed": "seat volume changed: old, new, cap, who",
+    "music.ducked": "ducked (on) or restored (off) while someone talked to the participant",
+    "music.skipped": "a piece skipped by a facilitator, or because it could not be played",
+    "music.silenced": "a seat faded to silence (or all quiet for the room)",
+    "music.device_lost": "a seat's output device disappeared: the seat goes silent",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
 }

@@ -32,6 +32,10 @@ class Settings:
         alarms: alarm timing (audio pause, reminders, escalation, no-data delays).
         facilitator_device: the libVLC output device for alarm sounds ("" = system default);
             never a seat's headphones.
+        seat_devices: each seat's headphones (libVLC device id) by seat number; a seat
+            without one plays silently on the session clock, never on another device.
+        room_device: the room speakers, for shared cues such as the circle chime.
+        music_volume_cap: the highest volume a seat may be set to (hearing safety).
     """
 
     stale_after_s: float = 10.0
@@ -42,6 +46,9 @@ class Settings:
     vitals_commit_s: float = 0.5
     alarms: AlarmConfig = field(default_factory=AlarmConfig)
     facilitator_device: str = ""
+    seat_devices: dict[int, str] = field(default_factory=dict)
+    room_device: str = ""
+    music_volume_cap: int = 80
 
 
 # key -> (section, minimum, maximum)
@@ -102,13 +109,36 @@ def _alarm_settings(table: object, where: str) -> dict:
     return out
 
 
+def _music_settings(table: object, where: str) -> dict:
+    """The [music] section: seat1 … seat10 = "device", room_device, volume_cap."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: music must be a [section]")
+    out: dict = {"seat_devices": {}}
+    for key, value in table.items():
+        seat = key[4:] if key.startswith("seat") else ""
+        if seat.isdigit() and 1 <= int(seat) <= 10 and isinstance(value, str) and value:
+            out["seat_devices"][int(seat)] = value
+        elif key == "room_device" and isinstance(value, str):
+            out["room_device"] = value
+        elif key == "volume_cap" and isinstance(value, int) and not isinstance(value, bool) \
+                and 10 <= value <= 100:
+            out["music_volume_cap"] = value
+        else:
+            raise ConfigError(f"{where}: music.{key} = {value!r} is not valid; use seat1 … "
+                              "seat10 = \"device\", room_device = \"device\", volume_cap = "
+                              "10 to 100")
+    return out
+
+
 def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
     doc = dict(doc)
     alarm_changes = _alarm_settings(doc.pop("alarms"), where) if "alarms" in doc else {}
+    if "music" in doc:
+        alarm_changes.update(_music_settings(doc.pop("music"), where))
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            listed = ", ".join(sorted(known_sections | {"alarms"}))
+            listed = ", ".join(sorted(known_sections | {"alarms", "music"}))
             raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:
             if key not in _RANGES or _RANGES[key][0] != section:

@@ -105,7 +105,7 @@ def test_an_unknown_section_is_named_with_the_known_ones(tmp_path):
         load_settings(write(tmp_path, "[sound]\nvolume = 3\n"))
     message = str(info.value)
     assert "unknown section [sound]" in message
-    assert "alarms, display, simulator, storage" in message
+    assert "alarms, display, music, simulator, storage" in message
 
 
 def test_alarm_timings_and_device_come_from_the_alarms_section(tmp_path):
@@ -146,3 +146,13 @@ def test_a_file_that_is_not_toml_is_refused(tmp_path):
     path = write(tmp_path, "[display\nframe_rate_hz = \n")
     with pytest.raises(ConfigError, match="cannot read settings file"):
         load_settings(path)
+
+
+def test_seat_devices_and_the_room_device_come_from_the_music_section(tmp_path):
+    settings = load_settings(write(
+        tmp_path, '[music]\nseat1 = "hp-1"\nseat10 = "hp-10"\nroom_device = "room"\n'
+        'volume_cap = 70\n'))
+    assert settings.seat_devices == {1: "hp-1", 10: "hp-10"}
+    assert (settings.room_device, settings.music_volume_cap) == ("room", 70)
+    with pytest.raises(ConfigError, match="music.seat11"):
+        load_settings(write(tmp_path, '[music]\nseat11 = "x"\n'))

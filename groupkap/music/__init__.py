@@ -1,0 +1,1 @@
+"""Music: each participant's own playlist on their own headphones."""

@@ -1,0 +1,141 @@
+"""The music director: each seat's playlist follows its participant's phase arc from T0.
+
+The director decides *what* plays; a seat player (libVLC on the seat's headphones at 1×, or
+the silent `ClockPlayer` on a simulated clock) decides *how*. A new phase starts at the end
+of the piece playing, or at once with a slow cross-fade if the clinic prefers; nothing is
+ever cut. Every musical event lands on the session timeline with the seat and the phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from groupkap.clock import Clock
+from groupkap.errors import BadInputError
+
+MusicSink = Callable[[str, dict, "str | None", str], None]
+END_OF_PIECE, CROSSFADE = "end of piece", "crossfade"
+
+
+@dataclass
+class SeatMusic:
+    """One participant's music. Attributes: player, seat, phase (the section playing),
+    pending (a section waiting for the end of the piece)."""
+
+    player: object
+    seat: int
+    phase: str | None = None
+    pending: str | None = None
+
+
+class MusicDirector:
+    """Runs every seat's phase arc.
+
+    Attributes:
+        arcs: phase arcs by route group (`SL`, `IV/IM`).
+        seats: SeatMusic by participant id.
+        phase_change: `end of piece` (default) or `crossfade`.
+    """
+
+    def __init__(self, clock: Clock, arcs: dict, record: MusicSink,
+                 make_player: Callable[[int, Callable[[str, dict], None]], object],
+                 t0_of: Callable[[str], float | None], route_group_of: Callable[[str], str],
+                 phase_change: str = END_OF_PIECE) -> None:
+        if phase_change not in (END_OF_PIECE, CROSSFADE):
+            raise BadInputError(f"phase change is {END_OF_PIECE!r} or {CROSSFADE!r}")
+        self.clock, self.arcs, self._record = clock, arcs, record
+        self._make_player, self._t0_of, self._group_of = make_player, t0_of, route_group_of
+        self.phase_change = phase_change
+        self.seats: dict[str, SeatMusic] = {}
+
+    def add(self, pid: str, seat: int) -> SeatMusic:
+        def on_event(kind: str, data: dict) -> None:
+            data = dict(data)
+            actor = data.pop("actor", "system")
+            music = self.seats.get(pid)
+            if music is not None:
+                if music.pending and not music.player.waiting_list:
+                    music.phase, music.pending = music.pending, None  # the new list began
+                data["phase"] = music.phase
+            self._record(kind, data, pid, actor)
+        music = SeatMusic(self._make_player(seat, on_event), seat)
+        self.seats[pid] = music
+        return music
+
+    def remove(self, pid: str) -> None:
+        music = self.seats.pop(pid, None)
+        if music is not None:
+            music.player.close()
+
+    def section_for(self, pid: str):
+        """The arc section this participant is in now (before T0: the first one)."""
+        arc = self.arcs.get(self._group_of(pid)) or next(iter(self.arcs.values()))
+        t0 = self._t0_of(pid)
+        minutes = 0.0 if t0 is None else max(0.0, (self.clock.now() - t0) / 60)
+        return arc.section_at(minutes)
+
+    def tick(self) -> None:
+        for pid, music in self.seats.items():
+            section = self.section_for(pid)
+            if section is not None and section.name not in (music.phase, music.pending):
+                self._change_phase(music, section)
+            elif music.pending and not music.player.waiting_list:
+                music.phase, music.pending = music.pending, None  # the new list has begun
+            music.player.tick()
+
+    def _change_phase(self, music: SeatMusic, section) -> None:
+        tracks = list(section.playlist.tracks)
+        if music.phase is None or self.phase_change == CROSSFADE or \
+                music.player.current is None:
+            music.phase, music.pending = section.name, None
+            music.player.load(tracks)
+            music.player.play()
+        else:
+            music.pending = section.name
+            music.player.load_after_current(tracks)
+
+    # -- facilitator moves, by participant -------------------------------------------
+    def _music(self, pid: str) -> SeatMusic:
+        try:
+            return self.seats[pid]
+        except KeyError:
+            raise BadInputError("this participant has no music player") from None
+
+    def skip(self, pid: str, actor: str) -> None:
+        self._music(pid).player.skip(actor)
+
+    def hold(self, pid: str, on: bool, actor: str) -> None:
+        self._music(pid).player.hold(on, actor)
+
+    def duck(self, pid: str, actor: str) -> bool:
+        """Toggle: duck while someone talks to the participant, tap again to restore."""
+        player = self._music(pid).player
+        on = not getattr(player, "ducked", False)
+        player.duck(on, actor)
+        return on
+
+    def silence(self, pid: str, actor: str) -> None:
+        self._music(pid).player.fade_to_silence(actor)
+
+    def resume(self, pid: str) -> None:
+        self._music(pid).player.play()
+
+    def all_quiet(self, actor: str) -> None:
+        """Room-wide: every seat fades to silence within 5 s."""
+        for music in self.seats.values():
+            music.player.fade_to_silence(actor, 4.0)
+
+    def chip(self, pid: str) -> str:
+        """The tile's music chip: `♪ Slow Tide · peak · ducked`."""
+        music = self.seats.get(pid)
+        if music is None:
+            return ""
+        piece = getattr(music.player.current, "title", None)
+        state = music.player.state
+        parts = [f"♪ {piece}" if piece and state != "silenced" else "♪ silence"]
+        if music.phase:
+            parts.append(music.phase)
+        if state not in ("playing",):
+            parts.append(state)
+        return " · ".join(parts)
