@@ -80,6 +80,7 @@ class LiveSession:
         self.totals = PumpStats()
         self.alarms: AlarmEngine | None = None
         self.protocol: Protocol | None = None
+        self.music = None  # a MusicDirector, when the room has music
 
     # -- construction -------------------------------------------------------------
     @classmethod

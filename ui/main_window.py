@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         self.live = live
         self.setWindowTitle(f"GroupKAP · {live.id}")
         self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings,
-                             alarms=live.alarms, protocol=live.protocol,
+                             alarms=live.alarms, protocol=live.protocol, music=live.music,
                              spo2=live.latest_spo2, flash_clock=flash_clock)
         for tile in self.grid.tiles.values():
             tile.add_requested.connect(self._on_tile_add_requested)
@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
             tile.pause_requested.connect(self._on_tile_pause_requested)
             tile.limits_requested.connect(self._on_tile_limits_requested)
             tile.protocol_requested.connect(self._on_tile_protocol_requested)
+            tile.music_requested.connect(self._on_tile_music_requested)
         live.room.on_change(self.grid.sync)
 
         self.scroll = QScrollArea()
@@ -79,6 +80,11 @@ class MainWindow(QMainWindow):
         add.setShortcut(QKeySequence("Ctrl+N"))
         add.triggered.connect(lambda: self._on_tile_add_requested(None))
         bar.addAction(add)
+        if live.music is not None:
+            quiet = QAction("All quiet", self)
+            quiet.setToolTip("Fade every seat's music to silence within 5 s")
+            quiet.triggered.connect(lambda: live.music.all_quiet(live.actor))
+            bar.addAction(quiet)
         about = QAction("About", self)
         about.triggered.connect(self.show_about)
         bar.addAction(about)
@@ -159,6 +165,17 @@ class MainWindow(QMainWindow):
             return
         if dialog is not None:
             dialog.open()
+
+    def _on_tile_music_requested(self, pid: str, move: str) -> None:
+        music, actor = self.live.music, self.live.actor
+        try:
+            {"duck": lambda: music.duck(pid, actor), "skip": lambda: music.skip(pid, actor),
+             "hold": lambda: music.hold(pid, True, actor),
+             "release": lambda: music.hold(pid, False, actor),
+             "silence": lambda: music.silence(pid, actor),
+             "resume": lambda: music.resume(pid)}[move]()
+        except GroupKapError as exc:
+            self.show_error(str(exc))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_requested.emit()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from groupkap.alarms.engine import AlarmEngine
+from groupkap.music.director import MusicDirector
 from groupkap.protocol.readout import protocol_readout
 from groupkap.protocol.room import Protocol
 from groupkap.room.buffers import SeatVitals
@@ -37,12 +38,14 @@ class RoomGrid(QWidget):
     def __init__(self, room: Room, vitals_for: Callable[[str], SeatVitals | None],
                  now: Callable[[], float], settings: Settings, parent=None, *,
                  alarms: AlarmEngine | None = None, protocol: Protocol | None = None,
+                 music: MusicDirector | None = None,
                  spo2: Callable[[str], float | None] = lambda pid: None,
                  flash_clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.room = room
         self.alarms = alarms
         self.protocol = protocol
+        self.music = music
         self._spo2 = spo2
         # Lights flash in real time whatever the session clock's speed.
         self._flash_clock = flash_clock
@@ -90,6 +93,8 @@ class RoomGrid(QWidget):
                 if self.alarms is not None:
                     tile.show_alarm(self.alarms.top_for(pid), self.alarms.pause_remaining(pid),
                                     flash_t)
+                if self.music is not None:
+                    tile.show_music(self.music.chip(pid))
                 if self.protocol is not None:
                     tile.show_protocol(protocol_readout(
                         self.protocol.of(pid), now, self._spo2(pid),

@@ -84,6 +84,8 @@ class SeatTile(QFrame):
         protocol_requested(str, str, object): a protocol entry for a participant: action
             (`moaas`, `cadss`, `bp`, `adverse`, `note`, `screening`, `readiness`, `dose`,
             `discharge`) and its value (the MOAA/S score; None when a dialog should ask).
+        music_requested(str, str): a music move for a participant: `duck`, `skip`, `hold`,
+            `release`, `silence`, `resume`.
     """
 
     add_requested = Signal(int)
@@ -91,6 +93,7 @@ class SeatTile(QFrame):
     pause_requested = Signal(str)
     limits_requested = Signal(str)
     protocol_requested = Signal(str, str, object)
+    music_requested = Signal(str, str)
     rename_requested = Signal(str)
     reseat_requested = Signal(str)
     remove_requested = Signal(str)
@@ -180,6 +183,16 @@ class SeatTile(QFrame):
         self.trend = TrendPlot(settings.trend_minutes)
         outer.addWidget(self.trend.widget, 2)
 
+        self.music_chip = QToolButton()
+        self.music_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.music_chip.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.music_chip.setToolTip("Music: duck, skip, hold, fade to silence")
+        self.music_chip.setStyleSheet(
+            f"QToolButton {{ color: {theme.TEXT_DIM}; border: 0; font-size: 14px; "
+            "text-align: left; padding: 0; }")
+        self.music_chip.hide()
+        outer.addWidget(self.music_chip, 0, Qt.AlignmentFlag.AlignLeft)
+
         bottom = QHBoxLayout()
         self.next_due = _label("", 15, colour=theme.TEXT)
         self.entry_button = QToolButton()
@@ -215,6 +228,7 @@ class SeatTile(QFrame):
         else:
             self.title.setText(f"{self.seat.number} · {participant.alias}")
             self.entry_button.setMenu(self._entry_menu(participant.id))
+            self.music_chip.setMenu(self._music_menu(participant.id))
         self.add_button.setVisible(empty)
         self.menu_button.setVisible(not empty)
         for w in (self.pleth.widget, self.trend.widget, self.trend_caption, self.bp_label,
@@ -264,6 +278,20 @@ class SeatTile(QFrame):
         _style(self.next_due, "#ffc83d" if readout and readout.overdue else theme.TEXT, 15,
                bold=bool(readout and readout.overdue))
         self.ring.set_fraction(readout.observed if readout else 0.0)
+
+    def show_music(self, chip: str) -> None:
+        """The music chip: piece, phase and state (`♪ Slow Tide · peak · ducked`)."""
+        if chip != self.music_chip.text():
+            self.music_chip.setText(chip)
+            self.music_chip.setVisible(bool(chip) and self.participant is not None)
+
+    def _music_menu(self, pid: str) -> QMenu:
+        menu = QMenu(self)
+        for move, label in (("duck", "Duck / restore (talking to them)"), ("skip", "Skip"),
+                            ("hold", "Hold this piece"), ("release", "Release hold"),
+                            ("silence", "Fade to silence"), ("resume", "Resume music")):
+            menu.addAction(label, lambda m=move: self.music_requested.emit(pid, m))
+        return menu
 
     def _entry_menu(self, pid: str) -> QMenu:
         """Two clicks from the tile: `+`, then the entry (MOAA/S scores are one level in)."""
