@@ -53,6 +53,16 @@ class SimulatedClock:
             running = (time.monotonic() - self._real_anchor) * self.speed
             return self._start + self._offset + running
 
+    def run(self, speed: float) -> None:
+        """Set the clock running at `speed` from where it stands (a demo starts it once the
+        room is built, so no simulated minutes pass while windows open)."""
+        if speed < 0:
+            raise ValueError(f"clock speed must be 0 or more, not {speed}")
+        with self._lock:
+            self._offset += (time.monotonic() - self._real_anchor) * self.speed
+            self._real_anchor = time.monotonic()
+            self.speed = float(speed)
+
     def stop(self) -> float:
         """Stop the clock where it is (speed 0); returns the time it stopped at."""
         with self._lock:

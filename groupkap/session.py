@@ -145,6 +145,8 @@ class LiveSession:
         self.vitals[person.id] = SeatVitals(seat)
         if seat not in self.source.seats:
             self.source.add_seat(seat, dose_time)
+        if self.music is not None:
+            self.music.add(person.id, seat)
         return person
 
     def rename_participant(self, pid: str, alias: str, full_name: str | None = None) -> None:
@@ -168,6 +170,8 @@ class LiveSession:
             self.alarms.forget(pid)
         if self.protocol is not None:
             self.protocol.forget(pid)
+        if self.music is not None:
+            self.music.remove(pid)
         if seat is not None and seat in self.source.seats:
             self.source.remove_seat(seat)
         self.vitals.pop(pid, None)

@@ -33,6 +33,7 @@ from groupkap.store import Store
 from groupkap.store.store import default_db_path, list_sessions, verify
 from ui.alarms.sound import AlarmSound
 from ui.bridges import StoreBridge
+from ui.music_setup import attach_music
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
 
@@ -120,6 +121,8 @@ class DemoRun:
             self.live.protocol.tick(self.live.latest_spo2)
         if self.director is not None:
             self.director.tick()
+        if self.live.music is not None:
+            self.live.music.tick()
         if self.live.alarms is not None:
             cues = self.live.alarms.tick(pulled_until)
             if self.sound is not None:
@@ -185,7 +188,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     window_ref: list = []
     sys.excepthook = _excepthook(window_ref)
     start = time.time()
-    clock = SimulatedClock(start=start, speed=args.speed)
+    clock = SimulatedClock(start=start, speed=0)  # runs once the room is built
     bridge = StoreBridge()
     store = Store.open(args.db, clock, on_error=bridge.report,
                        vitals_interval_s=settings.vitals_commit_s)
@@ -210,7 +213,10 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         if not args.resume:
             director = DemoProtocolDirector(live, protocol, source.dose_time)
             director.start()
+        music, music_problem = attach_music(live, protocol, settings, args.speed)
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+        if music_problem:
+            window.show_error(music_problem)
         window_ref.append(window)
         bridge.write_failed.connect(window.show_error)
         # Offscreen (QA, CI) nobody listens: libVLC's dummy output still decodes and times
@@ -234,6 +240,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         end_at = start + args.minutes * 60 if args.minutes else None
         run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound,
                       director)
+        clock.run(args.speed)
         run.start()
         app.exec()
         run.finish("closed by facilitator")

@@ -1,0 +1,132 @@
+"""Playlists on disk: M3U/M3U8 in and out, XSPF out, so clinics keep using their own players.
+
+Paths are written relative to the playlist file when possible, so a music folder with its
+playlists can be copied to another workstation (or another drive letter) and still play.
+Loading never fails because one piece is gone: the missing entries are returned for the
+facilitator to see, and the rest of the list plays.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import quote, unquote, urlparse
+
+from groupkap.errors import BadInputError
+from groupkap.music.library import Playlist, Track, read_track
+
+log = logging.getLogger("groupkap.music")
+
+XSPF_NS = "http://xspf.org/ns/0/"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # A playlist half-written by a crash would silently lose pieces; replace it whole or not at all.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _entry_for(track: Track, folder: Path) -> str:
+    try:
+        return Path(os.path.relpath(track.path, folder)).as_posix()
+    except ValueError:  # Windows: another drive has no relative path
+        return str(track.path)
+
+
+def save_m3u(playlist: Playlist, path: Path | str) -> None:
+    """Write an extended M3U (`.m3u8` or `.m3u`, both UTF-8, which VLC and most players read)."""
+    path = Path(path)
+    folder = path.parent.resolve()
+    lines = ["#EXTM3U", f"#PLAYLIST:{playlist.name}"]
+    for track in playlist.tracks:
+        lines.append(f"#EXTINF:{round(track.duration_s)},{track.label}")
+        lines.append(_entry_for(track, folder))
+    _write_atomically(path, "\n".join(lines) + "\n")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"playlist {path} does not exist") from None
+    except OSError as exc:
+        raise BadInputError(f"playlist {path} cannot be read: {exc}") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if path.suffix.lower() == ".m3u8":
+            raise BadInputError(f"playlist {path} is not UTF-8 text") from None
+        return raw.decode("latin-1")  # old .m3u files from Windows players
+
+
+def _entry_path(entry: str, folder: Path) -> Path | None:
+    """The local file an entry names, or None for a stream URL (nothing GroupKAP can vouch for)."""
+    if "://" in entry:
+        url = urlparse(entry)
+        return Path(unquote(url.path)) if url.scheme == "file" else None
+    path = Path(entry).expanduser()
+    return path if path.is_absolute() else folder / path
+
+
+def load_m3u(path: Path | str) -> tuple[Playlist, list[str]]:
+    """Read an M3U/M3U8 playlist; returns it and the entries that could not be loaded.
+
+    Titles and durations come from the files themselves (the `#EXTINF` lines may be stale).
+    An entry whose file is gone, unreadable or a stream is listed in `missing`, as written.
+    """
+    path = Path(path)
+    folder = path.parent.resolve()
+    playlist = Playlist(name=path.stem)
+    missing: list[str] = []
+    for line in _read_text(path).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            if line.startswith("#PLAYLIST:") and line[10:].strip():
+                playlist.name = line[10:].strip()
+            continue
+        file = _entry_path(line, folder)
+        if file is None or not file.is_file():
+            missing.append(line)
+            continue
+        try:
+            playlist.add(read_track(file))
+        except BadInputError as exc:
+            log.warning("playlist %s: %s", path, exc)
+            missing.append(line)
+    if missing:
+        log.warning("playlist %s: %d entries missing", path, len(missing))
+    return playlist, missing
+
+
+def save_xspf(playlist: Playlist, path: Path | str) -> None:
+    """Write an XSPF playlist (VLC's own format) with relative locations where possible."""
+    path = Path(path)
+    folder = path.parent.resolve()
+    ET.register_namespace("", XSPF_NS)
+    root = ET.Element(f"{{{XSPF_NS}}}playlist", version="1")
+    ET.SubElement(root, f"{{{XSPF_NS}}}title").text = playlist.name
+    track_list = ET.SubElement(root, f"{{{XSPF_NS}}}trackList")
+    for track in playlist.tracks:
+        element = ET.SubElement(track_list, f"{{{XSPF_NS}}}track")
+        entry = _entry_for(track, folder)
+        location = track.path.as_uri() if Path(entry).is_absolute() else quote(entry)
+        ET.SubElement(element, f"{{{XSPF_NS}}}location").text = location
+        ET.SubElement(element, f"{{{XSPF_NS}}}title").text = track.title
+        if track.artist:
+            ET.SubElement(element, f"{{{XSPF_NS}}}creator").text = track.artist
+        ET.SubElement(element, f"{{{XSPF_NS}}}duration").text = str(round(track.duration_s * 1000))
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    _write_atomically(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
