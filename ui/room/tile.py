@@ -189,7 +189,7 @@ class SeatTile(QFrame):
         self.music_chip.setToolTip("Music: duck, skip, hold, fade to silence")
         self.music_chip.setStyleSheet(
             f"QToolButton {{ color: {theme.TEXT_DIM}; border: 0; font-size: 14px; "
-            "text-align: left; padding: 0; }")
+            "text-align: left; padding: 0; } QToolButton::menu-indicator { image: none; }")
         self.music_chip.hide()
         outer.addWidget(self.music_chip, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -283,6 +283,7 @@ class SeatTile(QFrame):
         """The music chip: piece, phase and state (`♪ Slow Tide · peak · ducked`)."""
         if chip != self.music_chip.text():
             self.music_chip.setText(chip)
+            self.music_chip.setMinimumWidth(self.music_chip.sizeHint().width())
             self.music_chip.setVisible(bool(chip) and self.participant is not None)
 
     def _music_menu(self, pid: str) -> QMenu:
