@@ -162,6 +162,7 @@ def save_arcs(arcs: Mapping[str, PhaseArc], path: Path | str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             json.dump(data, f, indent=2, ensure_ascii=False)
             f.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; clinics edit this file by hand
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -200,7 +201,7 @@ def load_arcs(path: Path | str,
                 for s in raw["sections"])
             arcs[group] = PhaseArc(str(raw["name"]), sections)
         except BadInputError as exc:
-            raise BadInputError(f"arcs file {path}: {exc}") from None
+            raise BadInputError(f"arcs file {path}, {group!r}: {exc}") from None
         except (KeyError, TypeError) as exc:
             raise BadInputError(f"arcs file {path}: arc {group!r} is missing or has a malformed "
                                 f"field ({exc})") from None

@@ -30,6 +30,7 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; playlists are shared with players
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
