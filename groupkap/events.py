@@ -52,6 +52,22 @@ EVENT_KINDS: dict[str, str] = {
     "music.skipped": "a piece skipped by a facilitator, or because it could not be played",
     "music.silenced": "a seat faded to silence (or all quiet for the room)",
     "music.device_lost": "a seat's output device disappeared: the seat goes silent",
+    "circle.started": "a sharing circle began: speakers (count), order, start_seat, seed "
+                      "when shuffled, total_s, opening_s, closing_s, rounds, prompts, "
+                      "prewarning_s, fair_share_s",
+    "circle.turn_started": "a speaker took the talking piece: seat, round, fair_share_s, "
+                           "second_chance, prompt",
+    "circle.turn_ended": "a turn ended (timing only, never what was said): round, duration_s, "
+                         "overtime_s, fair_share_s, extended_s, early",
+    "circle.passed": "a speaker passed: round, duration_s, done_for_round (a second pass)",
+    "circle.paused": "the guardian bell stopped every circle clock: phase, reason if given",
+    "circle.resumed": "the circle went on after a pause: paused_s",
+    "circle.extended": "the current turn got more time: round, added_s, extended_s, allowance_s",
+    "circle.note_added": "a facilitator note on a turn or the circle: text, care_team_only "
+                         "(always true), round, phase",
+    "circle.ended": "the circle ended: reason (completed, time up, ended early), elapsed_s, "
+                    "opening_s, turns_s, closing_s, rounds_begun, paused_s, pauses, fairness "
+                    "(per person spoken_s, share, turns, passes, skips, overtime_s; gini)",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
 }

@@ -1,0 +1,1 @@
+"""The sharing circle: a fair, gentle timer for integration."""
