@@ -22,7 +22,11 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import clinic_limits_path, load_clinic_limits
 from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import RealClock, SimulatedClock
+from groupkap.circle.chime import Chime
+from groupkap.demo_circle import DemoCircleDirector
 from groupkap.demo_protocol import DemoProtocolDirector
+from groupkap.errors import AudioError
+from groupkap.music.demo_library import chime_path
 from groupkap.demo_room import demo_plan, seat_participants
 from groupkap.protocol.config import ProtocolConfig
 from groupkap.protocol.room import Protocol
@@ -33,7 +37,8 @@ from groupkap.store import Store
 from groupkap.store.store import default_db_path, list_sessions, verify
 from ui.alarms.sound import AlarmSound
 from ui.bridges import StoreBridge
-from ui.music_setup import attach_music
+from ui.circle.circle_view import CircleView
+from ui.music_setup import DEMO_LIBRARY, attach_music
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
 
@@ -88,10 +93,16 @@ class DemoRun:
                  end_at: float | None, screenshot: Path | None,
                  limits_file: LimitsFile | None = None,
                  sound: AlarmSound | None = None,
-                 director: DemoProtocolDirector | None = None) -> None:
+                 director: DemoProtocolDirector | None = None,
+                 circle_director: DemoCircleDirector | None = None, *,
+                 chime_vlc_args: list[str] | None = None,
+                 room_device: str | None = None) -> None:
         self.live, self.window, self.store = live, window, store
         self.sound = sound
         self.director = director
+        self.circle_director = circle_director
+        self.circle_view: CircleView | None = None
+        self._chime_args, self._room_device = chime_vlc_args, room_device
         self.end_at, self.screenshot = end_at, screenshot
         self.limits_file = limits_file
         self._pumps = 0
@@ -123,6 +134,11 @@ class DemoRun:
             self.director.tick()
         if self.live.music is not None:
             self.live.music.tick()
+        if self.circle_director is not None:
+            self.circle_director.tick()
+            if self.circle_director.circle is not None and self.circle_view is None:
+                self.circle_view = open_circle_view(
+                    self.circle_director.circle, self._room_device, self._chime_args)
         if self.live.alarms is not None:
             cues = self.live.alarms.tick(pulled_until)
             if self.sound is not None:
@@ -138,6 +154,8 @@ class DemoRun:
         if stop is not None:  # a simulated clock: session time ends here, not while we wait
             stop()
         self.live.pump()
+        if self.circle_view is not None:
+            self.circle_view.refresh()  # the circle's last cues and its end, on this clock
         self.window.grid.draw_frame(all_plots=True)
         if self.screenshot is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +166,21 @@ class DemoRun:
             QApplication.processEvents()
             self.sound.close()
         self.live.end(reason)
+
+
+def open_circle_view(circle, room_device: str | None,
+                     vlc_args: list[str] | None) -> CircleView:
+    """Show the circle on its own window, with the chime on the room speakers."""
+    chime = None
+    try:
+        chime = Chime(chime_path(DEMO_LIBRARY), room_device, vlc_args)
+    except (AudioError, OSError) as exc:
+        log.warning("circle chime unavailable: %s", exc)
+    view = CircleView(circle, chime.play if chime else None)
+    view.resize(1280, 720)
+    view.show()
+    view.start()
+    return view
 
 
 def alarm_sound_folder() -> Path:
@@ -238,8 +271,13 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
         end_at = start + args.minutes * 60 if args.minutes else None
+        circle_director = None
+        if end_at is not None and args.minutes >= 60 and not args.resume:
+            circle_director = DemoCircleDirector(live, end_at, args.minutes)
         run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound,
-                      director)
+                      director, circle_director,
+                      chime_vlc_args=["--aout=dummy"] if args.offscreen else None,
+                      room_device=settings.room_device or None)
         clock.run(args.speed)
         run.start()
         app.exec()

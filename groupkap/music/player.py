@@ -45,26 +45,20 @@ _VLC_EVENTS = (("MediaPlayerEndReached", "ended"), ("MediaPlayerEncounteredError
 
 @dataclass(frozen=True)
 class _Piece:
-    item: Any  # what the owner queued; `current` hands it back
+    item: Any  # what the owner queued (a path or a library Track); `current` hands it back
     path: Path
     title: str
     duration_s: float | None
 
-    @classmethod
-    def of(cls, item: Any) -> _Piece:
-        if isinstance(item, (str, os.PathLike)):
-            return cls(item, Path(item), Path(item).stem, None)
-        path = Path(item.path)
-        return cls(item, path, getattr(item, "title", "") or path.stem,
-                   getattr(item, "duration_s", None))
+
+def _piece(item: Any) -> _Piece:
+    path = Path(getattr(item, "path", item))
+    return _Piece(item, path, getattr(item, "title", "") or path.stem,
+                  getattr(item, "duration_s", None))
 
 
 def _percent(gain: float) -> int:
     return round(100 * max(0.0, gain) ** (1 / 3))
-
-
-def _gain(percent: float) -> float:
-    return (percent / 100) ** 3
 
 
 def _ramp(a: float, b: float, s: float) -> float:
@@ -109,10 +103,8 @@ class SeatPlayer:
         self._after: list[_Piece] | None = None  # a list waiting for the end of this piece
         self._current: _Piece | None = None  # sounding, or to sound when play() is called
         self._mode = "stopped"  # as asked: stopped, playing, paused or silenced
-        self._active = False  # a piece is set on the libVLC player
-        self._lost = False
-        self._audio_seen, self._started_at, self._failures, self._resume_s = False, 0.0, 0, 0.0
-        self.ducked = self.held = False
+        self._active = self._lost = self._audio_seen = self.ducked = self.held = False
+        self._started_at, self._failures, self._resume_s = 0.0, 0, 0.0
         self._gain, self._sent = self._target(), -1
         self._fade: tuple[float, float, float, float] | None = None  # from, to, t0, seconds
         self._then: tuple[str, str] | None = None  # (move, actor) due when a fade-out ends
@@ -170,24 +162,25 @@ class SeatPlayer:
         own = source is None or isinstance(source, (list, tuple))
         vlc, instance = _open_vlc(source) if own else (__import__("vlc"), source)
         player = instance.media_player_new()
-        try:
-            return _list_devices(vlc, player)
-        finally:
-            player.release()
-            if own:
-                instance.release()
+        devices = _list_devices(vlc, player)
+        player.release()
+        if own:
+            instance.release()
+        return devices
 
     # -- queue ------------------------------------------------------------------------
     def load(self, tracks: Sequence[Any], start: int = 0) -> None:
         """Replace the queue. A piece sounding now fades out (a phase change that cannot
         wait) and the new list's piece `start` follows; otherwise it waits for play()."""
-        pieces = [_Piece.of(t) for t in tracks]
+        pieces = [_piece(t) for t in tracks]
         if pieces and not 0 <= start < len(pieces):
             raise BadInputError(f"no piece {start} in a list of {len(pieces)}")
         self._queue, self._next, self._after, self._failures = pieces, start, None, 0
-        if self._active and self._mode == "playing":
-            self._fade_out(("switch", "system"), self.fade_s)
-        else:
+        # A seat fading to silence stays on that course: the new list follows this piece.
+        quieting = self._then is not None and self._then[0] in ("pause", "silence")
+        if self._active and self._mode == "playing" and not quieting:
+            self._quiet("switch", "system", self.fade_s)
+        elif not quieting:
             self._drop()
             self._current, self._resume_s, self._then = None, 0.0, None
             self._advance()
@@ -195,7 +188,7 @@ class SeatPlayer:
     def load_after_current(self, tracks: Sequence[Any]) -> None:
         """The new list starts when the piece sounding now ends."""
         if self._active:
-            self._after = [_Piece.of(t) for t in tracks]
+            self._after = [_piece(t) for t in tracks]
         else:
             self.load(tracks)
 
@@ -213,7 +206,7 @@ class SeatPlayer:
         if self._mode == "playing" and self._active:
             return
         resuming = self._mode in ("paused", "silenced") or self._resume_s > 0
-        self._mode = "playing"
+        self._mode, self._failures = "playing", 0
         if self._active:
             self._player.set_pause(0)
             self._gain, self._started_at = 0.0, self.clock.now()
@@ -224,21 +217,14 @@ class SeatPlayer:
             self._start(fade_in=resuming)
 
     def pause(self, actor: str = "system") -> None:
-        if self._mode != "playing":
-            return
-        if self._active:
-            self._fade_out(("pause", actor), self.fade_s)
-        else:
-            self._mode = "paused"
+        """Fade out, then pause; play() fades back in."""
+        if self._mode == "playing":
+            self._quiet("pause", actor, self.fade_s)
 
     def skip(self, actor: str) -> None:
         """Fade the piece out, then the next; a silent seat moves on at once, still silent."""
-        if self._current is None:
-            return
-        if self._active and self._mode == "playing":
-            self._fade_out(("skip", actor), self.fade_s)
-        else:
-            self._complete(("skip", actor))
+        if self._current is not None:
+            self._quiet("skip", actor, self.fade_s)
 
     def hold(self, on: bool, actor: str) -> None:
         """Repeat the current piece when it ends, until released (a skip releases it)."""
@@ -256,13 +242,9 @@ class SeatPlayer:
 
     def fade_to_silence(self, actor: str, seconds: float | None = None) -> None:
         """Fade out over `seconds` (at least 3), then stay paused until play()."""
-        if self._mode == "silenced":
-            return
-        seconds = max(MIN_FADE_S, self.fade_s if seconds is None else seconds)
-        if self._active and self._mode == "playing":
-            self._fade_out(("silence", actor), seconds)
-        else:
-            self._complete(("silence", actor))
+        if self._mode != "silenced":
+            seconds = max(MIN_FADE_S, self.fade_s if seconds is None else seconds)
+            self._quiet("silence", actor, seconds)
 
     def set_volume(self, volume: int, actor: str) -> None:
         """Set the seat's volume (libVLC percent), held to the cap, reached in a slow ramp."""
@@ -280,12 +262,8 @@ class SeatPlayer:
         if self._player is None:
             return
         self._drain()
-        if self._active and self.device is not None:
-            chosen = self._player.audio_output_device_get()
-            if chosen != self.device:
-                self._lose(f"the stream moved to {chosen!r}")
-            elif self.device not in self._device_ids():
-                self._lose("the device is not connected")
+        if self._active and self.device is not None and (problem := self._device_problem()):
+            self._lose(problem)
         if self._fade is not None:
             a, b, t0, seconds = self._fade
             s = (self.clock.now() - t0) / seconds
@@ -303,9 +281,8 @@ class SeatPlayer:
     def close(self) -> None:
         """Stop and release libVLC (an afile output is completed only now)."""
         if self._player is not None:
-            if hasattr(self, "_events"):
-                for name, _ in _VLC_EVENTS:
-                    self._events.event_detach(getattr(self._vlc.EventType, name))
+            for name, _ in _VLC_EVENTS if hasattr(self, "_events") else ():
+                self._events.event_detach(getattr(self._vlc.EventType, name))
             self._player.stop()
             self._player.release()
             self._player = None
@@ -343,28 +320,20 @@ class SeatPlayer:
                 self._emit("music.track_started",
                            self._data(duration_s=self._current.duration_s))
             elif outcome == "ended" and self._audio_seen:
-                self._ended()
+                then, self._then, self._fade = self._then, None, None
+                if then is not None and then[0] in ("pause", "silence"):
+                    self._complete(then)  # it ended during that fade-out: stay silent
+                self._complete(("end", "system"))
             elif outcome != "audio":
-                if self.device is not None and self.device not in self._device_ids():
+                if self.device is not None and self._device_problem():
                     self._lose("libVLC stopped and the device is gone")
                 else:
                     self._unplayable("libVLC found no sound in it" if outcome == "ended"
                                      else "libVLC could not open or decode it")
 
-    def _ended(self) -> None:
-        self._emit("music.track_ended", self._data(reason="ended"))
-        self._drop()
-        then, self._then, self._fade = self._then, None, None
-        if not self.held:
-            self._advance()
-        if then is not None and then[0] in ("pause", "silence"):
-            self._complete(then)  # it ended during the fade-out: stay silent
-        else:
-            self._gain = self._target()
-            self._start()
-
     def _complete(self, then: tuple[str, str]) -> None:
-        """Carry out the move a fade-out led to (or a move on a seat already silent)."""
+        """Carry out a move a fade-out led to, a move on a seat already silent, or the end
+        of a piece ("end"): pause, silence, skip, switch (to a new list) or end."""
         move, actor = then
         if move in ("pause", "silence"):
             if self._active:
@@ -376,11 +345,12 @@ class SeatPlayer:
         if move == "skip":
             self._emit("music.skipped", self._data(actor, reason="skipped"))
             self.held = False
-        self._emit("music.track_ended", self._data(actor, reason="skipped" if move == "skip"
-                                                   else "new list"))
+        reason = {"end": "ended", "skip": "skipped"}.get(move, "new list")
+        self._emit("music.track_ended", self._data(actor, reason=reason))
         self._drop()
         self._resume_s = 0.0
-        self._advance()
+        if not (move == "end" and self.held):
+            self._advance()
         self._gain = self._target()
         if self._mode == "playing":
             self._start()
@@ -398,7 +368,7 @@ class SeatPlayer:
     def _start(self, fade_in: bool = False) -> None:
         """Put the current piece on the seat's device at the right volume and play it."""
         while self._current is not None and (problem := _unreadable(self._current.path)):
-            if not self._give_up_or_advance(problem):
+            if not self._unplayable(problem, start=False):
                 return
         if self._current is None or self._lost:
             self._mode = "stopped" if self._current is None else self._mode
@@ -415,9 +385,8 @@ class SeatPlayer:
             # libVLC 3 applies a device choice to the next stream only; the setter reports
             # nothing, so read it back, and PulseAudio accepts any name, so check the list.
             self._player.audio_output_device_set(None, self.device)
-            chosen = self._player.audio_output_device_get()
-            if chosen != self.device or self.device not in self._device_ids():
-                self._lose(f"the device could not be chosen (libVLC reports {chosen!r})")
+            if problem := self._device_problem():
+                self._lose(problem)
                 return
         self._fade, self._then = None, None
         self._gain = 0.0 if fade_in else self._target()
@@ -427,13 +396,10 @@ class SeatPlayer:
         if self._player.play() != 0:
             self._unplayable("libVLC refused to play it")
 
-    def _unplayable(self, problem: str) -> None:
+    def _unplayable(self, problem: str, start: bool = True) -> bool:
+        """Skip a piece that cannot be played and start the next (if `start`); False once
+        every piece of the list has failed in a row, which stops the seat."""
         self._drop()
-        if self._give_up_or_advance(problem) and self._mode == "playing":
-            self._start()
-
-    def _give_up_or_advance(self, problem: str) -> bool:
-        """Skip a piece that cannot be played; False once every piece has failed in a row."""
         log.warning("seat %s cannot play %s: %s", self.seat, self._current.path, problem)
         self._emit("music.skipped", self._data(reason=f"cannot play: {problem}"))
         self._failures += 1
@@ -442,6 +408,8 @@ class SeatPlayer:
             self._current, self._mode = None, "stopped"
             return False
         self._advance()
+        if start and self._mode == "playing":
+            self._start()
         return True
 
     def _lose(self, reason: str) -> None:
@@ -462,9 +430,13 @@ class SeatPlayer:
             self._generation += 1
             self._active = False
 
-    def _fade_out(self, then: tuple[str, str], seconds: float) -> None:
-        self._fade_to(0.0, seconds)
-        self._then = then
+    def _quiet(self, move: str, actor: str, seconds: float) -> None:
+        """Fade out, then carry out `move`; a seat already silent does it at once."""
+        if self._active and self._mode == "playing":
+            self._fade_to(0.0, seconds)
+            self._then = (move, actor)
+        else:
+            self._complete((move, actor))
 
     def _fade_to(self, gain: float, seconds: float) -> None:
         if self._fade is not None:  # start from where the fade running now has got to
@@ -473,7 +445,7 @@ class SeatPlayer:
         self._fade = (self._gain, gain, self.clock.now(), seconds)
 
     def _target(self) -> float:
-        return _gain(self._volume) * (10 ** (DUCK_DB / 20) if self.ducked else 1.0)
+        return (self._volume / 100) ** 3 * (10 ** (DUCK_DB / 20) if self.ducked else 1.0)
 
     def _send_volume(self, force: bool = False) -> None:
         percent = _percent(self._gain)
@@ -483,6 +455,14 @@ class SeatPlayer:
 
     def _device_ids(self) -> set[str]:
         return {dev_id for dev_id, _ in _list_devices(self._vlc, self._player)}
+
+    def _device_problem(self) -> str | None:
+        """Why the seat's device is not (or no longer) the player's output, if it is not.
+        A vanished PulseAudio sink's streams move to the default sink, read back here."""
+        chosen = self._player.audio_output_device_get()
+        if chosen != self.device:
+            return f"libVLC's output is {chosen!r}, not the seat's device"
+        return None if self.device in self._device_ids() else "the device is not connected"
 
     def _data(self, actor: str = "system", **extra: Any) -> dict:
         piece = self._current
@@ -507,29 +487,22 @@ def _open_vlc(vlc_args: Sequence[str] | None) -> tuple[Any, Any]:
 
 
 def _list_devices(vlc: Any, player: Any) -> list[tuple[str, str]]:
-    head = player.audio_output_device_enum()
-    devices = []
-    try:
-        node = head
-        while node:
-            item = node.contents
-            devices.append((_text(item.device), _text(item.description)))
-            node = item.next
-    finally:
-        if head:
-            vlc.libvlc_audio_output_device_list_release(head)
+    devices, head = [], player.audio_output_device_enum()
+    node = head
+    while node:
+        item = node.contents
+        devices.append((_text(item.device), _text(item.description)))
+        node = item.next
+    if head:
+        vlc.libvlc_audio_output_device_list_release(head)
     return devices
 
 
 def _unreadable(path: Path) -> str | None:
     if not path.is_file():
-        return "file not found" if not path.exists() else "not a file"
-    if not os.access(path, os.R_OK):
-        return "file not readable"
-    return None
+        return "not a file" if path.exists() else "file not found"
+    return None if os.access(path, os.R_OK) else "file not readable"
 
 
 def _text(value: bytes | str | None) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value or ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value or ""

@@ -220,3 +220,23 @@ def monitor_recorder(tmp_path, pulse_sinks):
     yield make
     for recorder in made:
         recorder.stop()
+
+
+@pytest.fixture
+def pulse_spare_sink(pulse_sinks):
+    """A null sink of its own for one test, which the test may unload (a headset unplugged);
+    unloaded at the end if it is still there."""
+    name = "spare"
+    loaded = _pactl("load-module", *_null_sink_args(name))
+    if loaded.returncode != 0:
+        pytest.fail(f"could not add null sink {name}: {loaded.stderr.strip()}")
+    module = loaded.stdout.strip()
+
+    def unplug() -> None:
+        done = _pactl("unload-module", module)
+        assert done.returncode == 0, f"could not unload sink {name}: {done.stderr.strip()}"
+
+    yield name, unplug
+    if name in _sink_names():
+        _pactl("unload-module", module)
+
