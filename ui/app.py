@@ -94,15 +94,11 @@ class DemoRun:
                  limits_file: LimitsFile | None = None,
                  sound: AlarmSound | None = None,
                  director: DemoProtocolDirector | None = None,
-                 circle_director: DemoCircleDirector | None = None, *,
-                 chime_vlc_args: list[str] | None = None,
-                 room_device: str | None = None) -> None:
+                 circle_director: DemoCircleDirector | None = None) -> None:
         self.live, self.window, self.store = live, window, store
         self.sound = sound
         self.director = director
         self.circle_director = circle_director
-        self.circle_view: CircleView | None = None
-        self._chime_args, self._room_device = chime_vlc_args, room_device
         self.end_at, self.screenshot = end_at, screenshot
         self.limits_file = limits_file
         self._pumps = 0
@@ -136,9 +132,9 @@ class DemoRun:
             self.live.music.tick()
         if self.circle_director is not None:
             self.circle_director.tick()
-            if self.circle_director.circle is not None and self.circle_view is None:
-                self.circle_view = open_circle_view(
-                    self.circle_director.circle, self._room_device, self._chime_args)
+            circle = self.circle_director.circle
+            if circle is not None and self.window.circle is not circle:
+                self.window.circle_started(circle)
         if self.live.alarms is not None:
             cues = self.live.alarms.tick(pulled_until)
             if self.sound is not None:
@@ -154,8 +150,8 @@ class DemoRun:
         if stop is not None:  # a simulated clock: session time ends here, not while we wait
             stop()
         self.live.pump()
-        if self.circle_view is not None:
-            self.circle_view.refresh()  # the circle's last cues and its end, on this clock
+        if self.window.circle_view is not None:
+            self.window.circle_view.refresh()  # the circle's last cues and end, on this clock
         self.window.grid.draw_frame(all_plots=True)
         if self.screenshot is not None:
             self.screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -247,7 +243,11 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             director = DemoProtocolDirector(live, protocol, source.dose_time)
             director.start()
         music, music_problem = attach_music(live, protocol, settings, args.speed)
-        window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+        chime_args = ["--aout=dummy"] if args.offscreen else None
+        room_device = settings.room_device or None
+        window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
+                            open_circle=lambda circle: open_circle_view(circle, room_device,
+                                                                        chime_args))
         if music_problem:
             window.show_error(music_problem)
         window_ref.append(window)
@@ -275,9 +275,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         if end_at is not None and args.minutes >= 60 and not args.resume:
             circle_director = DemoCircleDirector(live, end_at, args.minutes)
         run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound,
-                      director, circle_director,
-                      chime_vlc_args=["--aout=dummy"] if args.offscreen else None,
-                      room_device=settings.room_device or None)
+                      director, circle_director)
         clock.run(args.speed)
         run.start()
         app.exec()

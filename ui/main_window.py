@@ -18,6 +18,7 @@ from groupkap.settings import Settings
 from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
+from ui.circle.setup import circle_dialog, show_fairness
 from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
@@ -38,7 +39,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, live: LiveSession, settings: Settings, *, simulated: bool,
                  db_path: str, flash_clock: Callable[[], float] = time.monotonic,
-                 parent=None) -> None:
+                 open_circle: Callable | None = None, parent=None) -> None:
         super().__init__(parent)
         self.live = live
         self.setWindowTitle(f"GroupKAP · {live.id}")
@@ -85,6 +86,17 @@ class MainWindow(QMainWindow):
             quiet.setToolTip("Fade every seat's music to silence within 5 s")
             quiet.triggered.connect(lambda: live.music.all_quiet(live.actor))
             bar.addAction(quiet)
+        self.circle = None
+        self.circle_view = None
+        self._open_circle = open_circle
+        if open_circle is not None:
+            circle = QAction("Sharing circle…", self)
+            circle.triggered.connect(self._on_circle_requested)
+            bar.addAction(circle)
+            figures = QAction("Circle figures", self)
+            figures.setToolTip("Staff only: spoken time, passes, overtime and the Gini")
+            figures.triggered.connect(lambda: show_fairness(self.circle, self.live, self))
+            bar.addAction(figures)
         about = QAction("About", self)
         about.triggered.connect(self.show_about)
         bar.addAction(about)
@@ -176,6 +188,17 @@ class MainWindow(QMainWindow):
              "resume": lambda: music.resume(pid)}[move]()
         except GroupKapError as exc:
             self.show_error(str(exc))
+
+    def _on_circle_requested(self) -> None:
+        if not self.live.room.participants:
+            self.show_error("a circle needs participants in the room")
+            return
+        circle_dialog(self.live, self.circle_started, self).open()
+
+    def circle_started(self, circle) -> None:
+        """Show a circle (started from the toolbar, or by the demo) on its own window."""
+        self.circle = circle
+        self.circle_view = self._open_circle(circle) if self._open_circle else None
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_requested.emit()

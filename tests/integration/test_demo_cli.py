@@ -120,3 +120,29 @@ def test_a_180_minute_demo_walks_every_participant_through_discharge(tmp_path):
         signed = json.loads(next(d for k, d in events if k == "discharge.signed"))
         assert signed["minutes_since_t0"] >= 120 and signed["ready_to_leave_minute"] >= 120
     assert routes == {"IM", "SL", "IV", "IN"}
+
+
+@pytest.mark.slow
+def test_a_60_minute_demo_closes_with_a_full_circle(tmp_path):
+    db = tmp_path / "circle.sqlite3"
+    result = _run("demo", "--seats", "6", "--offscreen", "--minutes", "60", "--speed", "300",
+                  "--db", str(db), "--screenshot", str(tmp_path / "c.png"), timeout=300)
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select kind, data from v_events where kind like 'circle.%' "
+                        "order by rowid").fetchall()
+    kinds = [k for k, _ in rows]
+    assert kinds[0] == "circle.started" and kinds[-1] == "circle.ended"
+    assert kinds.count("circle.passed") == 1
+    ended = [json.loads(d) for k, d in rows if k == "circle.turn_ended"]
+    assert any(t["early"] for t in ended) and any(t["overtime_s"] > 0 for t in ended)
+    stats = json.loads(rows[-1][1])["fairness"]
+    assert 0 <= stats["gini"] < 1 and len(stats["people"]) == 6
+    ended_at = conn.execute("select max(t_utc) from v_events where kind = 'circle.ended'"
+                            ).fetchone()[0]
+    session_end = conn.execute("select t_utc from v_events where kind = 'session.ended'"
+                               ).fetchone()[0]
+    assert ended_at < session_end  # the circle fits inside --minutes
+    # Timing only: no event of the circle carries free text.
+    for kind, data in rows:
+        assert "note" not in kind and "text" not in json.loads(data)

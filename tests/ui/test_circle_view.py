@@ -92,3 +92,44 @@ def test_the_view_never_shows_fairness_figures(qtbot, view, circle, clock):
     texts = [w.text() for w in (view.prompt, view.speaker, view.status, view.next_up,
                                  view.message)]
     assert not any("gini" in t.lower() or "%" in t for t in texts)
+
+
+def test_a_three_round_circle_for_eight_runs_from_the_main_window(qtbot, qapp, clock,
+                                                                  settings, store,
+                                                                  new_session):
+    from contextlib import closing
+
+    from ui.circle.setup import circle_dialog, fairness_text
+    from ui.main_window import MainWindow
+
+    live = new_session(8)
+    opened = []
+    window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
+                        open_circle=lambda c: opened.append(c) or CircleView(c))
+    qtbot.addWidget(window)
+    dialog = circle_dialog(live, window.circle_started, window)
+    qtbot.addWidget(dialog)
+    dialog.fields["Total (min)"].setValue(90)
+    dialog.fields["Rounds"].setValue(3)
+    dialog.fields["Prompts (comma-separated, one per round)"].setText(
+        "check-in, insight, intention")
+    dialog.try_accept()
+    circle = window.circle
+    assert opened == [circle] and circle.rounds == 3 and len(circle.speakers) == 8
+    view = window.circle_view
+    qtbot.addWidget(view)
+    clock.advance(180)
+    view.next()  # the opening ends
+    prompts = set()
+    while circle.current is not None:
+        prompts.add(circle.prompt)
+        clock.advance(150)
+        view.next()
+    clock.advance(200)
+    view.refresh()
+    assert circle.phase == "ended" and prompts == {"check-in", "insight", "intention"}
+    assert "Gini" in fairness_text(circle, live)
+    store.flush()
+    with closing(store.reader()) as conn:
+        kinds = [r[0] for r in conn.execute("select kind from events where kind like 'circle.%'")]
+    assert kinds.count("circle.turn_ended") == 24 and kinds[-1] == "circle.ended"

@@ -1,0 +1,68 @@
+"""Starting a circle from the main window, and the staff-only fairness figures afterwards."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QSpinBox
+
+from groupkap.circle.circle import CLOCKWISE, SHUFFLED, Circle
+from groupkap.session import LiveSession
+from ui.room.participant_dialogs import CommandDialog
+
+MIN = 60
+
+
+def _spin(lo: int, hi: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(lo, hi)
+    box.setValue(value)
+    return box
+
+
+def circle_dialog(live: LiveSession, on_started, parent=None) -> CommandDialog:
+    """Ask for the circle's shape; on OK build it from the room in seat order and start it."""
+    people = [(p.id, p.alias, p.seat) for _, p in live.room.by_seat() if p]
+    fields = {"Total (min)": _spin(5, 240, 45), "Opening (min)": _spin(0, 30, 3),
+              "Closing (min)": _spin(0, 30, 3), "Rounds": _spin(1, 5, 1),
+              "Prompts (comma-separated, one per round)": QLineEdit("check-in"),
+              "Order": QComboBox(), "Start at seat": QComboBox()}
+    fields["Order"].addItems([CLOCKWISE, SHUFFLED])
+    for pid, alias, seat in people:
+        fields["Start at seat"].addItem(f"{seat} · {alias}", seat)
+
+    def start() -> None:
+        prompts = [p.strip() or None for p in
+                   fields["Prompts (comma-separated, one per round)"].text().split(",")]
+        circle = Circle(
+            live.clock, people, total_s=fields["Total (min)"].value() * MIN,
+            opening_s=fields["Opening (min)"].value() * MIN,
+            closing_s=fields["Closing (min)"].value() * MIN, rounds=fields["Rounds"].value(),
+            prompts=prompts, order=fields["Order"].currentText(),
+            start_seat=fields["Start at seat"].currentData(), record=live.record_event,
+            actor=live.actor)
+        circle.start()
+        on_started(circle)
+
+    dialog = CommandDialog("Sharing circle", start, parent)
+    for label, widget in fields.items():
+        dialog.form.addRow(label, widget)
+    dialog.fields = fields
+    return dialog
+
+
+def fairness_text(circle: Circle, live: LiveSession) -> str:
+    """The staff-only summary: spoken time, share, passes, overtime per person, and Gini."""
+    stats = circle.stats
+    if stats is None:
+        return "The circle has not ended yet."
+    lines = [f"Gini (0 = perfectly even): {stats.gini:.2f}", ""]
+    for pid, person in stats.people.items():
+        who = live.room.participants.get(pid)
+        alias = who.alias if who else pid
+        lines.append(f"{alias}: {person.spoken_s / 60:.1f} min ({person.share:.0%}), "
+                     f"passes {person.passes}, overtime {person.overtime_s:.0f} s")
+    return "\n".join(lines)
+
+
+def show_fairness(circle: Circle | None, live: LiveSession, parent=None) -> None:
+    QMessageBox.information(parent, "Circle figures (staff only)",
+                            fairness_text(circle, live) if circle else "No circle yet.")
