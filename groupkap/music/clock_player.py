@@ -13,6 +13,9 @@ from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 
 DUCK_DB = -15.0
+# libVLC's volume number is cubic in amplitude, so −15 dB of sound is ×0.562 on the number
+# (the same factor the real SeatPlayer applies, so both report the same volume).
+DUCK_VOLUME_FACTOR = 10 ** (DUCK_DB / 60)
 
 
 class ClockPlayer:
@@ -56,7 +59,7 @@ class ClockPlayer:
     def volume(self) -> float:
         if self.silenced or self._paused_at is not None:
             return 0.0
-        return self._volume * (10 ** (DUCK_DB / 20) if self.ducked else 1.0)
+        return self._volume * (DUCK_VOLUME_FACTOR if self.ducked else 1.0)
 
     def _data(self, **extra) -> dict:
         piece = self.current

@@ -94,7 +94,7 @@ def test_duck_is_a_toggle_and_all_quiet_silences_every_seat(clock, log, t0):
     _run(director, clock, 1)
     assert director.duck("a", "RN Kim") is True
     assert director.chip("a") == "♪ Still · calm · ducked"
-    assert director.seats["a"].player.volume == pytest.approx(60 * 10 ** (-15 / 20))
+    assert director.seats["a"].player.volume == pytest.approx(60 * 10 ** (-15 / 60))
     assert director.duck("a", "RN Kim") is False
     ducks = [(d["on"], a) for k, d, p, a in log if k == "music.ducked"]
     assert ducks == [(True, "RN Kim"), (False, "RN Kim")]
