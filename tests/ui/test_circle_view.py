@@ -133,3 +133,15 @@ def test_a_three_round_circle_for_eight_runs_from_the_main_window(qtbot, qapp, c
     with closing(store.reader()) as conn:
         kinds = [r[0] for r in conn.execute("select kind from events where kind like 'circle.%'")]
     assert kinds.count("circle.turn_ended") == 24 and kinds[-1] == "circle.ended"
+
+
+def test_only_an_explicit_note_puts_text_in_the_log(qtbot, view, circle, clock, events):
+    clock.advance(120)
+    view.next()
+    clock.advance(200)
+    view.next()
+    assert not any("text" in data for _, data, _ in events)
+    view.add_note("tearful; check in at the break")
+    [(kind, data, pid)] = [(k, d, p) for k, d, p in events if "text" in d]
+    assert (kind, pid, data["text"], data["care_team_only"]) == (
+        "circle.note_added", "p2", "tearful; check in at the break", True)

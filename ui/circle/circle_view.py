@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from groupkap.circle.circle import CHIME, CLOSING, ENDED, OPENING, READY, Circle
 from groupkap.errors import GroupKapError
@@ -106,6 +107,11 @@ class CircleView(QWidget):
             button.clicked.connect(slot)
             controls.addWidget(button)
             QShortcut(QKeySequence(key), self).activated.connect(slot)
+        note = QPushButton("Note (care team)")
+        note.setStyleSheet("background: #141a1f; color: #6f7882; padding: 6px 14px; "
+                           "border: 1px solid #26303a; border-radius: 4px;")
+        note.clicked.connect(self._ask_note)
+        controls.addWidget(note)
         self.message = self._label(16, "#d9a441")
         layout = QVBoxLayout(self)
         for w in (self.prompt, self.speaker):
@@ -161,6 +167,18 @@ class CircleView(QWidget):
         except GroupKapError as exc:
             self.message.setText(str(exc))
         self.refresh()
+
+    def add_note(self, text: str) -> None:
+        """A care-team note about the current turn: the only text a circle ever logs."""
+        current = self.circle.current
+        self._act(lambda: self.circle.add_note(current.participant_id if current else None,
+                                               text))
+
+    def _ask_note(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "Care-team note",
+                                                 "Note (care team only, never shown here):")
+        if ok and text.strip():
+            self.add_note(text)
 
     def next(self) -> None:
         c = self.circle
