@@ -68,6 +68,7 @@ EVENT_KINDS: dict[str, str] = {
     "circle.ended": "the circle ended: reason (completed, time up, ended early), elapsed_s, "
                     "opening_s, turns_s, closing_s, rounds_begun, paused_s, pauses, fairness "
                     "(per person spoken_s, share, turns, passes, skips, overtime_s; gini)",
+    "device.assigned": "an output device assigned: seat and role (headphones or room)",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
 }

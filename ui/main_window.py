@@ -19,6 +19,7 @@ from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.setup import circle_dialog, show_fairness
+from ui.music.setup_dialog import music_setup_dialog
 from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
@@ -82,6 +83,10 @@ class MainWindow(QMainWindow):
         add.triggered.connect(lambda: self._on_tile_add_requested(None))
         bar.addAction(add)
         if live.music is not None:
+            setup = QAction("Music set-up…", self)
+            setup.triggered.connect(
+                lambda: music_setup_dialog(self.live, settings, self).open())
+            bar.addAction(setup)
             quiet = QAction("All quiet", self)
             quiet.setToolTip("Fade every seat's music to silence within 5 s")
             quiet.triggered.connect(lambda: live.music.all_quiet(live.actor))

@@ -1,0 +1,1 @@
+"""Music set-up: each seat's headphones, test tones and volume."""
