@@ -27,6 +27,7 @@ class SeatMusic:
     seat: int
     phase: str | None = None
     pending: str | None = None
+    note: str = ""  # a problem the tile should show, e.g. a piece that could not be played
 
 
 class MusicDirector:
@@ -58,6 +59,11 @@ class MusicDirector:
                 if music.pending and not music.player.waiting_list:
                     music.phase, music.pending = music.pending, None  # the new list began
                 data["phase"] = music.phase
+                reason = str(data.get("reason", ""))
+                if kind == "music.skipped" and reason.startswith("cannot play"):
+                    music.note = f"skipped {data.get('piece') or 'a piece'}: cannot play it"
+                elif kind == "music.device_lost":
+                    music.note = "no output: check this seat's headphones"
             self._record(kind, data, pid, actor)
         music = SeatMusic(self._make_player(seat, on_event), seat)
         self.seats[pid] = music
@@ -138,4 +144,6 @@ class MusicDirector:
             parts.append(music.phase)
         if state not in ("playing",):
             parts.append(state)
+        if music.note:
+            parts.append(f"⚠ {music.note}")
         return " · ".join(parts)

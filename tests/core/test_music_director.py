@@ -125,3 +125,14 @@ def test_unknown_participant_and_bad_phase_change_mode_are_refused(clock, log):
         director.duck("nobody", "RN Kim")
     with pytest.raises(BadInputError, match="phase change"):
         _director(clock, log, {}, phase_change="jump")
+
+
+def test_a_piece_that_cannot_be_played_leaves_a_note_on_the_chip(clock, log, t0):
+    director = _director(clock, log, {"a": t0})
+    music = director.add("a", 1)
+    _run(director, clock, 0.5)
+    # What a real SeatPlayer reports for a corrupt file, through the director's event hook.
+    music.player._emit("music.skipped", {"seat": 1, "piece": "Broken", "reason":
+                                         "cannot play: no audio stream"})
+    assert director.chip("a").endswith("⚠ skipped Broken: cannot play it")
+    assert log[-1][0] == "music.skipped" and log[-1][1]["phase"] == "calm"
