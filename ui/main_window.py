@@ -19,6 +19,8 @@ from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.setup import circle_dialog, show_fairness
+from groupkap.music.demo_library import demo_playlists
+from ui.music.playlist_editor import PlaylistEditor
 from ui.music.setup_dialog import music_setup_dialog
 from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
@@ -87,6 +89,9 @@ class MainWindow(QMainWindow):
             setup.triggered.connect(
                 lambda: music_setup_dialog(self.live, settings, self).open())
             bar.addAction(setup)
+            lists = QAction("Playlists…", self)
+            lists.triggered.connect(self._on_playlists_requested)
+            bar.addAction(lists)
             quiet = QAction("All quiet", self)
             quiet.setToolTip("Fade every seat's music to silence within 5 s")
             quiet.triggered.connect(lambda: live.music.all_quiet(live.actor))
@@ -193,6 +198,16 @@ class MainWindow(QMainWindow):
              "resume": lambda: music.resume(pid)}[move]()
         except GroupKapError as exc:
             self.show_error(str(exc))
+
+    def _on_playlists_requested(self) -> None:
+        from ui.music_setup import DEMO_LIBRARY
+
+        try:
+            editor = PlaylistEditor([DEMO_LIBRARY], demo_playlists(DEMO_LIBRARY), parent=self)
+        except GroupKapError as exc:
+            self.show_error(str(exc))
+            return
+        editor.open()
 
     def _on_circle_requested(self) -> None:
         if not self.live.room.participants:

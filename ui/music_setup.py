@@ -19,6 +19,7 @@ from groupkap.music.director import MusicDirector
 from groupkap.protocol.room import Protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
+from ui.music.playlist_editor import clinic_playlists
 
 log = logging.getLogger("groupkap.audio")
 
@@ -29,7 +30,9 @@ def attach_music(live: LiveSession, protocol: Protocol, settings: Settings,
                  speed: float) -> tuple[MusicDirector | None, str]:
     """Give every seat its music; returns the director and a problem to show ("" if none)."""
     try:
-        arcs = default_arcs(demo_playlists(DEMO_LIBRARY))
+        # The clinic's saved playlists replace the demo's for the phases they name.
+        playlists = {**demo_playlists(DEMO_LIBRARY), **clinic_playlists()}
+        arcs = default_arcs(playlists)
     except (GroupKapError, OSError) as exc:
         return None, f"music unavailable: {exc}"
     problems: list[str] = []

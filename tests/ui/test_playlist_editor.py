@@ -1,0 +1,32 @@
+"""The playlist editor: add from the library, reorder, save an M3U8 the next session plays."""
+
+from __future__ import annotations
+
+from groupkap.music.demo_library import demo_playlists, ensure_demo_library
+from groupkap.music.playlist_files import load_m3u
+from ui.music.playlist_editor import PlaylistEditor, clinic_playlists
+
+
+def test_build_reorder_and_save_a_phase_playlist(qtbot, tmp_path):
+    library = tmp_path / "library"
+    ensure_demo_library(library)
+    editor = PlaylistEditor([library], demo_playlists(library), folder=tmp_path / "lists")
+    qtbot.addWidget(editor)
+    editor.phase.setCurrentText("peak")
+    before = [t.title for t in editor.playlist.tracks]
+    assert before == ["Wide Horizon", "Deep Field"]
+    editor.library_list.setCurrentRow(
+        next(i for i, t in enumerate(editor.library) if t.title == "Homeward"))
+    editor.add_selected()
+    editor.tracks.setCurrentRow(2)
+    editor.move_selected(-1)
+    editor.tracks.setCurrentRow(0)
+    editor.remove_selected()
+    path = editor.save()
+    saved, missing = load_m3u(path)
+    assert [t.title for t in saved.tracks] == ["Homeward", "Deep Field"] and missing == []
+    assert [t.title for t in clinic_playlists(tmp_path / "lists")["peak"].tracks] == [
+        "Homeward", "Deep Field"]
+    editor.tracks.setCurrentRow(-1)
+    editor.move_selected(-1)  # nothing chosen: refused with a message, nothing changes
+    assert editor.message.text() and len(editor.playlist) == 2

@@ -1,0 +1,146 @@
+"""The playlist editor: build each phase's playlist from the library, reorder it, save it.
+
+Playlists are M3U8 files in the clinic's playlists folder, named after the phase they serve
+(`calm`, `rising`, `peak`, `return`, or a section's own name such as `onset`); a saved list
+replaces the demo's for that phase from the next session. Any M3U/M3U8 can be imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
+                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout)
+
+from groupkap.errors import GroupKapError
+from groupkap.music.library import Playlist, Track, scan
+from groupkap.music.playlist_files import load_m3u, save_m3u
+
+PHASE_NAMES = ("calm", "rising", "peak", "return", "pre-onset", "onset", "build",
+               "soothing", "calm-final")
+
+
+def playlists_folder() -> Path:
+    return Path(platformdirs.user_data_dir("groupkap", appauthor=False)) / "playlists"
+
+
+def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
+    """Every saved playlist by name (missing files inside one are simply left out)."""
+    folder = folder or playlists_folder()
+    return {path.stem: load_m3u(path)[0] for path in sorted(folder.glob("*.m3u8"))}
+
+
+class PlaylistEditor(QDialog):
+    """Library on the left, the chosen phase's playlist on the right.
+
+    Attributes:
+        library: the tracks found in the library folders.
+        playlist: the playlist being edited.
+        folder: where playlists are saved.
+    """
+
+    def __init__(self, library_folders: list[Path], start_from: dict[str, Playlist],
+                 folder: Path | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Playlists")
+        self.folder = folder or playlists_folder()
+        self._start_from = start_from
+        found = scan(library_folders)
+        self.library: list[Track] = found.tracks
+        self.library_list = QListWidget()
+        for track in self.library:
+            self.library_list.addItem(f"{track.label}  ({track.duration_s / 60:.1f} min)")
+        self.phase = QComboBox()
+        self.phase.addItems(list(PHASE_NAMES))
+        self.phase.currentTextChanged.connect(self._on_phase_changed)
+        self.tracks = QListWidget()
+        self.message = QLabel("; ".join(found.problems[:3]))
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for text, slot in (("Add →", self.add_selected), ("Remove", self.remove_selected),
+                           ("Up", lambda: self.move_selected(-1)),
+                           ("Down", lambda: self.move_selected(1)),
+                           ("Import M3U…", self._import), ("Export M3U…", self._export),
+                           ("Save", self.save)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        lists = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(QLabel("Library"))
+        left.addWidget(self.library_list)
+        right.addWidget(self.phase)
+        right.addWidget(self.tracks)
+        lists.addLayout(left)
+        lists.addLayout(right)
+        layout = QVBoxLayout(self)
+        layout.addLayout(lists)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.playlist = Playlist("calm")
+        self._on_phase_changed(self.phase.currentText())
+
+    def _on_phase_changed(self, name: str) -> None:
+        saved = self.folder / f"{name}.m3u8"
+        if saved.exists():
+            self.playlist = load_m3u(saved)[0]
+        else:
+            base = self._start_from.get(name)
+            self.playlist = Playlist(name, list(base.tracks) if base else [])
+        self.playlist.name = name
+        self._show()
+
+    def _show(self) -> None:
+        self.tracks.clear()
+        for track in self.playlist.tracks:
+            item = QListWidgetItem(track.label)
+            item.setData(Qt.ItemDataRole.UserRole, str(track.path))
+            self.tracks.addItem(item)
+
+    def _act(self, action) -> None:
+        try:
+            action()
+            self.message.setText("")
+        except GroupKapError as exc:
+            self.message.setText(str(exc))
+        self._show()
+
+    def add_selected(self) -> None:
+        row = self.library_list.currentRow()
+        if row >= 0:
+            self._act(lambda: self.playlist.add(self.library[row]))
+
+    def remove_selected(self) -> None:
+        self._act(lambda: self.playlist.remove(self.tracks.currentRow()))
+
+    def move_selected(self, step: int) -> None:
+        row = self.tracks.currentRow()
+        self._act(lambda: self.playlist.move(row, row + step))
+        self.tracks.setCurrentRow(max(0, min(len(self.playlist) - 1, row + step)))
+
+    def save(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{self.playlist.name}.m3u8"
+        save_m3u(self.playlist, path)
+        self.message.setText(f"saved {path}; it plays from the next session")
+        return path
+
+    def _import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import playlist", "",
+                                              "Playlists (*.m3u *.m3u8)")
+        if name:
+            imported, missing = load_m3u(name)
+            self.playlist = Playlist(self.playlist.name, imported.tracks)
+            self._show()
+            if missing:
+                self.message.setText(f"{len(missing)} entries not found, left out: "
+                                     + ", ".join(missing[:3]))
+
+    def _export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export playlist",
+                                              f"{self.playlist.name}.m3u8",
+                                              "Playlists (*.m3u8)")
+        if name:
+            save_m3u(self.playlist, name)
