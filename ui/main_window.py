@@ -195,7 +195,9 @@ class MainWindow(QMainWindow):
              "hold": lambda: music.hold(pid, True, actor),
              "release": lambda: music.hold(pid, False, actor),
              "silence": lambda: music.silence(pid, actor),
-             "resume": lambda: music.resume(pid)}[move]()
+             "resume": lambda: music.resume(pid),
+             "louder": lambda: music.volume_step(pid, 10, actor),
+             "softer": lambda: music.volume_step(pid, -10, actor)}[move]()
         except GroupKapError as exc:
             self.show_error(str(exc))
 

@@ -132,6 +132,11 @@ class ClockPlayer:
             self.silenced = True
             self._emit("music.silenced", self._data(actor=actor, fade_s=seconds or 4.0))
 
+    @property
+    def volume_setting(self) -> int:
+        """The volume the facilitator set (before ducking and fades)."""
+        return int(self._volume)
+
     def set_volume(self, volume: int, actor: str) -> None:
         if not 0 <= volume <= 100:
             raise BadInputError(f"volume is 0 to 100, not {volume}")

@@ -127,6 +127,11 @@ class MusicDirector:
     def resume(self, pid: str) -> None:
         self._music(pid).player.play()
 
+    def volume_step(self, pid: str, step: int, actor: str) -> None:
+        """Slow, small steps (hearing safety): the player clamps to the seat's cap."""
+        player = self._music(pid).player
+        player.set_volume(max(0, min(100, player.volume_setting + step)), actor)
+
     def all_quiet(self, actor: str) -> None:
         """Room-wide: every seat fades to silence within 5 s."""
         for music in self.seats.values():

@@ -246,6 +246,11 @@ class SeatPlayer:
             seconds = max(MIN_FADE_S, self.fade_s if seconds is None else seconds)
             self._quiet("silence", actor, seconds)
 
+    @property
+    def volume_setting(self) -> int:
+        """The volume the facilitator set (before ducking and fades)."""
+        return int(self._volume)
+
     def set_volume(self, volume: int, actor: str) -> None:
         """Set the seat's volume (libVLC percent), held to the cap, reached in a slow ramp."""
         if not 0 <= volume <= 100:

@@ -136,3 +136,13 @@ def test_a_piece_that_cannot_be_played_leaves_a_note_on_the_chip(clock, log, t0)
                                          "cannot play: no audio stream"})
     assert director.chip("a").endswith("⚠ skipped Broken: cannot play it")
     assert log[-1][0] == "music.skipped" and log[-1][1]["phase"] == "calm"
+
+
+def test_volume_steps_are_capped_for_hearing_safety(clock, log, t0):
+    director = _director(clock, log, {"a": t0})
+    director.add("a", 1)
+    for _ in range(5):
+        director.volume_step("a", 10, "RN Kim")
+    assert director.seats["a"].player.volume_setting == 80  # the default cap
+    changes = [d["volume"] for k, d, p, a in log if k == "music.volume_changed"]
+    assert changes == [70, 80, 80, 80, 80]

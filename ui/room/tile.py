@@ -290,7 +290,8 @@ class SeatTile(QFrame):
         menu = QMenu(self)
         for move, label in (("duck", "Duck / restore (talking to them)"), ("skip", "Skip"),
                             ("hold", "Hold this piece"), ("release", "Release hold"),
-                            ("silence", "Fade to silence"), ("resume", "Resume music")):
+                            ("silence", "Fade to silence"), ("resume", "Resume music"),
+                            ("louder", "Volume up"), ("softer", "Volume down")):
             menu.addAction(label, lambda m=move: self.music_requested.emit(pid, m))
         return menu
 
