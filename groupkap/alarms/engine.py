@@ -67,6 +67,7 @@ class AlarmEngine:
         self._last_data: dict[str, float] = {}
         self._pauses: dict[str, _Pause] = {}
         self._last_sound: tuple[int, float] | None = None
+        self._announced: set[str] = set()  # alarms whose current episode has sounded
         self._sounded_low: set[str] = set()
 
     # -- readings -------------------------------------------------------------------
@@ -78,6 +79,10 @@ class AlarmEngine:
         p = PARAMETERS.get(param)
         if p is None or not p.is_valid(value):
             return
+        if self._seats.get(pid) != seat:  # moved: their alarms name the seat they are on
+            for alarm in self.alarms.values():
+                if alarm.participant_id == pid:
+                    alarm.seat = seat
         self._seats[pid] = seat
         self._last_data[pid] = max(t, self._last_data.get(pid, t))
         limits = self.limits_for(pid).get(param)
@@ -142,11 +147,20 @@ class AlarmEngine:
                    limit: str | None, t: float, *, technical: bool) -> None:
         alarm_id = f"{pid}:{key}"
         alarm = self.alarms.get(alarm_id)
-        if alarm is None or alarm.latched:
+        if alarm is None:
             alarm = Alarm(alarm_id, pid, self._seats.get(pid, 0), key, technical, level, text,
                           value, limit, raised_at=t, unacknowledged_since=t)
             self.alarms[alarm_id] = alarm
             self._raised(alarm, previous=None)
+            return
+        if alarm.latched:
+            # The condition is back while the high alarm is still latched: the same alarm
+            # becomes active again (never replaced by a lower one, so it still needs a reset).
+            alarm.condition_active = True
+            alarm.acknowledged_at, alarm.unacknowledged_since = None, t
+            if rank(level) >= rank(alarm.priority):
+                alarm.text, alarm.value, alarm.limit = text, value, limit
+            self._raised(alarm, previous=None, returned=True)
             return
         if technical or rank(level) >= rank(alarm.priority):
             # The text keeps saying why the alarm has its priority: a latched high alarm
@@ -159,10 +173,17 @@ class AlarmEngine:
             alarm.unacknowledged_since = t
             self._raised(alarm, previous=previous)
 
-    def _raised(self, alarm: Alarm, previous: str | None) -> None:
+    def _raised(self, alarm: Alarm, previous: str | None, returned: bool = False) -> None:
         data = alarm.event_data()
         if previous:
             data["from_priority"] = previous
+        if returned:
+            data["returned"] = True
+        if previous is None:
+            # A new episode is new to every pause, even under an id a pause already holds.
+            for pause in self._pauses.values():
+                pause.alarm_ranks.pop(alarm.id, None)
+        self._announced.discard(alarm.id)  # it sounds at once, not at the next repeat
         broke = self._break_through_pauses(alarm)
         if broke:
             data["broke_through_pause"] = broke
@@ -272,7 +293,21 @@ class AlarmEngine:
             self.participant_limits[pid] = new
         else:
             self.limits = new
+        self._end_unwatched(pid)
         return changed
+
+    def _end_unwatched(self, pid: str | None) -> None:
+        """Alarms of a parameter no longer in force end: nothing could ever clear them."""
+        for alarm in list(self.alarms.values()):
+            who = alarm.participant_id
+            if alarm.technical or (pid is not None and who != pid):
+                continue
+            if self.limits_for(who).get(alarm.key) is None:
+                del self.alarms[alarm.id]
+                self._watch.pop((who, alarm.key), None)
+                self._record("alarm.cleared", {**alarm.event_data(),
+                                               "reason": "no limits for this parameter"},
+                             who, "system")
 
     def forget(self, pid: str) -> None:
         """A participant left the room: their alarms end without a sound."""
@@ -322,13 +357,12 @@ class AlarmEngine:
         for alarm in list(self.alarms.values()):
             if not alarm.condition_active:
                 continue
-            if not alarm.acknowledged and not alarm.escalated and \
+            if not alarm.acknowledged and not alarm.escalated and alarm.priority != HIGH and \
                     now - alarm.unacknowledged_since >= self.config.escalate_after_s:
                 previous = alarm.priority
                 alarm.priority = _UP[previous]
                 alarm.escalated = True
-                data = {**alarm.event_data(), "from_priority": previous,
-                        "louder": previous == HIGH}
+                data = {**alarm.event_data(), "from_priority": previous}
                 broke = self._break_through_pauses(alarm)  # higher now: it sounds again
                 if broke:
                     data["broke_through_pause"] = broke
@@ -363,9 +397,11 @@ class AlarmEngine:
             self._last_sound = (top_rank, now)
             return SoundCue(LOW)
         repeat = self.config.repeat_high_s if top.priority == HIGH else self.config.repeat_medium_s
-        if self._last_sound is None or top_rank > self._last_sound[0] or \
+        fresh = any(a.id not in self._announced for a in audible if a.priority != LOW)
+        if self._last_sound is None or top_rank > self._last_sound[0] or fresh or \
                 now - self._last_sound[1] >= repeat:
             self._last_sound = (top_rank, now)
+            self._announced.update(a.id for a in audible)
             return SoundCue(top.priority)
         return None
 

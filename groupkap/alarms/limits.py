@@ -174,8 +174,13 @@ class _Reader:
                                 f"{', '.join(sorted(self.KEYS))}")
         medium = self.bounds(section, "medium", table.get("medium", []))
         high = self.bounds(section, "high", table.get("high", []))
-        extreme = self.bounds(section, "extreme", table["extreme"])[0] \
-            if "extreme" in table else None
+        extreme = None
+        if "extreme" in table:
+            found = self.bounds(section, "extreme", table["extreme"])
+            if len(found) != 1:
+                raise self.fail(section, "extreme", f"{section}.extreme must be one bound "
+                                "like \">= 200\"")
+            extreme = found[0]
         limits = ParamLimits(
             section, medium, high,
             delay_s=self.number(section, "delay_s", table.get("delay_s", 0), 0, 300),

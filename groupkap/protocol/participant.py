@@ -88,6 +88,8 @@ class ParticipantProtocol:
 
     # -- steps ----------------------------------------------------------------------
     def screen(self, answers: dict[str, bool], reviewer: str) -> dict:
+        if self.dose is not None:
+            raise BadInputError("a dose is already recorded; screening cannot change now")
         rules = self.config.screening
         missing = [r.question for r in rules if not isinstance(answers.get(r.id), bool)]
         if missing:
@@ -99,6 +101,8 @@ class ParticipantProtocol:
         outcome = max((r.outcome_if_yes for r in hits), key=OUTCOME_RANK.get, default=ELIGIBLE)
         self.screening = {"outcome": outcome, "reviewer": reviewer.strip(),
                           "positive": [r.id for r in hits]}
+        if outcome != ELIGIBLE:
+            self.readiness = None  # a ready gate confirmed before no longer stands
         return self.screening
 
     def approve_review(self, reviewer: str, reason: str) -> dict:
@@ -127,6 +131,9 @@ class ParticipantProtocol:
                       given_by: str, t0: float, now: float, confirmed: bool,
                       override: dict | None) -> dict:
         """Check a dose entry whole; returns the record to save, or raises with the reason."""
+        if not self.screening or self.screening["outcome"] != ELIGIBLE:
+            state = self.screening["outcome"] if self.screening else "not screened"
+            raise BadInputError(f"no dose without an eligible screening ({state})")
         if self.readiness is None:
             raise BadInputError("the ready checklist is not complete: confirm readiness first")
         if self.dose is not None:

@@ -8,6 +8,7 @@ event, recorded only after the step has been validated whole.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from groupkap.alarms.engine import AlarmEngine
@@ -19,6 +20,7 @@ from groupkap.protocol.scales import ScaleResult, score
 from groupkap.protocol.participant import (CHECK_WINDOW_S, MANUAL_DISCHARGE_ITEMS, BPCheck,
                                            ParticipantProtocol)
 
+log = logging.getLogger("groupkap.protocol")
 ProtocolSink = Callable[[str, dict, "str | None", str], None]
 CHECK_OVERDUE = "CHECK_OVERDUE"
 SEVERITIES = ("mild", "moderate", "severe")
@@ -171,7 +173,10 @@ class Protocol:
             self._pending_bp.pop(pid)
             due = self.of(pid).next_check()
             if due is not None and t_s >= due[1] - CHECK_WINDOW_S:
-                self.record_bp(pid, sbp, dbp, t=t_s, source="monitor", actor="system")
+                try:
+                    self.record_bp(pid, sbp, dbp, t=t_s, source="monitor", actor="system")
+                except BadInputError as exc:  # an implausible cuff pair: not a check
+                    log.warning("cuff reading for %s not used as a check: %s", pid, exc)
 
     def tick(self, latest_spo2: Callable[[str], float | None]) -> None:
         now = self.clock.now()

@@ -132,6 +132,10 @@ class Store:
                participant_id: str | None = None, actor: str = "system",
                projections: list[tuple[str, tuple]] | None = None) -> Future:
         """Append an event; it is committed by the writer at once. Returns a Future of its seq."""
+        try:
+            chain.canonical_data(data)  # refuse a payload that cannot be stored, here and now
+        except (TypeError, ValueError) as exc:
+            raise StorageError(f"{kind}: its data cannot be stored ({exc})") from exc
         event = PendingEvent(
             session_id=session_id, kind=check_kind(kind), actor=actor,
             t=utc_iso(self.clock.now()), participant_id=participant_id, data=data or {},

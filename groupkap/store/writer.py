@@ -122,17 +122,10 @@ class StoreWriter:
                     self._commit_vitals(conn)
                     self._checkpoint(conn)
                     break
-                if what == "event":
-                    self._commit_event(conn, item)
-                elif what == "vitals":
-                    self._vitals.extend(item)
-                elif what == "waves":
-                    self._waves.extend(item)
-                elif what == "flush":
-                    self._commit_vitals(conn)
-                    item.set_result(None)
-                if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
-                    self._commit_vitals(conn)
+                try:
+                    self._handle(conn, what, item)
+                except Exception as exc:  # this thread must outlive any one bad item
+                    self.on_error(f"the session database writer hit an error: {exc}")
         finally:
             conn.close()
 
@@ -145,9 +138,22 @@ class StoreWriter:
         except sqlite3.Error as exc:
             log.warning("could not checkpoint the WAL on close: %s", exc)
 
+    def _handle(self, conn: sqlite3.Connection, what, item) -> None:
+        if what == "event":
+            self._commit_event(conn, item)
+        elif what == "vitals":
+            self._vitals.extend(item)
+        elif what == "waves":
+            self._waves.extend(item)
+        elif what == "flush":
+            self._commit_vitals(conn)
+            item.set_result(None)
+        if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
+            self._commit_vitals(conn)
+
     def _commit_event(self, conn: sqlite3.Connection, ev: PendingEvent) -> None:
-        data_text = canonical_data(ev.data)
         try:
+            data_text = canonical_data(ev.data)
             conn.execute("begin immediate")
             tail = conn.execute("select seq, hash from events order by seq desc limit 1").fetchone()
             seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
