@@ -39,6 +39,7 @@ class ClockPlayer:
         self._paused_at: float | None = None
         self.held = self.ducked = self.silenced = False
         self._after: list | None = None
+        self._silenced_at: float | None = None
 
     # -- what is playing --------------------------------------------------------------
     @property
@@ -92,6 +93,9 @@ class ClockPlayer:
         now = self.clock.now()
         if self.silenced:
             self.silenced = False
+            if self._silenced_at is not None:  # the piece stood still while silent
+                self._started_at += now - self._silenced_at
+                self._silenced_at = None
         if self._paused_at is not None:
             self._started_at += now - self._paused_at
             self._paused_at = None
@@ -130,6 +134,7 @@ class ClockPlayer:
     def fade_to_silence(self, actor: str, seconds: float | None = None) -> None:
         if not self.silenced:
             self.silenced = True
+            self._silenced_at = self.clock.now()
             self._emit("music.silenced", self._data(actor=actor, fade_s=seconds or 4.0))
 
     @property

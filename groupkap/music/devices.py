@@ -40,7 +40,10 @@ def _dump(doc: dict) -> str:
 def save_seat_devices(path: Path, seat_devices: dict[int, str], room_device: str) -> None:
     """Write the seat → device mapping into the settings file, checked before it is saved."""
     path = Path(path)
-    doc = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
     music = {k: v for k, v in doc.get("music", {}).items()
              if not (k.startswith("seat") or k == "room_device")}
     music.update({f"seat{seat}": device for seat, device in sorted(seat_devices.items())
@@ -49,8 +52,11 @@ def save_seat_devices(path: Path, seat_devices: dict[int, str], room_device: str
         music["room_device"] = room_device
     doc["music"] = music
     settings_from_dict(doc, str(path))  # refuse to write a file the program would refuse
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".groupkap-", suffix=".toml")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(_dump(doc))
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".groupkap-", suffix=".toml")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(_dump(doc))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"cannot save the seat devices to {path}: {exc.strerror}") from exc

@@ -146,3 +146,16 @@ def test_volume_steps_are_capped_for_hearing_safety(clock, log, t0):
     assert director.seats["a"].player.volume_setting == 80  # the default cap
     changes = [d["volume"] for k, d, p, a in log if k == "music.volume_changed"]
     assert changes == [70, 80, 80, 80, 80]
+
+
+def test_silence_then_resume_does_not_invent_the_pieces_nobody_heard(clock, log, t0):
+    director = _director(clock, log, {"a": t0})
+    director.add("a", 1)
+    _run(director, clock, 1)
+    director.silence("a", "RN Kim")
+    _run(director, clock, 30)
+    before = len(log)
+    director.resume("a")
+    _run(director, clock, 0.5)
+    assert [k for k, *_ in log[before:]] == []  # Still resumes where it stood
+    assert director.seats["a"].player.current.title == "Still"

@@ -110,7 +110,8 @@ def test_keyboard_acknowledge_pause_and_reset(qtbot, alarmed, clock, flash, stor
     qtbot.keyClick(window, Qt.Key.Key_A)
     alarm = live.alarms.active()[0]
     assert alarm.acknowledged
-    qtbot.keyClick(window, Qt.Key.Key_P)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
     window.grid.draw_frame()
     tile = window.grid.tiles[2]
     assert not tile.pause_icon.isHidden() and tile.pause_text.text() == "2:00"

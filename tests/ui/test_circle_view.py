@@ -145,3 +145,16 @@ def test_only_an_explicit_note_puts_text_in_the_log(qtbot, view, circle, clock, 
     [(kind, data, pid)] = [(k, d, p) for k, d, p in events if "text" in d]
     assert (kind, pid, data["text"], data["care_team_only"]) == (
         "circle.note_added", "p2", "tearful; check in at the break", True)
+
+
+def test_a_shuffled_circle_can_be_started_from_the_dialog(qtbot, qapp, clock, settings,
+                                                          store, new_session):
+    from ui.circle.setup import circle_dialog
+
+    live = new_session(5)
+    started = []
+    dialog = circle_dialog(live, started.append)
+    qtbot.addWidget(dialog)
+    dialog.fields["Order"].setCurrentText("shuffled")
+    dialog.try_accept()
+    assert dialog.error.text() == "" and started and started[0].order == "shuffled"

@@ -181,3 +181,13 @@ def test_trends_redraw_a_few_times_a_second_and_the_pleth_every_frame(qtbot, win
     for _ in range(round(settings.frame_rate_hz / 2) - 1):
         window.grid.draw_frame()
     assert not np.array_equal(tile.trend.curves["HR"].getData()[0], trend_x)
+
+
+def test_an_emptied_seat_shows_no_music_or_protocol_of_its_last_occupant(qtbot, window,
+                                                                         room10):
+    tile = window.grid.tiles[7]
+    tile.show_music("♪ Still Water · calm")
+    assert not tile.music_chip.isHidden()
+    room10.remove_participant(room10.room.on_seat(7).id)
+    assert tile.music_chip.isHidden() and tile.music_chip.menu() is None
+    assert tile.next_due.text() == ""

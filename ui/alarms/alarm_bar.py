@@ -62,7 +62,7 @@ class AlarmBar(QWidget):
         self.summary.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 14px;")
         self.ack_button = QPushButton("Acknowledge (A)")
         self.reset_button = QPushButton("Reset (R)")
-        self.pause_button = QPushButton("Pause audio, room (P)")
+        self.pause_button = QPushButton("Pause audio, room (Ctrl+Shift+P)")
         self.pause_button.setIcon(crossed_bell(18, theme.TEXT))
         self.pause_label = QLabel("")
         self.pause_label.setStyleSheet(f"color: {theme.TEXT}; font-size: 15px;")
@@ -70,7 +70,7 @@ class AlarmBar(QWidget):
         self.reset_button.clicked.connect(self.reset_selected)
         self.pause_button.clicked.connect(self.pause_room)
         for key, slot in (("A", self.acknowledge_selected), ("R", self.reset_selected),
-                          ("P", self.pause_room)):
+                          ("Ctrl+Shift+P", self.pause_room)):  # plain P is the circle's pass
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)

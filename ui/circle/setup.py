@@ -37,7 +37,9 @@ def circle_dialog(live: LiveSession, on_started, parent=None) -> CommandDialog:
             opening_s=fields["Opening (min)"].value() * MIN,
             closing_s=fields["Closing (min)"].value() * MIN, rounds=fields["Rounds"].value(),
             prompts=prompts, order=fields["Order"].currentText(),
-            start_seat=fields["Start at seat"].currentData(), record=live.record_event,
+            start_seat=(fields["Start at seat"].currentData()
+                        if fields["Order"].currentText() == CLOCKWISE else None),
+            record=live.record_event,
             actor=live.actor)
         circle.start()
         on_started(circle)

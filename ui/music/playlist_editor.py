@@ -7,6 +7,7 @@ replaces the demo's for that phase from the next session. Any M3U/M3U8 can be im
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import platformdirs
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLa
 from groupkap.errors import GroupKapError
 from groupkap.music.library import Playlist, Track, scan
 from groupkap.music.playlist_files import load_m3u, save_m3u
+
+log = logging.getLogger("groupkap.audio")
 
 PHASE_NAMES = ("calm", "rising", "peak", "return", "pre-onset", "onset", "build",
                "soothing", "calm-final")
@@ -29,7 +32,13 @@ def playlists_folder() -> Path:
 def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
     """Every saved playlist by name (missing files inside one are simply left out)."""
     folder = folder or playlists_folder()
-    return {path.stem: load_m3u(path)[0] for path in sorted(folder.glob("*.m3u8"))}
+    lists = {}
+    for path in sorted(folder.glob("*.m3u8")):
+        try:
+            lists[path.stem] = load_m3u(path)[0]
+        except GroupKapError as exc:  # one bad file must not silence every seat
+            log.warning("playlist %s left out: %s", path, exc)
+    return lists
 
 
 class PlaylistEditor(QDialog):
@@ -103,7 +112,7 @@ class PlaylistEditor(QDialog):
         try:
             action()
             self.message.setText("")
-        except GroupKapError as exc:
+        except (GroupKapError, OSError) as exc:
             self.message.setText(str(exc))
         self._show()
 
@@ -120,10 +129,14 @@ class PlaylistEditor(QDialog):
         self._act(lambda: self.playlist.move(row, row + step))
         self.tracks.setCurrentRow(max(0, min(len(self.playlist) - 1, row + step)))
 
-    def save(self) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def save(self) -> Path | None:
         path = self.folder / f"{self.playlist.name}.m3u8"
-        save_m3u(self.playlist, path)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            save_m3u(self.playlist, path)
+        except (GroupKapError, OSError) as exc:
+            self.message.setText(f"not saved: {exc}")
+            return None
         self.message.setText(f"saved {path}; it plays from the next session")
         return path
 
@@ -131,7 +144,11 @@ class PlaylistEditor(QDialog):
         name, _ = QFileDialog.getOpenFileName(self, "Import playlist", "",
                                               "Playlists (*.m3u *.m3u8)")
         if name:
-            imported, missing = load_m3u(name)
+            try:
+                imported, missing = load_m3u(name)
+            except (GroupKapError, OSError) as exc:
+                self.message.setText(f"not imported: {exc}")
+                return
             self.playlist = Playlist(self.playlist.name, imported.tracks)
             self._show()
             if missing:
@@ -143,4 +160,4 @@ class PlaylistEditor(QDialog):
                                               f"{self.playlist.name}.m3u8",
                                               "Playlists (*.m3u8)")
         if name:
-            save_m3u(self.playlist, name)
+            self._act(lambda: save_m3u(self.playlist, name))

@@ -225,6 +225,10 @@ class SeatTile(QFrame):
             self.status.setText("")
             self.readout = TileReadout()
             self.show_alarm(None, None, 0.0)
+            self.show_protocol(None)
+            self.music_chip.setText("")
+            self.music_chip.setMenu(None)
+            self.music_chip.hide()
         else:
             self.title.setText(f"{self.seat.number} · {participant.alias}")
             self.entry_button.setMenu(self._entry_menu(participant.id))
