@@ -29,6 +29,7 @@ from groupkap.errors import AudioError
 from groupkap.music.demo_library import chime_path
 from groupkap.demo_room import demo_plan, seat_participants
 from groupkap.protocol.config import ProtocolConfig
+from groupkap.protocol.replay import restore_participant_limits, restore_protocol
 from groupkap.protocol.room import Protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
@@ -238,6 +239,10 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         limits_file = watch_alarms(live, settings)
         protocol = Protocol(clock, live.record_event, ProtocolConfig(), alarms=live.alarms)
         live.follow_protocol(protocol)
+        if args.resume:  # the room comes back as the log says it was
+            with closing(store.reader()) as conn:
+                restore_protocol(protocol, conn, live.id)
+                restore_participant_limits(live.alarms, conn, live.id)
         director = None
         if not args.resume:
             director = DemoProtocolDirector(live, protocol, source.dose_time)

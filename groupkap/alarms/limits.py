@@ -269,3 +269,9 @@ def to_toml(limits: LimitSet) -> str:
             lines.append(f'extreme = "{p.extreme}"')
         lines.append("")
     return "\n".join(lines)
+
+
+def limits_from_description(param: str, description: dict) -> ParamLimits:
+    """Rebuild one parameter's limits from a `limits.changed` event's `new` value."""
+    table = {k: v for k, v in description.items() if v not in (None, [])}
+    return _Reader("", "the session log").param(param, table)

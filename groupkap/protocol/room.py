@@ -85,7 +85,8 @@ class Protocol:
         check = BPCheck(self.clock.now() if t is None else t, sbp, dbp, source, label,
                         due[1] if due and due[1] > 0 else None)
         self._record("check.recorded", {"check": "BP", "label": label, "sbp": sbp, "dbp": dbp,
-                                        "source": source, "t_measured": check.t}, pid, actor)
+                                        "source": source, "t_measured": check.t,
+                                        "due_t": check.due}, pid, actor)
         p.bp_checks.append(check)
         if p.overdue_label is not None:
             p.overdue_label = None

@@ -1,0 +1,85 @@
+"""Taking up an interrupted session: the protocol and alarm limits rebuilt from its log.
+
+After a crash the room must come back as it was: who was dosed when (every clock runs
+from that T0), which checks were done, who is discharged, and each participant's own alarm
+limits. The log is the record, so the state is replayed from it, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from datetime import datetime
+
+from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.limits import LimitSet, limits_from_description
+from groupkap.protocol.participant import BPCheck
+from groupkap.protocol.room import Protocol
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _events(conn: sqlite3.Connection, session_id: str):
+    rows = conn.execute("select participant_id, t, kind, data from events "
+                        "where session_id = ? order by seq", (session_id,))
+    for pid, t, kind, data in rows:
+        yield pid, _epoch(t), kind, json.loads(data)
+
+
+def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: str) -> int:
+    """Replay the protocol events of `session_id` into `protocol`; returns how many."""
+    count = 0
+    for pid, t, kind, data in _events(conn, session_id):
+        if pid is None:
+            continue
+        if kind == "participant.removed":
+            protocol.forget(pid)
+            continue
+        p = protocol.of(pid)
+        count += 1
+        if kind == "screening.completed":
+            p.screening = {k: v for k, v in data.items() if k != "answers"}
+        elif kind == "readiness.confirmed":
+            p.readiness = data
+        elif kind == "dose.given":
+            p.dose = data
+        elif kind == "check.recorded" and data.get("check") == "BP":
+            p.bp_checks.append(BPCheck(data["t_measured"], data["sbp"], data["dbp"],
+                                       data["source"], data["label"], data.get("due_t")))
+        elif kind == "check.recorded" and data.get("check") == "MOAA/S":
+            if p.t0 is not None and t >= p.t0:
+                p.last_moaas = data["value"]
+        elif kind == "scale.scored":
+            p.flags.extend(f for f in data.get("flags", []) if "PHQ-9" in f)
+        elif kind == "discharge.ready":
+            p.ready_to_leave_t = t
+        elif kind == "discharge.signed":
+            p.discharge = data
+        else:
+            count -= 1
+    return count
+
+
+def restore_participant_limits(engine: AlarmEngine, conn: sqlite3.Connection,
+                               session_id: str) -> int:
+    """Replay per-participant `limits.changed` events onto the clinic's limits."""
+    count = 0
+    for pid, _t, kind, data in _events(conn, session_id):
+        if kind != "limits.changed" or data.get("scope") != "participant" or pid is None:
+            continue
+        current = engine.participant_limits.get(pid, engine.limits)
+        params = dict(current.params)
+        if data.get("new") is None:
+            params.pop(data["param"], None)
+        else:
+            params[data["param"]] = limits_from_description(data["param"], data["new"])
+        engine.participant_limits[pid] = replace(current, params=params,
+                                                 source=data.get("source", "the log"))
+        count += 1
+    return count
+
+
+__all__ = ["restore_protocol", "restore_participant_limits", "LimitSet"]
