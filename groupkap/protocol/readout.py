@@ -11,8 +11,8 @@ from groupkap.protocol.participant import DISCHARGED, READY_FOR_DISCHARGE, Parti
 
 @dataclass(frozen=True)
 class ProtocolReadout:
-    """Attributes: header (`IM · T0 +42 min · monitoring`), next_due (`next: BP check
-    (+40 min) in 3 min`), overdue (True when the next item is late), observed (0–1 of the
+    """Attributes: header (`IM +42 min · monitoring`: route, time since T0, phase), next_due
+    (`next BP (+40 min) in 3 min`), overdue (True when the next item is late), observed (0–1 of the
     minimum observation time)."""
 
     header: str
@@ -28,23 +28,25 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
         header = phase
     else:
         minutes = int((now - p.t0) // 60)
-        header = f"{p.dose['route']} · T0 +{minutes} min · {phase}"
+        header = f"{p.dose['route']} +{minutes} min · {phase}"
     overdue = False
     due = p.next_check()
     if phase == DISCHARGED:
         next_due = f"discharged at T0 +{p.discharge['minutes_since_t0']:.0f} min"
     elif due is None:
-        next_due = "ready for discharge: sign when the checklist is done" \
+        next_due = "ready for discharge" \
             if phase == READY_FOR_DISCHARGE else ""
     elif due[1] < 0:
         next_due = "next: pre-dose BP"
     else:
+        label = "discharge" if due[0] == "before discharge" else due[0]  # fits a 10-seat tile
+        due = (label, due[1])
         left = due[1] - now
         if left >= 0:
-            next_due = f"next: BP check ({due[0]}) in {math.ceil(left / 60)} min"
+            next_due = f"next BP ({due[0]}) in {math.ceil(left / 60)} min"
         else:
             overdue = -left > grace_s
-            next_due = f"BP check ({due[0]}) due {int(-left // 60)} min ago"
+            next_due = f"BP ({due[0]}) due {int(-left // 60)} min ago"
     if p.flags:  # a hard flag outranks the schedule on the tile
         next_due = "⚑ PHQ-9 item 9 positive" + (f" · {next_due}" if next_due else "")
         overdue = True

@@ -87,5 +87,6 @@ def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
     if vitals.last_data_t is None:
         status = "waiting for data"
     elif now - vitals.last_data_t > stale_after_s:
-        status = f"no data {now - vitals.last_data_t:.0f} s"
+        quiet = now - vitals.last_data_t
+        status = f"no data {quiet:.0f} s" if quiet < 120 else f"no data {quiet // 60:.0f} min"
     return TileReadout(numerics, bp_text, bp_age, bp_stale, status)

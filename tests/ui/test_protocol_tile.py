@@ -95,13 +95,13 @@ def test_a_participant_walks_from_screening_to_monitoring_on_the_tile(room, stor
     assert tile.phase.text() == "screening"
     _walk_to_dose(live, window, pid, clock)
     window.grid.draw_frame()
-    assert tile.phase.text() == "IM · T0 +0 min · dosed"
-    assert tile.next_due.text() == "next: BP check (+40 min) in 40 min"
+    assert tile.phase.text() == "IM +0 min · dosed"
+    assert tile.next_due.text() == "next BP (+40 min) in 40 min"
     clock.advance(44 * 60)
     live.protocol.tick(live.latest_spo2)
     window.grid.draw_frame()
-    assert tile.phase.text() == "IM · T0 +44 min · monitoring"
-    assert tile.next_due.text() == "BP check (+40 min) due 4 min ago"
+    assert tile.phase.text() == "IM +44 min · monitoring"
+    assert tile.next_due.text() == "BP (+40 min) due 4 min ago"
     assert tile.protocol_readout.overdue
     assert live.alarms.top_for(pid).key == "CHECK_OVERDUE"
     assert tile.ring.fraction == pytest.approx(44 / 120, abs=0.01)

@@ -121,7 +121,8 @@ class SeatTile(QFrame):
         self.menu_button.setText("⋯")
         self.menu_button.setToolTip("Rename, move or remove this participant")
         self.menu_button.clicked.connect(self._open_menu)
-        self.phase = _label("", 14, colour=theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignRight)
+        self.phase = _label("", 13, colour=theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignRight)
+        self.phase.setMinimumWidth(0)
         header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.phase)
@@ -339,10 +340,12 @@ class SeatTile(QFrame):
             _style(self.bp_value, theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
                    self.bp_size, bold=True)
             self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
-        if self.status.text() != r.status:
-            self.status.setText(r.status)
+        status = "" if self.alarm is not None else r.status
+        if self.status.text() != status:
+            r_status = status
+            self.status.setText(r_status)
             self.status.ensurePolished()
-            self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(r.status) + 4)
+            self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(r_status) + 4)
         stale = bool(r.status)
         # A live trace fills the plot up to its newest sample, however far the source lags.
         newest = now if stale or vitals.last_data_t is None else vitals.last_data_t
