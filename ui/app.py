@@ -225,6 +225,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.resume:
             row = store.session(args.resume)
+            last = store.last_event_time(args.resume)
+            if last is not None and last > clock.now():
+                # A simulated session runs ahead of the wall clock: resume after its last
+                # event, so the log's times never run backwards and every T0 stays past.
+                clock.advance(last - clock.now() + 1.0)
+                start = clock.now()
             source = Simulator(list(range(1, row["seats"] + 1)), start, seed=args.seed,
                                scenario=args.scenario, nibp_interval_s=settings.nibp_interval_s)
             live = LiveSession.resume(args.resume, clock=clock, source=source, store=store,

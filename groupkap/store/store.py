@@ -12,6 +12,7 @@ import os
 import socket
 import sqlite3
 import uuid
+from datetime import datetime
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import closing
@@ -130,7 +131,8 @@ class Store:
     # -- events -------------------------------------------------------------------
     def record(self, session_id: str, kind: str, data: dict | None = None, *,
                participant_id: str | None = None, actor: str = "system",
-               projections: list[tuple[str, tuple]] | None = None) -> Future:
+               projections: list[tuple[str, tuple]] | None = None,
+               at: float | None = None) -> Future:
         """Append an event; it is committed by the writer at once. Returns a Future of its seq."""
         try:
             chain.canonical_data(data)  # refuse a payload that cannot be stored, here and now
@@ -138,7 +140,8 @@ class Store:
             raise StorageError(f"{kind}: its data cannot be stored ({exc})") from exc
         event = PendingEvent(
             session_id=session_id, kind=check_kind(kind), actor=actor,
-            t=utc_iso(self.clock.now()), participant_id=participant_id, data=data or {},
+            t=utc_iso(self.clock.now() if at is None else at), participant_id=participant_id,
+            data=data or {},
             projections=projections or [],
         )
         return self._writer.submit_event(event)
@@ -214,13 +217,24 @@ class Store:
             # session of its own starts.
             if same_host and _pid_alive(row["pid"]) and row["pid"] != os.getpid():
                 continue
+            last = self.last_event_time(row["id"])
             self.record(
                 row["id"], "session.interrupted", {"pid": row["pid"]},
+                at=max(self.clock.now(), last or 0.0),  # a simulated session ran ahead
                 projections=[(
                     "update sessions set status = 'interrupted' where id = ? and "
                     "status = 'running'", (row["id"],),
                 )],
             ).result(10)
+
+    def last_event_time(self, session_id: str) -> float | None:
+        """UTC epoch seconds of the session's newest event, or None."""
+        with closing(self.reader()) as conn:
+            row = conn.execute("select t from events where session_id = ? "
+                               "order by seq desc limit 1", (session_id,)).fetchone()
+        if row is None:
+            return None
+        return datetime.fromisoformat(row["t"].replace("Z", "+00:00")).timestamp()
 
     def session(self, session_id: str) -> dict:
         with closing(self.reader()) as conn:
@@ -238,7 +252,7 @@ def list_sessions(path: Path) -> list[dict]:
     try:
         rows = conn.execute(
             """
-            select s.id, s.title, s.status, s.seats, s.source, s.speed,
+            select s.id, s.title, s.status, s.seats, s.source, s.speed, s.pid, s.host,
                    strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at, 'unixepoch') as started,
                    strftime('%Y-%m-%dT%H:%M:%SZ', s.ended_at, 'unixepoch') as ended,
                    (select count(*) from participants p where p.session_id = s.id
@@ -248,7 +262,17 @@ def list_sessions(path: Path) -> list[dict]:
             from sessions s order by s.started_at desc
             """
         ).fetchall()
-        return [dict(r) for r in rows]
+        sessions = []
+        for r in rows:
+            row = dict(r)
+            pid, host = row.pop("pid"), row.pop("host")
+            # Read-only, so nothing is written; but a session whose process has died is
+            # shown as what it is. The next Store.open records it as interrupted.
+            if row["status"] == "running" and host == socket.gethostname() and \
+                    not _pid_alive(pid):
+                row["status"] = "interrupted"
+            sessions.append(row)
+        return sessions
     finally:
         conn.close()
 
