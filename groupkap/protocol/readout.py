@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from groupkap.protocol.config import ROUTES
 from groupkap.protocol.participant import DISCHARGED, READY_FOR_DISCHARGE, ParticipantProtocol
 
 
@@ -52,5 +51,3 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
         overdue = True
     return ProtocolReadout(header, next_due, overdue, p.observation_fraction(now))
 
-
-__all__ = ["ProtocolReadout", "protocol_readout", "ROUTES"]

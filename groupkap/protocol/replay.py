@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import LimitSet, limits_from_description
+from groupkap.alarms.limits import limits_from_description
 from groupkap.protocol.participant import BPCheck
 from groupkap.protocol.room import Protocol
 
@@ -81,5 +81,3 @@ def restore_participant_limits(engine: AlarmEngine, conn: sqlite3.Connection,
         count += 1
     return count
 
-
-__all__ = ["restore_protocol", "restore_participant_limits", "LimitSet"]

@@ -340,12 +340,11 @@ class SeatTile(QFrame):
             _style(self.bp_value, theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
                    self.bp_size, bold=True)
             self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
-        status = "" if self.alarm is not None else r.status
+        status = "" if self.alarm is not None else r.status  # the alarm line says it then
         if self.status.text() != status:
-            r_status = status
-            self.status.setText(r_status)
+            self.status.setText(status)
             self.status.ensurePolished()
-            self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(r_status) + 4)
+            self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(status) + 4)
         stale = bool(r.status)
         # A live trace fills the plot up to its newest sample, however far the source lags.
         newest = now if stale or vitals.last_data_t is None else vitals.last_data_t
