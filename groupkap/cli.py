@@ -16,6 +16,7 @@ from pathlib import Path
 
 from groupkap import ADJUNCT_NOTICE, __version__
 from groupkap.errors import BadInputError, GroupKapError
+from groupkap.protocol.esketamine import SIGN_MEANINGS
 from groupkap.room.model import MAX_SEATS, MIN_SEATS, check_seat_count
 from groupkap.store.store import default_db_path, list_sessions, verify
 
@@ -83,7 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     esk.add_argument("participant", help="alias or participant id")
     esk.add_argument("--out", type=Path, required=True, metavar="FILE.html",
                      help="the HTML file to write")
-    esk.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    esk.add_argument("--sign", metavar="NAME",
+                     help="sign the record in the session log (refused while a field is "
+                     "not recorded)")
+    esk.add_argument("--meaning", choices=SIGN_MEANINGS, default="author",
+                     help="what the signature means (default: author)")
+    for name in ("db", "config"):
+        esk.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS,
+                         help=argparse.SUPPRESS)
     return parser
 
 
@@ -206,9 +214,13 @@ def _close(args: argparse.Namespace) -> int:
 
 
 def _esketamine_record(args: argparse.Namespace) -> int:
-    """Built from the file alone; the document is written only once it is complete."""
+    """Built from the file alone; with --sign, the signature is logged first (only for a
+    complete record) and the document then shows it. Nothing is written on bad input."""
     from groupkap.clock import RealClock
-    from groupkap.protocol.esketamine import monitoring_record, to_html
+    from groupkap.protocol.esketamine import Clinic, monitoring_record, signature_data
+    from groupkap.protocol.esketamine_html import to_html
+    from groupkap.settings import load_settings
+    from groupkap.store import Store
     from groupkap.store.store import open_read_only
 
     out = args.out.expanduser()
@@ -218,11 +230,30 @@ def _esketamine_record(args: argparse.Namespace) -> int:
     if out.is_dir():
         raise BadInputError(f"{out} is a folder; give --out a file name such as "
                             f"{out / 'record.html'}")
-    conn = open_read_only(_db(args))
-    try:
-        page = to_html(monitoring_record(conn, args.session, args.participant), RealClock())
-    finally:
-        conn.close()
+    settings = load_settings(args.config)
+    clinic = Clinic(settings.clinic_name, settings.clinic_address,
+                    settings.monitoring_provider, settings.provider_contact)
+
+    def build():
+        conn = open_read_only(_db(args))
+        try:
+            return monitoring_record(conn, args.session, args.participant,
+                                     config=settings.protocol, clinic=clinic)
+        finally:
+            conn.close()
+
+    record = build()
+    if args.sign is not None:
+        data = signature_data(record, args.sign, args.meaning)
+        store = Store.open(_db(args), RealClock())
+        try:
+            store.record(args.session, "esketamine_record.signed", data,
+                         participant_id=record.participant_id,
+                         actor=data["signed_by"]).result(10)
+        finally:
+            store.close()
+        record = build()
+    page = to_html(record, RealClock())
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:

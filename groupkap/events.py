@@ -26,8 +26,11 @@ EVENT_KINDS: dict[str, str] = {
     "alarm.cleared": "an alarm's condition ended; latched=true when a high alarm stays shown",
     "alarm.escalated": "unacknowledged too long: from_priority, priority, louder",
     "alarm.reminded": "reminder for an acknowledged condition that persists",
-    "alarm.sound_tested": "start-up self-test of the facilitators' alarm sound: "
-                          "played per priority, device, problem",
+    "alarm.sound_tested": "start-up self-test of the facilitators' alarm sound: heard "
+                          "per priority (low, medium, high), ok, problem (why no one "
+                          "could hear it: dummy output, no device, null sink), device",
+    "alarm.sound_failed": "an alarm burst could not be played during the session (device "
+                          "lost): problem; the room shows the alarm-sound banner",
     "limits.applied": "the alarm limits in force when a session started: source, limits",
     "limits.changed": "alarm limits changed: param, old, new, scope clinic or participant, "
                       "source file",
@@ -37,14 +40,31 @@ EVENT_KINDS: dict[str, str] = {
                            "intention, touch consent, music choice",
     "dose.given": "route, dose_mg, weight_kg, mg_per_kg, lot, given_by, t0, confirmed range "
                   "warnings, prescriber override, pre-dose BP",
-    "check.recorded": "a check: BP (label, sbp, dbp, source monitor or hand), MOAA/S, CADSS",
+    "check.recorded": "a check: BP (label, sbp, dbp, source monitor or hand, t_measured, "
+                      "due_t, entry_id), MOAA/S or CADSS (value, entry_id, t_measured, "
+                      "taken_by, corrects and reason for a correction)",
     "check.overdue": "a due check is late: check, label, minutes_late",
-    "adverse_event.recorded": "description, severity, intervention, outcome, t_occurred",
+    "check.missed": "a due check's window closed without a reading: check, label",
+    "observation.entered": "values a person measured and typed in (BP, HR, SpO2, RR, TEMP): "
+                           "entry_id, values, t_measured, taken_by, source hand, corrects "
+                           "(the entry it replaces) and reason for a correction",
+    "entry.struck": "a hand entry or a MOAA/S / CADSS struck out: entry_id, reason; it no "
+                    "longer counts on the tile, in the alarms or in the record",
+    "dissociation.attested": "a clinician attests that dissociation has resolved: "
+                             "attested_by, reason",
+    "adverse_event.recorded": "event_id, description, severity, intervention, outcome, "
+                              "t_occurred; open until resolved",
+    "adverse_event.resolved": "an open adverse event ended: event_id, outcome, t_resolved, "
+                              "description (copied from the event, for reading)",
     "scale.scored": "an outcome scale between sessions: scale, answers, total, band, flags "
                     "(PHQ-9 item 9 positive is a hard flag), cutoff",
     "note.added": "a free note, care team only",
-    "discharge.ready": "every automatic discharge criterion first met: ready_to_leave_minute",
+    "discharge.ready": "every clinical discharge criterion first met (the minimum observation "
+                       "time left out): ready_to_leave_minute",
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
+    "esketamine_record.signed": "the esketamine monitoring record (REMS Patient Monitoring "
+                                "Form) signed, only when complete: signed_by, meaning "
+                                "(author, review, approval), alias, record_sha256",
     "music.track_started": "a piece began on a seat: seat, piece, path, phase, duration_s",
     "music.track_ended": "a piece ended (or was skipped): seat, piece, reason, phase",
     "music.volume_changed": "seat volume changed: old, new, cap, who",

@@ -16,7 +16,8 @@ class Reading:
         param: canonical parameter name (see `groupkap.params`).
         t: UTC epoch seconds when it was measured.
         value: the number, in the parameter's unit.
-        source: where it came from (`sim`, `hl7:<device>`, `replay`).
+        source: where it came from (`sim`, `hl7:<device>`, `replay`, or `hand:<who took it>`
+            for a value a person measured and typed in).
     """
 
     seat: int
@@ -24,6 +25,37 @@ class Reading:
     t: float
     value: float
     source: str = "sim"
+
+    @property
+    def by_hand(self) -> bool:
+        return is_hand(self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """The newest value of a parameter with what a decision needs: when and from where.
+
+    Attributes:
+        t: when it was measured.
+        value: the number.
+        source: `monitor`, or `hand:<who>` for a value a person took.
+    """
+
+    t: float
+    value: float
+    source: str
+
+
+HAND = "hand"
+
+
+def hand_source(taken_by: str) -> str:
+    """The source text of a value a person took: `hand:RN Kim`."""
+    return f"{HAND}:{taken_by}"
+
+
+def is_hand(source: str) -> bool:
+    return source == HAND or source.startswith(HAND + ":")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,10 @@ it from a timer; tests call it after advancing a simulated clock.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import uuid
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,7 +21,9 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.clock import Clock
 from groupkap.params import PARAMETERS
 from groupkap.protocol.room import Protocol
-from groupkap.readings import Reading, WaveformBlock
+from groupkap.errors import BadInputError
+from groupkap.params import HAND_PARAMS
+from groupkap.readings import HAND, Latest, Reading, WaveformBlock, hand_source
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Room, Seat, room_layout
 from groupkap.settings import Settings
@@ -43,6 +48,50 @@ def _projection(session_id: str, kind: str, data: dict, pid: str | None,
     if kind == "participant.removed":
         return [("update participants set removed_at = ? where id = ?", (now, pid))]
     return []
+
+
+HAND_ENTRY_MAX_AGE_S = 4 * 3600
+
+
+@dataclass
+class HandEntry:
+    """Values a person typed in, kept so the entry can be struck or corrected.
+
+    Attributes: pid, values (param -> number), t (measured), taken_by, struck."""
+
+    pid: str
+    values: dict[str, float]
+    t: float
+    taken_by: str
+    struck: bool = False
+
+
+def _check_hand_values(values: dict[str, float | None]) -> dict[str, float]:
+    """The entered values, each checked against its plausible range; refused whole."""
+    clean: dict[str, float] = {}
+    for param, value in values.items():
+        if value is None or value == "":
+            continue
+        if param not in HAND_PARAMS:
+            raise BadInputError(f"{param} cannot be entered by hand; enter "
+                                f"{', '.join(HAND_PARAMS)}")
+        p = PARAMETERS[param]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise BadInputError(f"{p.label} {value!r} is not a number") from None
+        if not math.isfinite(number) or not p.valid_min <= number <= p.valid_max:
+            raise BadInputError(f"{p.label} {value} is not plausible ({p.valid_min:g}–"
+                                f"{p.valid_max:g} {p.unit}); check the number")
+        clean[param] = number
+    if not clean:
+        raise BadInputError("enter at least one value")
+    if ("SBP" in clean) != ("DBP" in clean):
+        raise BadInputError("a blood pressure needs both SBP and DBP")
+    if "SBP" in clean and clean["DBP"] >= clean["SBP"]:
+        raise BadInputError(f"BP {clean['SBP']:g}/{clean['DBP']:g}: the diastolic must be "
+                            "below the systolic; check the numbers")
+    return clean
 
 
 @dataclass
@@ -81,6 +130,7 @@ class LiveSession:
         self.alarms: AlarmEngine | None = None
         self.protocol: Protocol | None = None
         self.music = None  # a MusicDirector, when the room has music
+        self.hand_entries: dict[str, HandEntry] = {}
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -105,6 +155,11 @@ class LiveSession:
                 "select id, alias, full_name, seat from participants "
                 "where session_id = ? and removed_at is null order by seat", (session_id,),
             ).fetchall()
+            entered = conn.execute(
+                "select participant_id, kind, data from events where session_id = ? and "
+                "kind in ('observation.entered', 'entry.struck') order by seq",
+                (session_id,)).fetchall()
+        live._restore_hand_entries(entered)
         for p in people:
             person = Participant(alias=p["alias"], seat=p["seat"], full_name=p["full_name"],
                                  id=p["id"])
@@ -114,6 +169,17 @@ class LiveSession:
                 source.add_seat(person.seat)
         return live
 
+    def _restore_hand_entries(self, rows) -> None:
+        """Hand entries from the log, so one made before a crash can still be corrected."""
+        for pid, kind, data in rows:
+            d = json.loads(data)
+            if kind == "observation.entered":
+                self.hand_entries[d["entry_id"]] = HandEntry(pid, d["values"], d["t_measured"],
+                                                             d["taken_by"])
+            gone = d.get("corrects") if kind == "observation.entered" else d.get("entry_id")
+            if gone in self.hand_entries:
+                self.hand_entries[gone].struck = True
+
     def watch_with(self, alarms: AlarmEngine) -> None:
         """Feed every filed reading to `alarms` from now on (its sink is `record_event`)."""
         self.alarms = alarms
@@ -122,10 +188,106 @@ class LiveSession:
         """Feed cuff readings to `protocol` (due BP checks fill themselves from the monitor)."""
         self.protocol = protocol
 
-    def latest_spo2(self, pid: str) -> float | None:
+    def latest(self, pid: str, param: str) -> Latest | None:
+        """The newest value of `param` with its time and source (monitor or who by hand):
+        what a decision such as discharge may rest on, never a bare number."""
         vitals = self.vitals.get(pid)
-        latest = vitals.latest("SpO2") if vitals else None
-        return latest[1] if latest else None
+        latest = vitals.latest(param) if vitals else None
+        if latest is None:
+            return None
+        return Latest(latest[0], latest[1], vitals.source_of_latest(param) or "monitor")
+
+    def latest_spo2(self, pid: str) -> Latest | None:
+        return self.latest(pid, "SpO2")
+
+    # -- values a person measured (one path with the monitor's) ----------------------
+    def enter_reading(self, pid: str, values: dict[str, float | None], taken_by: str, *,
+                      t: float | None = None, corrects: str | None = None,
+                      reason: str | None = None) -> str:
+        """Values measured by hand (a manual cuff, a finger oximeter ...): returns the entry id.
+
+        They take the monitor's path: the participant's buffers and tile (marked as hand
+        values), the alarm engine (same limits), the store (`v_vitals`, source
+        `hand:<who>`) and the protocol (a BP fills a due check inside its window). The
+        whole entry is checked before anything is written. `corrects` names an earlier hand
+        entry this one replaces (with `reason`); the old one stops counting.
+        """
+        person = self.room.participants.get(pid)
+        if person is None:
+            raise BadInputError("that participant is no longer in the room")
+        clean = _check_hand_values(values)
+        if not str(taken_by).strip():
+            raise BadInputError("say who took the reading")
+        now = self.clock.now()
+        t = now if t is None else t
+        if t > now + 60:
+            raise BadInputError("the reading's time is in the future; enter when it was taken")
+        if now - t > HAND_ENTRY_MAX_AGE_S:
+            raise BadInputError("a hand reading must have been taken in the last 4 hours")
+        old = self._standing_hand_entry(pid, corrects, reason) if corrects else None
+        entry_id = uuid.uuid4().hex[:12]
+        who = str(taken_by).strip()
+        self.record_event("observation.entered", {
+            "entry_id": entry_id, "values": clean, "t_measured": t, "taken_by": who,
+            "source": HAND, "corrects": corrects, "reason": reason.strip() if reason else None,
+        }, pid, who)
+        if old is not None:
+            self._drop_hand_entry(pid, corrects)
+        rows: list[tuple] = []
+        for param, value in clean.items():
+            self._file_reading(Reading(person.seat, param, t, value, hand_source(who)), rows)
+        self.store.add_vitals(rows)
+        self.hand_entries[entry_id] = HandEntry(pid, clean, t, who)
+        if self.protocol is not None and "SBP" in clean:
+            self.protocol.record_bp(pid, clean["SBP"], clean["DBP"], t=t, source=HAND,
+                                    actor=who, entry_id=entry_id)
+        return entry_id
+
+    def strike_entry(self, pid: str, entry_id: str, reason: str, actor: str) -> None:
+        """Strike a hand reading, a MOAA/S or a CADSS: a new event that points at it; the
+        tile, the alarms, the protocol and the record stop counting it."""
+        if entry_id in self.hand_entries:
+            entry = self._standing_hand_entry(pid, entry_id, reason)
+            self.record_event("entry.struck", {"entry_id": entry_id, "values": entry.values,
+                                               "reason": reason.strip()}, pid, actor)
+            self._drop_hand_entry(pid, entry_id)
+        elif self.protocol is not None and self.protocol.owns_entry(pid, entry_id):
+            self.protocol.strike_entry(pid, entry_id, reason, actor)
+        else:
+            raise BadInputError(f"no entry {entry_id!r} for this participant")
+
+    def _standing_hand_entry(self, pid: str, entry_id: str, reason: str | None) -> HandEntry:
+        entry = self.hand_entries.get(entry_id)
+        if entry is None or entry.pid != pid:
+            raise BadInputError(f"no hand reading {entry_id!r} for this participant")
+        if entry.struck:
+            raise BadInputError(f"entry {entry_id} is already struck or corrected")
+        if not reason or not reason.strip():
+            raise BadInputError("a correction or a strike needs its reason")
+        return entry
+
+    def _drop_hand_entry(self, pid: str, entry_id: str) -> None:
+        entry = self.hand_entries[entry_id]
+        entry.struck = True
+        vitals = self.vitals.get(pid)
+        for param, value in entry.values.items():
+            if vitals is not None:
+                vitals.strike(param, entry.t, value)
+            if self.alarms is not None:
+                self.alarms.struck(pid, param)
+        if self.protocol is not None:
+            self.protocol.drop_bp(pid, entry_id)
+
+    def standing_entries(self, pid: str) -> list[tuple[str, float, str]]:
+        """(entry id, measured time, what) of this participant's entries that still count,
+        newest first: what the correct-or-strike dialog offers."""
+        out = [(eid, e.t, ", ".join(f"{k} {v:g}" for k, v in e.values.items()) +
+                f" (hand, {e.taken_by})")
+               for eid, e in self.hand_entries.items() if e.pid == pid and not e.struck]
+        if self.protocol is not None and pid in self.protocol.participants:
+            out += [(e.entry_id, e.t, f"{e.check} {e.value} ({e.taken_by})")
+                    for e in self.protocol.participants[pid].scores if not e.struck]
+        return sorted(out, key=lambda x: -x[1])
 
     def record_event(self, kind: str, data: dict, pid: str | None, actor: str) -> None:
         """Queue an event for commit without waiting (alarm transitions, from any caller)."""
@@ -203,12 +365,13 @@ class LiveSession:
         return stats
 
     def _file_reading(self, r: Reading, rows: list[tuple]) -> bool:
+        """The one path of every numeric value, from a monitor or typed in by hand."""
         person = self.room.on_seat(r.seat)
         if person is None or not self.vitals[person.id].add_reading(r):
             return False
         if self.alarms is not None:
-            self.alarms.observe(person.id, r.seat, r.param, r.t, r.value)
-        if self.protocol is not None:
+            self.alarms.observe(person.id, r.seat, r.param, r.t, r.value, spot=r.by_hand)
+        if self.protocol is not None and not r.by_hand:  # a hand BP is filed whole, above
             self.protocol.observe(person.id, r.seat, r.param, r.t, r.value)
         rows.append((self.id, person.id, r.seat, f"seat{r.seat}", r.param, r.t, r.value,
                      PARAMETERS[r.param].unit, r.source))

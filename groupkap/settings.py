@@ -16,6 +16,7 @@ import platformdirs
 
 from groupkap.alarms.model import AlarmConfig
 from groupkap.errors import ConfigError
+from groupkap.protocol.config import ROUTES, ProtocolConfig
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Settings:
             without one plays silently on the session clock, never on another device.
         room_device: the room speakers, for shared cues such as the circle chime.
         music_volume_cap: the highest volume a seat may be set to (hearing safety).
+        protocol: the [protocol] figures (check windows, minimum observation per route,
+            discharge floors, MOAA/S alarm floor, CADSS margin).
+        clinic_name, clinic_address: the healthcare setting, for the esketamine monitoring
+            record ("" = not recorded).
+        monitoring_provider, provider_contact: the healthcare provider conducting patient
+            monitoring and their telephone or email, for the same record.
     """
 
     stale_after_s: float = 10.0
@@ -49,6 +56,11 @@ class Settings:
     seat_devices: dict[int, str] = field(default_factory=dict)
     room_device: str = ""
     music_volume_cap: int = 80
+    protocol: ProtocolConfig = field(default_factory=ProtocolConfig)
+    clinic_name: str = ""
+    clinic_address: str = ""
+    monitoring_provider: str = ""
+    provider_contact: str = ""
 
 
 # key -> (section, minimum, maximum)
@@ -130,15 +142,62 @@ def _music_settings(table: object, where: str) -> dict:
     return out
 
 
+CLINIC_KEYS = {"name": "clinic_name", "address": "clinic_address",  # [clinic] key -> Settings
+               "monitoring_provider": "monitoring_provider",
+               "provider_contact": "provider_contact"}
+
+
+def _clinic_settings(table: object, where: str) -> dict:
+    """The [clinic] section: name, address, monitoring_provider, provider_contact (text)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: clinic must be a [section]")
+    out: dict = {}
+    for key, value in table.items():
+        if key not in CLINIC_KEYS:
+            raise ConfigError(f"{where}: unknown setting clinic.{key}; known: "
+                              f"{', '.join(CLINIC_KEYS)}")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: clinic.{key} = {value!r} must be text in quotes")
+        out[CLINIC_KEYS[key]] = value.strip()
+    return out
+
+
+def _protocol_settings(table: object, where: str) -> dict:
+    """The [protocol] section: ProtocolConfig's figures (check windows, discharge floors,
+    MOAA/S alarm floor, CADSS margin ...) and `min_observation_<ROUTE>` per route."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: protocol must be a [section]")
+    known = set(ProtocolConfig.RANGES) | {f"min_observation_{r}" for r in ROUTES}
+    values: dict = {}
+    by_route: dict[str, float] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting protocol.{key}; known: "
+                              f"{', '.join(sorted(known))}")
+        if key.startswith("min_observation_") and key != "min_observation_min":
+            by_route[key.removeprefix("min_observation_")] = value
+        else:
+            values[key] = value
+    try:
+        return {"protocol": ProtocolConfig(**values, min_observation_by_route=by_route)}
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
 def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
     doc = dict(doc)
     alarm_changes = _alarm_settings(doc.pop("alarms"), where) if "alarms" in doc else {}
     if "music" in doc:
         alarm_changes.update(_music_settings(doc.pop("music"), where))
+    if "clinic" in doc:
+        alarm_changes.update(_clinic_settings(doc.pop("clinic"), where))
+    if "protocol" in doc:
+        alarm_changes.update(_protocol_settings(doc.pop("protocol"), where))
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            listed = ", ".join(sorted(known_sections | {"alarms", "music"}))
+            listed = ", ".join(sorted(known_sections | {"alarms", "music", "clinic",
+                                                        "protocol"}))
             raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:
             if key not in _RANGES or _RANGES[key][0] != section:

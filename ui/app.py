@@ -28,7 +28,6 @@ from groupkap.demo_protocol import DemoProtocolDirector
 from groupkap.errors import AudioError
 from groupkap.music.demo_library import chime_path
 from groupkap.demo_room import demo_plan, seat_participants
-from groupkap.protocol.config import ProtocolConfig
 from groupkap.protocol.replay import restore_participant_limits, restore_protocol
 from groupkap.protocol.room import Protocol
 from groupkap.session import LiveSession
@@ -139,7 +138,9 @@ class DemoRun:
         if self.live.alarms is not None:
             cues = self.live.alarms.tick(pulled_until)
             if self.sound is not None:
-                self.sound.play(cues)
+                failure = self.sound.play(cues)
+                if failure:
+                    _on_sound_failed(self.live, self.window, failure)
 
     def finish(self, reason: str) -> None:
         if self.finished:
@@ -184,16 +185,20 @@ def alarm_sound_folder() -> Path:
     return Path(platformdirs.user_cache_dir("groupkap", appauthor=False)) / "alarm-sounds"
 
 
+def _on_sound_failed(live: LiveSession, window: MainWindow, problem: str) -> None:
+    """A burst could not be played mid-session: the room says so at once, the log records it."""
+    live.record_event("alarm.sound_failed", {"problem": problem}, None, "system")
+    window.show_sound_failure(problem)
+
+
 def _on_sound_tested(live: LiveSession, window: MainWindow, device: str | None,
                      result: dict) -> None:
-    """Log the start-up self-test, and tell the facilitators if a burst did not play."""
+    """Log the start-up self-test; if no one could hear the alarms, say so across the top
+    of the window until the session ends (the tiles and alarm bar still show them)."""
     live.record_event("alarm.sound_tested",
                       {**result, "device": device or "system default"}, None, "system")
-    failed = [p for p, ok in result.items() if p != "problem" and not ok]
-    if result.get("problem") or failed:
-        window.show_error("alarm sound self-test: " + (result.get("problem") or
-                          f"{', '.join(failed)} burst did not play") +
-                          " — alarms are still shown on the tiles and the alarm bar")
+    if not result.get("ok"):
+        window.show_sound_failure(result.get("problem") or "the self-test did not pass")
 
 
 def watch_alarms(live: LiveSession, settings: Settings) -> LimitsFile | None:
@@ -243,7 +248,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
                                      title=f"demo: {args.scenario}")
             seat_participants(live, getattr(args, "plan", None) or demo_plan(args.seats))
         limits_file = watch_alarms(live, settings)
-        protocol = Protocol(clock, live.record_event, ProtocolConfig(), alarms=live.alarms)
+        protocol = Protocol(clock, live.record_event, settings.protocol, alarms=live.alarms)
         live.follow_protocol(protocol)
         if args.resume:  # the room comes back as the log says it was
             with closing(store.reader()) as conn:
@@ -265,10 +270,10 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         bridge.write_failed.connect(window.show_error)
         # Offscreen (QA, CI) nobody listens: libVLC's dummy output still decodes and times
         # every burst, without probing sound cards that a headless machine does not have.
+        # The self-test says so honestly (banner and log), as it does when the sound could
+        # not be set up at all (sound.problem).
         sound = AlarmSound(alarm_sound_folder(), settings.facilitator_device,
                            vlc_args=["--aout=dummy"] if args.offscreen else None)
-        if sound.problem:
-            window.show_error(sound.problem)
         device_name = "dummy output (offscreen)" if args.offscreen else sound.device
         sound.bridge.finished.connect(
             lambda result: _on_sound_tested(live, window, device_name, result))

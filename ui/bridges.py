@@ -27,7 +27,7 @@ class SoundTestBridge(QObject):
     """Carries the alarm-sound self-test result from its worker thread to the window.
 
     Signals:
-        finished(dict): {priority: played?} and, under "problem", why it could not run.
+        finished(dict): {priority: heard?, "ok": bool, "problem": why not, in words}.
     """
 
     finished = Signal(dict)

@@ -27,12 +27,17 @@ from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
 
 
+SOUND_FAILURE_TITLE = "⚠ Alarm sound not working — watch the screen"
+
+
 class MainWindow(QMainWindow):
     """The facilitators' window.
 
     Attributes:
         live: the running session.
         grid: the room grid inside a scroll area (scrollbars only on a too-small screen).
+        sound_banner: the banner across the top saying the alarm sound is not working
+            (hidden until `show_sound_failure`; it never hides by itself).
 
     Signals:
         close_requested(): the facilitator closed the window (the app ends the session).
@@ -68,6 +73,16 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.sound_banner = QLabel()
+        self.sound_banner.setObjectName("SoundFailureBanner")
+        self.sound_banner.setWordWrap(True)
+        # The high-alarm red, steady: it is a standing condition, not a new alarm. Black
+        # text on that red reads better than white (contrast about 6:1 against 3.5:1).
+        self.sound_banner.setStyleSheet(
+            f"QLabel#SoundFailureBanner {{ background: {theme.ALARM_COLOURS['high']}; "
+            "color: #000000; font-size: 18px; font-weight: bold; padding: 8px 14px; }")
+        self.sound_banner.hide()
+        column.addWidget(self.sound_banner)
         self.alarm_bar: AlarmBar | None = None
         if live.alarms is not None:
             self.alarm_bar = AlarmBar(live.alarms, live.room, lambda: live.actor)
@@ -139,6 +154,16 @@ class MainWindow(QMainWindow):
         """Show a problem the facilitators must know about (a failed database write)."""
         self.statusBar().showMessage(f"⚠ {message}")
         self.statusBar().setStyleSheet("color: #e8b04c;")
+
+    def show_sound_failure(self, reason: str) -> None:
+        """Say across the top of the window that no one will hear the alarms, and why.
+
+        The room has to be watched instead, for the whole session: unlike `show_error`,
+        this banner stays until the window closes.
+        """
+        self.sound_banner.setText(f"{SOUND_FAILURE_TITLE}\n{reason}")
+        self.sound_banner.setToolTip(reason)
+        self.sound_banner.show()
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from groupkap.alarms.limits import HIGH, LOW, MEDIUM, Bound, LimitSet, ParamLimits
-from groupkap.alarms.model import NO_DATA, SOURCE_LOST, Alarm, AlarmConfig, SoundCue, rank
+from groupkap.alarms.model import (NO_DATA, SOURCE_LOST, Alarm, AlarmConfig, SoundCue,
+                                   no_data_key, rank)
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.params import PARAMETERS
@@ -64,7 +65,7 @@ class AlarmEngine:
         self._record = record
         self._watch: dict[tuple[str, str], _Watch] = {}
         self._seats: dict[str, int] = {}
-        self._last_data: dict[str, float] = {}
+        self._last_data: dict[tuple[str, str], float] = {}  # (pid, param): last monitor value
         self._pauses: dict[str, _Pause] = {}
         self._last_sound: tuple[int, float] | None = None
         self._announced: set[str] = set()  # alarms whose current episode has sounded
@@ -74,8 +75,15 @@ class AlarmEngine:
     def limits_for(self, pid: str) -> LimitSet:
         return self.participant_limits.get(pid, self.limits)
 
-    def observe(self, pid: str, seat: int, param: str, t: float, value: float) -> None:
-        """One reading. NaN and implausible values (sentinels) neither raise nor clear."""
+    def observe(self, pid: str, seat: int, param: str, t: float, value: float, *,
+                spot: bool = False) -> None:
+        """One reading. NaN and implausible values (sentinels) neither raise nor clear.
+
+        `spot` marks a value a person measured and typed in: it is judged against the same
+        limits, at once (the condition delay filters a monitor's stream of artefacts; a
+        spot check is one deliberate measurement), and it says nothing about whether the
+        monitor is sending, so it neither raises nor clears a no-data alarm.
+        """
         p = PARAMETERS.get(param)
         if p is None or not p.is_valid(value):
             return
@@ -84,20 +92,44 @@ class AlarmEngine:
                 if alarm.participant_id == pid:
                     alarm.seat = seat
         self._seats[pid] = seat
-        self._last_data[pid] = max(t, self._last_data.get(pid, t))
+        if p.continuous and not spot:
+            key = (pid, param)
+            self._last_data[key] = max(t, self._last_data.get(key, t))
         limits = self.limits_for(pid).get(param)
         if limits is None:
             return
         watch = self._watch.setdefault((pid, param), _Watch())  # armed from here on
         if limits.confirm_readings > 1 or limits.extreme is not None:
             level, bound = self._intermittent(limits, watch, value)
+        elif spot:
+            level, bound = limits.level(value)
+            watch.since = {} if level is None else {HIGH: t, MEDIUM: t} if level == HIGH \
+                else {MEDIUM: t}
         else:
             level, bound = self._continuous(limits, watch, t, value)
         if level is None:
             self._condition_gone(pid, param, t)
         else:
-            text = f"{param} {value:g} {bound}"
+            text = f"{param} {value:g} {bound}" + (" (hand)" if spot else "")
             self._condition(pid, param, level, text, value, str(bound), t, technical=False)
+
+    def struck(self, pid: str, param: str) -> None:
+        """A hand value was struck out: an alarm it raised ends unless it has latched (a
+        high alarm still needs a person to reset it; the log keeps why it was raised)."""
+        self._watch.pop((pid, param), None)
+        self._condition_gone(pid, param, self.clock.now())
+
+    # -- clinical observations scored by a person (MOAA/S) ----------------------------
+    def clinical_condition(self, pid: str, key: str, priority: str, text: str,
+                           value: float, limit: str, seat: int | None = None) -> None:
+        """A clinical alarm from a scored observation (a MOAA/S at or below its floor)."""
+        if seat is not None:
+            self._seats[pid] = seat
+        self._condition(pid, key, priority, text, value, limit, self.clock.now(),
+                        technical=False)
+
+    def clinical_condition_gone(self, pid: str, key: str) -> None:
+        self._condition_gone(pid, key, self.clock.now())
 
     def _continuous(self, limits: ParamLimits, watch: _Watch, t: float, value: float):
         for priority in (HIGH, MEDIUM):
@@ -315,7 +347,8 @@ class AlarmEngine:
             del self.alarms[alarm.id]
             self._record("alarm.cleared", {**alarm.event_data(), "reason": "participant left"},
                          pid, "system")
-        self._last_data.pop(pid, None)
+        for key in [k for k in self._last_data if k[0] == pid]:
+            del self._last_data[key]
         self._pauses.pop(pid, None)
         for key in [k for k in self._watch if k[0] == pid]:
             del self._watch[key]
@@ -338,26 +371,44 @@ class AlarmEngine:
         return ([burst] if burst else []) + cues
 
     def _check_no_data(self, now: float) -> None:
+        """Each monitored parameter has its own no-data alarm ("SpO2 no data" while the ECG
+        goes on); when every one of a participant's parameters is silent, one "no data"
+        alarm stands for the monitor instead of one per parameter."""
         c = self.config
-        for pid, last in list(self._last_data.items()):
-            silent = now - last
-            if silent > c.no_data_medium_s:
-                level = MEDIUM
-            elif silent > c.no_data_low_s:
-                level = LOW
-            else:
-                self._condition_gone(pid, NO_DATA, now)
+        silences: dict[str, dict[str, float]] = {}
+        for (pid, param), last in self._last_data.items():
+            silences.setdefault(pid, {})[param] = now - last
+        for pid, silent in silences.items():
+            quiet = {p: s for p, s in silent.items() if s > c.no_data_low_s}
+            if quiet and len(quiet) == len(silent):
+                for param in silent:
+                    self._condition_gone(pid, no_data_key(param), now)
+                self._no_data(pid, NO_DATA, "no data", min(quiet.values()), now)
                 continue
-            quiet = f"{math.floor(silent)} s" if silent < 120 else f"{math.floor(silent / 60)} min"
-            self._condition(pid, NO_DATA, level, f"no data {quiet}", None, None, now,
-                            technical=True)
+            self._condition_gone(pid, NO_DATA, now)
+            for param, s in silent.items():
+                if param == "PR" and "HR" in silent and "HR" not in quiet:
+                    quiet.pop(param, None)  # the tile shows the ECG's HR: PR is not missed
+                if param in quiet:
+                    self._no_data(pid, no_data_key(param), f"{param} no data", s, now)
+                else:
+                    self._condition_gone(pid, no_data_key(param), now)
+
+    def _no_data(self, pid: str, key: str, what: str, silent: float, now: float) -> None:
+        level = MEDIUM if silent > self.config.no_data_medium_s else LOW
+        quiet = f"{math.floor(silent)} s" if silent < 120 else f"{math.floor(silent / 60)} min"
+        self._condition(pid, key, level, f"{what} {quiet}", None, None, now, technical=True)
 
     def _escalate_and_remind(self, now: float) -> list[SoundCue]:
         cues = []
         for alarm in list(self.alarms.values()):
             if not alarm.condition_active:
                 continue
-            if not alarm.acknowledged and not alarm.escalated and alarm.priority != HIGH and \
+            # A technical or process alarm (no data, a late BP check) goes up to medium at
+            # most: it must never sound like a clinical high alarm (CLINICAL.md).
+            ceiling = MEDIUM if alarm.technical else HIGH
+            if not alarm.acknowledged and not alarm.escalated and \
+                    rank(alarm.priority) < rank(ceiling) and \
                     now - alarm.unacknowledged_since >= self.config.escalate_after_s:
                 previous = alarm.priority
                 alarm.priority = _UP[previous]

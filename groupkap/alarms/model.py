@@ -19,6 +19,11 @@ NO_DATA = "NO_DATA"
 SOURCE_LOST = "SOURCE_LOST"
 
 
+def no_data_key(param: str) -> str:
+    """The key of one parameter's own no-data alarm (`NO_DATA:SpO2`)."""
+    return f"{NO_DATA}:{param}"
+
+
 def rank(priority: str | None) -> int:
     return PRIORITY_RANK.get(priority or "", 0)
 
@@ -140,4 +145,4 @@ class SoundCue:
 
 
 __all__ = ["Alarm", "AlarmConfig", "SoundCue", "flash_on", "rank", "PREFIX", "FLASH_HZ",
-           "HIGH", "MEDIUM", "LOW", "NO_DATA", "SOURCE_LOST"]
+           "HIGH", "MEDIUM", "LOW", "NO_DATA", "SOURCE_LOST", "no_data_key"]

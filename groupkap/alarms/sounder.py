@@ -9,6 +9,8 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from groupkap.alarms.output_check import (SelfTestResult, null_device_problem,
+                                          silent_module_problem)
 from groupkap.errors import AudioError
 
 log = logging.getLogger("groupkap.audio")
@@ -23,6 +25,9 @@ SELF_TEST_ORDER = ("low", "medium", "high")
 # long after it should have ended, so it cannot hold back every later alarm of its rank.
 STALL_S = 5.0
 UNKNOWN_LENGTH_S = 30.0  # for a sound file whose length cannot be read
+# libVLC writes a burst's final statistics a few milliseconds after reporting its end.
+STATS_WAIT_S = 0.5
+STATS_POLL_S = 0.01
 
 
 class AlarmSounder:
@@ -69,6 +74,7 @@ class AlarmSounder:
         self._give_up_at = 0.0  # monotonic time after which a silent player is presumed done
         self._lengths = {p: _length_s(Path(sound_files[p])) for p in RANK}
         self.device = device
+        self._vlc_args = [*DEFAULT_VLC_ARGS, *(vlc_args or [])]
         try:
             self._check_output_modules()
             self._player = instance.media_player_new()
@@ -114,6 +120,12 @@ class AlarmSounder:
         """
         if self.device is None:
             return
+        listed = {dev_id for dev_id, _ in self.output_devices()}
+        if listed and self.device not in listed:
+            # PulseAudio would take the stream and move it to the default sink. (An empty
+            # list means libVLC has no output open; the read-back below catches that.)
+            raise AudioError(f"the alarm output device {self.device!r} is gone (unplugged or "
+                             "removed); alarm sounds are held back")
         self._player.audio_output_device_set(None, self.device)
         chosen = self._player.audio_output_device_get()
         if chosen != self.device:
@@ -174,7 +186,8 @@ class AlarmSounder:
         message finishes, and a repeat of the same one would only stutter.
 
         Raises:
-            AudioError: the chosen device could not be made this burst's output.
+            AudioError: the chosen device could not be made this burst's output, or
+                libVLC refused to play it.
         """
         if priority not in RANK:
             raise ValueError(f"unknown alarm priority {priority!r}")
@@ -192,8 +205,7 @@ class AlarmSounder:
         self._give_up_at = time.monotonic() + self._lengths[priority] + STALL_S
         if self._player.play() != 0:
             self._playing = None
-            log.error("libVLC refused to play the %s alarm sound", priority)
-            return False
+            raise AudioError(f"libVLC refused to play the {priority} alarm sound")
         log.info("%s alarm burst on %s", priority, self.device or "the default output")
         return True
 
@@ -228,22 +240,86 @@ class AlarmSounder:
                 return item[1]
         return None
 
-    def self_test(self, timeout_s: float = 5.0) -> dict[str, bool]:
-        """Play one burst of each priority in turn, so a facilitator hears all three.
+    def self_test(self, timeout_s: float = 5.0) -> SelfTestResult:
+        """Play one burst of each priority in turn, so a facilitator hears all three, and
+        fail, saying why, when no one could have heard them.
 
-        Each burst may take `timeout_s` to start and finish; the result says which
-        played to their end. A burst that did not is stopped before the next. This blocks
-        for several seconds: run it before the room opens, not during a session.
+        A burst counts as heard only if it played to its end (within `timeout_s`) on an
+        output a person can hear: not libVLC's dummy output, not an output that never
+        opened, not a null sink. A burst that did not play is stopped before the next.
+        This blocks for several seconds: run it before the room opens, not in a session.
         """
         self.stop()
         self._drain()
-        result = {}
+        silent = silent_module_problem(self._vlc_args)
+        if silent:
+            # Nothing to listen for: the bursts would only be timed, never heard.
+            return self._report(SelfTestResult.failed(silent, SELF_TEST_ORDER))
+        heard: dict[str, bool] = {}
+        problems: list[str] = []
         for priority in SELF_TEST_ORDER:
-            ok = self.play(priority) and self.wait_finished(timeout_s)
-            if not ok:
+            try:
+                trouble = self._test_burst(priority, timeout_s)
+            except AudioError as exc:  # the device could not be chosen or read back
                 self.stop()
-            result[priority] = ok
-        log.info("alarm self-test: %s", result)
+                return self._report(SelfTestResult.failed(str(exc), SELF_TEST_ORDER))
+            heard[priority] = not trouble
+            if trouble:
+                self.stop()
+                problems.append(trouble)
+        problem = "; ".join(dict.fromkeys(problems))  # one output fault, said once
+        if not problem:
+            problem = self._device_problem()
+            if problem:  # a null sink times every burst like a speaker; none was heard
+                heard = dict.fromkeys(SELF_TEST_ORDER, False)
+        return self._report(SelfTestResult(heard, problem))
+
+    def _test_burst(self, priority: str, timeout_s: float) -> str:
+        """Play one burst to its end; what went wrong, or "" if it was played out."""
+        if not self.play(priority):
+            return f"libVLC refused to play the {priority} burst"
+        outcome = self._wait_outcome(timeout_s)
+        if outcome == "error":
+            return f"libVLC could not play the {priority} burst"
+        if outcome is None:
+            return f"the {priority} burst did not play to its end within {timeout_s:g} s"
+        if self._buffers_played(priority) == 0:
+            where = (f"the facilitators' output device {self.device!r}" if self.device
+                     else "the default audio output")
+            return (f"libVLC could not open {where}: the bursts were decoded but no sound "
+                    "reached it (no sound card, or the sound server did not answer)")
+        return ""
+
+    def _buffers_played(self, priority: str) -> int | None:
+        """Audio buffers libVLC handed to the output for the last burst of `priority`; None
+        when libVLC kept no statistics. An output that failed to open plays none, yet the
+        burst still "ends" on time."""
+        media = self._media[priority]
+        stats = self._vlc.MediaStats()
+        deadline = time.monotonic() + STATS_WAIT_S
+        decoded = False
+        while True:
+            if media.get_stats(stats):
+                if stats.played_abuffers > 0:
+                    return stats.played_abuffers
+                decoded = decoded or stats.decoded_audio > 0
+            if time.monotonic() >= deadline:  # the final figures are in by now
+                return 0 if decoded else None
+            time.sleep(STATS_POLL_S)
+
+    def _device_problem(self) -> str:
+        """Why the device the bursts went to cannot be heard, or "" when it may be."""
+        chosen = self._player.audio_output_device_get()
+        if chosen is None:  # an output with no devices of its own (a file, say)
+            return ""
+        descriptions = dict(self.output_devices())
+        return null_device_problem(chosen, descriptions.get(chosen, ""))
+
+    def _report(self, result: SelfTestResult) -> SelfTestResult:
+        if result.ok:
+            log.info("alarm self-test passed: %s", result.as_event())
+        else:
+            log.error("alarm self-test failed: %s", result.problem)
         return result
 
     def close(self) -> None:

@@ -1,127 +1,180 @@
-"""The esketamine monitoring record of one participant, rebuilt from the session log alone."""
+"""The SPRAVATO REMS Patient Monitoring Form of one participant, rebuilt from the log alone.
+
+It follows the form's fields: the healthcare setting and the provider who monitored, the
+concomitant medications by class, dose, lot and time of administration (T0), whether vital
+signs were acceptable before dosing and before monitoring ended, the BP before, ~40 min
+after and before the end, sedation / dissociation / respiratory depression with onset and
+resolution, the total monitoring time and the ready-to-leave minute. A field the log does
+not hold is None and prints "not recorded", never "No"; a record with such a field cannot
+be signed.
+"""
 
 from __future__ import annotations
 
-import html
+import hashlib
 import json
 import sqlite3
-from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
-from groupkap import ADJUNCT_NOTICE
-from groupkap.clock import Clock, RealClock, utc_iso
+from groupkap.clock import utc_iso
 from groupkap.errors import BadInputError
-from groupkap.protocol.config import ROUTES
+from groupkap.protocol.config import ROUTES, ProtocolConfig
+from groupkap.protocol.esketamine_log import (BPReading, Event, Score, bp_readings,
+                                              find_participant, load_events, monitoring_end,
+                                              oximetry_gap, scores, when)
+from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS
 
-FORTY_MIN_S, FORTY_WINDOW_S = 40 * 60, 15 * 60  # "~40 min": the closest check within ±15 min
-NORMAL_MOAAS = 5  # the baseline when no MOAA/S was scored before the dose
+NORMAL_MOAAS = 5  # the baseline when no MOAA/S was scored before the dose; resolution needs it
+FORTY_MIN = 40
 BREATHING_KEYS = ("SpO2", "RR")
+SIGN_MEANINGS = ("author", "review", "approval")
+# The form's concomitant medication classes, asked one by one at screening (rule ids).
+MEDICATION_CLASSES = (("psychostimulants", "Psychostimulants"),
+                      ("maoi", "Monoamine oxidase inhibitors (MAOIs)"),
+                      ("benzodiazepines", "Benzodiazepines"),
+                      ("sedative_hypnotics", "Non-benzodiazepine sedative hypnotics"),
+                      ("opioids", "Opioids"))
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The healthcare setting and the provider who monitors (settings `[clinic]`).
+
+    Attributes:
+        name, address: the healthcare setting.
+        provider, contact: the healthcare provider conducting patient monitoring, and how
+            to reach them (telephone, email).
+    """
+
+    name: str | None = None
+    address: str | None = None
+    provider: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A yes/no field. Attributes: value (`Yes`, `No`, or None = not recorded), detail (what
+    the answer rests on)."""
+
+    value: str | None
+    detail: str = ""
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A yes/no item of the record, with every observation that made it "yes".
+    """Did the patient experience it? (sedation, dissociation, respiratory depression)
 
     Attributes:
-        yes: True when at least one observation counts.
-        times: one line per observation, e.g. `22:58 UTC (T0 +45 min): MOAA/S 3 (baseline 5)`.
+        value: `Yes`, `No`, or None when nothing was measured after T0 (not recorded).
+        onset, resolved: `HH:MM UTC (T0 +m:ss)`; None when not applicable or not recorded.
+        evidence: one line per observation after T0 that the answer rests on.
+        rule: how the answer was reached (the baseline and threshold used).
     """
 
-    yes: bool
-    times: tuple[str, ...] = ()
+    value: str | None
+    onset: str | None = None
+    resolved: str | None = None
+    evidence: tuple[str, ...] = ()
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An `esketamine_record.signed` event. Attributes: name, t (ISO UTC), meaning (author,
+    review, approval), current (False when the log changed the record after signing)."""
+
+    name: str
+    t: str
+    meaning: str
+    current: bool
 
 
 @dataclass(frozen=True)
 class EsketamineRecord:
-    """What CLINICAL.md asks to keep per participant of an esketamine session.
+    """One participant's Patient Monitoring Form; None everywhere means "not recorded".
 
     Attributes:
-        session_id, alias, seat: whose record it is (seat as last logged).
-        route, dose_mg, lot, given_by: from the dose record; t0 is the dose time, ISO UTC.
-        bp_pre_dose, bp_40_min, bp_discharge: `SBP/DBP at HH:MM UTC (source)`, None if missing.
-        missing: which of the three BP readings the log does not hold.
-        sedation: MOAA/S after T0 below the pre-dose score (or below 5 without one).
-        dissociation: any CADSS total above 0.
-        respiratory_depression: any SpO2 or low-RR alarm raised after T0.
-        total_monitoring_minutes: T0 to the end of monitoring (see `monitoring_end`).
-        monitoring_end: what ended monitoring: discharge, removal, session end or last event.
-        ready_to_leave_minute, discharged_by: from the signed discharge, None without one.
-        adverse_events: one short line per adverse event.
+        session_id, participant_id, alias, seat: whose record it is (seat as last logged).
+        clinic: the healthcare setting and the monitoring provider.
+        concomitant_medications: (class, `Yes`/`No`/None) per medication class.
+        treatment_date: the date of T0 (UTC); route, dose_mg, lot, given_by from the dose.
+        t0: the time of administration, ISO UTC.
+        vitals_before_dosing: the pre-dose BP against the gate, or a prescriber override.
+        vitals_before_completion: the items of the signed discharge.
+        bp_pre_dose, bp_40_min, bp_before_completion: the form's three BPs as text.
+        bp_readings: every BP of the participant with its T0 offset and source.
+        sedation, dissociation, respiratory_depression: each a Finding.
+        monitoring_ended: when and why monitoring ended; total_monitoring_minutes from T0.
+        ready_to_leave_minute: minutes from T0 when every clinical criterion first held.
+        discharged_by: who signed the discharge; adverse_events: one line each.
+        signatures: signatures of this record found in the log.
     """
 
     session_id: str
+    participant_id: str
     alias: str
     seat: int | None
+    clinic: Clinic
+    concomitant_medications: tuple[tuple[str, str | None], ...]
+    treatment_date: str
     route: str
     dose_mg: float
-    lot: str
-    given_by: str
+    lot: str | None
+    given_by: str | None
     t0: str
+    vitals_before_dosing: Answer
+    vitals_before_completion: Answer
     bp_pre_dose: str | None
     bp_40_min: str | None
-    bp_discharge: str | None
-    missing: tuple[str, ...]
+    bp_before_completion: str | None
+    bp_readings: tuple[str, ...]
     sedation: Finding
     dissociation: Finding
     respiratory_depression: Finding
+    monitoring_ended: str
     total_monitoring_minutes: float
-    monitoring_end: str
     ready_to_leave_minute: float | None
     discharged_by: str | None
     adverse_events: tuple[str, ...]
+    signatures: tuple[Signature, ...] = field(default=())
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The form's fields the log does not hold, in the form's order."""
+        c = self.clinic
+        fields = [("healthcare setting name", c.name), ("healthcare setting address", c.address),
+                  ("monitoring provider", c.provider), ("provider contact", c.contact)]
+        fields += [(f"concomitant medication: {label}", v)
+                   for label, v in self.concomitant_medications]
+        fields += [("lot number", self.lot),
+                   ("vital signs acceptable before dosing", self.vitals_before_dosing.value),
+                   ("vital signs acceptable before completion",
+                    self.vitals_before_completion.value),
+                   ("pre-dose BP", self.bp_pre_dose), ("~40 min BP", self.bp_40_min),
+                   ("BP before completion", self.bp_before_completion)]
+        for name, f in (("sedation", self.sedation), ("dissociation", self.dissociation),
+                        ("respiratory depression", self.respiratory_depression)):
+            fields.append((name, f.value))
+            if f.value == "Yes":
+                fields += [(f"{name} onset", f.onset), (f"{name} resolution", f.resolved)]
+        fields.append(("ready-to-leave minute", self.ready_to_leave_minute))
+        return tuple(name for name, value in fields if value is None)
+
+    def digest(self) -> str:
+        """sha256 of everything but the signatures: a signature names what it signed."""
+        content = {k: v for k, v in asdict(self).items() if k != "signatures"}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-_Event = namedtuple("_Event", "seq t kind data")  # t: when it was logged, epoch seconds
-
-
-def _epoch(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
-def _hhmm(t: float, t0: float | None = None) -> str:
-    """`HH:MM UTC`, and the minute from T0 when given, as the facilitators count it."""
-    hhmm = datetime.fromtimestamp(t, tz=timezone.utc).strftime("%H:%M UTC")
-    return hhmm if t0 is None else f"{hhmm} (T0 {round((t - t0) / 60):+d} min)"
-
-
-def _bp(e: _Event | None) -> str | None:
-    """`SBP/DBP at HH:MM UTC (source)`, the time the cuff measured, not when it was logged."""
-    if e is None:
-        return None
-    d = e.data
-    return f"{d['sbp']:g}/{d['dbp']:g} at {_hhmm(d['t_measured'])} ({d['source']})"
-
-
-def _participant(conn: sqlite3.Connection, session_id: str, who: str) -> tuple:
-    """(id, alias, seat) of `who`, an id or alias; refused with the session's aliases."""
-    if conn.execute("select 1 from events where session_id = ? limit 1",
-                    (session_id,)).fetchone() is None:
-        raise BadInputError(f"no session {session_id!r} in this database; "
-                            "`groupkap sessions` lists them")
-    people = [tuple(r) for r in conn.execute(
-        "select id, alias, seat from participants where session_id = ? order by seat, added_at",
-        (session_id,))]
-    for match in ([p for p in people if p[0] == who], [p for p in people if p[1] == who],
-                  [p for p in people if p[1].casefold() == who.strip().casefold()]):
-        if len(match) == 1:
-            return match[0]
-        if len(match) > 1:
-            raise BadInputError(f"{len(match)} participants of session {session_id} are "
-                                f"called {who!r}; give the participant id: "
-                                + ", ".join(p[0] for p in match))
-    known = ", ".join(f"{p[1]} (seat {p[2]})" for p in people) or "none"
-    raise BadInputError(f"no participant {who!r} in session {session_id}; "
-                        f"its participants are: {known}")
-
-
-def monitoring_record(conn: sqlite3.Connection, session_id: str,
-                      participant: str) -> EsketamineRecord:
+def monitoring_record(conn: sqlite3.Connection, session_id: str, participant: str, *,
+                      config: ProtocolConfig | None = None,
+                      clinic: Clinic | None = None) -> EsketamineRecord:
     """Build the record from the database only, so a lead can make it after the session."""
-    pid, alias, seat = _participant(conn, session_id, participant)
-    events = [_Event(seq, _epoch(t), kind, json.loads(data)) for seq, t, kind, data in
-              conn.execute("select seq, t, kind, data from events where session_id = ? and "
-                           "participant_id = ? order by seq", (session_id, pid))]
+    config = config or ProtocolConfig()
+    pid, alias, seat = find_participant(conn, session_id, participant)
+    events = load_events(conn, session_id, pid)
     dose = next((e for e in events if e.kind == "dose.given"), None)
     if dose is None:
         raise BadInputError(f"{alias} has no dose recorded in session {session_id}; the "
@@ -131,142 +184,197 @@ def monitoring_record(conn: sqlite3.Connection, session_id: str,
         label = ROUTES[route].label if route in ROUTES else "an unknown route"
         raise BadInputError(f"the monitoring record is for esketamine sessions (intranasal "
                             f"esketamine, IN); {alias} was given {label} ({route})")
-    t0 = d["t0"]
-    discharge = next((e for e in events if e.kind == "discharge.signed"), None)
-    end_t, end = _monitoring_end(conn, session_id, events, dose, discharge)
-    minutes = (discharge.data["minutes_since_t0"] if discharge and "minutes_since_t0" in
-               discharge.data else round((end_t - t0) / 60, 1))
-    readings = _bp_readings(events, dose, end_t)
-    checks = [e for e in events if e.kind == "check.recorded"]
-    moaas = [e for e in checks if e.data.get("check") == "MOAA/S"]
-    base = next((e.data["value"] for e in moaas if e.seq < dose.seq), NORMAL_MOAAS)
-    sedated = [f"{_hhmm(e.t, t0)}: MOAA/S {e.data['value']} (baseline {base})"
-               for e in moaas if e.seq > dose.seq and e.data["value"] < base]
-    dissociated = [f"{_hhmm(e.t, t0)}: CADSS {e.data['value']}" for e in checks
-                   if e.data.get("check") == "CADSS" and e.data["value"] > 0]
-    # A high RR ("> 30") is not respiratory depression; SpO2 and RR bounds below are.
-    breathing = [f"{_hhmm(e.t, t0)}: {e.data.get('text', e.data['key'])} "
-                 f"({e.data.get('priority')} alarm)" for e in events
-                 if e.kind == "alarm.raised" and e.t >= t0 and e.data.get("key") in BREATHING_KEYS
-                 and not e.data.get("technical")
-                 and not str(e.data.get("limit") or "").lstrip().startswith(">")]
-    adverse = [f"{_hhmm(e.data.get('t_occurred', e.t))}, {e.data.get('severity')}: "
-               f"{e.data.get('description')}; intervention: "
-               f"{e.data.get('intervention') or 'none'}; outcome: {e.data.get('outcome')}"
-               for e in events if e.kind == "adverse_event.recorded"]
-    signed = discharge.data if discharge else {}
-    return EsketamineRecord(
-        session_id=session_id, alias=alias, seat=seat, route=route, dose_mg=d["dose_mg"],
-        lot=d.get("lot", ""), given_by=d.get("given_by", ""), t0=utc_iso(t0),
-        bp_pre_dose=readings["pre-dose BP"], bp_40_min=readings["~40 min BP"],
-        bp_discharge=readings["discharge BP"],
-        missing=tuple(k for k, v in readings.items() if v is None),
-        sedation=Finding(bool(sedated), tuple(sedated)),
-        dissociation=Finding(bool(dissociated), tuple(dissociated)),
-        respiratory_depression=Finding(bool(breathing), tuple(breathing)),
-        total_monitoring_minutes=minutes, monitoring_end=end,
-        ready_to_leave_minute=signed.get("ready_to_leave_minute"),
-        discharged_by=signed.get("signed_by"), adverse_events=tuple(adverse))
+    t0 = float(d["t0"])
+    end_t, end_why = monitoring_end(conn, session_id, events, dose)
+    discharge = next((e.data for e in events if e.kind == "discharge.signed"), {})
+    ready = next((e.data for e in events if e.kind == "discharge.ready"), {})
+    bps = bp_readings(conn, session_id, pid, events)
+    pre, forty, last = _form_bps(bps, d, t0, end_t, config)
+    record = EsketamineRecord(
+        session_id=session_id, participant_id=pid, alias=alias, seat=seat,
+        clinic=_clean(clinic or Clinic()),
+        concomitant_medications=_medications(events),
+        treatment_date=datetime.fromtimestamp(t0, tz=timezone.utc).strftime("%Y-%m-%d"),
+        route=route, dose_mg=d["dose_mg"], lot=d.get("lot") or None,
+        given_by=d.get("given_by") or None, t0=utc_iso(t0),
+        vitals_before_dosing=_before_dosing(d, config),
+        vitals_before_completion=_before_completion(events),
+        bp_pre_dose=pre, bp_40_min=forty, bp_before_completion=last,
+        bp_readings=tuple(r.text(t0) for r in bps),
+        sedation=_sedation(scores(events, "MOAA/S"), t0),
+        dissociation=_dissociation(scores(events, "CADSS"), events, t0,
+                                   getattr(config, "cadss_margin", 5)),
+        respiratory_depression=_breathing(events, t0,
+                                          oximetry_gap(conn, session_id, pid, t0, end_t)),
+        monitoring_ended=f"{when(end_t, t0)}, {end_why}",
+        total_monitoring_minutes=discharge.get("minutes_since_t0",
+                                               round((end_t - t0) / 60, 1)),
+        ready_to_leave_minute=discharge.get("ready_to_leave_minute",
+                                            ready.get("ready_to_leave_minute")),
+        discharged_by=discharge.get("signed_by"), adverse_events=_adverse(events, t0))
+    digest = record.digest()
+    signed = tuple(Signature(e.data["signed_by"], utc_iso(e.t), e.data["meaning"],
+                             e.data.get("record_sha256") == digest)
+                   for e in events if e.kind == "esketamine_record.signed")
+    return replace(record, signatures=signed)
 
 
-def _monitoring_end(conn, session_id: str, events: list[_Event], dose: _Event,
-                    discharge: _Event | None) -> tuple[float, str]:
-    """When monitoring ended: the signed discharge, else leaving the room, else session end."""
-    if discharge is not None:
-        return discharge.t, "discharge signed"
-    removed = [e for e in events if e.kind == "participant.removed" and e.seq > dose.seq]
-    if removed:
-        return removed[0].t, "participant removed"
-    ended = conn.execute("select t from events where session_id = ? and kind = 'session.ended' "
-                         "order by seq desc limit 1", (session_id,)).fetchone()
-    if ended:
-        return _epoch(ended[0]), "session ended"
-    last = conn.execute("select max(t) from events where session_id = ?", (session_id,))
-    return _epoch(last.fetchone()[0]), "last logged event (session not ended)"
+def signature_data(record: EsketamineRecord, name: str, meaning: str) -> dict:
+    """The `esketamine_record.signed` event data; refused while any field is not recorded."""
+    if meaning not in SIGN_MEANINGS:
+        raise BadInputError(f"a signature means {', '.join(SIGN_MEANINGS)}, not {meaning!r}")
+    if not name.strip():
+        raise BadInputError("a signature needs the signer's name")
+    if record.missing:
+        raise BadInputError(f"cannot sign the record of {record.alias}: not recorded: "
+                            + ", ".join(record.missing))
+    return {"signed_by": name.strip(), "meaning": meaning, "alias": record.alias,
+            "record_sha256": record.digest()}
 
 
-def _bp_readings(events: list[_Event], dose: _Event, end_t: float) -> dict[str, str | None]:
-    """The BP the dose was checked against, the one near T0+40, the one before discharge."""
-    t0 = dose.data["t0"]
-    bps = [e for e in events if e.kind == "check.recorded" and e.data.get("check") == "BP"]
-    before = [e for e in bps if e.seq < dose.seq]  # by log order, as T0 may be back-dated
-    same = [e for e in before if [e.data["sbp"], e.data["dbp"]] == dose.data.get("pre_dose_bp")]
-    after = [e for e in bps if e.seq > dose.seq and e.data["t_measured"] >= t0]
-
-    def off_40(e: _Event) -> float:
-        return abs(e.data["t_measured"] - t0 - FORTY_MIN_S)
-    forty = next((e for e in after if e.data.get("label") == "+40 min"), None) or min(
-        (e for e in after if off_40(e) <= FORTY_WINDOW_S), key=off_40, default=None)
-    labelled = [e for e in after if e.data.get("label") == "before discharge"]
-    later = [e for e in after if e is not forty and e.data["t_measured"] <= end_t
-             and (forty is None or e.data["t_measured"] > forty.data["t_measured"])]
-    return {"pre-dose BP": _bp((same or before or [None])[-1]), "~40 min BP": _bp(forty),
-            "discharge BP": _bp((labelled or later or [None])[-1])}
+def _clean(clinic: Clinic) -> Clinic:
+    return Clinic(*((v.strip() or None) if isinstance(v, str) else None
+                    for v in (clinic.name, clinic.address, clinic.provider, clinic.contact)))
 
 
-_CSS = """
-body { font: 11pt/1.4 Georgia, serif; color: #000; background: #fff; max-width: 48em;
-  margin: 2em auto; padding: 0 1em; } h1 { font-size: 17pt; } h2 { font-size: 12.5pt; }
-table { width: 100%; border-collapse: collapse; } ul { margin: 0; padding-left: 1.2em; }
-th, td { border: 1px solid #000; padding: .3em .5em; text-align: left; vertical-align: top; }
-th { width: 34%; } .sign th { width: auto; } .sign td { height: 2.4em; }
-.missing { border: 2px solid #000; padding: .5em .7em; font-weight: bold; }
-footer { margin-top: 2em; font-size: 9pt; border-top: 1px solid #000; padding-top: .5em; }
-@page { margin: 18mm; } @media print { body { margin: 0; max-width: none; } }
-"""
+def _medications(events: list[Event]) -> tuple[tuple[str, str | None], ...]:
+    """Each class as answered at the last screening that holds answers (an approval of a
+    review holds none); a class not asked is not recorded."""
+    answers = next((e.data["answers"] for e in reversed(events)
+                    if e.kind == "screening.completed" and "answers" in e.data), {})
+    return tuple((label, None if not isinstance(answers.get(key), bool)
+                  else "Yes" if answers[key] else "No") for key, label in MEDICATION_CLASSES)
 
 
-def _list(items) -> str:
-    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+def _form_bps(bps: list[BPReading], dose: dict, t0: float, end_t: float,
+              config: ProtocolConfig) -> tuple[str | None, str | None, str | None]:
+    """The form's three BPs: the one the dose was checked against, the one nearest T0+40
+    inside the check window, and the last one after those before monitoring ended."""
+    checked = dose.get("pre_dose_bp")
+    before = [r for r in bps if r.t <= t0]
+    same = [r for r in before if checked and [r.sbp, r.dbp] == list(checked)]
+    if same or before:
+        pre = (same or before)[-1].text(t0)
+    else:
+        pre = f"{checked[0]:g}/{checked[1]:g} (as checked at dosing)" if checked else None
+    after = [r for r in bps if t0 < r.t <= end_t]
+    lo = t0 + (FORTY_MIN - getattr(config, "check_window_before_min", 5)) * 60
+    hi = t0 + (FORTY_MIN + getattr(config, "check_window_after_min", 15)) * 60
+    forty = min((r for r in after if lo <= r.t <= hi),
+                key=lambda r: abs(r.t - t0 - FORTY_MIN * 60), default=None)
+    later = [r for r in after if r is not forty and (forty is None or r.t > forty.t)]
+    return (pre, forty.text(t0) if forty else None, later[-1].text(t0) if later else None)
 
 
-def to_html(record: EsketamineRecord, clock: Clock | None = None) -> str:
-    """A standalone printable document (no external assets), so it can be filed and signed."""
-    r, e = record, html.escape
+def _before_dosing(dose: dict, config: ProtocolConfig) -> Answer:
+    """The pre-dose BP against the clinic's gate; above it, only a prescriber override."""
+    checked = dose.get("pre_dose_bp")
+    if not checked:
+        return Answer(None)
+    bp, gate = f"{checked[0]:g}/{checked[1]:g}", f"{config.bp_gate_sbp:g}/{config.bp_gate_dbp:g}"
+    override = dose.get("override")
+    if override:
+        return Answer("Yes", f"prescriber override by {override.get('prescriber')}: "
+                             f"{override.get('reason')} (pre-dose BP {bp}, gate {gate})")
+    if checked[0] > config.bp_gate_sbp or checked[1] > config.bp_gate_dbp:
+        return Answer("No", f"pre-dose BP {bp} above the {gate} gate, no override")
+    return Answer("Yes", f"pre-dose BP {bp} within the {gate} gate")
 
-    def val(v) -> str:
-        return "<em>not recorded</em>" if v is None else e(f"{v:g}" if isinstance(v, float)
-                                                          else str(v))
 
-    def yes_no(f: Finding) -> str:
-        return "<strong>Yes</strong>" + _list(f.times) if f.yes else "No"
+def _before_completion(events: list[Event]) -> Answer:
+    """From the items the discharge was signed with; without a signed discharge, unknown."""
+    signed = next((e for e in events if e.kind == "discharge.signed"), None)
+    if signed is None:
+        return Answer(None)
+    items = signed.data.get("items") or {}
+    spo2 = signed.data.get("spo2") or {}
+    detail = f"discharge signed by {signed.data.get('signed_by')}: " + "; ".join(
+        MANUAL_DISCHARGE_ITEMS.get(k, k) for k in items)
+    if spo2.get("value") is not None:
+        detail += f"; SpO2 {spo2['value']:g} % ({spo2.get('source', 'source not logged')})"
+    unmet = [MANUAL_DISCHARGE_ITEMS.get(k, k) for k, ok in items.items() if ok is not True]
+    if not items:
+        return Answer(None, "the signed discharge lists no items")
+    return Answer("No", "not met: " + "; ".join(unmet)) if unmet else Answer("Yes", detail)
 
-    def table(*items) -> str:
-        return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>"
-                                   for k, v in items) + "</table>"
 
-    missing = (f'<p class="missing">Missing: {e(", ".join(r.missing))}. The session log holds '
-               "no such reading; note why beside the signatures.</p>" if r.missing else "")
-    adverse = _list(r.adverse_events) if r.adverse_events else "None recorded"
-    sections = [
-        ("Dose", table(("Route", val(r.route) + " (intranasal esketamine)"),
-                       ("Dose", e(f"{r.dose_mg:g} mg")), ("Lot", val(r.lot)),
-                       ("Given by", val(r.given_by)), ("T0 (dose time)", val(r.t0)))),
-        ("Blood pressure", table(("Pre-dose", val(r.bp_pre_dose)),
-                                 ("~40 min after T0", val(r.bp_40_min)),
-                                 ("Before discharge", val(r.bp_discharge)))),
-        ("Observations", table(
-            ("Sedation (MOAA/S below baseline)", yes_no(r.sedation)),
-            ("Dissociation (CADSS total above 0)", yes_no(r.dissociation)),
-            ("Respiratory depression (SpO2 or low RR alarm)", yes_no(r.respiratory_depression)))),
-        ("Monitoring and discharge", table(
-            ("Total monitoring",
-             e(f"{r.total_monitoring_minutes:g} min, T0 to {r.monitoring_end}")),
-            ("Ready to leave (minute after T0)", val(r.ready_to_leave_minute)),
-            ("Discharge signed by", val(r.discharged_by)), ("Adverse events", adverse))),
-    ]
-    body = "\n".join(f"<h2>{e(title)}</h2>{content}" for title, content in sections)
-    blank = "<tr><td></td><td></td><td></td><td></td></tr>"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Esketamine monitoring record: {e(r.alias)}, session {e(r.session_id)}</title>
-<style>{_CSS}</style></head><body>
-<h1>Esketamine monitoring record</h1>
-<p>Participant <strong>{e(r.alias)}</strong>, seat {val(r.seat)}, session {e(r.session_id)}</p>
-{missing}{body}
-<h2>Signatures</h2><table class="sign"><tr><th>Name</th><th>Date and time</th>
-<th>Meaning (author, review, approval)</th><th>Signature</th></tr>{blank * 3}</table>
-<footer><p>Generated {e(utc_iso((clock or RealClock()).now()))} from the GroupKAP session log.</p>
-<p>{e(ADJUNCT_NOTICE)}</p></footer>
-</body></html>
-"""
+def _sedation(moaas: list[Score], t0: float) -> Finding:
+    """A post-dose MOAA/S below the pre-dose one (5 without one); resolved at the first 5
+    after the last lower score."""
+    pre = [s for s in moaas if s.t < t0]
+    post = [s for s in moaas if s.t >= t0]
+    base = pre[-1].value if pre else NORMAL_MOAAS
+    rule = (f"a MOAA/S below the pre-dose {base}" if pre else
+            f"no pre-dose MOAA/S, so a MOAA/S below {NORMAL_MOAAS} counts")
+    evidence = tuple(f"{when(s.t, t0)}: MOAA/S {s.value}" for s in post)
+    low = [s for s in post if s.value < base]
+    if not post or not low:
+        return Finding(None if not post else "No", evidence=evidence, rule=rule)
+    back = next((s for s in post if s.t > low[-1].t and s.value == NORMAL_MOAAS), None)
+    return Finding("Yes", when(low[0].t, t0), back and when(back.t, t0), evidence, rule)
+
+
+def _dissociation(cadss: list[Score], events: list[Event], t0: float,
+                  margin: float) -> Finding:
+    """A post-dose CADSS above the pre-dose one by more than the margin; resolved at the
+    first CADSS back within the margin, or a clinician's attestation, after the last high."""
+    pre = [s for s in cadss if s.t < t0]
+    post = [s for s in cadss if s.t >= t0]
+    limit = (pre[-1].value if pre else 0) + margin
+    rule = (f"a CADSS above the pre-dose {pre[-1].value} by more than {margin:g}" if pre else
+            f"no pre-dose CADSS, so any CADSS above {margin:g} counts")
+    evidence = tuple(f"{when(s.t, t0)}: CADSS {s.value}" for s in post)
+    high = [s for s in post if s.value > limit]
+    if not post or not high:
+        return Finding(None if not post else "No", evidence=evidence, rule=rule)
+    ends = [(s.t, "") for s in post if s.t > high[-1].t and s.value <= limit]
+    ends += [(e.t, f", attested by {e.data.get('attested_by')}: {e.data.get('reason')}")
+             for e in events if e.kind == "dissociation.attested" and e.t > high[-1].t]
+    end = min(ends, default=None)
+    return Finding("Yes", when(high[0].t, t0), end and when(end[0], t0) + end[1],
+                   evidence, rule)
+
+
+def _breathing(events: list[Event], t0: float, gap: tuple[float, float] | None) -> Finding:
+    """A non-technical SpO2 or low-RR alarm raised after T0 (a high RR is not respiratory
+    depression); each episode resolved at its alarm.cleared or alarm.reset."""
+    episodes: list[list] = []
+    open_ = {}
+    for e in events:
+        key = e.data.get("key")
+        if e.kind == "alarm.raised" and e.t >= t0 and key in BREATHING_KEYS \
+                and not e.data.get("technical") \
+                and not str(e.data.get("limit") or "").lstrip().startswith(">") \
+                and e.data.get("alarm_id") not in open_:
+            open_[e.data.get("alarm_id")] = episode = [e.t, None, e.data]
+            episodes.append(episode)
+        elif e.kind in ("alarm.cleared", "alarm.reset") and e.data.get("alarm_id") in open_:
+            open_.pop(e.data.get("alarm_id"))[1] = e.t
+    evidence = tuple(f"{when(start, t0)}: {d.get('text', d.get('key'))} ({d.get('priority')} "
+                     f"alarm), " + (f"cleared {when(end, t0)}" if end else "not cleared")
+                     for start, end, d in episodes)
+    rule = "an SpO2 or low-RR alarm after T0"
+    if not episodes:
+        if gap is None:
+            return Finding("No", rule=rule)
+        return Finding(None, rule=f"pulse oximetry was not continuous: no SpO2 from "
+                                  f"{when(gap[0], t0)} to {when(gap[1], t0)}")
+    resolved = None if open_ else when(max(end for _, end, _ in episodes), t0)
+    return Finding("Yes", when(episodes[0][0], t0), resolved, evidence, rule)
+
+
+def _adverse(events: list[Event], t0: float) -> tuple[str, ...]:
+    resolved = {e.data.get("event_id"): e.data for e in events
+                if e.kind == "adverse_event.resolved"}
+    lines = []
+    for e in events:
+        if e.kind != "adverse_event.recorded":
+            continue
+        d = e.data
+        end = resolved.get(d.get("event_id")) if d.get("event_id") else None
+        lines.append(f"{when(d.get('t_occurred', e.t), t0)}, {d.get('severity')}: "
+                     f"{d.get('description')}; intervention: {d.get('intervention') or 'none'}; "
+                     f"outcome: {d.get('outcome')}"
+                     + (f"; resolved {when(end['t_resolved'], t0)}: {end['outcome']}"
+                        if end else ""))
+    return tuple(lines)

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import (ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, OUTCOME_RANK, ROUTES,
                                       ProtocolConfig)
+from groupkap.protocol.observations import (MOAAS, ScoredEntry, after_dose,
+                                            dissociation_resolved, sedation_resolved)
+from groupkap.readings import Latest
 
 SCREENING, READY, DOSED, MONITORING, READY_FOR_DISCHARGE, DISCHARGED = (
     "screening", "ready", "dosed", "monitoring", "ready for discharge", "discharged")
-CHECK_WINDOW_S = 5 * 60  # a cuff reading up to 5 min before a due time counts for it
+PRE_DOSE, BEFORE_DISCHARGE = "pre-dose", "before discharge"
 
 READINESS_ITEMS = {
     "consent_current": "consent is current",
@@ -48,15 +51,17 @@ class NeedsConfirmation(BadInputError):
 
 @dataclass
 class BPCheck:
-    """A blood pressure check. Attributes: t, sbp, dbp, source (monitor or hand), label,
-    due (the due time of the check it answered, or None)."""
+    """A blood pressure reading. Attributes: t (measured), sbp, dbp, source (monitor or
+    hand), label (the check it filled, or "" when it fell in no check's window), due (the
+    due time of that check, or None), entry_id (a hand entry's id, for a strike)."""
 
     t: float
     sbp: float
     dbp: float
     source: str
-    label: str
+    label: str = ""
     due: float | None = None
+    entry_id: str | None = None
 
 
 @dataclass
@@ -66,12 +71,18 @@ class ParticipantProtocol:
     Attributes:
         pid: participant id.
         screening, readiness, dose, discharge: the recorded steps (plain dicts) or None.
-        bp_checks: every BP check, in time order.
+        bp_checks: every BP that filled a check, in the order recorded.
+        bp_readings: every BP after the dose, monitor or hand, in the order received.
+        scores: every MOAA/S and CADSS entry (struck ones marked).
+        dissociation_attested_at: when a clinician attested dissociation had resolved.
         baseline: the last pre-dose (SBP, DBP), the reference for "near baseline".
-        ready_to_leave_t: when every automatic discharge criterion was first met.
+        ready_to_leave_t: when every clinical discharge criterion was first met (the
+            minimum observation time left out, as the REMS form asks).
         overdue_label: the label of the check now overdue, or None.
         flags: hard flags staff must see (PHQ-9 item 9 positive).
-        last_moaas: the latest MOAA/S after T0 (sedation has resolved at 5).
+        last_moaas: the latest standing MOAA/S after T0 (sedation has resolved at 5).
+        adverse_events: the open adverse events (their recorded data) by event_id.
+        resolved_adverse_events: the resolution of each resolved adverse event by event_id.
     """
 
     pid: str
@@ -81,10 +92,14 @@ class ParticipantProtocol:
     dose: dict | None = None
     discharge: dict | None = None
     bp_checks: list[BPCheck] = field(default_factory=list)
+    bp_readings: list[BPCheck] = field(default_factory=list)
+    scores: list[ScoredEntry] = field(default_factory=list)
+    dissociation_attested_at: float | None = None
     ready_to_leave_t: float | None = None
     overdue_label: str | None = None
     flags: list[str] = field(default_factory=list)
-    last_moaas: int | None = None
+    adverse_events: dict[str, dict] = field(default_factory=dict)
+    resolved_adverse_events: dict[str, dict] = field(default_factory=dict)
 
     # -- steps ----------------------------------------------------------------------
     def screen(self, answers: dict[str, bool], reviewer: str) -> dict:
@@ -111,8 +126,8 @@ class ParticipantProtocol:
             raise BadInputError("only a screening that needs review can be approved")
         if not reviewer.strip() or not reason.strip():
             raise BadInputError("an approval needs the reviewer's name and a reason")
-        self.screening = {**self.screening, "outcome": ELIGIBLE, "approved_by": reviewer,
-                          "approval_reason": reason}
+        self.screening = {**self.screening, "outcome": ELIGIBLE, "approved_by": reviewer.strip(),
+                          "approval_reason": reason.strip()}
         return self.screening
 
     def confirm_ready(self, items: dict) -> dict:
@@ -169,10 +184,23 @@ class ParticipantProtocol:
                 "t0": t0, "warnings_confirmed": warnings,
                 "override": override if gate else None, "pre_dose_bp": list(pre)}
 
+    def resolve_adverse_event(self, resolution: dict) -> None:
+        """Move an adverse event from open to resolved (validated by the room's Protocol)."""
+        self.adverse_events.pop(resolution["event_id"], None)
+        self.resolved_adverse_events[resolution["event_id"]] = resolution
+
     # -- blood pressure schedule ----------------------------------------------------
     @property
     def t0(self) -> float | None:
         return self.dose["t0"] if self.dose else None
+
+    @property
+    def route(self) -> str | None:
+        return self.dose["route"] if self.dose else None
+
+    @property
+    def min_observation_s(self) -> float:
+        return self.config.min_observation_for(self.route) * 60
 
     @property
     def baseline(self) -> tuple[float, float] | None:
@@ -182,56 +210,104 @@ class ParticipantProtocol:
         pre = self.bp_checks
         return (pre[-1].sbp, pre[-1].dbp) if pre else None
 
-    def near_baseline(self, check: BPCheck) -> bool:
-        base, m = self.baseline, self.config.baseline_margin_mmhg
-        return base is not None and abs(check.sbp - base[0]) <= m and \
-            abs(check.dbp - base[1]) <= m
+    @property
+    def last_moaas(self) -> int | None:
+        post = after_dose(self.scores, MOAAS, self.t0)
+        return post[-1].value if post else None
 
-    def next_check(self) -> tuple[str, float] | None:
-        """(label, due time) of the next BP check, or None when none is due."""
+    def near_baseline(self, check: BPCheck) -> bool:
+        """Back near the pre-dose BP: no more than the margin above it (a BP below the
+        pre-dose one is fine), and the systolic not under the hypotension floor."""
+        base, c = self.baseline, self.config
+        return base is not None and check.sbp - base[0] <= c.baseline_margin_mmhg and \
+            check.dbp - base[1] <= c.baseline_margin_mmhg and \
+            check.sbp >= c.hypotension_sbp_floor
+
+    def _filled(self, due: float) -> BPCheck | None:
+        return next((k for k in self.bp_checks if k.due is not None and abs(k.due - due) < 1),
+                    None)
+
+    def next_check(self, now: float) -> tuple[str, float] | None:
+        """(label, due time) of the BP check due at `now`, or None when none is due.
+
+        The checks sit on a grid from T0: the first at +40 min, then every 15 min until a
+        check is back near baseline, then one before discharge. A check whose window
+        closes without a reading is missed and the grid goes on, so one late cuff never
+        shifts every later check.
+        """
         if self.discharge:
             return None
         if self.t0 is None:
-            return ("pre-dose", -1.0) if self.readiness and self.baseline is None else None
+            return (PRE_DOSE, -1.0) if self.readiness and self.baseline is None else None
         c = self.config
-        after = [k for k in self.bp_checks if k.t > self.t0]
-        first_due = self.t0 + c.first_check_min * 60
-        if not any(k.t >= first_due - CHECK_WINDOW_S for k in after):
-            return ("+%.0f min" % c.first_check_min, first_due)
-        last = after[-1]
-        discharge_due = self.t0 + c.min_observation_min * 60
-        if not self.near_baseline(last):
-            # A check taken early within its window keeps the schedule on its due time,
-            # so the interval does not shrink by the window at every check.
-            early = last.due is not None and 0 <= last.due - last.t <= CHECK_WINDOW_S
-            due = (last.due if early else last.t) + c.check_every_min * 60
-            return ("+%.0f min" % ((due - self.t0) / 60), due)
-        if last.t < discharge_due - c.check_every_min * 60:
-            return ("before discharge", discharge_due)
-        return None
+        after_s = c.check_window_after_min * 60
+        due = self.t0 + c.first_check_min * 60
+        while True:
+            check = self._filled(due)
+            if check is not None and self.near_baseline(check):
+                break
+            if check is None and now <= due + after_s:
+                return ("+%.0f min" % ((due - self.t0) / 60), due)
+            due += c.check_every_min * 60
+        discharge_due = self.t0 + self.min_observation_s
+        done = [k for k in self.bp_checks if k.label == BEFORE_DISCHARGE or
+                (k.due is not None and abs(k.due - due) < 1)]
+        if any(k.t >= discharge_due - c.check_window_before_min * 60 for k in done):
+            return None
+        return (BEFORE_DISCHARGE, discharge_due)
+
+    def check_for_reading(self, t: float) -> tuple[str, float] | None:
+        """The check a BP measured at `t` fills: the one due then, if `t` is inside its
+        window (due − 5 to due + 15 min by default; "before discharge" has no end)."""
+        due = self.next_check(t)
+        if due is None or due[1] < 0:
+            return due
+        c = self.config
+        if t < due[1] - c.check_window_before_min * 60:
+            return None
+        if due[0] != BEFORE_DISCHARGE and t > due[1] + c.check_window_after_min * 60:
+            return None
+        return due
 
     def observation_fraction(self, now: float) -> float:
         if self.t0 is None:
             return 0.0
-        return max(0.0, min(1.0, (now - self.t0) / (self.config.min_observation_min * 60)))
+        return max(0.0, min(1.0, (now - self.t0) / self.min_observation_s))
 
     # -- discharge ------------------------------------------------------------------
-    def automatic_criteria(self, now: float, spo2: float | None) -> dict[str, bool]:
+    def clinical_criteria(self, now: float, spo2: Latest | None) -> dict[str, bool]:
+        """The criteria a person's state must meet, the time minimum left out: the first
+        minute they all hold is the ready-to-leave minute the REMS form asks for."""
         c = self.config
-        last = self.bp_checks[-1] if self.bp_checks else None
+        bp = max(self.bp_readings, key=lambda k: k.t) if self.bp_readings else None
+        age = c.discharge_spo2_max_age_min
         return {
-            "minimum observation time met": self.t0 is not None and
-            now - self.t0 >= c.min_observation_min * 60,
-            "vitals near baseline": last is not None and self.t0 is not None and
-            last.t > self.t0 and self.near_baseline(last) and self.next_check() is None,
-            f"SpO2 at or above {c.discharge_spo2_floor:g} %": spo2 is not None and
-            spo2 >= c.discharge_spo2_floor,
-            # CLINICAL.md: observe until sedation has resolved; a recorded MOAA/S below 5
-            # holds discharge until a later one reads 5.
-            "sedation resolved (MOAA/S 5)": self.last_moaas in (None, 5),
+            f"BP back near baseline (at most {c.baseline_margin_mmhg:g} mmHg above, SBP at "
+            f"least {c.hypotension_sbp_floor:g})":
+                bp is not None and self.t0 is not None and bp.t >= self.t0 and
+                self.near_baseline(bp),
+            f"SpO2 at or above {c.discharge_spo2_floor:g} % in the last {age:g} min":
+                spo2 is not None and now - spo2.t <= age * 60 and
+                spo2.value >= c.discharge_spo2_floor,
+            "sedation resolved (MOAA/S 5 after the dose and any lower score)":
+                sedation_resolved(self.scores, self.t0),
+            f"dissociation resolved (CADSS within {c.cadss_margin:g} of baseline, or attested)":
+                dissociation_resolved(self.scores, self.t0, c.cadss_margin,
+                                      self.dissociation_attested_at),
         }
 
-    def phase(self, now: float, spo2: float | None = None) -> str:
+    def automatic_criteria(self, now: float, spo2: Latest | None) -> dict[str, bool]:
+        """Everything the program can check before discharge: the clinical criteria plus
+        the minimum observation time and the BP check before discharge."""
+        minutes = self.min_observation_s / 60
+        return {
+            f"minimum observation time met ({minutes:g} min)": self.t0 is not None and
+            now - self.t0 >= self.min_observation_s,
+            **self.clinical_criteria(now, spo2),
+            "BP checks done": self.t0 is not None and self.next_check(now) is None,
+        }
+
+    def phase(self, now: float, spo2: Latest | None = None) -> str:
         if self.discharge:
             return DISCHARGED
         if self.dose is None:

@@ -5,22 +5,38 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from groupkap.protocol.observations import CADSS, MOAAS, standing
 from groupkap.protocol.participant import DISCHARGED, READY_FOR_DISCHARGE, ParticipantProtocol
+from groupkap.readings import Latest
+from groupkap.room.readout import format_age
 
 
 @dataclass(frozen=True)
 class ProtocolReadout:
     """Attributes: header (`IM +42 min · monitoring`: route, time since T0, phase), next_due
     (`next BP (+40 min) in 3 min`), overdue (True when the next item is late), observed (0–1 of the
-    minimum observation time)."""
+    minimum observation time), scores (the last MOAA/S and CADSS with their age:
+    `MOAA/S 4 · 12 min ago  CADSS 18 · 30 min ago`)."""
 
     header: str
     next_due: str
     overdue: bool
     observed: float
+    scores: str = ""
 
 
-def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
+def score_line(p: ParticipantProtocol, now: float) -> str:
+    """The newest standing MOAA/S and CADSS, each with how long ago it was scored."""
+    parts = []
+    for check in (MOAAS, CADSS):
+        scores = standing(p.scores, check)
+        if scores:
+            age = format_age(max(0.0, now - scores[-1].t))
+            parts.append(f"{check} {scores[-1].value} · {age}")
+    return "   ".join(parts)
+
+
+def protocol_readout(p: ParticipantProtocol, now: float, spo2: Latest | None,
                      grace_s: float) -> ProtocolReadout:
     phase = p.phase(now, spo2)
     if p.t0 is None:
@@ -29,7 +45,7 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
         minutes = int((now - p.t0) // 60)
         header = f"{p.dose['route']} +{minutes} min · {phase}"
     overdue = False
-    due = p.next_check()
+    due = p.next_check(now)
     if phase == DISCHARGED:
         next_due = f"discharged at T0 +{p.discharge['minutes_since_t0']:.0f} min"
     elif due is None:
@@ -49,5 +65,6 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: float | None,
     if p.flags:  # a hard flag outranks the schedule on the tile
         next_due = "⚑ PHQ-9 item 9 positive" + (f" · {next_due}" if next_due else "")
         overdue = True
-    return ProtocolReadout(header, next_due, overdue, p.observation_fraction(now))
+    return ProtocolReadout(header, next_due, overdue, p.observation_fraction(now),
+                           score_line(p, now))
 

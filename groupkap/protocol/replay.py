@@ -14,7 +14,8 @@ from datetime import datetime
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import limits_from_description
-from groupkap.protocol.participant import BPCheck
+from groupkap.protocol.observations import SCALE_RANGES, ScoredEntry
+from groupkap.protocol.participant import BPCheck, ParticipantProtocol
 from groupkap.protocol.room import Protocol
 
 
@@ -47,11 +48,31 @@ def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: s
         elif kind == "dose.given":
             p.dose = data
         elif kind == "check.recorded" and data.get("check") == "BP":
-            p.bp_checks.append(BPCheck(data["t_measured"], data["sbp"], data["dbp"],
-                                       data["source"], data["label"], data.get("due_t")))
-        elif kind == "check.recorded" and data.get("check") == "MOAA/S":
-            if p.t0 is not None and t >= p.t0:
-                p.last_moaas = data["value"]
+            check = BPCheck(data["t_measured"], data["sbp"], data["dbp"], data["source"],
+                            data["label"], data.get("due_t"), data.get("entry_id"))
+            if check.label != "extra":  # older logs filed out-of-window hand BPs as "extra"
+                p.bp_checks.append(check)
+            _after_dose(p, check)
+        elif kind == "observation.entered" and "SBP" in data["values"]:
+            if not any(k.entry_id == data["entry_id"] for k in p.bp_readings):
+                _after_dose(p, BPCheck(data["t_measured"], data["values"]["SBP"],
+                                       data["values"]["DBP"], "hand", entry_id=data["entry_id"]))
+            if data.get("corrects"):
+                protocol.drop_bp(pid, data["corrects"])
+        elif kind == "check.recorded" and data.get("check") in SCALE_RANGES:
+            _score(p, data, t)
+        elif kind == "entry.struck":
+            protocol.drop_bp(pid, data["entry_id"])
+            for e in p.scores:
+                if e.entry_id == data["entry_id"]:
+                    e.struck = True
+        elif kind == "dissociation.attested":
+            p.dissociation_attested_at = t
+        elif kind == "adverse_event.recorded":
+            if data.get("event_id"):  # older logs gave no id: nothing can name them to resolve
+                p.adverse_events[data["event_id"]] = data
+        elif kind == "adverse_event.resolved":
+            p.resolve_adverse_event(data)
         elif kind == "scale.scored":
             p.flags.extend(f for f in data.get("flags", []) if "PHQ-9" in f)
         elif kind == "discharge.ready":
@@ -61,6 +82,21 @@ def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: s
         else:
             count -= 1
     return count
+
+
+def _after_dose(p: ParticipantProtocol, check: BPCheck) -> None:
+    if p.t0 is not None and check.t >= p.t0 and check not in p.bp_readings:
+        p.bp_readings.append(check)
+
+
+def _score(p: ParticipantProtocol, data: dict, t: float) -> None:
+    """A MOAA/S or CADSS entry; older logs had no id or measured time: the logged time."""
+    p.scores.append(ScoredEntry(data.get("entry_id") or f"logged-{t}", data["check"],
+                                data["value"], data.get("t_measured", t),
+                                data.get("taken_by", "")))
+    for e in p.scores:
+        if data.get("corrects") and e.entry_id == data["corrects"]:
+            e.struck = True
 
 
 def restore_participant_limits(engine: AlarmEngine, conn: sqlite3.Connection,

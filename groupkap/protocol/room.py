@@ -9,6 +9,8 @@ event, recorded only after the step has been validated whole.
 from __future__ import annotations
 
 import logging
+import math
+import uuid
 from collections.abc import Callable
 
 from groupkap.alarms.engine import AlarmEngine
@@ -17,8 +19,11 @@ from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import ProtocolConfig
 from groupkap.protocol.scales import ScaleResult, score
-from groupkap.protocol.participant import (CHECK_WINDOW_S, MANUAL_DISCHARGE_ITEMS, BPCheck,
+from groupkap.protocol.observations import (CADSS, MOAAS, SCALE_RANGES, ScoredEntry,
+                                            moaas_concern)
+from groupkap.protocol.participant import (MANUAL_DISCHARGE_ITEMS, PRE_DOSE, BPCheck,
                                            ParticipantProtocol)
+from groupkap.readings import Latest
 
 log = logging.getLogger("groupkap.protocol")
 ProtocolSink = Callable[[str, dict, "str | None", str], None]
@@ -75,49 +80,167 @@ class Protocol:
         return dose
 
     def record_bp(self, pid: str, sbp: float, dbp: float, *, t: float | None = None,
-                  source: str = "hand", actor: str = "facilitator") -> BPCheck:
-        """A BP check entered by hand (or taken from the monitor by `observe`)."""
+                  source: str = "hand", actor: str = "facilitator",
+                  entry_id: str | None = None) -> BPCheck:
+        """A BP pair, from the monitor's cuff (`observe`) or typed in by hand (through the
+        session's `enter_reading`, so it also reaches the tile, the alarms and the store).
+
+        It fills a due check only when measured inside that check's window; before the
+        dose a hand BP is always a pre-dose check (a retake replaces the baseline).
+        """
         if not (40 <= sbp <= 300 and 15 <= dbp <= 250 and dbp < sbp):
             raise BadInputError(f"BP {sbp:g}/{dbp:g} is not plausible; check the numbers")
         p = self.of(pid)
-        due = p.next_check()
-        label = due[0] if due else "extra"
-        check = BPCheck(self.clock.now() if t is None else t, sbp, dbp, source, label,
-                        due[1] if due and due[1] > 0 else None)
-        self._record("check.recorded", {"check": "BP", "label": label, "sbp": sbp, "dbp": dbp,
-                                        "source": source, "t_measured": check.t,
-                                        "due_t": check.due}, pid, actor)
-        p.bp_checks.append(check)
-        if p.overdue_label is not None:
-            p.overdue_label = None
-            if self.alarms:
-                self.alarms.clear_technical(pid, CHECK_OVERDUE)
-        return check
+        t = self.clock.now() if t is None else t
+        reading = BPCheck(t, sbp, dbp, source, entry_id=entry_id)
+        if p.t0 is None:
+            due = p.next_check(t) or ((PRE_DOSE, -1.0) if source == "hand" else None)
+        else:
+            due = p.check_for_reading(t)
+        if due is not None:
+            reading.label, reading.due = due[0], (due[1] if due[1] > 0 else None)
+            self._record("check.recorded", {
+                "check": "BP", "label": reading.label, "sbp": sbp, "dbp": dbp,
+                "source": source, "t_measured": t, "due_t": reading.due,
+                "entry_id": entry_id}, pid, actor)
+            p.bp_checks.append(reading)
+            if p.overdue_label is not None:
+                p.overdue_label = None
+                if self.alarms:
+                    self.alarms.clear_technical(pid, CHECK_OVERDUE)
+        if p.t0 is not None and t >= p.t0:
+            p.bp_readings.append(reading)
+        return reading
 
-    def record_moaas(self, pid: str, score: int, actor: str) -> None:
-        if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 5:
-            raise BadInputError(f"MOAA/S is 0 to 5 (5 = responds readily to name), not {score}")
-        self._record("check.recorded", {"check": "MOAA/S", "value": score}, pid, actor)
+    def record_moaas(self, pid: str, score: int, actor: str, *, t: float | None = None,
+                     corrects: str | None = None, reason: str | None = None) -> str:
+        """A MOAA/S score (returns its entry id). At or below the floor, or a fall of 2 or
+        more from the participant's baseline, raises a medium clinical alarm."""
+        return self._score(pid, MOAAS, score, actor, t, corrects, reason)
+
+    def record_cadss(self, pid: str, total: int, actor: str, *, t: float | None = None,
+                     corrects: str | None = None, reason: str | None = None) -> str:
+        """A CADSS total (returns its entry id), read against the pre-dose CADSS."""
+        return self._score(pid, CADSS, total, actor, t, corrects, reason)
+
+    def _score(self, pid: str, check: str, value: int, actor: str, t: float | None,
+               corrects: str | None, reason: str | None) -> str:
+        lo, hi = SCALE_RANGES[check]
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            what = " (5 = responds readily to name)" if check == MOAAS else " total"
+            raise BadInputError(f"{check}{what} is {lo} to {hi}, not {value}")
+        if not str(actor).strip():
+            raise BadInputError(f"say who scored the {check}")
+        now = self.clock.now()
         p = self.of(pid)
-        if p.t0 is not None:
-            p.last_moaas = score
+        old = self._standing_score(p, corrects, reason) if corrects else None
+        # A correction keeps the time the score was taken, unless a new time is given.
+        t = (old.t if old is not None else now) if t is None else t
+        if t > now + 60:
+            raise BadInputError(f"the {check} time is in the future; enter when it was scored")
+        if old is not None and old.check != check:
+            raise BadInputError(f"entry {corrects} is a {old.check}, not a {check}")
+        entry = ScoredEntry(uuid.uuid4().hex[:12], check, value, t, actor.strip())
+        self._record("check.recorded", {
+            "check": check, "value": value, "entry_id": entry.entry_id, "t_measured": t,
+            "taken_by": entry.taken_by, "corrects": corrects,
+            "reason": reason.strip() if reason else None}, pid, actor)
+        if old is not None:
+            old.struck = True
+        p.scores.append(entry)
+        self._judge_moaas(pid)
+        return entry.entry_id
 
-    def record_cadss(self, pid: str, total: int, actor: str) -> None:
-        if not isinstance(total, int) or isinstance(total, bool) or not 0 <= total <= 92:
-            raise BadInputError(f"CADSS total is 0 to 92, not {total}")
-        self._record("check.recorded", {"check": "CADSS", "value": total}, pid, actor)
+    @staticmethod
+    def _standing_score(p: ParticipantProtocol, entry_id: str, reason: str | None):
+        if not reason or not reason.strip():
+            raise BadInputError("a correction or a strike needs its reason")
+        entry = next((e for e in p.scores if e.entry_id == entry_id), None)
+        if entry is None:
+            raise BadInputError(f"no MOAA/S or CADSS entry {entry_id!r} for this participant")
+        if entry.struck:
+            raise BadInputError(f"entry {entry_id} is already struck or corrected")
+        return entry
+
+    def owns_entry(self, pid: str, entry_id: str) -> bool:
+        p = self.participants.get(pid)
+        return p is not None and any(e.entry_id == entry_id for e in p.scores)
+
+    def strike_entry(self, pid: str, entry_id: str, reason: str, actor: str) -> None:
+        """Strike a MOAA/S or CADSS entry: a new event that points at it, never an UPDATE;
+        the tile, the alarms and the discharge rules stop counting it."""
+        entry = self._standing_score(self.of(pid), entry_id, reason)
+        self._record("entry.struck", {"entry_id": entry_id, "check": entry.check,
+                                      "reason": reason.strip()}, pid, actor)
+        entry.struck = True
+        self._judge_moaas(pid)
+
+    def drop_bp(self, pid: str, entry_id: str) -> None:
+        """A hand BP was struck (the session logged it): it no longer fills a check."""
+        p = self.of(pid)
+        p.bp_checks = [k for k in p.bp_checks if k.entry_id != entry_id]
+        p.bp_readings = [k for k in p.bp_readings if k.entry_id != entry_id]
+
+    def _judge_moaas(self, pid: str) -> None:
+        if self.alarms is None:
+            return
+        p, c = self.of(pid), self.config
+        concern = moaas_concern(p.scores, p.t0, c.moaas_alarm_floor, c.moaas_alarm_drop)
+        if concern is None:
+            self.alarms.clinical_condition_gone(pid, MOAAS)
+        else:
+            score, why = concern
+            self.alarms.clinical_condition(pid, MOAAS, MEDIUM, f"MOAA/S {score} {why}",
+                                           float(score), why, self._seats.get(pid))
+
+    def attest_dissociation(self, pid: str, attested_by: str, reason: str) -> None:
+        """A clinician attests that dissociation has resolved (when no CADSS shows it)."""
+        p = self.of(pid)
+        if p.t0 is None:
+            raise BadInputError("no dose is recorded: there is no dissociation to resolve")
+        if not attested_by.strip() or not reason.strip():
+            raise BadInputError("an attestation needs the clinician's name and what they saw")
+        self._record("dissociation.attested", {"attested_by": attested_by.strip(),
+                                               "reason": reason.strip()}, pid, attested_by)
+        p.dissociation_attested_at = self.clock.now()
 
     def record_adverse_event(self, pid: str, *, description: str, severity: str,
                              intervention: str, outcome: str, actor: str,
-                             t: float | None = None) -> None:
+                             t: float | None = None) -> dict:
+        """An adverse event, open until `resolve_adverse_event` records how it ended; its
+        `event_id` is how the resolution names it."""
         if severity not in SEVERITIES:
             raise BadInputError(f"severity is {', '.join(SEVERITIES)}, not {severity!r}")
         if not description.strip() or not outcome.strip():
             raise BadInputError("an adverse event needs what happened and its outcome")
-        self._record("adverse_event.recorded", {
-            "description": description.strip(), "severity": severity,
-            "intervention": intervention.strip(), "outcome": outcome.strip(),
-            "t_occurred": self.clock.now() if t is None else t}, pid, actor)
+        record = {"event_id": uuid.uuid4().hex[:12], "description": description.strip(),
+                  "severity": severity, "intervention": intervention.strip(),
+                  "outcome": outcome.strip(), "t_occurred": self.clock.now() if t is None else t}
+        self._record("adverse_event.recorded", record, pid, actor)
+        self.of(pid).adverse_events[record["event_id"]] = record
+        return record
+
+    def resolve_adverse_event(self, pid: str, event_id: str, *, outcome: str,
+                              t_resolved: float | None = None, actor: str) -> dict:
+        """How and when an open adverse event ended (the monitoring record asks for both)."""
+        p, now = self.of(pid), self.clock.now()
+        if event_id in p.resolved_adverse_events:
+            raise BadInputError(f"adverse event {event_id} is already resolved")
+        event = p.adverse_events.get(event_id)
+        if event is None:
+            raise BadInputError(f"no open adverse event {event_id!r} for this participant")
+        if not isinstance(outcome, str) or not outcome.strip():
+            raise BadInputError("a resolution needs its outcome (how the adverse event ended)")
+        t = now if t_resolved is None else t_resolved
+        if t < event["t_occurred"]:
+            raise BadInputError("the resolution time is before the adverse event occurred")
+        if t > now:
+            raise BadInputError("the resolution time is in the future; enter when it resolved")
+        record = {"event_id": event_id, "outcome": outcome.strip(), "t_resolved": t,
+                  "description": event["description"]}
+        self._record("adverse_event.resolved", record, pid, actor)
+        p.resolve_adverse_event(record)
+        return record
 
     def record_scale(self, pid: str, scale: str, answers, actor: str) -> ScaleResult:
         """Score an outcome scale (between sessions); a hard flag stays on the tile."""
@@ -132,7 +255,9 @@ class Protocol:
         self._record("note.added", {"text": text.strip(), "care_team_only": True}, pid, actor)
 
     def sign_discharge(self, pid: str, signed_by: str, manual: dict[str, bool],
-                       spo2: float | None) -> dict:
+                       spo2: Latest | None) -> dict:
+        """Sign a discharge; every criterion is checked on current facts (`spo2` is the
+        newest SpO2 with its time and source, from the session's buffers)."""
         p = self.of(pid)
         now = self.clock.now()
         if p.t0 is None:
@@ -143,22 +268,32 @@ class Protocol:
         open_items = [k for k, ok in auto.items() if not ok] + [
             label for key, label in MANUAL_DISCHARGE_ITEMS.items() if manual.get(key) is not True]
         if open_items:
-            raise BadInputError("discharge refused, still open: " + ", ".join(open_items))
+            hint = "; take a SpO2 reading" if any(k.startswith("SpO2") for k in open_items
+                                                  if not auto.get(k, True)) else ""
+            raise BadInputError("discharge refused, still open: " + ", ".join(open_items) + hint)
         if p.ready_to_leave_t is None:  # criteria met now, though no tick saw it before
-            p.ready_to_leave_t = now
+            self._ready(pid, p, now)
         record = {"signed_by": signed_by.strip(), "meaning": "approval",
                   "minutes_since_t0": round((now - p.t0) / 60, 1),
                   "ready_to_leave_minute": self.ready_to_leave_minute(pid),
-                  "items": {**{k: True for k in auto}, **manual}}
+                  "items": {**{k: True for k in auto}, **manual},
+                  "spo2": {"value": spo2.value, "t": spo2.t, "source": spo2.source}}
         self._record("discharge.signed", record, pid, signed_by)
         p.discharge = record
         return record
 
-    def ready_to_leave_minute(self, pid: str) -> float | None:
+    def ready_to_leave_minute(self, pid: str) -> int | None:
+        """The first whole minute after T0 at which every clinical criterion held."""
         p = self.of(pid)
         if p.ready_to_leave_t is None or p.t0 is None:
             return None
-        return round((p.ready_to_leave_t - p.t0) / 60)
+        return math.ceil(round(p.ready_to_leave_t - p.t0, 6) / 60)
+
+    def _ready(self, pid: str, p: ParticipantProtocol, now: float) -> None:
+        p.ready_to_leave_t = now
+        # Logged when it happens, so the minute survives a crash or no discharge.
+        self._record("discharge.ready", {"ready_to_leave_minute":
+                                         self.ready_to_leave_minute(pid)}, pid, "system")
 
     # -- the clock ------------------------------------------------------------------
     def observe(self, pid: str, seat: int, param: str, t: float, value: float) -> None:
@@ -172,19 +307,24 @@ class Protocol:
                 abs(pending["SBP"][0] - pending["DBP"][0]) < 1:
             (t_s, sbp), (_, dbp) = pending["SBP"], pending["DBP"]
             self._pending_bp.pop(pid)
-            due = self.of(pid).next_check()
-            if due is not None and t_s >= due[1] - CHECK_WINDOW_S:
-                try:
-                    self.record_bp(pid, sbp, dbp, t=t_s, source="monitor", actor="system")
-                except BadInputError as exc:  # an implausible cuff pair: not a check
-                    log.warning("cuff reading for %s not used as a check: %s", pid, exc)
+            try:
+                self.record_bp(pid, sbp, dbp, t=t_s, source="monitor", actor="system")
+            except BadInputError as exc:  # an implausible cuff pair: not a check
+                log.warning("cuff reading for %s not used as a check: %s", pid, exc)
 
-    def tick(self, latest_spo2: Callable[[str], float | None]) -> None:
+    def tick(self, latest_spo2: Callable[[str], Latest | None]) -> None:
         now = self.clock.now()
         for pid, p in self.participants.items():
             if p.discharge or p.t0 is None:
                 continue
-            due = p.next_check()
+            due = p.next_check(now)
+            if p.overdue_label is not None and (due is None or due[0] != p.overdue_label):
+                # The overdue check's window closed without a reading: it was missed.
+                self._record("check.missed", {"check": "BP", "label": p.overdue_label},
+                             pid, "system")
+                p.overdue_label = None
+                if self.alarms:
+                    self.alarms.clear_technical(pid, CHECK_OVERDUE)
             late = due is not None and due[1] > 0 and \
                 now > due[1] + self.config.overdue_grace_min * 60
             if late and p.overdue_label != due[0]:
@@ -197,11 +337,8 @@ class Protocol:
                                                 f"BP check overdue ({due[0]})",
                                                 self._seats.get(pid))
             if p.ready_to_leave_t is None and all(
-                    p.automatic_criteria(now, latest_spo2(pid)).values()):
-                p.ready_to_leave_t = now
-                # Logged when it happens, so the minute survives a crash or no discharge.
-                self._record("discharge.ready", {"ready_to_leave_minute":
-                                                 self.ready_to_leave_minute(pid)}, pid, "system")
+                    p.clinical_criteria(now, latest_spo2(pid)).values()):
+                self._ready(pid, p, now)
 
     def forget(self, pid: str) -> None:
         self.participants.pop(pid, None)

@@ -53,11 +53,37 @@ class RingBuffer:
         self._count = min(self.capacity, self._count + n)
 
     def append(self, t: float, value: float) -> None:
+        if self._count and t < self._t[(self._next - 1) % self.capacity]:
+            self._insert(t, value)  # a back-dated hand entry: keep time order
+            return
         # The per-reading path: write the scalars in place, no temporary arrays.
         self._t[self._next] = t
         self._v[self._next] = value
         self._next = (self._next + 1) % self.capacity
         self._count = min(self.capacity, self._count + 1)
+
+    def _rewrite(self, t: np.ndarray, v: np.ndarray) -> None:
+        t, v = t[-self.capacity:], v[-self.capacity:]
+        n = len(t)
+        self._t[:n], self._v[:n] = t, v
+        self._count, self._next = n, n % self.capacity
+
+    def _insert(self, t: float, value: float) -> None:
+        """Rare (a value typed in after later monitor readings): O(capacity), not per frame."""
+        times, values = self.ordered()
+        i = int(np.searchsorted(times, t, side="right"))
+        self._rewrite(np.insert(times, i, t), np.insert(values, i, value))
+
+    def remove(self, t: float, value: float) -> bool:
+        """Take out the sample at exactly (t, value): a struck entry leaves the display."""
+        times, values = self.ordered()
+        hits = np.flatnonzero((times == t) & (values == np.float32(value)))
+        if len(hits) == 0:
+            return False
+        keep = np.ones(len(times), dtype=bool)
+        keep[hits[-1]] = False
+        self._rewrite(times[keep], values[keep])
+        return True
 
     def ordered(self) -> tuple[np.ndarray, np.ndarray]:
         """All held samples, oldest first (copies)."""
@@ -83,7 +109,8 @@ class SeatVitals:
 
     Attributes:
         seat: seat number.
-        last_data_t: when anything last arrived (drives the stale greying), or None.
+        last_data_t: when anything last arrived from the monitor (drives the stale greying
+            and "no data"), or None. A value typed in by hand is not monitor data.
     """
 
     TREND_CAPACITY = 4096  # > 1 h of 1 Hz numerics, more than the 30-min trend needs
@@ -98,6 +125,7 @@ class SeatVitals:
         }
         self._pleth = RingBuffer(PLETH_RATE_HZ * self.PLETH_SECONDS)
         self.last_data_t: float | None = None
+        self._hand: dict[str, dict[float, str]] = {}  # param -> {t: source} of hand values
 
     def add_reading(self, reading: Reading) -> bool:
         """Store a reading; NaN and out-of-range artefacts are dropped (returns False)."""
@@ -106,8 +134,25 @@ class SeatVitals:
             return False
         with self._lock:
             self._numerics[reading.param].append(reading.t, reading.value)
-            self._touch(reading.t)
+            if reading.by_hand:
+                self._hand.setdefault(reading.param, {})[reading.t] = reading.source
+            else:
+                self._touch(reading.t)
         return True
+
+    def strike(self, param: str, t: float, value: float) -> bool:
+        """Take a struck hand value out: the tile falls back to the value before it."""
+        with self._lock:
+            self._hand.get(param, {}).pop(t, None)
+            return self._numerics[param].remove(t, value)
+
+    def source_of_latest(self, param: str) -> str | None:
+        """`hand:<who>` when the newest value of `param` was typed in, `monitor` otherwise."""
+        with self._lock:
+            last = self._numerics[param].last()
+            if last is None:
+                return None
+            return self._hand.get(param, {}).get(last[0], "monitor")
 
     def add_block(self, block: WaveformBlock) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from groupkap.readings import is_hand
 from groupkap.room.buffers import SeatVitals
 
 NO_VALUE = "--"
@@ -21,11 +22,13 @@ class Numeric:
         label: `HR`, `SpO2`, `RR` (or `PR` when the heart rate comes from the pulse).
         text: the value as drawn, or `--` when nothing has arrived yet.
         stale: True when the value is older than the stale limit (drawn grey).
+        by_hand: who typed it in when the value was measured by hand (None: the monitor).
     """
 
     label: str
     text: str
     stale: bool
+    by_hand: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class TileReadout:
     Attributes:
         numerics: HR, SpO2 and RR in that order.
         bp_text: last cuff reading as `128/82 (97)`, or `--/--`.
-        bp_age: `just now`, `3 min ago`, `1 h 05 min ago`, or empty.
+        bp_age: `just now`, `3 min ago`, `1 h 05 min ago`, or empty; `hand (RN Kim) · 3 min
+            ago` when the BP was taken by hand.
         bp_stale: the last BP is older than two cuff intervals.
         status: `no data 15 s` when the seat has gone quiet, else empty.
     """
@@ -57,12 +61,21 @@ def format_age(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min ago"
 
 
-def _numeric(label: str, latest: tuple[float, float] | None, now: float,
+def _hand(source: str | None) -> str | None:
+    """Who took a hand value (`hand:RN Kim` -> `RN Kim`), None for the monitor."""
+    if source is None or not is_hand(source):
+        return None
+    return source.partition(":")[2] or "hand"
+
+
+def _numeric(label: str, param: str, vitals: SeatVitals, now: float,
              stale_after_s: float) -> Numeric:
+    latest = vitals.latest(param)
     if latest is None:
         return Numeric(label, NO_VALUE, True)
     t, value = latest
-    return Numeric(label, f"{value:.0f}", now - t > stale_after_s)
+    return Numeric(label, f"{value:.0f}", now - t > stale_after_s,
+                   _hand(vitals.source_of_latest(param)))
 
 
 def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
@@ -70,9 +83,9 @@ def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
     hr = vitals.latest("HR")
     hr_label = "HR" if hr is not None else ("PR" if vitals.latest("PR") else "HR")
     numerics = [
-        _numeric(hr_label, vitals.heart_rate(), now, stale_after_s),
-        _numeric("SpO2", vitals.latest("SpO2"), now, stale_after_s),
-        _numeric("RR", vitals.latest("RR"), now, stale_after_s),
+        _numeric(hr_label, hr_label, vitals, now, stale_after_s),
+        _numeric("SpO2", "SpO2", vitals, now, stale_after_s),
+        _numeric("RR", "RR", vitals, now, stale_after_s),
     ]
     sbp, dbp, mean = (vitals.latest(p) for p in ("SBP", "DBP", "MAP"))
     bp_text, bp_age, bp_stale = "--/--", "", True
@@ -82,6 +95,9 @@ def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
             bp_text += f" ({mean[1]:.0f})"
         age = max(0.0, now - sbp[0])
         bp_age = format_age(age)
+        who = _hand(vitals.source_of_latest("SBP"))
+        if who:
+            bp_age = f"hand ({who}) · {bp_age}"
         bp_stale = age > 2 * nibp_interval_s
     status = ""
     if vitals.last_data_t is None:

@@ -169,13 +169,14 @@ def test_a_sentinel_heart_rate_does_not_clear_a_heart_rate_alarm(engine, clock, 
 
 
 def test_an_artefact_stream_does_not_start_a_condition(engine, clock, log):
-    streams = {("p1", 1, "HR"): 70,  # the monitor keeps sending, so data is not missing
+    streams = {("p1", 1, "HR"): 70,  # the monitor keeps sending HR
                ("p1", 1, "SpO2"): [97] + [NAN, 127, -1] * 20}
-    cues = feed_room(engine, clock, streams, 61)
+    feed_room(engine, clock, streams, 61)
 
-    assert log == []
-    assert engine.alarms == {}
-    assert cues == []
+    # No SpO2 alarm from the artefacts; but a minute of artefacts is a minute without SpO2.
+    assert "p1:SpO2" not in engine.alarms
+    assert list(engine.alarms) == ["p1:NO_DATA:SpO2"]
+    assert engine.alarms["p1:NO_DATA:SpO2"].technical
 
 
 # -- latching and reset ----------------------------------------------------------------------
@@ -721,3 +722,75 @@ def test_alarms_follow_a_participant_to_a_new_seat(engine, clock):
     feed(engine, clock, "p1", 1, "SpO2", [90] * 16)
     feed(engine, clock, "p1", 4, "SpO2", [90] * 1)
     assert engine.active()[0].seat == 4
+
+
+# -- per-parameter no data ---------------------------------------------------------------------
+def probe_off(engine, clock, seconds, spo2_stops_after=3):
+    """HR from the ECG every second; SpO2 from the finger probe only for the first seconds."""
+    for i in range(seconds):
+        clock.advance(1)
+        engine.observe("p1", 4, "HR", clock.now(), 72)
+        if i < spo2_stops_after:
+            engine.observe("p1", 4, "SpO2", clock.now(), 97)
+        engine.tick()
+
+
+def test_a_dropped_finger_probe_raises_spo2_no_data_while_the_ecg_goes_on(engine, clock, log):
+    probe_off(engine, clock, 3 + 10)  # the last SpO2 exactly 10 s ago: not yet
+    assert engine.alarms == {}
+
+    probe_off(engine, clock, 1, spo2_stops_after=0)  # 11 s
+    alarm = engine.alarms["p1:NO_DATA:SpO2"]
+    assert (alarm.priority, alarm.technical, alarm.text) == ("low", True, "SpO2 no data 11 s")
+    assert "p1:NO_DATA" not in engine.alarms  # the monitor as a whole is still sending
+
+    probe_off(engine, clock, 19, spo2_stops_after=0)  # 30 s: still low
+    assert engine.alarms["p1:NO_DATA:SpO2"].priority == "low"
+    probe_off(engine, clock, 1, spo2_stops_after=0)  # 31 s: medium
+    assert engine.alarms["p1:NO_DATA:SpO2"].priority == "medium"
+
+    probe_off(engine, clock, 1, spo2_stops_after=1)  # the probe is back
+    assert "p1:NO_DATA:SpO2" not in engine.alarms
+    assert log.kinds()[-1] == "alarm.cleared"
+
+
+def test_a_silent_monitor_gives_one_no_data_alarm_not_one_per_parameter(engine, clock):
+    probe_off(engine, clock, 15)  # SpO2 alone has stopped
+    assert list(engine.alarms) == ["p1:NO_DATA:SpO2"]
+    idle(engine, clock, 11)  # now the ECG is silent too
+    assert list(engine.alarms) == ["p1:NO_DATA"]
+    assert engine.alarms["p1:NO_DATA"].text == "no data 11 s"
+
+
+def test_a_cuff_that_keeps_reporting_does_not_hide_a_silent_oximeter(engine, clock):
+    engine.observe("p1", 2, "SpO2", clock.now(), 97)
+    for _ in range(5):  # a cuff reading every 5 s, no SpO2 at all
+        clock.advance(5)
+        engine.observe("p1", 2, "SBP", clock.now(), 120)
+        engine.observe("p1", 2, "DBP", clock.now(), 80)
+        engine.tick()
+    assert list(engine.alarms) == ["p1:NO_DATA"]  # SpO2 was the only continuous parameter
+
+
+def test_a_pulse_rate_is_not_missed_while_the_ecg_heart_rate_goes_on(engine, clock):
+    engine.observe("p1", 1, "PR", clock.now(), 70)
+    feed(engine, clock, "p1", 1, "HR", [70] * 20)
+    assert engine.alarms == {}
+
+
+@pytest.mark.parametrize(("start", "escalations"), [("low", ["medium"]), ("medium", [])])
+def test_technical_alarms_go_up_to_medium_and_never_to_high(engine, clock, log, start,
+                                                            escalations):
+    """A late BP check must never sound like SpO2 < 88 (CLINICAL.md)."""
+    engine.raise_technical("p1", "CHECK_OVERDUE", start, "BP check overdue (+40 min)", seat=1)
+    idle(engine, clock, int(AlarmConfig().escalate_after_s) * 3)
+    assert engine.alarms["p1:CHECK_OVERDUE"].priority == "medium"
+    assert [e[1]["priority"] for e in log.of("alarm.escalated")] == escalations
+
+
+def test_a_clinical_medium_alarm_still_escalates_to_high(engine, clock, log):
+    engine.clinical_condition("p1", "MOAA/S", "medium", "MOAA/S 1 <= 2", 1.0, "<= 2", seat=1)
+    idle(engine, clock, int(AlarmConfig().escalate_after_s) - 1)
+    assert engine.alarms["p1:MOAA/S"].priority == "medium"
+    idle(engine, clock, 1)
+    assert engine.alarms["p1:MOAA/S"].priority == "high"

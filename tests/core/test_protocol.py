@@ -22,6 +22,7 @@ from groupkap.protocol.config import DEFAULT_SCREENING, ELIGIBLE, INELIGIBLE, NE
 from groupkap.protocol.participant import (DISCHARGED, DOSED, MONITORING, READY,
                                            READY_FOR_DISCHARGE, SCREENING, NeedsConfirmation)
 from groupkap.protocol.room import CHECK_OVERDUE, Protocol
+from groupkap.readings import Latest
 
 MIN = 60.0
 
@@ -110,10 +111,23 @@ def bp_checks(log, pid):
             if e.data["check"] == "BP" and e.data["t_measured"] > t0]
 
 
-def run(protocol, clock, minutes, *, cuff=None, spo2=lambda pid: 97.0, step=10.0,
-        every_step=None):
+def fresh(clock, value=97.0):
+    """A SpO2 the monitor measured just now."""
+    return Latest(clock.now(), value, "monitor")
+
+
+def settle(protocol, pid, moaas=5, cadss=2):
+    """A MOAA/S of 5 and a CADSS back near the (absent, so 0) pre-dose CADSS, scored now:
+    sedation and dissociation have resolved."""
+    protocol.record_moaas(pid, moaas, "nurse Kim")
+    protocol.record_cadss(pid, cadss, "nurse Kim")
+
+
+def run(protocol, clock, minutes, *, cuff=None, spo2=None, step=10.0, every_step=None):
     """Advance `minutes` in `step`-second steps; each step first lets `cuff(now)` give
-    (pid, seat, sbp, dbp) cuff readings to `observe`, then ticks the protocol."""
+    (pid, seat, sbp, dbp) cuff readings to `observe`, then ticks the protocol. `spo2(pid)`
+    gives the newest SpO2 as a `Latest`; by default 97 % measured at that moment."""
+    spo2 = spo2 or (lambda pid: fresh(clock))
     for _ in range(round(minutes * MIN / step)):
         clock.advance(step)
         now = clock.now()
@@ -259,7 +273,7 @@ def test_a_complete_ready_checklist_makes_the_participant_ready(protocol, log, c
     assert protocol.of("p1").phase(clock.now()) == READY
     assert log[-1].kind == "readiness.confirmed" and log[-1].actor == "nurse Kim"
     assert log[-1].data == READY_ITEMS
-    assert protocol.of("p1").next_check() == ("pre-dose", -1.0)
+    assert protocol.of("p1").next_check(clock.now()) == ("pre-dose", -1.0)
 
 
 # -- dose ------------------------------------------------------------------------------------
@@ -438,9 +452,9 @@ def test_a_back_dated_t0_keeps_the_pre_dose_bp_as_baseline(protocol, log, clock)
     dose_im(protocol, "p1", t0=t0)
     p = protocol.of("p1")
     assert p.baseline == (120, 80)
-    clock.advance(31 * MIN)  # T0 + 36
-    protocol.record_bp("p1", 124, 82)
-    assert p.next_check() == ("before discharge", t0 + 120 * MIN)
+    clock.advance(31 * MIN)  # T0 + 36: inside the +40 check's window (from T0+35)
+    assert protocol.record_bp("p1", 124, 82).label == "+40 min"
+    assert p.next_check(clock.now()) == ("before discharge", t0 + 120 * MIN)
 
 
 # -- BP checks from each participant's own T0: a group of six --------------------------------
@@ -454,6 +468,9 @@ GROUP = [  # pid, seat, route, dose mg, weight kg, T0 minute, baseline SBP/DBP
 ]
 PERSISTENT = "p4"
 LOW_SPO2 = "p3"  # SpO2 93 % (below the floor of 94) until T0+130
+# Scored by the nurse: pre-dose CADSS 4; at T0+30 MOAA/S 4 and CADSS 30; at T0+90 MOAA/S 5
+# and CADSS 6 (within 5 of the pre-dose 4): sedation and dissociation resolved at T0+90.
+SCORES = {30: (4, 30), 90: (5, 6)}
 
 
 def group_bp(pid, base, m):
@@ -495,7 +512,7 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
 
     def spo2(pid):
         m = (clock.now() - t0s[pid]) / MIN
-        return 93.0 if pid == LOW_SPO2 and m < 130 else 97.0
+        return fresh(clock, 93.0 if pid == LOW_SPO2 and m < 130 else 97.0)
 
     def note_phases(now):
         for pid in phases:
@@ -509,6 +526,8 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
     for pid, *_ in GROUP:
         protocol.complete_screening(pid, ALL_NO, "Dr Reyes")
         protocol.confirm_readiness(pid, READY_ITEMS, "nurse Kim")
+        # the pre-dose CADSS, scored 5 min ago (p1's dose is now: its T0 is `start`)
+        protocol.record_cadss(pid, 4, "nurse Kim", t=start - 5 * MIN)
     protocol.record_bp("p1", *base["p1"])  # the others' pre-dose BP comes from the monitor
     note_phases(start)
 
@@ -527,6 +546,10 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
                 protocol.observe(pid, seat, "SBP", now, sbp)
                 protocol.observe(pid, seat, "DBP", now, dbp)
                 protocol.observe(pid, seat, "MAP", now, (sbp + 2 * dbp) / 3)  # ignored
+            if round(now - t0s[pid]) in {m * 60 for m in SCORES}:
+                moaas, cadss = SCORES[round(now - t0s[pid]) // 60]
+                protocol.record_moaas(pid, moaas, "nurse Kim")
+                protocol.record_cadss(pid, cadss, "nurse Kim")
         protocol.tick(spo2)
         for pid, *_ in GROUP:
             p = protocol.of(pid)
@@ -536,7 +559,7 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
                     lambda: protocol.sign_discharge(pid, "Dr Reyes", MANUAL_OK, spo2(pid)),
                     "minimum observation time met")
             if p.discharge is None and m >= 140:
-                assert p.next_check() is None
+                assert p.next_check(now) is None
                 protocol.sign_discharge(pid, "Dr Reyes", MANUAL_OK, spo2(pid))
         note_phases(now)
     elapsed = time.perf_counter() - began
@@ -559,17 +582,19 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
             due = 120 if label == "before discharge" else int(label.strip("+ min"))
             assert due - 5 <= m <= due, (pid, label, m)
         if pid == PERSISTENT:
-            # still high at +55, +70, +85 and +100: a check every 15 min, on schedule;
-            # back near baseline at ~+115, which is close enough to T0+120 to be the
-            # before-discharge check
-            assert labels == ["+40 min", "+55 min", "+70 min", "+85 min", "+100 min", "+115 min"]
-            assert [c[2] > base[pid][0] + 10 for c in checks] == [True] * 5 + [False]
+            # still high at +55, +70, +85 and +100: a check every 15 min, on the grid;
+            # back near baseline at the +115 check (its reading at +114 is before the
+            # before-discharge check's window opens at +115), then before discharge
+            assert labels == ["+40 min", "+55 min", "+70 min", "+85 min", "+100 min",
+                              "+115 min", "before discharge"]
+            assert [c[2] > base[pid][0] + 10 for c in checks] == [True] * 5 + [False] * 2
         else:
             # high at the peak and at +55, back near baseline at +70, then before discharge
             assert labels == ["+40 min", "+55 min", "+70 min", "before discharge"], pid
         assert 110 <= minutes[-1] <= 120
         # the pre-dose check and its source
-        pre = [e.data for e in log.of("check.recorded", pid) if e.data["t_measured"] <= t0]
+        pre = [e.data for e in log.of("check.recorded", pid)
+               if e.data["check"] == "BP" and e.data["t_measured"] <= t0]
         assert [d["label"] for d in pre] == ["pre-dose"]
         assert pre[0]["source"] == ("hand" if pid == "p1" else "monitor")
         assert log.of("dose.given", pid)[0].data["pre_dose_bp"] == list(base[pid])
@@ -577,13 +602,23 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
         # phases, each from this participant's own T0
         assert phases[pid] == [SCREENING, READY, DOSED, MONITORING, READY_FOR_DISCHARGE,
                                DISCHARGED], pid
+        # ready for discharge (the 120-min minimum and the checks included) at T0+120, or
+        # T0+130 for the one whose SpO2 was low until then
+        assert ready_minute_seen[pid] == (130 if pid == LOW_SPO2 else 120)
+        # the ready-to-leave minute leaves the minimum out: sedation and dissociation
+        # resolved at T0+90; the persistent one's BP was back near baseline only at +104
+        # (its first cuff reading from T0+100); the low SpO2 one's SpO2 came up at +130
+        ready_to_leave = {PERSISTENT: 104, LOW_SPO2: 130}.get(pid, 90)
+        [ready] = log.of("discharge.ready", pid)
+        assert ready.data == {"ready_to_leave_minute": ready_to_leave}
+        assert ready.t == t0 + ready_to_leave * MIN and ready.actor == "system"
         # discharge: refused at T0+100, signed at T0+140 with the ready-to-leave minute
-        assert "minimum observation time met" in early_refusals[pid]
+        assert "minimum observation time met (120 min)" in early_refusals[pid]
         [signed] = log.of("discharge.signed", pid)
         assert signed.data["minutes_since_t0"] == 140.0
-        assert signed.data["ready_to_leave_minute"] == ready_minute_seen[pid]
-        assert signed.data["ready_to_leave_minute"] == (130 if pid == LOW_SPO2 else 120)
-        assert protocol.of(pid).next_check() is None
+        assert signed.data["ready_to_leave_minute"] == ready_to_leave
+        assert signed.data["spo2"] == {"value": 97.0, "t": t0 + 140 * MIN, "source": "monitor"}
+        assert protocol.of(pid).next_check(clock.now()) is None
     bp_counts = {pid: len(bp_checks(log, pid)) for pid, *_ in GROUP}
     assert all(bp_counts[PERSISTENT] > n for pid, n in bp_counts.items() if pid != PERSISTENT)
     assert not any(a["key"] == CHECK_OVERDUE for a in (e.data for e in alarm_log))
@@ -601,18 +636,26 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
         story = [r for r in rows if r["participant"] == pid.upper()]
         assert {r["seat"] for r in story} == {seat}
         kinds = [r["kind"] for r in story]
-        n_checks = bp_counts[pid]
-        assert kinds == (["participant.added", "screening.completed", "readiness.confirmed",
-                          "check.recorded", "dose.given"] + ["check.recorded"] * n_checks
-                         + ["discharge.ready", "discharge.signed"]), pid
         data = [json.loads(r["data"]) for r in story]
-        assert data[3]["label"] == "pre-dose"
-        assert (data[4]["route"], data[4]["dose_mg"]) == (route, mg)
-        assert [d["label"] for d in data[5:-2]] == [c[0] for c in bp_checks(log, pid)]
-        assert data[-2]["ready_to_leave_minute"] == data[-1]["ready_to_leave_minute"]
+        mine = [e for e in log if e.pid == pid]
+        assert kinds == ["participant.added"] + [e.kind for e in mine], pid
+        assert data[1:] == [json.loads(json.dumps(e.data)) for e in mine], pid
+        assert kinds[:6] == ["participant.added", "screening.completed", "readiness.confirmed",
+                             "check.recorded", "check.recorded", "dose.given"], pid
+        assert (data[3]["check"], data[3]["value"]) == ("CADSS", 4)
+        assert (data[4]["check"], data[4]["label"]) == ("BP", "pre-dose")
+        assert (data[5]["route"], data[5]["dose_mg"]) == (route, mg)
+        bp = [(r, d) for r, d in zip(story, data) if d.get("check") == "BP"][1:]
+        assert [d["label"] for _, d in bp] == [c[0] for c in bp_checks(log, pid)]
+        assert len(bp) == bp_counts[pid] and {r["actor"] for r, _ in bp} == {"system"}
+        scored = [(d["check"], d["value"]) for d in data[6:] if d.get("check") in
+                  ("MOAA/S", "CADSS")]
+        assert scored == [("MOAA/S", 4), ("CADSS", 30), ("MOAA/S", 5), ("CADSS", 6)]
+        assert kinds.count("discharge.ready") == 1 and kinds[-1] == "discharge.signed"
+        ready = data[kinds.index("discharge.ready")]
+        assert ready["ready_to_leave_minute"] == data[-1]["ready_to_leave_minute"]
         assert data[-1]["signed_by"] == "Dr Reyes"
         assert story[-1]["actor"] == "Dr Reyes"
-        assert {story[i]["actor"] for i in range(5, 5 + n_checks)} == {"system"}
 
 
 # -- overdue checks --------------------------------------------------------------------------
@@ -633,7 +676,7 @@ def test_an_overdue_check_is_recorded_once_and_alarms_until_a_bp_is_entered(cloc
     run(protocol, clock, 45, cuff=lambda now: cuff_p1(now) + cuff_p2(now))
     assert [c[:2] for c in bp_checks(log, "p1")] == [("+40 min", 35.0)]
     p1 = protocol.of("p1")
-    assert p1.next_check() == ("+55 min", t0 + 55 * MIN)
+    assert p1.next_check(clock.now()) == ("+55 min", t0 + 55 * MIN)
 
     run(protocol, clock, 13, cuff=cuff_p2)  # T0+58: due + grace exactly, not yet late
     assert log.of("check.overdue") == []
@@ -652,16 +695,18 @@ def test_an_overdue_check_is_recorded_once_and_alarms_until_a_bp_is_entered(cloc
     assert len(log.of("check.overdue")) == 1
     assert [e.data["key"] for e in alarm_log.of("alarm.raised")] == [CHECK_OVERDUE]
 
-    check = protocol.record_bp("p1", 138, 86, actor="nurse Kim")  # by hand at T0+63:10
+    # by hand at T0+63:10, inside the +55 check's window (until T0+70)
+    check = protocol.record_bp("p1", 138, 86, actor="nurse Kim")
     assert (check.label, check.source) == ("+55 min", "hand")
     assert "p1:CHECK_OVERDUE" not in alarms.alarms
     [cleared] = alarm_log.of("alarm.cleared")
     assert cleared.data["key"] == CHECK_OVERDUE and cleared.pid == "p1"
     assert log[-1].kind == "check.recorded" and log[-1].actor == "nurse Kim"
-    # the next check runs from the hand entry; it too falls overdue (a new label) later
-    assert p1.next_check()[0] == "+78 min"
+    # the next check stays on the grid from T0 (a late entry shifts nothing); it too
+    # falls overdue (a new label) later
+    assert p1.next_check(clock.now()) == ("+70 min", t0 + 70 * MIN)
     run(protocol, clock, 19, cuff=cuff_p2)
-    assert [e.data["label"] for e in log.of("check.overdue")] == ["+55 min", "+78 min"]
+    assert [e.data["label"] for e in log.of("check.overdue")] == ["+55 min", "+70 min"]
     assert alarms.alarms["p1:CHECK_OVERDUE"].priority == MEDIUM
     assert log.of("check.overdue", "p2") == []
 
@@ -679,7 +724,7 @@ def test_a_late_monitor_reading_fills_an_overdue_check_and_clears_the_alarm(cloc
     protocol.observe("p1", 1, "DBP", clock.now(), 80)
     assert bp_checks(log, "p1") == [("+40 min", 45.0, 124, "monitor")]
     assert "p1:CHECK_OVERDUE" not in alarms.alarms
-    assert protocol.of("p1").next_check() == ("before discharge", t0 + 120 * MIN)
+    assert protocol.of("p1").next_check(clock.now()) == ("before discharge", t0 + 120 * MIN)
 
 
 def test_no_check_falls_due_before_the_dose(protocol, log, clock):
@@ -689,25 +734,30 @@ def test_no_check_falls_due_before_the_dose(protocol, log, clock):
 
 
 # -- discharge -------------------------------------------------------------------------------
-def dosed_and_watched(protocol, clock, minutes, spo2=lambda pid: 97.0):
-    """p1 dosed now, BP +20 at the 40-min check, back at baseline from +55; run `minutes`."""
+def dosed_and_watched(protocol, clock, minutes, spo2=None):
+    """p1 dosed now, BP +20 at the 40-min check, back at baseline from +55, sedation and
+    dissociation resolved at +60 (MOAA/S 5, CADSS 2); run `minutes`."""
     make_ready(protocol, "p1", bp=(120, 80))
     dose_im(protocol, "p1")
     t0 = clock.now()
     cuff = cuff_every_5_min("p1", 1, t0, lambda m: (140, 90) if m < 50 else (122, 80))
-    run(protocol, clock, minutes, cuff=cuff, spo2=spo2)
+    run(protocol, clock, min(minutes, 60), cuff=cuff, spo2=spo2)
+    if minutes >= 60:
+        settle(protocol, "p1")
+        run(protocol, clock, minutes - 60, cuff=cuff, spo2=spo2)
     return t0
 
 
 def test_discharge_before_the_minimum_time_is_refused(protocol, log, clock):
     dosed_and_watched(protocol, clock, 90)
     before = len(log)
-    message = refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97),
-                      "discharge refused", "minimum observation time met")
+    message = refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK,
+                                                      fresh(clock)),
+                      "discharge refused", "minimum observation time met (120 min)")
     assert "alert and oriented" not in message
     assert len(log) == before
     assert protocol.of("p1").discharge is None
-    assert protocol.of("p1").phase(clock.now(), 97) == MONITORING
+    assert protocol.of("p1").phase(clock.now(), fresh(clock)) == MONITORING
 
 
 def test_discharge_with_manual_items_open_lists_them(protocol, log, clock):
@@ -715,7 +765,7 @@ def test_discharge_with_manual_items_open_lists_them(protocol, log, clock):
     before = len(log)
     manual = MANUAL_OK | {"escort_present": False, "no_driving_acknowledged": None}
     del manual["steady_gait"]
-    message = refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", manual, 97),
+    message = refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", manual, fresh(clock)),
                       "escort present", "steady gait", "no driving acknowledged")
     assert "minimum observation" not in message and "alert and oriented" not in message
     assert len(log) == before
@@ -725,23 +775,28 @@ def test_discharge_with_manual_items_open_lists_them(protocol, log, clock):
 def test_discharge_without_a_signer_is_refused(protocol, log, clock, signer):
     dosed_and_watched(protocol, clock, 125)
     before = len(log)
-    refused(lambda: protocol.sign_discharge("p1", signer, MANUAL_OK, 97), "named person")
+    refused(lambda: protocol.sign_discharge("p1", signer, MANUAL_OK, fresh(clock)),
+            "named person")
     assert len(log) == before
 
 
-def test_discharge_without_a_dose_is_refused(protocol, log):
+def test_discharge_without_a_dose_is_refused(protocol, log, clock):
     make_ready(protocol, "p1")
-    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97), "no dose")
+    before = len(log)
+    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)),
+            "no dose")
+    assert len(log) == before
 
 
 @pytest.mark.parametrize("spo2", [93.9, None])
 def test_spo2_below_the_floor_blocks_discharge(protocol, log, clock, spo2):
     dosed_and_watched(protocol, clock, 125)
+    latest = None if spo2 is None else fresh(clock, spo2)
     before = len(log)
-    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, spo2),
-            "SpO2 at or above 94 %")
+    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, latest),
+            "SpO2 at or above 94 % in the last 5 min", "take a SpO2 reading")
     assert len(log) == before
-    assert protocol.of("p1").phase(clock.now(), spo2) == MONITORING
+    assert protocol.of("p1").phase(clock.now(), latest) == MONITORING
 
 
 def test_a_complete_discharge_is_signed_with_the_ready_to_leave_minute(protocol, log, clock):
@@ -750,7 +805,7 @@ def test_a_complete_discharge_is_signed_with_the_ready_to_leave_minute(protocol,
     ready_at = []
 
     def spo2(pid):
-        return 93.0 if clock.now() - t0 < 127 * MIN else 96.0
+        return fresh(clock, 93.0 if clock.now() - t0 < 127 * MIN else 96.0)
 
     def watch(now):
         if not ready_at and protocol.of("p1").phase(now, spo2("p1")) == READY_FOR_DISCHARGE:
@@ -758,23 +813,29 @@ def test_a_complete_discharge_is_signed_with_the_ready_to_leave_minute(protocol,
     make_ready(protocol, "p1", bp=(120, 80))
     dose_im(protocol, "p1")
     cuff = cuff_every_5_min("p1", 1, t0, lambda m: (140, 90) if m < 50 else (122, 80))
-    run(protocol, clock, 150, cuff=cuff, spo2=spo2, every_step=watch)
+    run(protocol, clock, 60, cuff=cuff, spo2=spo2, every_step=watch)
+    settle(protocol, "p1")
+    run(protocol, clock, 90, cuff=cuff, spo2=spo2, every_step=watch)
     assert [c[0] for c in bp_checks(log, "p1")] == ["+40 min", "+55 min", "before discharge"]
     assert ready_at == [t0 + 127 * MIN]
     assert protocol.ready_to_leave_minute("p1") == 127
+    [ready] = log.of("discharge.ready", "p1")
+    assert ready.data == {"ready_to_leave_minute": 127} and ready.t == t0 + 127 * MIN
 
-    record = protocol.sign_discharge("p1", " Dr Reyes ", MANUAL_OK, 96.0)
+    record = protocol.sign_discharge("p1", " Dr Reyes ", MANUAL_OK, spo2("p1"))
     assert record["ready_to_leave_minute"] == 127
     assert record["minutes_since_t0"] == 150.0
     assert record["signed_by"] == "Dr Reyes" and record["meaning"] == "approval"
+    assert record["spo2"] == {"value": 96.0, "t": clock.now(), "source": "monitor"}
     assert all(record["items"].values())
     assert set(MANUAL_OK) <= set(record["items"])
-    assert "minimum observation time met" in record["items"]
+    assert "minimum observation time met (120 min)" in record["items"]
+    assert "sedation resolved (MOAA/S 5 after the dose and any lower score)" in record["items"]
     event = log[-1]
     assert (event.kind, event.pid, event.data) == ("discharge.signed", "p1", record)
     p = protocol.of("p1")
-    assert p.phase(clock.now(), 96.0) == DISCHARGED
-    assert p.next_check() is None
+    assert p.phase(clock.now(), spo2("p1")) == DISCHARGED
+    assert p.next_check(clock.now()) is None
     # once discharged, nothing falls due and nothing more is signed
     run(protocol, clock, 60)
     assert log[-1] is event
@@ -783,50 +844,56 @@ def test_a_complete_discharge_is_signed_with_the_ready_to_leave_minute(protocol,
 # -- phases over time ------------------------------------------------------------------------
 def test_phases_run_from_screening_to_discharged(protocol, clock):
     p = protocol.of("p1")
-    seen = [p.phase(clock.now(), 97)]
+    seen = [p.phase(clock.now(), fresh(clock))]
     protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
-    seen.append(p.phase(clock.now(), 97))
+    seen.append(p.phase(clock.now(), fresh(clock)))
     protocol.confirm_readiness("p1", READY_ITEMS, "nurse Kim")
-    seen.append(p.phase(clock.now(), 97))
+    seen.append(p.phase(clock.now(), fresh(clock)))
     protocol.record_bp("p1", 120, 80)
     dose_im(protocol, "p1")
     t0 = clock.now()
     by_minute = {}
 
     def watch(now):
-        by_minute[round((now - t0) / MIN, 2)] = p.phase(now, 97)
+        by_minute[round((now - t0) / MIN, 2)] = p.phase(now, fresh(clock))
     cuff = cuff_every_5_min("p1", 1, t0, lambda m: (138, 88) if m < 50 else (121, 80))
-    run(protocol, clock, 130, cuff=cuff, spo2=lambda pid: 97, every_step=watch)
-    protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97)
+    run(protocol, clock, 60, cuff=cuff, every_step=watch)
+    settle(protocol, "p1")
+    run(protocol, clock, 70, cuff=cuff, every_step=watch)
+    protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock))
     assert seen == [SCREENING, SCREENING, READY]
     # IM: "dosed" until its onset (5 min), then "monitoring".
     assert by_minute[0.17] == DOSED and by_minute[4.83] == DOSED
     assert by_minute[5.0] == MONITORING and by_minute[119.83] == MONITORING
     assert by_minute[120.0] == READY_FOR_DISCHARGE
-    assert p.phase(clock.now(), 97) == DISCHARGED
+    assert p.phase(clock.now(), fresh(clock)) == DISCHARGED
     assert p.observation_fraction(t0 + 60 * MIN) == 0.5
     assert p.observation_fraction(clock.now()) == 1.0
 
 
 # -- quick entries ---------------------------------------------------------------------------
 @pytest.mark.parametrize("score", [0, 3, 5])
-def test_moaas_0_to_5_is_recorded(protocol, log, score):
-    protocol.record_moaas("p1", score, "nurse Kim")
+def test_moaas_0_to_5_is_recorded(protocol, log, clock, score):
+    entry_id = protocol.record_moaas("p1", score, "nurse Kim")
     [event] = log
-    assert (event.kind, event.data, event.actor) == (
-        "check.recorded", {"check": "MOAA/S", "value": score}, "nurse Kim")
+    assert (event.kind, event.actor) == ("check.recorded", "nurse Kim")
+    assert event.data == {"check": "MOAA/S", "value": score, "entry_id": entry_id,
+                          "t_measured": clock.now(), "taken_by": "nurse Kim",
+                          "corrects": None, "reason": None}
 
 
 @pytest.mark.parametrize("score", [6, -1, 2.5, True, "4", None])
 def test_moaas_out_of_range_is_refused(protocol, log, score):
-    refused(lambda: protocol.record_moaas("p1", score, "nurse Kim"), "MOAA/S is 0 to 5")
+    refused(lambda: protocol.record_moaas("p1", score, "nurse Kim"), "MOAA/S", "is 0 to 5")
     assert log == []
 
 
 @pytest.mark.parametrize("total", [0, 23, 92])
-def test_cadss_total_0_to_92_is_recorded(protocol, log, total):
-    protocol.record_cadss("p1", total, "nurse Kim")
-    assert log[0].data == {"check": "CADSS", "value": total}
+def test_cadss_total_0_to_92_is_recorded(protocol, log, clock, total):
+    entry_id = protocol.record_cadss("p1", total, "nurse Kim", t=clock.now() - 2 * MIN)
+    assert log[0].data == {"check": "CADSS", "value": total, "entry_id": entry_id,
+                           "t_measured": clock.now() - 2 * MIN, "taken_by": "nurse Kim",
+                           "corrects": None, "reason": None}
 
 
 @pytest.mark.parametrize("total", [93, -1, 40.5, False])
@@ -842,7 +909,8 @@ def test_an_adverse_event_is_recorded(protocol, log, clock, severity):
                                   actor="nurse Kim", t=clock.now() - 120)
     [event] = log
     assert event.kind == "adverse_event.recorded" and event.actor == "nurse Kim"
-    assert event.data == {"description": "nausea", "severity": severity,
+    assert event.data == {"event_id": event.data["event_id"],
+                          "description": "nausea", "severity": severity,
                           "intervention": "ondansetron 4 mg", "outcome": "resolved",
                           "t_occurred": clock.now() - 120}
 
@@ -876,29 +944,37 @@ def test_an_implausible_bp_entry_is_refused(protocol, log):
     assert log.kinds() == ["screening.completed", "readiness.confirmed"]
 
 
-def test_a_moaas_below_5_holds_discharge_until_sedation_resolves(protocol, clock):
+def test_a_moaas_below_5_holds_discharge_until_sedation_resolves(protocol, log, clock):
     p = protocol.of("p1")
     protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
     protocol.confirm_readiness("p1", READY_ITEMS, "nurse Kim")
     protocol.record_bp("p1", 120, 80)
     dose_im(protocol, "p1")
     protocol.record_moaas("p1", 3, "nurse Kim")
+    protocol.record_cadss("p1", 0, "nurse Kim")
     t0 = p.t0
     cuff = cuff_every_5_min("p1", 1, t0, lambda m: (121, 80))
-    run(protocol, clock, 125, cuff=cuff, spo2=lambda pid: 97)
-    criteria = p.automatic_criteria(clock.now(), 97)
-    assert criteria["sedation resolved (MOAA/S 5)"] is False
-    with pytest.raises(BadInputError, match="sedation resolved"):
-        protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97)
+    run(protocol, clock, 125, cuff=cuff)
+    criteria = p.automatic_criteria(clock.now(), fresh(clock))
+    assert [k for k, ok in criteria.items() if not ok] == [
+        "sedation resolved (MOAA/S 5 after the dose and any lower score)"]
+    before = len(log)
+    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)),
+            "sedation resolved")
+    assert len(log) == before and log.of("discharge.ready") == []
     protocol.record_moaas("p1", 5, "nurse Kim")
-    assert protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, 97)["signed_by"] == "Dr Reyes"
+    record = protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock))
+    assert record["signed_by"] == "Dr Reyes" and record["ready_to_leave_minute"] == 125
+    assert log.kinds()[-2:] == ["discharge.ready", "discharge.signed"]
 
 
-def test_a_bp_well_below_baseline_is_not_near_baseline(protocol):
+def test_a_bp_well_below_baseline_is_near_baseline_above_the_hypotension_floor(protocol):
+    """CLINICAL.md: only a rise above the pre-dose BP keeps a BP from "near baseline"; a
+    BP below it blocks only under the hypotension floor (SBP 90)."""
     p = protocol.of("p1")
     protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
     protocol.confirm_readiness("p1", READY_ITEMS, "nurse Kim")
     protocol.record_bp("p1", 130, 85)
     dose_im(protocol, "p1")
-    low = protocol.record_bp("p1", 100, 60)
-    assert not p.near_baseline(low)
+    assert p.near_baseline(protocol.record_bp("p1", 100, 60))
+    assert not p.near_baseline(protocol.record_bp("p1", 85, 55))

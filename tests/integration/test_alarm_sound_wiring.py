@@ -38,5 +38,7 @@ def test_the_self_test_reports_through_the_bridge(qtbot, tmp_path):
     sound = AlarmSound(tmp_path / "sounds", None, vlc_args=_afile(tmp_path / "t.wav"))
     with qtbot.waitSignal(sound.bridge.finished, timeout=30_000) as report:
         sound.start_self_test()
-    assert report.args[0] == {"low": True, "medium": True, "high": True}
+    # afile writes real audio to a file: an output that gets the sound, so the test passes.
+    assert report.args[0] == {"low": True, "medium": True, "high": True, "ok": True,
+                              "problem": ""}
     sound.close()

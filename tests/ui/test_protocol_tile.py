@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
 
 import pytest
@@ -64,9 +65,11 @@ def _walk_to_dose(live, window, pid, clock):
     ready.try_accept()
     assert ready.error.text() == ""
     bp = dialogs.open_entry(live, pid, "bp", None, window)
-    bp.fields["SBP"].setValue(124)
-    bp.fields["DBP"].setValue(79)
+    bp.fields["SBP (mmHg)"].setText("124")
+    bp.fields["DBP (mmHg)"].setText("79")
+    bp.fields["Taken by"].setText("RN Kim")
     bp.try_accept()
+    assert bp.error.text() == ""
     dose = dialogs.open_entry(live, pid, "dose", None, window)
     dose.fields["Route"].setCurrentText("IM")
     dose.fields["Dose (mg)"].setValue(40)
@@ -84,7 +87,9 @@ def test_moaas_is_two_clicks_from_the_tile(room, store):
     tile = window.grid.tiles[2]
     menu = tile.entry_button.menu()           # click 1: the tile's "+"
     _action(menu, "MOAA/S", "4").trigger()    # click 2: the score
-    assert ("check.recorded", '{"check":"MOAA/S","value":4}') in _kinds(store)
+    recorded = [json.loads(d) for k, d in _kinds(store) if k == "check.recorded"]
+    assert [(d["check"], d["value"], d["taken_by"]) for d in recorded] == [
+        ("MOAA/S", 4, "facilitator")]
 
 
 def test_a_participant_walks_from_screening_to_monitoring_on_the_tile(room, store, clock):
@@ -118,10 +123,9 @@ def test_discharge_is_refused_early_and_says_what_is_open(room, store, clock):
     for key, label in MANUAL_DISCHARGE_ITEMS.items():
         sign.fields[label].setChecked(True)
     sign.fields["Signed by"].setText("Dr Reyes")
-    sign.fields["SpO2 (%)"].setValue(97)
     sign.try_accept()
     assert "discharge refused" in sign.error.text()
-    assert "minimum observation time met" in sign.error.text()
+    assert "minimum observation time met (120 min)" in sign.error.text()
     assert not any(k == "discharge.signed" for k, _ in _kinds(store))
 
 

@@ -2,7 +2,9 @@
 
 Control calls to the libVLC player happen on the GUI thread (DESIGN.md). The start-up
 self-test waits for each burst to end, so it runs on a worker thread with a libVLC
-instance of its own, and hands its plain result back through a bridge.
+instance of its own, and hands its plain result (`SelfTestResult.as_event()`) back
+through a bridge. A sound that could not even be set up reports the same way, so every
+failure reaches the session log and the window alike.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from pathlib import Path
 
 from groupkap.alarms.model import SoundCue
+from groupkap.alarms.output_check import SelfTestResult
 from groupkap.alarms.sounder import AlarmSounder
 from groupkap.alarms.sounds import ensure_bursts
 from groupkap.errors import AudioError
@@ -28,7 +31,8 @@ class AlarmSound:
         device: the facilitators' output device ("" or None: the system default).
         sounder: the player, or None when libVLC or the device is unavailable.
         problem: why there is no sound, in words ("" when there is).
-        bridge: emits the self-test result on the GUI thread.
+        bridge: emits the self-test result on the GUI thread: {priority: heard?, "ok",
+            "problem"}.
     """
 
     def __init__(self, sound_folder: Path, device: str | None,
@@ -47,21 +51,34 @@ class AlarmSound:
             self.problem = f"alarm sound unavailable: {exc}"
             log.error("%s", self.problem)
 
-    def play(self, cues: list[SoundCue]) -> None:
-        """Sound the cues of one engine tick (the first is the room's top burst)."""
+    def play(self, cues: list[SoundCue]) -> str | None:
+        """Sound the cues of one engine tick (the first is the room's top burst).
+
+        Returns the problem in words the first time a burst cannot be played (a headset
+        unplugged mid-session), so the room can say so and the log can record it; None
+        otherwise. A fault is reported once, not at every tick.
+        """
         if self.sounder is None:
-            return
+            return None
         for cue in cues:
             try:
                 self.sounder.play(cue.priority)
             except AudioError as exc:
-                self.problem = f"alarm sound failed: {exc}"
-                log.error("%s", self.problem)
+                problem = f"alarm sound failed: {exc}"
+                log.error("%s", problem)
+                if problem != self.problem:
+                    self.problem = problem
+                    return problem
+        return None
 
     def start_self_test(self) -> None:
-        """Play one burst of each priority on a worker thread; the bridge reports."""
-        if not self.files:
-            self.bridge.report({"problem": self.problem})
+        """Play one burst of each priority on a worker thread; the bridge reports.
+
+        With no sound to test (libVLC or the device missing), the failure is reported at
+        once, on the calling thread.
+        """
+        if self.sounder is None:
+            self.bridge.report(SelfTestResult.failed(self.problem).as_event())
             return
         self._test_thread = threading.Thread(target=self._self_test, name="alarm-self-test",
                                              daemon=True)
@@ -70,10 +87,10 @@ class AlarmSound:
     def _self_test(self) -> None:
         try:
             with AlarmSounder(self.files, device=self.device, vlc_args=self.vlc_args) as tester:
-                result: dict = tester.self_test()
+                result = tester.self_test()
         except AudioError as exc:
-            result = {"problem": str(exc)}
-        self.bridge.report(result)
+            result = SelfTestResult.failed(str(exc))
+        self.bridge.report(result.as_event())
 
     def wait_for_self_test(self, timeout_s: float) -> None:
         if self._test_thread is not None:

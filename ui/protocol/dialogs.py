@@ -9,10 +9,16 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit,
                                QSpinBox)
 
+from groupkap.params import PARAMETERS
 from groupkap.protocol.config import ROUTES
 from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READINESS_ITEMS
 from groupkap.protocol.room import SEVERITIES
 from groupkap.session import LiveSession
+from ui.protocol.entry_forms import (ScaleAnswers, chosen_event, needs_review_label,
+                                    open_events_combo)
+from ui.protocol.reading_forms import (correct_entry, empty_number, entries_combo,
+                                       hand_value_fields, hand_values, required_score,
+                                       spo2_summary, status_label)
 from ui.room.participant_dialogs import CommandDialog
 
 
@@ -48,15 +54,39 @@ def open_entry(live: LiveSession, pid: str, action: str, value: object, parent=N
         return d
 
     if action == "cadss":
-        fields["CADSS total (0–92)"] = _spin(0, 92, 0)
+        fields["CADSS total (0–92)"] = empty_number("0–92")
         return dialog("CADSS", lambda: protocol.record_cadss(
-            pid, fields["CADSS total (0–92)"].value(), actor))
+            pid, required_score(fields["CADSS total (0–92)"], "CADSS total"), actor))
     if action == "bp":
-        fields["SBP"], fields["DBP"] = _spin(40, 300, 120), _spin(15, 250, 80)
-        return dialog("BP by hand", lambda: protocol.record_bp(
-            pid, fields["SBP"].value(), fields["DBP"].value(), actor=actor))
+        values = hand_value_fields()
+        fields.update({f"{PARAMETERS[k].label} ({PARAMETERS[k].unit})" if PARAMETERS[k].unit
+                       else k: w for k, w in values.items()})
+        fields["Taken by"] = QLineEdit()
+        fields["Measured: minutes ago"] = _spin(0, 240, 0)
+
+        def enter() -> None:
+            live.enter_reading(pid, hand_values(values), fields["Taken by"].text(),
+                               t=live.clock.now() - fields["Measured: minutes ago"].value() * 60)
+        return dialog("Reading by hand", enter)
+    if action == "correct":
+        entries = entries_combo(live, pid)
+        if entries.count() == 0:
+            fields["Entries"] = status_label("No hand reading, MOAA/S or CADSS to correct yet.")
+        fields.update({"Entry": entries, "Action": _choice("", "strike", "correct"),
+                       "Corrected value(s)": QLineEdit(), "Reason": QLineEdit(),
+                       "By": QLineEdit()})
+        fields["Corrected value(s)"].setPlaceholderText(
+            "for a correction: the score, or e.g. SBP=142 DBP=88")
+        return dialog("Correct or strike an entry", lambda: correct_entry(
+            live, pid, entries.currentData(), fields["Action"].currentText(),
+            fields["Corrected value(s)"].text(), fields["Reason"].text(),
+            fields["By"].text()))
+    if action == "attest":
+        fields.update({"Clinician": QLineEdit(), "What was seen": QLineEdit()})
+        return dialog("Dissociation resolved", lambda: protocol.attest_dissociation(
+            pid, fields["Clinician"].text(), fields["What was seen"].text()))
     if action == "adverse":
-        fields.update({"What happened": QLineEdit(), "Severity": _choice(*SEVERITIES),
+        fields.update({"What happened": QLineEdit(), "Severity": _choice("", *SEVERITIES),
                        "Intervention": QLineEdit(), "Outcome": QLineEdit()})
         return dialog("Adverse event", lambda: protocol.record_adverse_event(
             pid, description=fields["What happened"].text(),
@@ -67,6 +97,23 @@ def open_entry(live: LiveSession, pid: str, action: str, value: object, parent=N
         fields["Note (care team only)"] = QPlainTextEdit()
         return dialog("Note", lambda: protocol.add_note(
             pid, fields["Note (care team only)"].toPlainText(), actor))
+    if action == "approve":
+        fields.update({"Needs review": needs_review_label(protocol, pid, alias),
+                       "Reviewer": QLineEdit(), "Reason": QLineEdit()})
+        return dialog("Approve screening review", lambda: protocol.approve_screening(
+            pid, fields["Reviewer"].text(), fields["Reason"].text()))
+    if action == "scale":
+        fields["Scale"] = ScaleAnswers()
+        return dialog("Outcome scale", lambda: protocol.record_scale(
+            pid, *fields["Scale"].answers(), actor))
+    if action == "resolve":
+        fields.update({"Adverse event": open_events_combo(protocol, pid, alias,
+                                                          live.clock.now()),
+                       "Outcome": QLineEdit(), "Resolved: minutes ago": _spin(0, 24 * 60, 0)})
+        return dialog("Resolve adverse event", lambda: protocol.resolve_adverse_event(
+            pid, chosen_event(fields["Adverse event"]), outcome=fields["Outcome"].text(),
+            t_resolved=live.clock.now() - fields["Resolved: minutes ago"].value() * 60,
+            actor=actor))
     if action == "screening":
         for rule in protocol.config.screening:
             fields[rule.question] = _choice("", "no", "yes")
@@ -117,10 +164,12 @@ def open_entry(live: LiveSession, pid: str, action: str, value: object, parent=N
     if action == "discharge":
         boxes = {k: QCheckBox() for k in MANUAL_DISCHARGE_ITEMS}
         fields.update({MANUAL_DISCHARGE_ITEMS[k]: b for k, b in boxes.items()})
-        spo2 = live.latest_spo2(pid)
-        fields["SpO2 (%)"] = _spin(50, 100, spo2 or 0)
+        # The SpO2 is not typed here: it is the newest reading, with its source and age.
+        fields["SpO2"] = status_label(spo2_summary(
+            live.latest_spo2(pid), live.clock.now(),
+            protocol.config.discharge_spo2_max_age_min))
         fields["Signed by"] = QLineEdit()
         return dialog("Discharge", lambda: protocol.sign_discharge(
             pid, fields["Signed by"].text(), {k: b.isChecked() for k, b in boxes.items()},
-            fields["SpO2 (%)"].value() or None))
+            live.latest_spo2(pid)))
     raise ValueError(f"unknown protocol entry {action!r}")

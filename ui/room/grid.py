@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.music.director import MusicDirector
 from groupkap.protocol.readout import protocol_readout
+from groupkap.readings import Latest
 from groupkap.protocol.room import Protocol
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Room
@@ -39,7 +40,7 @@ class RoomGrid(QWidget):
                  now: Callable[[], float], settings: Settings, parent=None, *,
                  alarms: AlarmEngine | None = None, protocol: Protocol | None = None,
                  music: MusicDirector | None = None,
-                 spo2: Callable[[str], float | None] = lambda pid: None,
+                 spo2: Callable[[str], Latest | None] = lambda pid: None,
                  flash_clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.room = room

@@ -82,8 +82,10 @@ class SeatTile(QFrame):
         pause_requested(str): pause the alarm sound for this participant.
         limits_requested(str): edit this participant's alarm limits.
         protocol_requested(str, str, object): a protocol entry for a participant: action
-            (`moaas`, `cadss`, `bp`, `adverse`, `note`, `screening`, `readiness`, `dose`,
-            `discharge`) and its value (the MOAA/S score; None when a dialog should ask).
+            (`moaas`, `cadss`, `bp`, `correct`, `attest`, `adverse`, `resolve`, `note`,
+            `screening`, `approve`,
+            `readiness`, `dose`, `discharge`, `scale`) and its value (the MOAA/S score; None
+            when a dialog should ask).
         music_requested(str, str): a music move for a participant: `duck`, `skip`, `hold`,
             `release`, `silence`, `resume`.
     """
@@ -173,6 +175,9 @@ class SeatTile(QFrame):
         bp_row.addWidget(self.bp_value)
         bp_row.addWidget(self.bp_age, 1)
         outer.addLayout(bp_row)
+        self.scores = _label("", 15, colour=theme.TEXT)
+        self.scores.setToolTip("Last MOAA/S and CADSS, with how long ago they were scored")
+        outer.addWidget(self.scores)
 
         self.pleth = PlethPlot(settings.pleth_seconds)
         outer.addWidget(self.pleth.widget, 3)
@@ -238,7 +243,7 @@ class SeatTile(QFrame):
         self.menu_button.setVisible(not empty)
         for w in (self.pleth.widget, self.trend.widget, self.trend_caption, self.bp_label,
                   self.bp_value, self.bp_age, self.next_due, self.entry_button, self.ring,
-                  self.phase):
+                  self.phase, self.scores):
             w.setVisible(not empty)
         for box in self.boxes:
             box.name.setVisible(not empty)
@@ -280,6 +285,7 @@ class SeatTile(QFrame):
         self.protocol_readout = readout
         self.phase.setText(readout.header if readout else "")
         self.next_due.setText(readout.next_due if readout else "")
+        self.scores.setText(readout.scores if readout else "")
         _style(self.next_due, "#ffc83d" if readout and readout.overdue else theme.TEXT, 15,
                bold=bool(readout and readout.overdue))
         self.ring.set_fraction(readout.observed if readout else 0.0)
@@ -307,10 +313,18 @@ class SeatTile(QFrame):
         for score in range(5, -1, -1):
             moaas.addAction(str(score),
                             lambda s=score: self.protocol_requested.emit(pid, "moaas", s))
-        for action, label in (("cadss", "CADSS total…"), ("bp", "BP by hand…"),
-                              ("adverse", "Adverse event…"), ("note", "Note…"), (None, None),
-                              ("screening", "Screening…"), ("readiness", "Ready checklist…"),
-                              ("dose", "Dose given…"), ("discharge", "Discharge…")):
+        for action, label in (("cadss", "CADSS total…"),
+                              ("bp", "Reading by hand (BP, SpO2 …)…"),
+                              ("correct", "Correct or strike an entry…"),
+                              ("attest", "Dissociation resolved (attest)…"),
+                              ("adverse", "Adverse event…"),
+                              ("resolve", "Resolve adverse event…"), ("note", "Note…"),
+                              (None, None),
+                              ("screening", "Screening…"),
+                              ("approve", "Approve screening review…"),
+                              ("readiness", "Ready checklist…"),
+                              ("dose", "Dose given…"), ("discharge", "Discharge…"),
+                              (None, None), ("scale", "Outcome scale…")):
             if action is None:
                 menu.addSeparator()
                 continue
@@ -332,7 +346,9 @@ class SeatTile(QFrame):
                          nibp_interval_s=s.nibp_interval_s)
         self.readout = r
         for box, numeric in zip(self.boxes, r.numerics):
-            box.show(numeric.label, numeric.text, numeric.stale, self.UNITS[numeric.label])
+            # A value measured by hand says so beside its name (who took it: the BP line).
+            label = f"{numeric.label} · hand" if numeric.by_hand else numeric.label
+            box.show(label, numeric.text, numeric.stale, self.UNITS[numeric.label])
         bp = (r.bp_text, r.bp_age, r.bp_stale)
         if bp != self._shown_bp:
             self._shown_bp = bp

@@ -1,0 +1,233 @@
+"""One path for every observation: a value typed in by hand reaches the tile, the alarms, the
+store (`v_vitals`) and the protocol exactly as a monitor's does, and can be struck or
+corrected by a new event that points at it.
+
+The session runs on the simulated clock with a real store file; its monitor (SteadySource)
+sends HR and SpO2 every second and no blood pressure, as a room without cuffs would.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.limits import default_limits
+from groupkap.errors import BadInputError
+from groupkap.protocol.config import DEFAULT_SCREENING
+from groupkap.protocol.readout import protocol_readout
+from groupkap.protocol.room import Protocol
+from groupkap.room.readout import Numeric, tile_readout
+from groupkap.session import LiveSession
+from groupkap.store import Store
+
+MIN = 60.0
+NURSE = "RN Kim"
+
+
+@pytest.fixture
+def live(store, clock, source, settings):
+    session = LiveSession.start(seat_count=4, clock=clock, source=source, store=store,
+                                settings=settings)
+    session.watch_with(AlarmEngine(clock, default_limits(), session.record_event))
+    session.follow_protocol(Protocol(clock, session.record_event, settings.protocol,
+                                     alarms=session.alarms))
+    return session
+
+
+@pytest.fixture
+def dosed(live, clock):
+    """Participant M.K. on seat 3, screened, ready, a pre-dose BP by hand, IM dose now."""
+    person = live.add_participant("M.K.", 3)
+    pid, protocol = person.id, live.protocol
+    protocol.complete_screening(pid, {r.id: False for r in DEFAULT_SCREENING}, "Dr Reyes")
+    protocol.confirm_readiness(pid, {
+        "consent_current": True, "fasting_confirmed": True, "ride_home_name": "Sam",
+        "ride_home_phone": "555", "intention": "curiosity", "touch_consent": False,
+        "music_choice": "silence"}, NURSE)
+    live.enter_reading(pid, {"SBP": 118, "DBP": 76}, NURSE)
+    protocol.give_dose(pid, route="IM", dose_mg=40, weight_kg=70, lot="L1",
+                       given_by="Dr Okafor")
+    return pid
+
+
+def advance(live, clock, seconds: float) -> None:
+    for _ in range(int(seconds)):
+        clock.advance(1.0)
+        live.pump()
+        live.alarms.tick()
+
+
+def rows(store, sql: str, *args) -> list:
+    store.flush()
+    with closing(store.reader()) as conn:
+        return [tuple(r) for r in conn.execute(sql, args)]
+
+
+def readout(live, pid):
+    return tile_readout(live.vitals[pid], live.clock.now(), stale_after_s=10,
+                        nibp_interval_s=300)
+
+
+def test_a_hand_bp_reaches_the_tile_the_store_and_the_alarms(live, clock, store, dosed):
+    advance(live, clock, 2 * MIN)  # T0 +2 min: the issue's 171/104
+
+    entry = live.enter_reading(dosed, {"SBP": 171, "DBP": 104}, NURSE)
+
+    r = readout(live, dosed)
+    assert r.bp_text == "171/104" and r.bp_age == f"hand ({NURSE}) · just now"
+    assert ("SBP", 171.0, f"hand:{NURSE}") in rows(
+        store, "select param, value, source from v_vitals where participant = 'M.K.'")
+    entered = rows(store, "select data from v_events where kind = 'observation.entered'")
+    assert json.loads(entered[-1][0])["entry_id"] == entry
+    # The cuff rule holds for hand pressures too: one reading over 160 is not yet an alarm,
+    # a second one is; and the reading is no "+40 min" check two minutes after the dose.
+    assert live.alarms.top_for(dosed) is None
+    assert [json.loads(d)["label"] for (d,) in rows(
+        store, "select data from v_events where kind = 'check.recorded' and "
+        "json_extract(data, '$.check') = 'BP'")] == ["pre-dose"]
+
+    advance(live, clock, 60)
+    live.enter_reading(dosed, {"SBP": 168, "DBP": 102}, NURSE)
+
+    alarm = live.alarms.alarms[f"{dosed}:SBP"]
+    assert alarm.priority == "medium" and not alarm.technical
+    assert alarm.text == "SBP 168 > 160 (hand)"
+
+
+def test_one_extreme_hand_bp_alarms_high_at_once(live, clock, dosed):
+    advance(live, clock, 5)
+    live.enter_reading(dosed, {"SBP": 200, "DBP": 95}, NURSE)
+    assert live.alarms.alarms[f"{dosed}:SBP"].priority == "high"
+
+
+@pytest.mark.parametrize(("spo2", "priority"), [(92, None), (91, "medium"), (88, "medium"),
+                                                (87, "high")])
+def test_a_hand_spo2_is_judged_at_once_against_the_same_limits(live, clock, dosed, spo2,
+                                                               priority):
+    advance(live, clock, 5)
+    live.enter_reading(dosed, {"SpO2": spo2}, NURSE)
+    alarm = live.alarms.alarms.get(f"{dosed}:SpO2")
+    assert (alarm.priority if alarm else None) == priority
+    assert readout(live, dosed).numerics[1] == Numeric("SpO2", f"{spo2}", False, NURSE)
+
+
+def test_a_hand_value_is_not_monitor_data(live, clock, dosed):
+    """A spot check does not hide a silent monitor: the seat still says no data."""
+    advance(live, clock, 5)
+    live.source.remove_seat(3)  # the monitor stops
+    advance(live, clock, 20)
+    live.enter_reading(dosed, {"HR": 80}, NURSE)
+    assert readout(live, dosed).status.startswith("no data")
+    assert f"{dosed}:NO_DATA" in live.alarms.alarms
+
+
+@pytest.mark.parametrize(("values", "taken_by", "needle"), [
+    ({"SBP": 171}, NURSE, "needs both SBP and DBP"),
+    ({"SBP": 80, "DBP": 120}, NURSE, "diastolic must be below"),
+    ({"SpO2": 120}, NURSE, "not plausible"),
+    ({"SpO2": "ninety"}, NURSE, "not a number"),
+    ({"PLETH": 1}, NURSE, "cannot be entered by hand"),
+    ({}, NURSE, "at least one value"),
+    ({"HR": 80}, "  ", "who took the reading"),
+])
+def test_a_bad_hand_entry_is_refused_whole_and_writes_nothing(live, clock, store, dosed,
+                                                              values, taken_by, needle):
+    advance(live, clock, 3)
+    before = rows(store, "select count(*) from events")[0][0], \
+        rows(store, "select count(*) from vitals")[0][0]
+    with pytest.raises(BadInputError, match=needle):
+        live.enter_reading(dosed, values, taken_by)
+    assert (rows(store, "select count(*) from events")[0][0],
+            rows(store, "select count(*) from vitals")[0][0]) == before
+
+
+def test_a_reading_from_the_future_is_refused(live, clock, dosed):
+    with pytest.raises(BadInputError, match="in the future"):
+        live.enter_reading(dosed, {"HR": 80}, NURSE, t=clock.now() + 61)
+    live.enter_reading(dosed, {"HR": 80}, NURSE, t=clock.now() + 60)  # clocks drift a little
+
+
+def test_a_struck_hand_value_leaves_the_tile_and_ends_its_alarm(live, clock, store, dosed):
+    advance(live, clock, 5)
+    entry = live.enter_reading(dosed, {"SpO2": 90}, NURSE)
+    assert live.alarms.alarms[f"{dosed}:SpO2"].priority == "medium"
+
+    with pytest.raises(BadInputError, match="reason"):
+        live.strike_entry(dosed, entry, " ", NURSE)
+    live.strike_entry(dosed, entry, "probe on a cold finger", NURSE)
+
+    assert f"{dosed}:SpO2" not in live.alarms.alarms
+    assert readout(live, dosed).numerics[1].text == "97"  # the monitor's value again
+    struck = rows(store, "select data from v_events where kind = 'entry.struck'")
+    assert json.loads(struck[0][0])["entry_id"] == entry
+    with pytest.raises(BadInputError, match="already struck"):
+        live.strike_entry(dosed, entry, "again", NURSE)
+
+
+def test_a_correction_replaces_the_old_hand_bp_everywhere(live, clock, store, dosed):
+    advance(live, clock, 40 * MIN)
+    wrong = live.enter_reading(dosed, {"SBP": 181, "DBP": 88}, NURSE)
+    assert live.protocol.of(dosed).bp_checks[-1].sbp == 181  # it filled the +40 check
+
+    fixed = live.enter_reading(dosed, {"SBP": 131, "DBP": 88}, NURSE, t=clock.now(),
+                               corrects=wrong, reason="typed 181 for 131")
+
+    assert readout(live, dosed).bp_text == "131/88"
+    checks = live.protocol.of(dosed).bp_checks
+    assert [(k.label, k.sbp, k.entry_id) for k in checks[1:]] == [("+40 min", 131, fixed)]
+    data = json.loads(rows(store, "select data from v_events where kind = "
+                                  "'observation.entered'")[-1][0])
+    assert data["corrects"] == wrong and data["reason"] == "typed 181 for 131"
+
+
+def test_moaas_and_cadss_show_on_the_tile_with_their_age(live, clock, dosed):
+    advance(live, clock, 20 * MIN)
+    live.protocol.record_moaas(dosed, 3, NURSE)
+    advance(live, clock, 5 * MIN)
+    live.protocol.record_cadss(dosed, 18, NURSE)
+    advance(live, clock, 2 * MIN)
+
+    r = protocol_readout(live.protocol.of(dosed), clock.now(), live.latest_spo2(dosed), 180)
+    assert r.scores == "MOAA/S 3 · 7 min ago   CADSS 18 · 2 min ago"
+
+
+def test_a_moaas_0_raises_a_medium_clinical_alarm(live, clock, dosed):
+    advance(live, clock, 10 * MIN)
+    live.protocol.record_moaas(dosed, 0, NURSE)
+    alarm = live.alarms.alarms[f"{dosed}:MOAA/S"]
+    assert (alarm.priority, alarm.technical, alarm.text) == ("medium", False, "MOAA/S 0 <= 2")
+
+
+def test_latest_spo2_carries_its_time_and_source(live, clock, dosed):
+    advance(live, clock, 3)
+    monitor = live.latest_spo2(dosed)
+    assert (monitor.value, monitor.source) == (97.0, "monitor")
+    live.enter_reading(dosed, {"SpO2": 95}, NURSE, t=clock.now() + 0.5)
+    hand = live.latest_spo2(dosed)
+    assert (hand.value, hand.source, hand.t) == (95.0, f"hand:{NURSE}", clock.now() + 0.5)
+
+
+def test_a_hand_entry_made_before_a_crash_can_be_struck_after_resume(
+        live, clock, store, db_path, source, settings, dosed):
+    advance(live, clock, 5)
+    kept = live.enter_reading(dosed, {"HR": 88}, NURSE)
+    gone = live.enter_reading(dosed, {"HR": 99}, NURSE)
+    live.strike_entry(dosed, gone, "wrong chair", NURSE)
+    store.close()
+    with closing(sqlite3.connect(db_path)) as conn, conn:  # the process dies
+        conn.execute("update sessions set pid = ? where id = ?", (2 ** 22 + 12345, live.id))
+
+    again = Store.open(db_path, clock)
+    try:
+        resumed = LiveSession.resume(live.id, clock=clock, source=type(source)(clock.now()),
+                                     store=again, settings=settings)
+        assert not resumed.hand_entries[kept].struck and resumed.hand_entries[gone].struck
+        resumed.strike_entry(dosed, kept, "duplicate", NURSE)
+        with pytest.raises(BadInputError, match="already struck"):
+            resumed.strike_entry(dosed, gone, "again", NURSE)
+    finally:
+        again.close()
