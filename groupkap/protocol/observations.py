@@ -82,5 +82,5 @@ def moaas_concern(entries: list[ScoredEntry], t0: float | None, floor: int,
     base = baseline(entries, MOAAS, t0)
     base = NORMAL_MOAAS if base is None else base
     if t0 is not None and latest.t >= t0 and base - latest.value >= drop:
-        return latest.value, f"{base - latest.value} below baseline {base}"
+        return latest.value, f"(baseline {base})"
     return None

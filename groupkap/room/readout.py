@@ -42,6 +42,8 @@ class TileReadout:
             ago` when the BP was taken by hand.
         bp_stale: the last BP is older than two cuff intervals.
         status: `no data 15 s` when the seat has gone quiet, else empty.
+        temp_text: the last temperature with its source and age (`Temp 37.8 °C · hand
+            (RN Kim) · 3 min ago`), or empty when none was ever measured.
     """
 
     numerics: list[Numeric] = field(default_factory=list)
@@ -49,6 +51,7 @@ class TileReadout:
     bp_age: str = ""
     bp_stale: bool = True
     status: str = ""
+    temp_text: str = ""
 
 
 def format_age(seconds: float) -> str:
@@ -105,4 +108,10 @@ def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
     elif now - vitals.last_data_t > stale_after_s:
         quiet = now - vitals.last_data_t
         status = f"no data {quiet:.0f} s" if quiet < 120 else f"no data {quiet // 60:.0f} min"
-    return TileReadout(numerics, bp_text, bp_age, bp_stale, status)
+    temp = vitals.latest("TEMP")
+    temp_text = ""
+    if temp is not None:
+        who = _hand(vitals.source_of_latest("TEMP"))
+        temp_text = f"Temp {temp[1]:.1f} °C · " + (f"hand ({who}) · " if who else "") + \
+            format_age(max(0.0, now - temp[0]))
+    return TileReadout(numerics, bp_text, bp_age, bp_stale, status, temp_text)

@@ -115,6 +115,15 @@ def test_a_hand_spo2_is_judged_at_once_against_the_same_limits(live, clock, dose
     assert readout(live, dosed).numerics[1] == Numeric("SpO2", f"{spo2}", False, NURSE)
 
 
+def test_a_hand_temperature_shows_with_who_took_it_and_its_age(live, clock, store, dosed):
+    assert readout(live, dosed).temp_text == ""
+    live.enter_reading(dosed, {"TEMP": 38.4}, NURSE)
+    advance(live, clock, 3 * MIN)
+    assert readout(live, dosed).temp_text == f"Temp 38.4 °C · hand ({NURSE}) · 3 min ago"
+    assert ("TEMP", 38.4) in rows(store, "select param, value from v_vitals where param = "
+                                         "'TEMP'")
+
+
 def test_a_hand_value_is_not_monitor_data(live, clock, dosed):
     """A spot check does not hide a silent monitor: the seat still says no data."""
     advance(live, clock, 5)
@@ -231,3 +240,11 @@ def test_a_hand_entry_made_before_a_crash_can_be_struck_after_resume(
             resumed.strike_entry(dosed, gone, "again", NURSE)
     finally:
         again.close()
+
+
+def test_a_fall_of_two_from_the_baseline_moaas_says_the_baseline(live, clock, dosed):
+    advance(live, clock, 10 * MIN)
+    live.protocol.record_moaas(dosed, 4, NURSE)
+    assert live.alarms.top_for(dosed) is None
+    live.protocol.record_moaas(dosed, 3, NURSE)
+    assert live.alarms.alarms[f"{dosed}:MOAA/S"].text == "MOAA/S 3 (baseline 5)"

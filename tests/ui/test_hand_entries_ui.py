@@ -85,7 +85,22 @@ def test_a_hand_spo2_is_marked_on_its_numeric(room, clock):
     window.grid.draw_frame()
     tile = window.grid.tiles[3]
     assert "SpO2 · hand" in tile.boxes[1].name.text() and tile.boxes[1].value.text() == "86"
+    assert not tile.temperature.isVisible()
     assert live.alarms.top_for(pid).text == "SpO2 86 < 88 (hand)"
+
+
+def test_a_hand_temperature_shows_on_the_tile(room, clock):
+    live, window = room
+    pid = live.room.on_seat(1).id
+    form = dialogs.open_entry(live, pid, "bp", None, window)
+    form.fields["Temp (°C)"].setText("37,9")  # a decimal comma is read as a point
+    form.fields["Taken by"].setText("RN Kim")
+    form.try_accept()
+    assert form.error.text() == ""
+    window.grid.draw_frame()
+    tile = window.grid.tiles[1]
+    assert tile.temperature.isVisible()
+    assert tile.temperature.text() == "Temp 37.9 °C · hand (RN Kim) · just now"
 
 
 def test_discharge_shows_the_spo2_it_rests_on_and_says_when_it_is_too_old(room, clock):

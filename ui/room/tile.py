@@ -175,6 +175,9 @@ class SeatTile(QFrame):
         bp_row.addWidget(self.bp_value)
         bp_row.addWidget(self.bp_age, 1)
         outer.addLayout(bp_row)
+        self.temperature = _label("", 15, colour=theme.TEXT)
+        outer.addWidget(self.temperature)
+        self.temperature.hide()
         self.scores = _label("", 15, colour=theme.TEXT)
         self.scores.setToolTip("Last MOAA/S and CADSS, with how long ago they were scored")
         outer.addWidget(self.scores)
@@ -230,6 +233,8 @@ class SeatTile(QFrame):
             self.title.setText(f"{self.seat.number} · empty")
             self.status.setText("")
             self.readout = TileReadout()
+            self.temperature.setText("")
+            self.temperature.hide()
             self.show_alarm(None, None, 0.0)
             self.show_protocol(None)
             self.music_chip.setText("")
@@ -356,6 +361,9 @@ class SeatTile(QFrame):
             _style(self.bp_value, theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
                    self.bp_size, bold=True)
             self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
+        if r.temp_text != self.temperature.text():
+            self.temperature.setText(r.temp_text)
+            self.temperature.setVisible(bool(r.temp_text))
         status = "" if self.alarm is not None else r.status  # the alarm line says it then
         if self.status.text() != status:
             self.status.setText(status)
