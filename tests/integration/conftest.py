@@ -240,3 +240,11 @@ def pulse_spare_sink(pulse_sinks):
     if name in _sink_names():
         _pactl("unload-module", module)
 
+
+
+@pytest.fixture(scope="session")
+def bursts(tmp_path_factory):
+    """The three IEC alarm bursts, generated once for the alarm-sound tests."""
+    from groupkap.alarms.sounds import ensure_bursts
+
+    return ensure_bursts(tmp_path_factory.mktemp("bursts"))

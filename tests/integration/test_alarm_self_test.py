@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from groupkap.alarms.sounder import AlarmSounder
-from groupkap.alarms.sounds import count_pulses, ensure_bursts, read_wav
+from groupkap.alarms.sounds import count_pulses, read_wav
 from groupkap.errors import AudioError
 from ui.alarms.sound import AlarmSound
 
@@ -19,11 +19,6 @@ TIMEOUT_S = 10.0
 def afile_args(path) -> list[str]:
     return ["--aout=afile", f"--audiofile-file={path}", "--audiofile-format=s16",
             "--audiofile-channels=1"]
-
-
-@pytest.fixture(scope="module")
-def bursts(tmp_path_factory):
-    return ensure_bursts(tmp_path_factory.mktemp("bursts"))
 
 
 def test_a_file_output_gets_every_burst_and_passes(tmp_path, bursts):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from groupkap.alarms.sounder import AlarmSounder
-from groupkap.alarms.sounds import count_pulses, ensure_bursts, read_wav
+from groupkap.alarms.sounds import count_pulses, read_wav
 from groupkap.errors import AudioError
 
 # The high burst's pulse starts, from the table in groupkap/alarms/sounds.py.
@@ -32,11 +32,6 @@ def rms(x: np.ndarray) -> float:
 def assert_high_timing(pulses: list[tuple[float, float]]) -> None:
     starts = [s - pulses[0][0] for s, _ in pulses]
     assert starts == pytest.approx(HIGH_STARTS, abs=TOLERANCE_S)
-
-
-@pytest.fixture(scope="module")
-def bursts(tmp_path_factory):
-    return ensure_bursts(tmp_path_factory.mktemp("bursts"))
 
 
 def test_high_burst_written_by_libvlc_has_ten_pulses(tmp_path, bursts):

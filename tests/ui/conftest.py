@@ -60,3 +60,25 @@ def window(qtbot, qapp, room10, settings, store):
 def new_session(store, clock, settings):
     """Make a session of N seats with a participant on each: new_session(6)."""
     return lambda seats, scenario="calm": make_session(store, clock, settings, seats, scenario)
+
+
+@pytest.fixture
+def room(qtbot, qapp, clock, settings, store, new_session):
+    """(live, window): a 4-seat session with its alarm engine and protocol, in the main
+    window at 1920×1080; the participants have had no monitor data yet."""
+    from groupkap.alarms.engine import AlarmEngine
+    from groupkap.alarms.limits import default_limits
+    from groupkap.protocol.room import Protocol
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+
+    apply_theme(qapp)
+    live = new_session(4)
+    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
+    live.follow_protocol(Protocol(clock, live.record_event, alarms=live.alarms))
+    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    return live, window
+

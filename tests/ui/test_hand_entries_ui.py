@@ -8,27 +8,7 @@ from contextlib import closing
 
 import pytest
 
-from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import default_limits
-from groupkap.protocol.room import Protocol
 from ui.protocol import dialogs
-
-
-@pytest.fixture
-def room(qtbot, qapp, clock, settings, store, new_session):
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-
-    apply_theme(qapp)
-    live = new_session(4)
-    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    live.follow_protocol(Protocol(clock, live.record_event, alarms=live.alarms))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    live.pump()
-    return live, window
 
 
 def _events(store, kind):

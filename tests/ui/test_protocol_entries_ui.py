@@ -9,31 +9,13 @@ from contextlib import closing
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import default_limits
 from groupkap.protocol.config import DEFAULT_SCREENING
-from groupkap.protocol.room import Protocol
 from groupkap.protocol.scales import PHQ9
 from ui.protocol import dialogs
+from ui_test_forms import fill_ready_checklist
 from ui.room.participant_dialogs import CommandDialog
 
 MIN = 60.0
-
-
-@pytest.fixture
-def room(qtbot, qapp, clock, settings, store, new_session):
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-
-    apply_theme(qapp)
-    live = new_session(4)
-    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    live.follow_protocol(Protocol(clock, live.record_event, alarms=live.alarms))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    return live, window
 
 
 def _from_menu(window, seat, label) -> CommandDialog | None:
@@ -55,14 +37,7 @@ def _events(store, *kinds):
 
 def _ready_and_pre_dose_bp(live, window, pid) -> CommandDialog:
     ready = dialogs.open_entry(live, pid, "readiness", None, window)
-    f = ready.fields
-    for label in ("consent is current", "fasting confirmed"):
-        f[label].setChecked(True)
-    f["ride home: name"].setText("Sam")
-    f["ride home: phone"].setText("555-0101")
-    f["intention recorded"].setText("to rest")
-    f["supportive touch: yes or no"].setCurrentText("no")
-    f["music choice or silence"].setText("silence")
+    fill_ready_checklist(ready)
     ready.try_accept()
     if ready.error.text():
         return ready

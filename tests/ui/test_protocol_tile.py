@@ -7,28 +7,10 @@ from contextlib import closing
 
 import pytest
 
-from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import default_limits
 from groupkap.protocol.config import DEFAULT_SCREENING
 from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS
-from groupkap.protocol.room import Protocol
 from ui.protocol import dialogs
-
-
-@pytest.fixture
-def room(qtbot, qapp, clock, settings, store, new_session):
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-
-    apply_theme(qapp)
-    live = new_session(4)
-    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    live.follow_protocol(Protocol(clock, live.record_event, alarms=live.alarms))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    return live, window
+from ui_test_forms import fill_ready_checklist
 
 
 def _action(menu, *path):
@@ -54,14 +36,7 @@ def _walk_to_dose(live, window, pid, clock):
     screen.try_accept()
     assert screen.error.text() == ""
     ready = dialogs.open_entry(live, pid, "readiness", None, window)
-    f = ready.fields
-    for label in ("consent is current", "fasting confirmed"):
-        f[label].setChecked(True)
-    f["ride home: name"].setText("Sam")
-    f["ride home: phone"].setText("555-0101")
-    f["intention recorded"].setText("to rest")
-    f["supportive touch: yes or no"].setCurrentText("no")
-    f["music choice or silence"].setText("silence")
+    fill_ready_checklist(ready)
     ready.try_accept()
     assert ready.error.text() == ""
     bp = dialogs.open_entry(live, pid, "bp", None, window)
