@@ -90,6 +90,38 @@ def m002_readable_views(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_struck_hand_values(db: Database) -> None:
+    """`v_vitals.struck`: 1 for a value typed in by hand whose entry was later struck or
+    corrected (the vitals table is never updated: the events say what no longer counts)."""
+    db.execute("drop view v_vitals")
+    db.execute(
+        """
+        create view v_vitals as
+        select v.session_id, p.alias as participant, v.seat, v.device, v.param,
+               strftime('%Y-%m-%dT%H:%M:%fZ', v.t, 'unixepoch') as t_utc,
+               v.value, v.unit, v.source,
+               case when v.source like 'hand:%' and exists (
+                   select 1 from events o
+                   where o.session_id = v.session_id and o.participant_id = v.participant_id
+                     and o.kind = 'observation.entered'
+                     and json_extract(o.data, '$.t_measured') = v.t
+                     and json_extract(o.data, '$.values.' || v.param) = v.value
+                     and exists (
+                         select 1 from events s
+                         where s.session_id = o.session_id
+                           and s.participant_id = o.participant_id
+                           and ((s.kind = 'entry.struck' and json_extract(s.data, '$.entry_id')
+                                 = json_extract(o.data, '$.entry_id'))
+                             or (s.kind = 'observation.entered'
+                                 and json_extract(s.data, '$.corrects')
+                                 = json_extract(o.data, '$.entry_id'))))
+               ) then 1 else 0 end as struck
+        from vitals v left join participants p on p.id = v.participant_id
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 

@@ -171,6 +171,8 @@ def test_a_struck_hand_value_leaves_the_tile_and_ends_its_alarm(live, clock, sto
 
     assert f"{dosed}:SpO2" not in live.alarms.alarms
     assert readout(live, dosed).numerics[1].text == "97"  # the monitor's value again
+    assert rows(store, "select value, struck from v_vitals where param = 'SpO2' and "
+                       "source like 'hand:%'") == [(90.0, 1)]
     struck = rows(store, "select data from v_events where kind = 'entry.struck'")
     assert json.loads(struck[0][0])["entry_id"] == entry
     with pytest.raises(BadInputError, match="already struck"):
@@ -191,6 +193,9 @@ def test_a_correction_replaces_the_old_hand_bp_everywhere(live, clock, store, do
     data = json.loads(rows(store, "select data from v_events where kind = "
                                   "'observation.entered'")[-1][0])
     assert data["corrects"] == wrong and data["reason"] == "typed 181 for 131"
+    # The vitals rows stay as written; v_vitals says which no longer count.
+    assert rows(store, "select value, struck from v_vitals where param = 'SBP' "
+                       "order by t_utc, struck desc") == [(118.0, 0), (181.0, 1), (131.0, 0)]
 
 
 def test_moaas_and_cadss_show_on_the_tile_with_their_age(live, clock, dosed):

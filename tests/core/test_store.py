@@ -100,7 +100,7 @@ def test_applying_migrations_again_changes_nothing(tmp_path):
     Store.open(path, clock).close()
     before = schema_snapshot(path)
     names = [row[2] for row in before[1]]
-    assert names == ["m001_core_tables", "m002_readable_views"]
+    assert names == ["m001_core_tables", "m002_readable_views", "m003_struck_hand_values"]
     assert {row[1] for row in before[1]} == {"groupkap"}
 
     for _ in range(2):
@@ -324,6 +324,29 @@ def live(store, clock, source, settings):
     return session
 
 
+def test_a_database_from_before_the_struck_column_gets_it_on_open(tmp_path):
+    """A file written by the previous release (m001, m002) is brought up to date, its rows
+    untouched, and v_vitals gains `struck`."""
+    path = tmp_path / "old.sqlite3"
+    build_db(path, sessions=1)
+    with closing(sqlite3.connect(path)) as conn, conn:  # as the previous release left it
+        conn.execute("drop view v_vitals")
+        conn.execute("create view v_vitals as select v.session_id, v.param, v.value, v.source "
+                     "from vitals v")
+        conn.execute("delete from _sqlite_migrations where name = 'm003_struck_hand_values'")
+    events_before = file_rows(path, "select * from events")
+    Store.open(path, SimulatedClock(start=T0)).close()
+    assert file_rows(path, "select * from events") == events_before
+    with closing(sqlite3.connect(path)) as conn:
+        columns = [d[0] for d in conn.execute("select * from v_vitals limit 0").description]
+    assert columns[-1] == "struck" and "participant" in columns
+
+
+def file_rows(path, sql: str) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def test_v_vitals_has_the_documented_columns_and_the_alias(live, store, clock):
     clock.advance(3)
     live.pump()
@@ -333,14 +356,14 @@ def test_v_vitals_has_the_documented_columns_and_the_alias(live, store, clock):
         columns = [d[0] for d in cur.description]
         rows = [dict(r) for r in cur.fetchall()]
     assert columns == ["session_id", "participant", "seat", "device", "param", "t_utc",
-                       "value", "unit", "source"]
+                       "value", "unit", "source", "struck"]
     # 2 seats × 3 seconds × (HR, SpO2); the waveform is not in v_vitals
     assert len(rows) == 12
     first = rows[0]
     assert first == {
         "session_id": live.id, "participant": "A.R.", "seat": 1, "device": "seat1",
         "param": "HR", "t_utc": "2023-11-14T22:13:20.000Z", "value": 61.0, "unit": "/min",
-        "source": "steady",
+        "source": "steady", "struck": 0,
     }
     assert {r["participant"] for r in rows if r["seat"] == 3} == {"M.K."}
     assert {r["param"] for r in rows} == {"HR", "SpO2"}
