@@ -12,10 +12,12 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from groupkap import ADJUNCT_NOTICE, __version__
 from groupkap.errors import BadInputError, GroupKapError
+from groupkap.options import RunOptions
 from groupkap.protocol.esketamine import SIGN_MEANINGS
 from groupkap.room.model import MAX_SEATS, MIN_SEATS, check_seat_count
 from groupkap.store.store import default_db_path, list_sessions, verify
@@ -123,46 +125,52 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     if args.command == "demo":
-        check_seat_count(args.seats)
-        from groupkap.demo_room import demo_plan, parse_plan
-        from groupkap.sources.simulator import SCENARIOS
-
-        # The whole seating plan is checked before anything is written.
-        args.plan = (parse_plan(args.participant, args.seats) if args.participant
-                     else demo_plan(args.seats))
-
-        if args.scenario not in SCENARIOS:
-            raise BadInputError(
-                f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}")
-        if _needs_offscreen(args.offscreen):
-            if not args.offscreen:
+        options = _demo_options(args)
+        if _needs_offscreen(options.offscreen):
+            if not options.offscreen:
                 print("groupkap: no display found, so the demo runs offscreen", file=sys.stderr)
-            return _offscreen_demo(args, settings)
+            options = _offscreen(options)
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
         from ui.app import run_demo  # the GUI is imported only when it is needed
 
-        return run_demo(args, settings)
+        return run_demo(options, settings)
     from ui.app import run_app
 
-    return run_app(args, settings)
+    return run_app(args.db, settings)
+
+
+def _demo_options(args: argparse.Namespace) -> RunOptions:
+    """The demo's options, every one checked before anything is written."""
+    check_seat_count(args.seats)
+    from groupkap.demo_room import demo_plan, parse_plan
+    from groupkap.sources.simulator import SCENARIOS
+
+    plan = parse_plan(args.participant, args.seats) if args.participant \
+        else demo_plan(args.seats)
+    if args.scenario not in SCENARIOS:
+        raise BadInputError(
+            f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}")
+    return RunOptions(seats=args.seats, scenario=args.scenario, speed=args.speed,
+                      minutes=args.minutes, seed=args.seed, plan={} if args.resume else plan,
+                      resume=args.resume, db=args.db, offscreen=args.offscreen,
+                      screenshot=args.screenshot, title=f"demo: {args.scenario}")
 
 
 def _needs_offscreen(asked: bool) -> bool:
     return asked or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _offscreen_demo(args: argparse.Namespace, settings) -> int:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    if args.minutes is None:
-        args.minutes = 5.0
+def _offscreen(options: RunOptions) -> RunOptions:
+    """Offscreen nobody closes the window: a length and a screenshot are filled in."""
+    minutes, screenshot = options.minutes, options.screenshot
+    if minutes is None:
+        minutes = 5.0
         print("groupkap: offscreen, the demo runs for 5 simulated minutes "
               "(--minutes sets another length)", file=sys.stderr)
-    if args.screenshot is None:
-        args.screenshot = _db(args).parent / "screenshots" / "room.png"
-        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-    args.offscreen = True
-    from ui.app import run_demo
-
-    return run_demo(args, settings)
+    if screenshot is None:
+        screenshot = (options.db or default_db_path()).parent / "screenshots" / "room.png"
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+    return replace(options, minutes=minutes, screenshot=screenshot, offscreen=True)
 
 
 def _db(args: argparse.Namespace) -> Path:

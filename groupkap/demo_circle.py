@@ -58,6 +58,7 @@ class DemoCircleDirector:
                              prompts=["check-in"], record=self.live.record_event,
                              actor=FACILITATOR)
         self.circle.start()
+        self.live.circle = self.circle  # the window shows the session's circle
 
     def _speak(self, c: Circle) -> None:
         """The second speaker passes once; the third runs 40 s over; the rest finish early."""

@@ -61,6 +61,9 @@ EVENT_KINDS: dict[str, str] = {
     "note.added": "a free note, care team only",
     "discharge.ready": "every clinical discharge criterion first met (the minimum observation "
                        "time left out): ready_to_leave_minute",
+    "discharge.ready_withdrawn": "a clinical discharge criterion stopped holding after "
+                                 "discharge.ready (a lower MOAA/S, a higher CADSS or BP): "
+                                 "open criteria; the next discharge.ready starts a new stretch",
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
     "esketamine_record.signed": "the esketamine monitoring record (REMS Patient Monitoring "
                                 "Form) signed, only when complete: signed_by, meaning "

@@ -1,15 +1,14 @@
 """A live session: the room, its vitals buffers, a source and the store, driven by a clock.
 
-`LiveSession.pump()` is the heartbeat: it pulls everything the source has up to the clock's
-now, files it into each participant's buffers and hands it to the store's writer. The UI calls
-it from a timer; tests call it after advancing a simulated clock.
+`LiveSession.tick()` is the heartbeat: it pumps everything the source has up to the clock's
+now into each participant's buffers and the store's writer, then advances the protocol, the
+directors, the music and the alarms, in that order. The window's timer calls it; a headless
+recorder calls it; tests call it (or `pump()`) after advancing a simulated clock.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import uuid
 from collections.abc import Sequence
 from contextlib import closing
@@ -18,80 +17,40 @@ from dataclasses import dataclass
 import numpy as np
 
 from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.model import SoundCue
 from groupkap.clock import Clock
 from groupkap.params import PARAMETERS
 from groupkap.protocol.room import Protocol
 from groupkap.errors import BadInputError
-from groupkap.params import HAND_PARAMS
+from groupkap.hand_entries import HandEntry, check_hand_values
 from groupkap.readings import HAND, Latest, Reading, WaveformBlock, hand_source
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Room, Seat, room_layout
 from groupkap.settings import Settings
 from groupkap.sources.base import VitalsSource
-from groupkap.store import Store
+from groupkap.store import Store, queries
+from groupkap.store.projections import participant_projection
 
 log = logging.getLogger("groupkap.session")
 
 
-def _projection(session_id: str, kind: str, data: dict, pid: str | None,
-                now: float) -> list[tuple[str, tuple]]:
-    """Keep the readable `participants` table in step with each participant event."""
-    if kind == "participant.added":
-        return [("insert into participants (id, session_id, alias, full_name, seat, added_at) "
-                 "values (?, ?, ?, ?, ?, ?)",
-                 (pid, session_id, data["alias"], data.get("full_name"), data["seat"], now))]
-    if kind == "participant.renamed":
-        return [("update participants set alias = ?, full_name = ? where id = ?",
-                 (data["alias"], data.get("full_name"), pid))]
-    if kind == "participant.seated":
-        return [("update participants set seat = ? where id = ?", (data["seat"], pid))]
-    if kind == "participant.removed":
-        return [("update participants set removed_at = ? where id = ?", (now, pid))]
-    return []
-
-
 HAND_ENTRY_MAX_AGE_S = 4 * 3600
+LIMITS_CHECK_EVERY = 20  # ticks: at the window's 10 per second, the limits file every 2 s
 
 
-@dataclass
-class HandEntry:
-    """Values a person typed in, kept so the entry can be struck or corrected.
+@dataclass(frozen=True)
+class Tick:
+    """What one heartbeat leaves for its runner.
 
-    Attributes: pid, values (param -> number), t (measured), taken_by, struck."""
+    Attributes:
+        until: the session time the readings were pulled up to.
+        cues: alarm sounds to play now (the facilitators' device only).
+        problems: faults to show at once (a refused limits file), in words.
+    """
 
-    pid: str
-    values: dict[str, float]
-    t: float
-    taken_by: str
-    struck: bool = False
-
-
-def _check_hand_values(values: dict[str, float | None]) -> dict[str, float]:
-    """The entered values, each checked against its plausible range; refused whole."""
-    clean: dict[str, float] = {}
-    for param, value in values.items():
-        if value is None or value == "":
-            continue
-        if param not in HAND_PARAMS:
-            raise BadInputError(f"{param} cannot be entered by hand; enter "
-                                f"{', '.join(HAND_PARAMS)}")
-        p = PARAMETERS[param]
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise BadInputError(f"{p.label} {value!r} is not a number") from None
-        if not math.isfinite(number) or not p.valid_min <= number <= p.valid_max:
-            raise BadInputError(f"{p.label} {value} is not plausible ({p.valid_min:g}–"
-                                f"{p.valid_max:g} {p.unit}); check the number")
-        clean[param] = number
-    if not clean:
-        raise BadInputError("enter at least one value")
-    if ("SBP" in clean) != ("DBP" in clean):
-        raise BadInputError("a blood pressure needs both SBP and DBP")
-    if "SBP" in clean and clean["DBP"] >= clean["SBP"]:
-        raise BadInputError(f"BP {clean['SBP']:g}/{clean['DBP']:g}: the diastolic must be "
-                            "below the systolic; check the numbers")
-    return clean
+    until: float
+    cues: list[SoundCue]
+    problems: list[str]
 
 
 @dataclass
@@ -130,6 +89,10 @@ class LiveSession:
         self.alarms: AlarmEngine | None = None
         self.protocol: Protocol | None = None
         self.music = None  # a MusicDirector, when the room has music
+        self.circle = None  # the sharing circle running now, if any
+        self.limits_file = None  # a LimitsFile watching the clinic's limits, if there is one
+        self.directors: list = []  # things that act on the clock (the demo's team), in order
+        self._ticks = 0
         self.hand_entries: dict[str, HandEntry] = {}
 
     # -- construction -------------------------------------------------------------
@@ -151,28 +114,22 @@ class LiveSession:
         live = cls(session_id, room_layout(row["seats"]), clock=clock, source=source,
                    store=store, settings=settings, actor=actor)
         with closing(store.reader()) as conn:
-            people = conn.execute(
-                "select id, alias, full_name, seat from participants "
-                "where session_id = ? and removed_at is null order by seat", (session_id,),
-            ).fetchall()
-            entered = conn.execute(
-                "select participant_id, kind, data from events where session_id = ? and "
-                "kind in ('observation.entered', 'entry.struck') order by seq",
-                (session_id,)).fetchall()
+            people = queries.participants(conn, session_id, present_only=True)
+            entered = queries.events(conn, session_id,
+                                     kinds=("observation.entered", "entry.struck"))
         live._restore_hand_entries(entered)
         for p in people:
-            person = Participant(alias=p["alias"], seat=p["seat"], full_name=p["full_name"],
-                                 id=p["id"])
+            person = Participant(alias=p.alias, seat=p.seat, full_name=p.full_name, id=p.id)
             live.room.participants[person.id] = person
             live.vitals[person.id] = SeatVitals(person.seat)
             if person.seat not in source.seats:
                 source.add_seat(person.seat)
         return live
 
-    def _restore_hand_entries(self, rows) -> None:
+    def _restore_hand_entries(self, logged: list[queries.LoggedEvent]) -> None:
         """Hand entries from the log, so one made before a crash can still be corrected."""
-        for pid, kind, data in rows:
-            d = json.loads(data)
+        for event in logged:
+            pid, kind, d = event.participant_id, event.kind, event.data
             if kind == "observation.entered":
                 self.hand_entries[d["entry_id"]] = HandEntry(pid, d["values"], d["t_measured"],
                                                              d["taken_by"])
@@ -210,12 +167,19 @@ class LiveSession:
         values), the alarm engine (same limits), the store (`v_vitals`, source
         `hand:<who>`) and the protocol (a BP fills a due check inside its window). The
         whole entry is checked before anything is written. `corrects` names an earlier hand
-        entry this one replaces (with `reason`); the old one stops counting.
+        entry this one replaces (with `reason`); the old one stops counting, and the values
+        not given again are carried over from it.
         """
         person = self.room.participants.get(pid)
         if person is None:
             raise BadInputError("that participant is no longer in the room")
-        clean = _check_hand_values(values)
+        old = self._standing_hand_entry(pid, corrects, reason) if corrects else None
+        if old is not None:
+            # A correction names the values that change; the others of the entry stand,
+            # and it keeps the time they were measured unless a new one is given.
+            values = {**old.values, **{k: v for k, v in values.items() if v is not None}}
+            t = old.t if t is None else t
+        clean = check_hand_values(values)
         if not str(taken_by).strip():
             raise BadInputError("say who took the reading")
         now = self.clock.now()
@@ -224,7 +188,6 @@ class LiveSession:
             raise BadInputError("the reading's time is in the future; enter when it was taken")
         if now - t > HAND_ENTRY_MAX_AGE_S:
             raise BadInputError("a hand reading must have been taken in the last 4 hours")
-        old = self._standing_hand_entry(pid, corrects, reason) if corrects else None
         entry_id = uuid.uuid4().hex[:12]
         who = str(taken_by).strip()
         self.record_event("observation.entered", {
@@ -264,6 +227,13 @@ class LiveSession:
             raise BadInputError(f"entry {entry_id} is already struck or corrected")
         if not reason or not reason.strip():
             raise BadInputError("a correction or a strike needs its reason")
+        p = self.protocol.participants.get(pid) if self.protocol is not None else None
+        if p is not None and p.t0 is not None and "SBP" in entry.values and entry.t <= p.t0:
+            # The dose was checked against the pre-dose BP (the 140/90 gate): changing it
+            # now would rewrite what the dose rested on.
+            raise BadInputError("this BP was taken before the dose, which was checked against "
+                                "it; it cannot be struck or corrected after the dose. Add a "
+                                "note saying what was wrong")
         return entry
 
     def _drop_hand_entry(self, pid: str, entry_id: str) -> None:
@@ -274,7 +244,7 @@ class LiveSession:
             if vitals is not None:
                 vitals.strike(param, entry.t, value)
             if self.alarms is not None:
-                self.alarms.struck(pid, param)
+                self.alarms.struck(pid, param, value)
         if self.protocol is not None:
             self.protocol.drop_bp(pid, entry_id)
 
@@ -298,7 +268,7 @@ class LiveSession:
         """Room's event sink: commit the event and its projection before state changes."""
         self.store.record(
             self.id, kind, data, participant_id=pid, actor=self.actor,
-            projections=_projection(self.id, kind, data, pid, self.clock.now()),
+            projections=participant_projection(self.id, kind, data, pid, self.clock.now()),
         ).result(10)
 
     def add_participant(self, alias: str, seat: int, full_name: str | None = None,
@@ -343,6 +313,28 @@ class LiveSession:
         return self.vitals.get(person.id) if person else None
 
     # -- the heartbeat ------------------------------------------------------------
+    def tick(self) -> Tick:
+        """One heartbeat, in the one order every runner uses (the window's timer, a headless
+        recorder): pull the readings, look at the limits file, advance the protocol, let the
+        directors act, move the music, then the alarms. Returns what the runner must act on:
+        the sounds to play and the problems to show. Never draws and never plays."""
+        until = self.pump().until
+        self._ticks += 1
+        problems: list[str] = []
+        if self.limits_file is not None and self._ticks % LIMITS_CHECK_EVERY == 0:
+            if self.limits_file.check() is None and self.limits_file.problem:
+                problems.append(self.limits_file.problem)
+        if self.protocol is not None:
+            self.protocol.tick(self.latest_spo2)
+        for director in self.directors:
+            director.tick()
+        if self.music is not None:
+            self.music.tick()
+        # Silence is measured up to the data asked for, not past it (a fast clock moves on
+        # while a pump runs).
+        cues = self.alarms.tick(until) if self.alarms is not None else []
+        return Tick(until, cues, problems)
+
     def pump(self) -> PumpStats:
         """Pull everything up to now from the source into buffers and the store."""
         until = self.clock.now()

@@ -6,9 +6,8 @@ needs through its constructor.
 
 from __future__ import annotations
 
-import argparse
-from contextlib import closing
 import logging
+from contextlib import closing
 import sys
 import time
 import traceback
@@ -18,24 +17,21 @@ import platformdirs
 from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import clinic_limits_path, load_clinic_limits
-from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import RealClock, SimulatedClock
 from groupkap.circle.chime import Chime
 from groupkap.demo_circle import DemoCircleDirector
 from groupkap.demo_protocol import DemoProtocolDirector
 from groupkap.errors import AudioError
 from groupkap.music.demo_library import chime_path
-from groupkap.demo_room import demo_plan, seat_participants
-from groupkap.protocol.replay import restore_participant_limits, restore_protocol
-from groupkap.protocol.room import Protocol
+from groupkap.demo_room import demo_plan
+from groupkap.options import RunOptions
 from groupkap.session import LiveSession
+from groupkap.session_start import open_live_session
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
-from groupkap.store import Store
+from groupkap.store import Store, queries
 from groupkap.store.store import default_db_path, list_sessions, verify
-from ui.alarms.sound import AlarmSound
+from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import StoreBridge
 from ui.circle.circle_view import CircleView
 from ui.music_setup import DEMO_LIBRARY, attach_music
@@ -78,8 +74,9 @@ def qt_application() -> QApplication:
     return app
 
 
-class DemoRun:
-    """A running demo or live room: the objects and the timers that drive them.
+class RoomRun:
+    """A running room, the demo's or the real one: the timer that calls the session's
+    heartbeat, and what the window does with its result (sound, problems, a new circle).
 
     Attributes:
         live: the session.
@@ -87,21 +84,11 @@ class DemoRun:
         end_at: session time at which the run ends by itself (None: when closed).
     """
 
-    LIMITS_CHECK_EVERY = 20  # pumps: the limits file is looked at every 2 s
-
-    def __init__(self, live: LiveSession, window: MainWindow, store: Store,
-                 end_at: float | None, screenshot: Path | None,
-                 limits_file: LimitsFile | None = None,
-                 sound: AlarmSound | None = None,
-                 director: DemoProtocolDirector | None = None,
-                 circle_director: DemoCircleDirector | None = None) -> None:
-        self.live, self.window, self.store = live, window, store
+    def __init__(self, live: LiveSession, window: MainWindow, end_at: float | None,
+                 screenshot: Path | None, sound: AlarmAudio | None = None) -> None:
+        self.live, self.window = live, window
         self.sound = sound
-        self.director = director
-        self.circle_director = circle_director
         self.end_at, self.screenshot = end_at, screenshot
-        self.limits_file = limits_file
-        self._pumps = 0
         self.finished = False
         self.pump_timer = QTimer(window)
         self.pump_timer.setInterval(PUMP_INTERVAL_MS)
@@ -119,28 +106,16 @@ class DemoRun:
             self.finish("finished")
             QApplication.instance().quit()
             return
-        pulled_until = self.live.pump().until
-        self._pumps += 1
-        if self.limits_file and self._pumps % self.LIMITS_CHECK_EVERY == 0:
-            if self.limits_file.check() is None and self.limits_file.problem:
-                self.window.show_error(self.limits_file.problem)
-        if self.live.protocol is not None:
-            self.live.protocol.tick(self.live.latest_spo2)
-        if self.director is not None:
-            self.director.tick()
-        if self.live.music is not None:
-            self.live.music.tick()
-        if self.circle_director is not None:
-            self.circle_director.tick()
-            circle = self.circle_director.circle
-            if circle is not None and self.window.circle is not circle:
-                self.window.circle_started(circle)
-        if self.live.alarms is not None:
-            cues = self.live.alarms.tick(pulled_until)
-            if self.sound is not None:
-                failure = self.sound.play(cues)
-                if failure:
-                    _on_sound_failed(self.live, self.window, failure)
+        tick = self.live.tick()
+        for problem in tick.problems:
+            self.window.show_error(problem)
+        circle = self.live.circle
+        if circle is not None and self.window.circle is not circle:
+            self.window.circle_started(circle)
+        if self.sound is not None:
+            failure = self.sound.play(tick.cues)
+            if failure:
+                _on_sound_failed(self.live, self.window, failure)
 
     def finish(self, reason: str) -> None:
         if self.finished:
@@ -201,65 +176,33 @@ def _on_sound_tested(live: LiveSession, window: MainWindow, device: str | None,
         window.show_sound_failure(result.get("problem") or "the self-test did not pass")
 
 
-def watch_alarms(live: LiveSession, settings: Settings) -> LimitsFile | None:
-    """Give the session its alarm engine with the clinic's limits; record them as applied.
-
-    Returns a watcher of the clinic's limits file when there is one, so edits apply live.
-    """
-    limits = load_clinic_limits()
-    engine = AlarmEngine(live.clock, limits, live.record_event, settings.alarms)
-    live.watch_with(engine)
-    live.record_event("limits.applied", {
-        "source": limits.source,
-        "limits": {name: p.describe() for name, p in limits.params.items()},
-    }, None, "system")
-    path = clinic_limits_path()
-    return LimitsFile(path, engine) if path.exists() else None
-
-
-def run_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """`groupkap demo`: a simulated room, ending by itself after --minutes when given."""
+def run_demo(options: RunOptions, settings: Settings) -> int:
+    """`groupkap demo`: a simulated room, ending by itself after `options.minutes` if set."""
     app = qt_application()
     window_ref: list = []
     sys.excepthook = _excepthook(window_ref)
-    start = time.time()
-    clock = SimulatedClock(start=start, speed=0)  # runs once the room is built
+    clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
     bridge = StoreBridge()
-    store = Store.open(args.db, clock, on_error=bridge.report,
+    store = Store.open(options.db, clock, on_error=bridge.report,
                        vitals_interval_s=settings.vitals_commit_s)
+
+    def simulator(seats: list[int], start: float) -> Simulator:
+        return Simulator(seats, start, seed=options.seed, scenario=options.scenario,
+                         nibp_interval_s=settings.nibp_interval_s)
+
     try:
-        if args.resume:
-            row = store.session(args.resume)
-            last = store.last_event_time(args.resume)
-            if last is not None and last > clock.now():
-                # A simulated session runs ahead of the wall clock: resume after its last
-                # event, so the log's times never run backwards and every T0 stays past.
-                clock.advance(last - clock.now() + 1.0)
-                start = clock.now()
-            source = Simulator(list(range(1, row["seats"] + 1)), start, seed=args.seed,
-                               scenario=args.scenario, nibp_interval_s=settings.nibp_interval_s)
-            live = LiveSession.resume(args.resume, clock=clock, source=source, store=store,
-                                      settings=settings)
-        else:
-            source = Simulator(list(range(1, args.seats + 1)), start, seed=args.seed,
-                               scenario=args.scenario, nibp_interval_s=settings.nibp_interval_s)
-            live = LiveSession.start(seat_count=args.seats, clock=clock, source=source,
-                                     store=store, settings=settings, speed=args.speed,
-                                     title=f"demo: {args.scenario}")
-            seat_participants(live, getattr(args, "plan", None) or demo_plan(args.seats))
-        limits_file = watch_alarms(live, settings)
-        protocol = Protocol(clock, live.record_event, settings.protocol, alarms=live.alarms)
-        live.follow_protocol(protocol)
-        if args.resume:  # the room comes back as the log says it was
-            with closing(store.reader()) as conn:
-                restore_protocol(protocol, conn, live.id)
-                restore_participant_limits(live.alarms, conn, live.id)
-        director = None
-        if not args.resume:
-            director = DemoProtocolDirector(live, protocol, source.dose_time)
+        live = open_live_session(options, store=store, clock=clock, settings=settings,
+                                 make_source=simulator)
+        start = clock.now()
+        if not options.resume:  # the demo's team walks the protocol it starts
+            director = DemoProtocolDirector(live, live.protocol, live.source.dose_time)
             director.start()
-        music, music_problem = attach_music(live, protocol, settings, args.speed)
-        chime_args = ["--aout=dummy"] if args.offscreen else None
+            live.directors.append(director)
+        end_at = start + options.minutes * 60 if options.minutes else None
+        if end_at is not None and options.minutes >= 60 and not options.resume:
+            live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
+        music, music_problem = attach_music(live, live.protocol, settings, options.speed)
+        chime_args = ["--aout=dummy"] if options.offscreen else None
         room_device = settings.room_device or None
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
                             open_circle=lambda circle: open_circle_view(circle, room_device,
@@ -272,13 +215,13 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         # every burst, without probing sound cards that a headless machine does not have.
         # The self-test says so honestly (banner and log), as it does when the sound could
         # not be set up at all (sound.problem).
-        sound = AlarmSound(alarm_sound_folder(), settings.facilitator_device,
-                           vlc_args=["--aout=dummy"] if args.offscreen else None)
-        device_name = "dummy output (offscreen)" if args.offscreen else sound.device
+        sound = AlarmAudio(alarm_sound_folder(), settings.facilitator_device,
+                           vlc_args=["--aout=dummy"] if options.offscreen else None)
+        device_name = "dummy output (offscreen)" if options.offscreen else sound.device
         sound.bridge.finished.connect(
             lambda result: _on_sound_tested(live, window, device_name, result))
         sound.start_self_test()
-        if args.offscreen:
+        if options.offscreen:
             window.resize(*SCREENSHOT_SIZE)
             window.show()
         else:
@@ -286,17 +229,12 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             # covers X servers without a window manager, where maximising does nothing.
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
-        end_at = start + args.minutes * 60 if args.minutes else None
-        circle_director = None
-        if end_at is not None and args.minutes >= 60 and not args.resume:
-            circle_director = DemoCircleDirector(live, end_at, args.minutes)
-        run = DemoRun(live, window, store, end_at, args.screenshot, limits_file, sound,
-                      director, circle_director)
-        clock.run(args.speed)
+        run = RoomRun(live, window, end_at, options.screenshot, sound)
+        clock.run(options.speed)
         run.start()
         app.exec()
         run.finish("closed by facilitator")
-        _print_summary(live, store, args.screenshot)
+        _print_summary(live, store, options.screenshot)
     finally:
         store.close()
     report = verify(store.path)
@@ -305,17 +243,17 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
-def run_app(args: argparse.Namespace, settings: Settings) -> int:
+def run_app(db: Path | None, settings: Settings) -> int:
     """`groupkap`: the room at real time. Until a monitor feed is configured (the HL7
     listener arrives in a later release) the room is filled by the simulator, and says so.
 
     An interrupted session is offered first: resume it, or close it and start a new one.
     """
-    args.seats, args.scenario, args.speed, args.seed = 6, "calm", 1.0, 1
-    args.minutes, args.screenshot, args.resume, args.offscreen = None, None, None, False
     qt_application()
-    args.resume = _ask_about_interrupted(args.db)
-    return run_demo(args, settings)
+    resume = _ask_about_interrupted(db)
+    return run_demo(RunOptions(seats=6, scenario="calm", speed=1.0, seed=1, db=db,
+                               resume=resume, plan={} if resume else demo_plan(6),
+                               title="room (simulated participants)"), settings)
 
 
 def _ask_about_interrupted(db: Path | None) -> str | None:
@@ -349,14 +287,11 @@ def _ask_about_interrupted(db: Path | None) -> str | None:
 
 def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> None:
     with closing(store.reader()) as conn:
-        per_person = conn.execute(
-            "select participant, count(*) as n from v_vitals where session_id = ? "
-            "group by participant order by min(seat)", (live.id,)).fetchall()
-        events = conn.execute("select count(*) from events where session_id = ?",
-                              (live.id,)).fetchone()[0]
+        per_person = queries.vitals_per_participant(conn, live.id)
+        events = queries.event_count(conn, live.id)
     print(f"session {live.id}: {len(live.room.participants)} participants, {events} events, "
           f"database {store.path}")
     print("vitals per participant: "
-          + ", ".join(f"{r['participant']} {r['n']}" for r in per_person))
+          + ", ".join(f"{alias} {n}" for alias, n in per_person))
     if screenshot is not None:
         print(f"screenshot: {screenshot.resolve()}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from groupkap.clock import RealClock
 from groupkap.errors import GroupKapError
 from groupkap.music.arcs import default_arcs, route_group
-from groupkap.music.clock_player import ClockPlayer
+from groupkap.music.silent_player import SilentPlayer
 from groupkap.music.demo_library import demo_playlists
 from groupkap.music.director import MusicDirector
 from groupkap.protocol.room import Protocol
@@ -47,8 +47,8 @@ def attach_music(live: LiveSession, protocol: Protocol, settings: Settings,
                                   volume_cap=settings.music_volume_cap)
             except GroupKapError as exc:  # libVLC missing: say how to install it
                 problems.append(str(exc))
-        return ClockPlayer(seat, clock=live.clock, on_event=on_event,
-                           volume_cap=settings.music_volume_cap)
+        return SilentPlayer(seat, clock=live.clock, on_event=on_event,
+                            volume_cap=settings.music_volume_cap)
 
     def group_of(pid: str) -> str:
         dose = protocol.of(pid).dose

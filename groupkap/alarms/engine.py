@@ -66,6 +66,8 @@ class AlarmEngine:
         self._watch: dict[tuple[str, str], _Watch] = {}
         self._seats: dict[str, int] = {}
         self._last_data: dict[tuple[str, str], float] = {}  # (pid, param): last monitor value
+        self._last_monitor: dict[tuple[str, str], float] = {}  # the same, every parameter
+        self._spot_values: dict[str, float] = {}  # alarm id -> the hand value holding it
         self._pauses: dict[str, _Pause] = {}
         self._last_sound: tuple[int, float] | None = None
         self._announced: set[str] = set()  # alarms whose current episode has sounded
@@ -92,9 +94,15 @@ class AlarmEngine:
                 if alarm.participant_id == pid:
                     alarm.seat = seat
         self._seats[pid] = seat
+        key = (pid, param)
         if p.continuous and not spot:
-            key = (pid, param)
             self._last_data[key] = max(t, self._last_data.get(key, t))
+        elif spot:
+            if self._last_monitor.get(key, t) > t:
+                return  # a value typed in after newer monitor readings is history, not now
+            t = max(t, self.clock.now())  # a back-dated entry alarms from when it is known
+        if not spot:
+            self._last_monitor[key] = max(t, self._last_monitor.get(key, t))
         limits = self.limits_for(pid).get(param)
         if limits is None:
             return
@@ -112,12 +120,19 @@ class AlarmEngine:
         else:
             text = f"{param} {value:g} {bound}" + (" (hand)" if spot else "")
             self._condition(pid, param, level, text, value, str(bound), t, technical=False)
+        if spot and level is not None:
+            self._spot_values[f"{pid}:{param}"] = value
+        else:
+            self._spot_values.pop(f"{pid}:{param}", None)
 
-    def struck(self, pid: str, param: str) -> None:
-        """A hand value was struck out: an alarm it raised ends unless it has latched (a
-        high alarm still needs a person to reset it; the log keeps why it was raised)."""
-        self._watch.pop((pid, param), None)
-        self._condition_gone(pid, param, self.clock.now())
+    def struck(self, pid: str, param: str, value: float) -> None:
+        """A hand value was struck out. The alarm ends only when that value is what holds it
+        (a monitor's alarm on the same parameter stands); a latched high alarm still needs
+        a person to reset it, and the log keeps why it was raised."""
+        alarm_id = f"{pid}:{param}"
+        if self._spot_values.get(alarm_id) == value:
+            del self._spot_values[alarm_id]
+            self._condition_gone(pid, param, self.clock.now())
 
     # -- clinical observations scored by a person (MOAA/S) ----------------------------
     def clinical_condition(self, pid: str, key: str, priority: str, text: str,
@@ -332,7 +347,8 @@ class AlarmEngine:
         """Alarms of a parameter no longer in force end: nothing could ever clear them."""
         for alarm in list(self.alarms.values()):
             who = alarm.participant_id
-            if alarm.technical or (pid is not None and who != pid):
+            if alarm.technical or (pid is not None and who != pid) or \
+                    alarm.key not in PARAMETERS:  # a scored observation (MOAA/S) has no limits
                 continue
             if self.limits_for(who).get(alarm.key) is None:
                 del self.alarms[alarm.id]
@@ -349,6 +365,8 @@ class AlarmEngine:
                          pid, "system")
         for key in [k for k in self._last_data if k[0] == pid]:
             del self._last_data[key]
+        for key in [k for k in self._last_monitor if k[0] == pid]:
+            del self._last_monitor[key]
         self._pauses.pop(pid, None)
         for key in [k for k in self._watch if k[0] == pid]:
             del self._watch[key]

@@ -1,6 +1,6 @@
 """The circle's single soft chime, played through libVLC on the room speakers.
 
-It uses the same discipline as the alarm sounder: its own libVLC instance, the device set
+It uses the same discipline as the alarm bursts: its own libVLC player, the device chosen
 again before every play and read back (libVLC 3 forgets it per stream), and no fallback to
 another device: a chime that cannot reach the room speakers is not played at all.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import queue
 from pathlib import Path
+from typing import Any
 
-from groupkap.alarms.sounder import LIBVLC_MISSING
+from groupkap.audio.libvlc import VlcPlayer
 from groupkap.errors import AudioError
 
 log = logging.getLogger("groupkap.audio")
@@ -30,37 +31,27 @@ class Chime:
                  vlc_args: list[str] | None = None) -> None:
         if not Path(path).is_file():
             raise AudioError(f"the chime sound {path} does not exist")
-        try:
-            import vlc
-            self._instance = vlc.Instance(["--no-video", "--quiet", "--file-caching=50",
-                                           *(vlc_args or [])])
-        except Exception as exc:
-            raise AudioError(LIBVLC_MISSING) from exc
-        if self._instance is None:
-            raise AudioError(LIBVLC_MISSING)
-        self._vlc = vlc
         self.path, self.device, self.plays = Path(path), device, 0
-        self._player = self._instance.media_player_new()
-        self._media = self._instance.media_new_path(str(self.path))
-        self._ended: queue.Queue = queue.Queue()
-        self._events = self._player.event_manager()
-        self._events.event_attach(vlc.EventType.MediaPlayerEndReached,
-                                  lambda _event: self._ended.put(True))
+        self._ended: queue.Queue[bool] = queue.Queue()
+        self._output = VlcPlayer(vlc_args)
+        self._media = self._output.media(self.path)
+        self._output.attach(self._on_vlc_event, {"MediaPlayerEndReached": True})
+
+    def _on_vlc_event(self, event: Any, ended: bool) -> None:
+        # libVLC's thread: queue a plain value only; calling libVLC here would deadlock.
+        self._ended.put(ended)
 
     def play(self) -> bool:
         """Start the chime (GUI thread); False if the room device could not be selected."""
-        self._player.set_media(self._media)
+        self._output.player.set_media(self._media)
         if self.device is not None:
-            self._player.audio_output_device_set(None, self.device)
-            got = self._player.audio_output_device_get()
-            if isinstance(got, bytes):
-                got = got.decode(errors="replace")
-            if got not in (None, self.device):
-                log.error("chime not played: room device %s not selected (got %s)",
-                          self.device, got)
+            try:
+                self._output.choose_device(self.device, "the chime's output device")
+            except AudioError as exc:
+                log.error("chime not played: %s", exc)
                 return False
         self.plays += 1
-        return self._player.play() == 0
+        return self._output.player.play() == 0
 
     def wait_finished(self, timeout_s: float) -> bool:
         try:
@@ -69,10 +60,7 @@ class Chime:
             return False
 
     def close(self) -> None:
-        if self._player is not None:
-            self._player.stop()
-            self._player.release()
-            self._player = None
-        if self._instance is not None:
-            self._instance.release()
-            self._instance = None
+        self._output.close()
+        if self._media is not None:
+            self._media.release()
+            self._media = None

@@ -1,7 +1,7 @@
 """The music director: each seat's playlist follows its participant's phase arc from T0.
 
 The director decides *what* plays; a seat player (libVLC on the seat's headphones at 1×, or
-the silent `ClockPlayer` on a simulated clock) decides *how*. A new phase starts at the end
+the `SilentPlayer` on a simulated clock) decides *how*. A new phase starts at the end
 of the piece playing, or at once with a slow cross-fade if the clinic prefers; nothing is
 ever cut. Every musical event lands on the session timeline with the seat and the phase.
 """

@@ -27,20 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from groupkap.audio.libvlc import VlcPlayer
 from groupkap.clock import Clock
-from groupkap.errors import AudioError, BadInputError
+from groupkap.errors import BadInputError
 
 log = logging.getLogger("groupkap.music")
 
-LIBVLC_MISSING = "libVLC is not installed: apt-get install libvlc5 vlc-plugin-base"
-DEFAULT_VLC_ARGS = ("--no-video", "--quiet", "--file-caching=50")
 MIN_FADE_S = 3.0
 DUCK_DB = -15.0
 VOLUME_STEP_S = 1.5  # a volume change ramps this long: slow enough not to startle anyone
 START_TIMEOUT_S = 5.0  # a piece with no audio stream this long after play() cannot be played
 _AUDIO_TRACK = 0  # libvlc_track_audio
-_VLC_EVENTS = (("MediaPlayerEndReached", "ended"), ("MediaPlayerEncounteredError", "error"),
-               ("MediaPlayerESAdded", "es"))
+_VLC_EVENTS = {"MediaPlayerEndReached": "ended", "MediaPlayerEncounteredError": "error",
+               "MediaPlayerESAdded": "es"}
 
 
 @dataclass(frozen=True)
@@ -112,18 +111,14 @@ class SeatPlayer:
         # Bumped on the owner's thread when the media changes; the callback stamps reports
         # with it, so a report about a piece already replaced is recognised as stale.
         self._generation = 0
-        self._player = None
-        self._vlc, self._instance = _open_vlc(vlc_args)
+        self._output = VlcPlayer(vlc_args)
+        self._player = self._output.player
         try:
-            self._player = self._instance.media_player_new()
-            self._events = self._player.event_manager()  # keep it: it holds the callbacks
-            for name, outcome in _VLC_EVENTS:
-                self._events.event_attach(getattr(self._vlc.EventType, name),
-                                          self._on_vlc_event, outcome)
+            self._output.attach(self._on_vlc_event, _VLC_EVENTS)
         except BaseException:
             self.close()
             raise
-        if device is not None and device not in self._device_ids():
+        if device is not None and device not in self._output.device_ids():
             self._lose("the device is not connected")
 
     # -- what the tile shows ----------------------------------------------------------
@@ -155,19 +150,6 @@ class SeatPlayer:
     def waiting_list(self) -> bool:
         return self._after is not None
 
-    @staticmethod
-    def output_devices(source: Any = None) -> list[tuple[str, str]]:
-        """(id, description) of each output device libVLC sees, to assign seats; `source` is
-        a vlc.Instance, or extra libVLC arguments for a short-lived one."""
-        own = source is None or isinstance(source, (list, tuple))
-        vlc, instance = _open_vlc(source) if own else (__import__("vlc"), source)
-        player = instance.media_player_new()
-        devices = _list_devices(vlc, player)
-        player.release()
-        if own:
-            instance.release()
-        return devices
-
     # -- queue ------------------------------------------------------------------------
     def load(self, tracks: Sequence[Any], start: int = 0) -> None:
         """Replace the queue. A piece sounding now fades out (a phase change that cannot
@@ -195,7 +177,7 @@ class SeatPlayer:
     # -- facilitator moves (last move wins) ----------------------------------------------
     def play(self, actor: str = "system") -> None:
         if self._lost:
-            if self.device not in self._device_ids():
+            if self.device not in self._output.device_ids():
                 return
             self._lost = False
             log.info("seat %s: device %s is back", self.seat, self.device)
@@ -285,15 +267,8 @@ class SeatPlayer:
 
     def close(self) -> None:
         """Stop and release libVLC (an afile output is completed only now)."""
-        if self._player is not None:
-            for name, _ in _VLC_EVENTS if hasattr(self, "_events") else ():
-                self._events.event_detach(getattr(self._vlc.EventType, name))
-            self._player.stop()
-            self._player.release()
-            self._player = None
-        if self._instance is not None:
-            self._instance.release()
-            self._instance = None
+        self._output.close()
+        self._player = None
         self._active, self._mode = False, "stopped"
 
     def __enter__(self) -> SeatPlayer:
@@ -378,7 +353,7 @@ class SeatPlayer:
         if self._current is None or self._lost:
             self._mode = "stopped" if self._current is None else self._mode
             return
-        media = self._instance.media_new_path(str(self._current.path))
+        media = self._output.media(self._current.path)
         if self._resume_s > 0:
             media.add_option(f":start-time={self._resume_s:.2f}")
         self._resume_s = 0.0
@@ -389,7 +364,7 @@ class SeatPlayer:
         if self.device is not None:
             # libVLC 3 applies a device choice to the next stream only; the setter reports
             # nothing, so read it back, and PulseAudio accepts any name, so check the list.
-            self._player.audio_output_device_set(None, self.device)
+            self._output.set_device(self.device)
             if problem := self._device_problem():
                 self._lose(problem)
                 return
@@ -458,16 +433,13 @@ class SeatPlayer:
             self._player.audio_set_volume(percent)
             self._sent = percent
 
-    def _device_ids(self) -> set[str]:
-        return {dev_id for dev_id, _ in _list_devices(self._vlc, self._player)}
-
     def _device_problem(self) -> str | None:
         """Why the seat's device is not (or no longer) the player's output, if it is not.
         A vanished PulseAudio sink's streams move to the default sink, read back here."""
-        chosen = self._player.audio_output_device_get()
+        chosen = self._output.chosen_device()
         if chosen != self.device:
             return f"libVLC's output is {chosen!r}, not the seat's device"
-        return None if self.device in self._device_ids() else "the device is not connected"
+        return None if self.device in self._output.device_ids() else "the device is not connected"
 
     def _data(self, actor: str = "system", **extra: Any) -> dict:
         piece = self._current
@@ -475,39 +447,8 @@ class SeatPlayer:
                 "path": piece and str(piece.path), "actor": actor, **extra}
 
 
-def _open_vlc(vlc_args: Sequence[str] | None) -> tuple[Any, Any]:
-    try:
-        import vlc
-        instance = vlc.Instance([*DEFAULT_VLC_ARGS, *(vlc_args or [])])
-    except Exception as exc:  # ImportError, OSError, NotImplementedError, NameError
-        raise AudioError(LIBVLC_MISSING) from exc
-    if instance is None:
-        raise AudioError(LIBVLC_MISSING)
-    head = instance.audio_output_list_get()  # without plugins an instance plays nothing
-    if not head:
-        instance.release()
-        raise AudioError(LIBVLC_MISSING + " (no audio output modules found)")
-    vlc.libvlc_audio_output_list_release(head)
-    return vlc, instance
-
-
-def _list_devices(vlc: Any, player: Any) -> list[tuple[str, str]]:
-    devices, head = [], player.audio_output_device_enum()
-    node = head
-    while node:
-        item = node.contents
-        devices.append((_text(item.device), _text(item.description)))
-        node = item.next
-    if head:
-        vlc.libvlc_audio_output_device_list_release(head)
-    return devices
-
-
 def _unreadable(path: Path) -> str | None:
     if not path.is_file():
         return "not a file" if path.exists() else "file not found"
     return None if os.access(path, os.R_OK) else "file not readable"
 
-
-def _text(value: bytes | str | None) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value or ""

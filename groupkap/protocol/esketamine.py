@@ -22,7 +22,8 @@ from groupkap.errors import BadInputError
 from groupkap.protocol.config import ROUTES, ProtocolConfig
 from groupkap.protocol.esketamine_log import (BPReading, Event, Score, bp_readings,
                                               find_participant, load_events, monitoring_end,
-                                              oximetry_gap, scores, when)
+                                              oximetry_gap, scores, struck_hand_values,
+                                              when)
 from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS
 
 NORMAL_MOAAS = 5  # the baseline when no MOAA/S was scored before the dose; resolution needs it
@@ -187,7 +188,7 @@ def monitoring_record(conn: sqlite3.Connection, session_id: str, participant: st
     t0 = float(d["t0"])
     end_t, end_why = monitoring_end(conn, session_id, events, dose)
     discharge = next((e.data for e in events if e.kind == "discharge.signed"), {})
-    ready = next((e.data for e in events if e.kind == "discharge.ready"), {})
+    ready = _last_ready(events)
     bps = bp_readings(conn, session_id, pid, events)
     pre, forty, last = _form_bps(bps, d, t0, end_t, config)
     record = EsketamineRecord(
@@ -203,9 +204,10 @@ def monitoring_record(conn: sqlite3.Connection, session_id: str, participant: st
         bp_readings=tuple(r.text(t0) for r in bps),
         sedation=_sedation(scores(events, "MOAA/S"), t0),
         dissociation=_dissociation(scores(events, "CADSS"), events, t0,
-                                   getattr(config, "cadss_margin", 5)),
-        respiratory_depression=_breathing(events, t0,
-                                          oximetry_gap(conn, session_id, pid, t0, end_t)),
+                                   config.cadss_margin),
+        respiratory_depression=_breathing(
+            events, t0, oximetry_gap(conn, session_id, pid, events, t0, end_t),
+            struck_hand_values(conn, session_id, pid)),
         monitoring_ended=f"{when(end_t, t0)}, {end_why}",
         total_monitoring_minutes=discharge.get("minutes_since_t0",
                                                round((end_t - t0) / 60, 1)),
@@ -258,8 +260,8 @@ def _form_bps(bps: list[BPReading], dose: dict, t0: float, end_t: float,
     else:
         pre = f"{checked[0]:g}/{checked[1]:g} (as checked at dosing)" if checked else None
     after = [r for r in bps if t0 < r.t <= end_t]
-    lo = t0 + (FORTY_MIN - getattr(config, "check_window_before_min", 5)) * 60
-    hi = t0 + (FORTY_MIN + getattr(config, "check_window_after_min", 15)) * 60
+    lo = t0 + (FORTY_MIN - config.check_window_before_min) * 60
+    hi = t0 + (FORTY_MIN + config.check_window_after_min) * 60
     forty = min((r for r in after if lo <= r.t <= hi),
                 key=lambda r: abs(r.t - t0 - FORTY_MIN * 60), default=None)
     later = [r for r in after if r is not forty and (forty is None or r.t > forty.t)]
@@ -335,7 +337,20 @@ def _dissociation(cadss: list[Score], events: list[Event], t0: float,
                    evidence, rule)
 
 
-def _breathing(events: list[Event], t0: float, gap: tuple[float, float] | None) -> Finding:
+def _last_ready(events: list[Event]) -> dict:
+    """The ready-to-leave minute of the last stretch in which every clinical criterion held
+    (a `discharge.ready_withdrawn` ends a stretch)."""
+    ready: dict = {}
+    for e in events:
+        if e.kind == "discharge.ready":
+            ready = e.data
+        elif e.kind == "discharge.ready_withdrawn":
+            ready = {}
+    return ready
+
+
+def _breathing(events: list[Event], t0: float, gap: tuple[float, float] | None,
+               struck: set[tuple[str, float]] = frozenset()) -> Finding:
     """A non-technical SpO2 or low-RR alarm raised after T0 (a high RR is not respiratory
     depression); each episode resolved at its alarm.cleared or alarm.reset."""
     episodes: list[list] = []
@@ -344,6 +359,8 @@ def _breathing(events: list[Event], t0: float, gap: tuple[float, float] | None) 
         key = e.data.get("key")
         if e.kind == "alarm.raised" and e.t >= t0 and key in BREATHING_KEYS \
                 and not e.data.get("technical") \
+                and not (str(e.data.get("text", "")).endswith("(hand)")
+                         and (key, e.data.get("value")) in struck) \
                 and not str(e.data.get("limit") or "").lstrip().startswith(">") \
                 and e.data.get("alarm_id") not in open_:
             open_[e.data.get("alarm_id")] = episode = [e.t, None, e.data]

@@ -7,7 +7,6 @@ when it was logged for older logs without one.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from bisect import bisect_left
 from collections import namedtuple
@@ -15,15 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from groupkap.errors import BadInputError
+from groupkap.store import queries
 
 Event = namedtuple("Event", "seq t kind actor data")  # t: when it was logged, epoch seconds
 Score = namedtuple("Score", "t value")  # a MOAA/S or CADSS total, at the time it was measured
 ENTRY_KINDS = ("check.recorded", "observation.entered")
 SAME_CUFF_S = 1.0  # a monitor's SBP and DBP within 1 s of each other are one reading
-
-
-def epoch(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def when(t: float, t0: float) -> str:
@@ -50,13 +46,10 @@ class BPReading:
 
 def find_participant(conn: sqlite3.Connection, session_id: str, who: str) -> tuple:
     """(id, alias, seat) of `who`, an id or alias; refused with the session's aliases."""
-    if conn.execute("select 1 from events where session_id = ? limit 1",
-                    (session_id,)).fetchone() is None:
+    if not queries.session_exists(conn, session_id):
         raise BadInputError(f"no session {session_id!r} in this database; "
                             "`groupkap sessions` lists them")
-    people = [tuple(r) for r in conn.execute(
-        "select id, alias, seat from participants where session_id = ? order by seat, added_at",
-        (session_id,))]
+    people = [(p.id, p.alias, p.seat) for p in queries.participants(conn, session_id)]
     for match in ([p for p in people if p[0] == who], [p for p in people if p[1] == who],
                   [p for p in people if p[1].casefold() == who.strip().casefold()]):
         if len(match) == 1:
@@ -72,10 +65,8 @@ def find_participant(conn: sqlite3.Connection, session_id: str, who: str) -> tup
 
 def load_events(conn: sqlite3.Connection, session_id: str, pid: str) -> list[Event]:
     """The participant's events in log order, without the entries that no longer count."""
-    events = [Event(seq, epoch(t), kind, actor, json.loads(data)) for seq, t, kind, actor, data
-              in conn.execute("select seq, t, kind, actor, data from events where "
-                              "session_id = ? and participant_id = ? order by seq",
-                              (session_id, pid))]
+    events = [Event(e.seq, e.t, e.kind, e.actor, e.data)
+              for e in queries.events(conn, session_id, participant_id=pid)]
     gone = {e.data.get("entry_id") for e in events if e.kind == "entry.struck"}
     gone |= {e.data.get("corrects") for e in events if e.kind in ENTRY_KINDS}
     gone.discard(None)
@@ -102,12 +93,7 @@ def bp_readings(conn: sqlite3.Connection, session_id: str, pid: str,
     struck or corrected one drops out. Older logs kept hand BPs only as a `check.recorded`
     without an entry id: those count too.
     """
-    rows = {param: [] for param in ("SBP", "DBP")}
-    for param, t, value in conn.execute(
-            "select param, t, value from vitals where session_id = ? and participant_id = ? "
-            "and param in ('SBP', 'DBP') and coalesce(source, '') not like 'hand%' order by t",
-            (session_id, pid)):
-        rows[param].append((t, value))
+    rows = queries.monitor_blood_pressures(conn, session_id, pid)
     dbp_times = [t for t, _ in rows["DBP"]]
     readings = []
     for t, sbp in rows["SBP"]:
@@ -132,16 +118,30 @@ def bp_readings(conn: sqlite3.Connection, session_id: str, pid: str,
 OXIMETRY_GAP_S = 5 * 60  # a longer stretch without SpO2 means oximetry was not continuous
 
 
-def oximetry_gap(conn: sqlite3.Connection, session_id: str, pid: str, t0: float,
-                 end_t: float) -> tuple[float, float] | None:
-    """The longest stretch between T0 and the end of monitoring without any SpO2 (monitor
-    or hand), when it is longer than 5 min; None when oximetry ran throughout. Only with
-    oximetry throughout can the record say "no respiratory depression"."""
-    times = [t0] + [r[0] for r in conn.execute(
-        "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
-        "and t > ? and t <= ? order by t", (session_id, pid, t0, end_t))] + [end_t]
+def oximetry_gap(conn: sqlite3.Connection, session_id: str, pid: str, events: list[Event],
+                 t0: float, end_t: float) -> tuple[float, float] | None:
+    """The longest stretch between T0 and the end of monitoring without any SpO2 (the
+    monitor's, or a hand value that still counts), when it is longer than 5 min; None when
+    oximetry ran throughout. Only then can the record say "no respiratory depression"."""
+    hand = [measured(e) for e in events if e.kind == "observation.entered"
+            and "SpO2" in (e.data.get("values") or {}) and t0 < measured(e) <= end_t]
+    times = [t0, *sorted([*queries.monitor_spo2_times(conn, session_id, pid, t0, end_t),
+                          *hand]), end_t]
     start, stop = max(zip(times, times[1:]), key=lambda pair: pair[1] - pair[0])
     return (start, stop) if stop - start > OXIMETRY_GAP_S else None
+
+
+def struck_hand_values(conn: sqlite3.Connection, session_id: str,
+                       pid: str) -> set[tuple[str, float]]:
+    """(param, value) of every hand value whose entry was struck or corrected: an alarm
+    such a value raised says nothing about the participant."""
+    logged = queries.events(conn, session_id, participant_id=pid,
+                            kinds=("observation.entered", "entry.struck"))
+    gone = {e.data.get("entry_id") for e in logged if e.kind == "entry.struck"}
+    gone |= {e.data.get("corrects") for e in logged if e.kind == "observation.entered"}
+    return {(param, float(value)) for e in logged if e.kind == "observation.entered"
+            and e.data.get("entry_id") in gone
+            for param, value in (e.data.get("values") or {}).items()}
 
 
 def monitoring_end(conn: sqlite3.Connection, session_id: str, events: list[Event],
@@ -153,10 +153,9 @@ def monitoring_end(conn: sqlite3.Connection, session_id: str, events: list[Event
     removed = [e for e in events if e.kind == "participant.removed" and e.seq > dose.seq]
     if removed:
         return removed[0].t, "participant removed"
-    ended = conn.execute("select t from events where session_id = ? and kind = 'session.ended' "
-                         "order by seq desc limit 1", (session_id,)).fetchone()
-    if ended:
-        return epoch(ended[0]), "session ended"
-    last = conn.execute("select max(t) from events where session_id = ? and kind != "
-                        "'esketamine_record.signed'", (session_id,))
-    return epoch(last.fetchone()[0]), "last logged event (session not ended)"
+    ended = queries.session_ended_at(conn, session_id)
+    if ended is not None:
+        return ended, "session ended"
+    # Signing the record later is no part of the session.
+    last = queries.last_event_time(conn, session_id, ignoring=("esketamine_record.signed",))
+    return last, "last logged event (session not ended)"

@@ -60,13 +60,16 @@ def sedation_resolved(entries: list[ScoredEntry], t0: float | None) -> bool:
 def dissociation_resolved(entries: list[ScoredEntry], t0: float | None, margin: float,
                           attested_at: float | None) -> bool:
     """The latest post-dose CADSS is back within `margin` of the pre-dose CADSS (0 when
-    none was taken), or a clinician attested that dissociation resolved after the dose."""
-    if t0 is not None and attested_at is not None and attested_at >= t0:
-        return True
+    none was taken), or a clinician attested that dissociation resolved after the dose and
+    after the last CADSS that showed it (a later high CADSS outweighs the attestation)."""
     post = after_dose(entries, CADSS, t0)
-    if not post:
+    limit = (baseline(entries, CADSS, t0) or 0) + margin
+    if post and post[-1].value <= limit:
+        return True
+    if t0 is None or attested_at is None or attested_at < t0:
         return False
-    return post[-1].value <= (baseline(entries, CADSS, t0) or 0) + margin
+    high = [e.t for e in post if e.value > limit]
+    return not high or attested_at >= high[-1]
 
 
 def moaas_concern(entries: list[ScoredEntry], t0: float | None, floor: int,

@@ -275,18 +275,24 @@ class ParticipantProtocol:
         return max(0.0, min(1.0, (now - self.t0) / self.min_observation_s))
 
     # -- discharge ------------------------------------------------------------------
-    def clinical_criteria(self, now: float, spo2: Latest | None) -> dict[str, bool]:
+    def clinical_criteria(self, now: float, spo2: Latest | None,
+                          fresh_spo2: bool = True) -> dict[str, bool]:
         """The criteria a person's state must meet, the time minimum left out: the first
-        minute they all hold is the ready-to-leave minute the REMS form asks for."""
+        minute they all hold is the ready-to-leave minute the REMS form asks for.
+
+        `fresh_spo2=False` judges the last SpO2 by its value alone: a reading that has
+        merely aged says nothing new about the person (it cannot make them unready).
+        """
         c = self.config
         bp = max(self.bp_readings, key=lambda k: k.t) if self.bp_readings else None
-        age = c.discharge_spo2_max_age_min
+        age = c.discharge_spo2_max_age_min if fresh_spo2 else float("inf")
         return {
             f"BP back near baseline (at most {c.baseline_margin_mmhg:g} mmHg above, SBP at "
             f"least {c.hypotension_sbp_floor:g})":
                 bp is not None and self.t0 is not None and bp.t >= self.t0 and
                 self.near_baseline(bp),
-            f"SpO2 at or above {c.discharge_spo2_floor:g} % in the last {age:g} min":
+            f"SpO2 at or above {c.discharge_spo2_floor:g} % in the last "
+            f"{c.discharge_spo2_max_age_min:g} min":
                 spo2 is not None and now - spo2.t <= age * 60 and
                 spo2.value >= c.discharge_spo2_floor,
             "sedation resolved (MOAA/S 5 after the dose and any lower score)":

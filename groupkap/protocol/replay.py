@@ -7,33 +7,26 @@ limits. The log is the record, so the state is replayed from it, never guessed.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import replace
-from datetime import datetime
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import limits_from_description
 from groupkap.protocol.observations import SCALE_RANGES, ScoredEntry
 from groupkap.protocol.participant import BPCheck, ParticipantProtocol
 from groupkap.protocol.room import Protocol
-
-
-def _epoch(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
-def _events(conn: sqlite3.Connection, session_id: str):
-    rows = conn.execute("select participant_id, t, kind, data from events "
-                        "where session_id = ? order by seq", (session_id,))
-    for pid, t, kind, data in rows:
-        yield pid, _epoch(t), kind, json.loads(data)
+from groupkap.store import queries
 
 
 def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: str) -> int:
-    """Replay the protocol events of `session_id` into `protocol`; returns how many."""
+    """Replay the protocol events of `session_id` into `protocol`; returns how many.
+
+    The monitor's cuff readings after each T0 come back from the vitals table too: the
+    discharge rule "BP back near baseline" reads the newest BP, checked or not.
+    """
     count = 0
-    for pid, t, kind, data in _events(conn, session_id):
+    for e in queries.events(conn, session_id):
+        pid, t, kind, data = e.participant_id, e.t, e.kind, e.data
         if pid is None:
             continue
         if kind == "participant.removed":
@@ -63,9 +56,9 @@ def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: s
             _score(p, data, t)
         elif kind == "entry.struck":
             protocol.drop_bp(pid, data["entry_id"])
-            for e in p.scores:
-                if e.entry_id == data["entry_id"]:
-                    e.struck = True
+            for score in p.scores:
+                if score.entry_id == data["entry_id"]:
+                    score.struck = True
         elif kind == "dissociation.attested":
             p.dissociation_attested_at = t
         elif kind == "adverse_event.recorded":
@@ -77,11 +70,28 @@ def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: s
             p.flags.extend(f for f in data.get("flags", []) if "PHQ-9" in f)
         elif kind == "discharge.ready":
             p.ready_to_leave_t = t
+        elif kind == "discharge.ready_withdrawn":
+            p.ready_to_leave_t = None
         elif kind == "discharge.signed":
             p.discharge = data
         else:
             count -= 1
+    _monitor_bps(protocol, conn, session_id)
     return count
+
+
+def _monitor_bps(protocol: Protocol, conn: sqlite3.Connection, session_id: str) -> None:
+    for pid, p in protocol.participants.items():
+        if p.t0 is None:
+            continue
+        cuff = queries.monitor_blood_pressures(conn, session_id, pid)
+        known = {round(k.t, 3) for k in p.bp_readings}
+        diastolic = cuff["DBP"]
+        for t, sbp in cuff["SBP"]:
+            dbp = next((v for t_d, v in diastolic if abs(t_d - t) < 1), None)
+            if dbp is not None and t >= p.t0 and round(t, 3) not in known:
+                p.bp_readings.append(BPCheck(t, sbp, dbp, "monitor"))
+        p.bp_readings.sort(key=lambda k: k.t)
 
 
 def _after_dose(p: ParticipantProtocol, check: BPCheck) -> None:
@@ -103,8 +113,9 @@ def restore_participant_limits(engine: AlarmEngine, conn: sqlite3.Connection,
                                session_id: str) -> int:
     """Replay per-participant `limits.changed` events onto the clinic's limits."""
     count = 0
-    for pid, _t, kind, data in _events(conn, session_id):
-        if kind != "limits.changed" or data.get("scope") != "participant" or pid is None:
+    for e in queries.events(conn, session_id, kinds=("limits.changed",)):
+        pid, data = e.participant_id, e.data
+        if data.get("scope") != "participant" or pid is None:
             continue
         current = engine.participant_limits.get(pid, engine.limits)
         params = dict(current.params)

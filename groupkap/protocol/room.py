@@ -175,6 +175,12 @@ class Protocol:
         entry.struck = True
         self._judge_moaas(pid)
 
+    def judge_scores(self) -> None:
+        """Raise (or end) every participant's MOAA/S alarm from the scores that stand:
+        after a resume, an alarm the log's last MOAA/S called for is raised again."""
+        for pid in self.participants:
+            self._judge_moaas(pid)
+
     def drop_bp(self, pid: str, entry_id: str) -> None:
         """A hand BP was struck (the session logged it): it no longer fills a check."""
         p = self.of(pid)
@@ -201,7 +207,8 @@ class Protocol:
         if not attested_by.strip() or not reason.strip():
             raise BadInputError("an attestation needs the clinician's name and what they saw")
         self._record("dissociation.attested", {"attested_by": attested_by.strip(),
-                                               "reason": reason.strip()}, pid, attested_by)
+                                               "reason": reason.strip()}, pid,
+                     attested_by.strip())
         p.dissociation_attested_at = self.clock.now()
 
     def record_adverse_event(self, pid: str, *, description: str, severity: str,
@@ -336,9 +343,18 @@ class Protocol:
                     self.alarms.raise_technical(pid, CHECK_OVERDUE, MEDIUM,
                                                 f"BP check overdue ({due[0]})",
                                                 self._seats.get(pid))
-            if p.ready_to_leave_t is None and all(
-                    p.clinical_criteria(now, latest_spo2(pid)).values()):
-                self._ready(pid, p, now)
+            spo2 = latest_spo2(pid)
+            if p.ready_to_leave_t is None:
+                if all(p.clinical_criteria(now, spo2).values()):
+                    self._ready(pid, p, now)
+                continue
+            still = p.clinical_criteria(now, spo2, fresh_spo2=False)
+            if not all(still.values()):
+                # A new fact (a lower MOAA/S, a higher CADSS or BP) says they are not ready
+                # after all: the minute they were ready is the start of the last stretch.
+                p.ready_to_leave_t = None
+                self._record("discharge.ready_withdrawn", {
+                    "open": [k for k, ok in still.items() if not ok]}, pid, "system")
 
     def forget(self, pid: str) -> None:
         self.participants.pop(pid, None)

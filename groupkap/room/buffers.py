@@ -168,10 +168,6 @@ class SeatVitals:
         with self._lock:
             return self._numerics[param].last()
 
-    def heart_rate(self) -> tuple[float, float] | None:
-        """HR from the ECG, falling back to the pulse rate when there is no ECG (DESIGN.md)."""
-        return self.latest("HR") or self.latest("PR")
-
     def trend(self, param: str, t_from: float) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             return self._numerics[param].since(t_from)

@@ -83,8 +83,12 @@ def _numeric(label: str, param: str, vitals: SeatVitals, now: float,
 
 def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
                  nibp_interval_s: float) -> TileReadout:
-    hr = vitals.latest("HR")
-    hr_label = "HR" if hr is not None else ("PR" if vitals.latest("PR") else "HR")
+    hr, pr = vitals.latest("HR"), vitals.latest("PR")
+    # The ECG's HR, unless it has gone quiet while the pulse rate goes on (one spot HR by
+    # hand must not hide a live pulse rate for the rest of the session).
+    hr_stale = hr is not None and now - hr[0] > stale_after_s
+    use_pr = pr is not None and (hr is None or (hr_stale and pr[0] > hr[0]))
+    hr_label = "PR" if use_pr else "HR"
     numerics = [
         _numeric(hr_label, hr_label, vitals, now, stale_after_s),
         _numeric("SpO2", "SpO2", vitals, now, stale_after_s),

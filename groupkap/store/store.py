@@ -12,7 +12,6 @@ import os
 import socket
 import sqlite3
 import uuid
-from datetime import datetime
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import closing
@@ -24,7 +23,8 @@ from sqlite_utils import Database
 from groupkap.clock import Clock, utc_iso
 from groupkap.errors import StorageError
 from groupkap.events import check_kind
-from groupkap.store import chain, schema
+from groupkap.store import chain, queries, schema
+from groupkap.store.projections import Projection
 from groupkap.store.writer import PendingEvent, StoreWriter, connect
 
 log = logging.getLogger("groupkap.store")
@@ -131,7 +131,7 @@ class Store:
     # -- events -------------------------------------------------------------------
     def record(self, session_id: str, kind: str, data: dict | None = None, *,
                participant_id: str | None = None, actor: str = "system",
-               projections: list[tuple[str, tuple]] | None = None,
+               projections: list[Projection] | None = None,
                at: float | None = None) -> Future:
         """Append an event; it is committed by the writer at once. Returns a Future of its seq."""
         try:
@@ -208,63 +208,45 @@ class Store:
     def _mark_interrupted(self) -> None:
         """Sessions left 'running' by a process that no longer exists were interrupted."""
         with closing(self.reader()) as conn:
-            rows = conn.execute(
-                "select id, pid, host from sessions where status = 'running'").fetchall()
-        for row in rows:
-            same_host = row["host"] == socket.gethostname()
+            rows = queries.running_sessions(conn)
+        for session_id, pid, host in rows:
             # A row carrying our own pid is a previous life of this pid (containers reuse
             # low pids after a restart): a store is opened once per process, before any
             # session of its own starts.
-            if same_host and _pid_alive(row["pid"]) and row["pid"] != os.getpid():
+            if host == socket.gethostname() and _pid_alive(pid) and pid != os.getpid():
                 continue
-            last = self.last_event_time(row["id"])
+            last = self.last_event_time(session_id)
             self.record(
-                row["id"], "session.interrupted", {"pid": row["pid"]},
+                session_id, "session.interrupted", {"pid": pid},
                 at=max(self.clock.now(), last or 0.0),  # a simulated session ran ahead
                 projections=[(
                     "update sessions set status = 'interrupted' where id = ? and "
-                    "status = 'running'", (row["id"],),
+                    "status = 'running'", (session_id,),
                 )],
             ).result(10)
 
     def last_event_time(self, session_id: str) -> float | None:
-        """UTC epoch seconds of the session's newest event, or None."""
+        """UTC epoch seconds of the session's latest event, or None."""
         with closing(self.reader()) as conn:
-            row = conn.execute("select t from events where session_id = ? "
-                               "order by seq desc limit 1", (session_id,)).fetchone()
-        if row is None:
-            return None
-        return datetime.fromisoformat(row["t"].replace("Z", "+00:00")).timestamp()
+            return queries.last_event_time(conn, session_id)
 
     def session(self, session_id: str) -> dict:
+        """The session's row (status, seats …); refused when there is no such session."""
         with closing(self.reader()) as conn:
-            row = conn.execute("select * from sessions where id = ?", (session_id,)).fetchone()
+            row = queries.session_row(conn, session_id)
         if row is None:
             raise StorageError(
                 f"no session {session_id!r} in {self.path}; `groupkap sessions` lists them"
             )
-        return dict(row)
+        return row
 
 
 def list_sessions(path: Path) -> list[dict]:
     """Every session with its counts, newest first (read-only; works while a demo runs)."""
     conn = open_read_only(path)
     try:
-        rows = conn.execute(
-            """
-            select s.id, s.title, s.status, s.seats, s.source, s.speed, s.pid, s.host,
-                   strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at, 'unixepoch') as started,
-                   strftime('%Y-%m-%dT%H:%M:%SZ', s.ended_at, 'unixepoch') as ended,
-                   (select count(*) from participants p where p.session_id = s.id
-                      and p.removed_at is null) as participants,
-                   (select count(*) from events e where e.session_id = s.id) as events,
-                   (select count(*) from vitals v where v.session_id = s.id) as vitals
-            from sessions s order by s.started_at desc
-            """
-        ).fetchall()
         sessions = []
-        for r in rows:
-            row = dict(r)
+        for row in queries.sessions_with_counts(conn):
             pid, host = row.pop("pid"), row.pop("host")
             # Read-only, so nothing is written; but a session whose process has died is
             # shown as what it is. The next Store.open records it as interrupted.

@@ -18,11 +18,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from groupkap.store.chain import GENESIS, canonical_data, row_hash
+from groupkap.store.projections import Projection
 
 log = logging.getLogger("groupkap.store")
-
-Projection = tuple[str, str, tuple]
-"""(sql, description, params): a change to a readable table made in the event's transaction."""
 
 
 @dataclass
@@ -33,7 +31,7 @@ class PendingEvent:
     t: str
     participant_id: str | None
     data: dict
-    projections: list[tuple[str, tuple]] = field(default_factory=list)
+    projections: list[Projection] = field(default_factory=list)
     done: Future = field(default_factory=Future)
 
 

@@ -8,14 +8,15 @@ import wave
 import numpy as np
 import pytest
 
-from groupkap.alarms.sounder import LIBVLC_MISSING, AlarmSounder
-from groupkap.alarms.sounds import (BurstPattern, burst_samples, count_pulses, ensure_bursts,
-                                    read_wav, write_burst)
+from groupkap.alarms.burst_files import (BurstPattern, burst_samples, count_pulses,
+                                         ensure_bursts, read_wav, write_burst)
+from groupkap.alarms.burst_player import AlarmBurstPlayer
+from groupkap.audio.libvlc import LIBVLC_MISSING
 from groupkap.errors import AudioError
 
 TOLERANCE_S = 0.010
-# The documented table (groupkap/alarms/sounds.py), written out rather than computed, so a
-# change to the pattern has to change the documentation and this test too.
+# The documented table (groupkap/alarms/burst_files.py), written out rather than computed,
+# so a change to the pattern has to change the documentation and this test too.
 EXPECTED = {
     "high": dict(hz=523.0, pulse=0.150,
                  starts=[0.0, 0.25, 0.5, 1.0, 1.25, 1.9, 2.15, 2.4, 2.9, 3.15]),
@@ -132,15 +133,15 @@ def test_unknown_priority_and_bad_volume_are_refused(tmp_path):
         write_burst("low", tmp_path / "x.wav", volume=1.5)
 
 
-def test_sounder_without_libvlc_says_what_to_install(tmp_path, monkeypatch):
+def test_burst_player_without_libvlc_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "vlc", None)  # `import vlc` now raises ImportError
     with pytest.raises(AudioError) as missing:
-        AlarmSounder(ensure_bursts(tmp_path))
+        AlarmBurstPlayer(ensure_bursts(tmp_path))
     assert str(missing.value) == LIBVLC_MISSING
 
 
-def test_sounder_refuses_a_missing_sound_file(tmp_path):
+def test_burst_player_refuses_a_missing_sound_file(tmp_path):
     paths = ensure_bursts(tmp_path)
     paths["medium"] = tmp_path / "gone.wav"
     with pytest.raises(AudioError, match="gone.wav"):
-        AlarmSounder(paths)
+        AlarmBurstPlayer(paths)

@@ -100,8 +100,9 @@ def test_core_imports_and_passes_with_qt_blocked(blocked_env, tmp_path):
     imported = next(line for line in lines if line.startswith("IMPORTED")).split()
     names = imported[2:]
     assert int(imported[1]) == len(names)
+    # Spot checks that the walk reached every package, libVLC's home (groupkap/audio) too.
     for module in ("groupkap.cli", "groupkap.session", "groupkap.store.store",
-                   "groupkap.room.buffers", "groupkap.settings"):
+                   "groupkap.room.buffers", "groupkap.settings", "groupkap.audio.libvlc"):
         assert module in names
     leaked = next(line for line in lines if line.startswith("LEAKED")).split()[1:]
     assert leaked == [], leaked

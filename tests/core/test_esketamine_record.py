@@ -299,8 +299,6 @@ def test_the_cadss_margin_comes_from_the_protocol_settings(tmp_path):
     log.score("p5", "CADSS", 25, 13, "c2")
     log.close(30)
     config = ProtocolConfig()
-    if not hasattr(config, "cadss_margin"):
-        pytest.skip("ProtocolConfig has no cadss_margin yet")
     assert log.record("L.W.", config=replace(config, cadss_margin=2)).dissociation.value == "Yes"
 
 
@@ -361,6 +359,36 @@ def test_an_uncleared_low_rr_alarm_is_respiratory_depression_without_a_resolutio
     f = log.record("L.W.").respiratory_depression
     assert (f.value, f.onset, f.resolved) == ("Yes", "09:20 UTC (T0 +15:00)", None)
     assert "respiratory depression resolution" in log.record("L.W.").missing
+
+
+def hand_spo2(log, minute, value, entry_id):
+    log.event(minute, "observation.entered", {
+        "entry_id": entry_id, "values": {"SpO2": value}, "t_measured": at(minute),
+        "taken_by": "nurse Kim", "source": "hand", "corrects": None, "reason": None}, "p5")
+    log.vital("p5", "SpO2", minute, value, "hand:nurse Kim")
+
+
+def test_an_alarm_from_a_struck_hand_spo2_is_no_respiratory_depression(tmp_path):
+    log = small(tmp_path)
+    for minute in range(6, 35):
+        log.vital("p5", "SpO2", minute, 97)
+    hand_spo2(log, 30, 58, "s1")
+    log.event(30, "alarm.raised", {"alarm_id": "p5:SpO2", "key": "SpO2", "priority": "high",
+                                   "text": "SpO2 58 < 88 (hand)", "value": 58.0,
+                                   "limit": "< 88", "technical": False}, "p5", "system")
+    log.event(31, "entry.struck", {"entry_id": "s1", "reason": "typed 58 for 98"}, "p5")
+    log.close(35)
+    assert log.record("L.W.").respiratory_depression.value == "No"
+
+
+def test_struck_hand_spo2_values_are_no_oximetry(tmp_path):
+    log = small(tmp_path)  # no monitor SpO2 at all: a hand value every 4 min, all struck
+    for i, minute in enumerate(range(6, 34, 4)):
+        hand_spo2(log, minute, 97, f"s{i}")
+        log.event(minute + 0.5, "entry.struck", {"entry_id": f"s{i}", "reason": "wrong chair"},
+                  "p5")
+    log.close(35)
+    assert log.record("L.W.").respiratory_depression.value is None
 
 
 # -- blood pressure ---------------------------------------------------------------------------

@@ -253,3 +253,72 @@ def test_a_fall_of_two_from_the_baseline_moaas_says_the_baseline(live, clock, do
     assert live.alarms.top_for(dosed) is None
     live.protocol.record_moaas(dosed, 3, NURSE)
     assert live.alarms.alarms[f"{dosed}:MOAA/S"].text == "MOAA/S 3 (baseline 5)"
+
+
+def test_a_partial_correction_keeps_the_other_values_of_the_entry(live, clock, dosed):
+    advance(live, clock, 5)
+    first = live.enter_reading(dosed, {"SBP": 150, "DBP": 95, "HR": 88}, NURSE)
+    live.enter_reading(dosed, {"SBP": 130, "DBP": 85}, NURSE, corrects=first,
+                       reason="read the wrong line")
+    assert readout(live, dosed).bp_text == "130/85"
+    assert live.latest(dosed, "HR").value == 88 and live.latest(dosed, "HR").source == \
+        f"hand:{NURSE}"
+
+
+def test_striking_a_hand_bp_leaves_the_monitors_bp_alarm_standing(live, clock, dosed):
+    """Only the alarm the struck value holds ends: a monitor's high BP keeps alarming."""
+    advance(live, clock, 5)
+    hand = live.enter_reading(dosed, {"SBP": 130, "DBP": 80}, NURSE)
+    for sbp in (175, 176):
+        clock.advance(60)
+        live.alarms.observe(dosed, 3, "SBP", clock.now(), sbp)
+    assert live.alarms.alarms[f"{dosed}:SBP"].text == "SBP 176 > 160"
+    live.strike_entry(dosed, hand, "wrong arm", NURSE)
+    assert live.alarms.alarms[f"{dosed}:SBP"].condition_active
+
+
+def test_a_back_dated_hand_value_alarms_from_when_it_is_known(live, clock, dosed):
+    advance(live, clock, 5)
+    live.source.remove_seat(3)  # the monitor stops: the typed value is the newest there is
+    advance(live, clock, 20 * MIN)
+    live.enter_reading(dosed, {"SpO2": 90}, NURSE, t=clock.now() - 10 * MIN)
+    alarm = live.alarms.alarms[f"{dosed}:SpO2"]
+    assert alarm.raised_at == clock.now() and alarm.unacknowledged_since == clock.now()
+    live.alarms.tick()
+    assert alarm.priority == "medium"  # not escalated for the ten minutes before it was typed
+
+
+def test_a_hand_value_older_than_the_monitors_raises_nothing(live, clock, dosed):
+    advance(live, clock, 5 * MIN)  # the monitor has sent SpO2 97 every second
+    live.enter_reading(dosed, {"SpO2": 85}, NURSE, t=clock.now() - 2 * MIN)
+    assert f"{dosed}:SpO2" not in live.alarms.alarms
+    assert readout(live, dosed).numerics[1].text == "97"
+
+
+def test_a_spot_hr_does_not_hide_a_live_pulse_rate(live, clock, store, dosed):
+    """A room whose monitor sends PR (no ECG): a hand HR shows while it is fresh, then the
+    tile goes back to the live pulse rate."""
+    from groupkap.readings import Reading
+
+    vitals = live.vitals[dosed]
+    for i in range(3):
+        vitals.add_reading(Reading(3, "PR", clock.now() + i, 70.0))
+    live.enter_reading(dosed, {"HR": 90}, NURSE, t=clock.now() + 2)
+    clock.advance(2)
+    assert readout(live, dosed).numerics[0].label == "HR"
+    for i in range(3, 20):
+        vitals.add_reading(Reading(3, "PR", clock.now() + i, 71.0))
+    clock.advance(17)
+    assert readout(live, dosed).numerics[0] == Numeric("PR", "71", False, None)
+
+
+def test_the_pre_dose_bp_cannot_be_rewritten_after_the_dose(live, clock, store, dosed):
+    """The dose was gated on it: the log keeps what the dose rested on."""
+    pre = next(eid for eid, e in live.hand_entries.items() if "SBP" in e.values)
+    events = rows(store, "select count(*) from events")[0][0]
+    for attempt in (lambda: live.strike_entry(dosed, pre, "typo", NURSE),
+                    lambda: live.enter_reading(dosed, {"SBP": 152, "DBP": 96}, NURSE,
+                                               corrects=pre, reason="typo")):
+        with pytest.raises(BadInputError, match="taken before the dose"):
+            attempt()
+    assert rows(store, "select count(*) from events")[0][0] == events

@@ -8,7 +8,7 @@ import pytest
 
 from groupkap.errors import BadInputError
 from groupkap.music.arcs import PhaseArc, PhaseSection
-from groupkap.music.clock_player import ClockPlayer
+from groupkap.music.silent_player import SilentPlayer
 from groupkap.music.director import CROSSFADE, MusicDirector
 from groupkap.music.library import Playlist, Track
 
@@ -43,7 +43,7 @@ def log():
 def _director(clock, log, t0s, **kw):
     return MusicDirector(
         clock, {"SL": ARC}, log,
-        lambda seat, on_event: ClockPlayer(seat, clock=clock, on_event=on_event),
+        lambda seat, on_event: SilentPlayer(seat, clock=clock, on_event=on_event),
         t0_of=t0s.get, route_group_of=lambda pid: "SL", **kw)
 
 

@@ -316,7 +316,22 @@ def test_an_attestation_resolves_dissociation(protocol, clock, log):
     assert dissociation(p, clock) is True
     assert log[-1][:4] == ("dissociation.attested", {"attested_by": "Dr Reyes",
                                                      "reason": "calm, oriented, talking "
-                                                               "clearly"}, "p1", " Dr Reyes ")
+                                                               "clearly"}, "p1", "Dr Reyes")
+
+
+def test_a_cadss_above_the_margin_after_an_attestation_outweighs_it(protocol, clock):
+    p = dosed(protocol, clock, cadss=10)
+    clock.advance(30 * MIN)
+    protocol.record_cadss("p1", 30, "RN Kim")
+    clock.advance(5 * MIN)
+    protocol.attest_dissociation("p1", "Dr Reyes", "calm, oriented")
+    assert dissociation(p, clock) is True
+    clock.advance(25 * MIN)
+    protocol.record_cadss("p1", 40, "RN Kim")  # dissociated again, after the attestation
+    assert dissociation(p, clock) is False
+    clock.advance(10 * MIN)
+    protocol.attest_dissociation("p1", "Dr Reyes", "settled again")
+    assert dissociation(p, clock) is True
 
 
 def test_an_attestation_before_the_dose_is_refused(protocol, clock, log):
@@ -428,3 +443,48 @@ def test_a_late_check_alarm_stays_medium_while_a_clinical_medium_escalates(
     alarms.tick(clock.advance(10 * MIN))
     assert overdue.priority == MEDIUM and overdue.condition_active
     assert [e[1]["key"] for e in alarm_log.of("alarm.escalated")] == ["MOAA/S"]
+
+
+def test_a_new_fact_withdraws_the_ready_minute_and_the_last_stretch_counts(protocol, clock,
+                                                                           log):
+    """MOAA/S 5 and a quiet CADSS just after the dose make the criteria hold at +2; a
+    MOAA/S 2 at +20 withdraws that, and the minute becomes +90, when a 5 comes back."""
+    p = dosed(protocol, clock, moaas=5, cadss=3)
+    t0 = p.t0
+    protocol.observe("p1", 1, "SBP", clock.now(), 122)
+    protocol.observe("p1", 1, "DBP", clock.now(), 80)
+    clock.advance(2 * MIN)
+    protocol.record_moaas("p1", 5, "RN Kim")
+    protocol.record_cadss("p1", 4, "RN Kim")
+    protocol.tick(lambda pid: fresh(clock))
+    assert protocol.ready_to_leave_minute("p1") == 2
+    at(clock, t0 + 20 * MIN)
+    protocol.record_moaas("p1", 2, "RN Kim")
+    protocol.tick(lambda pid: fresh(clock))
+    assert protocol.ready_to_leave_minute("p1") is None
+    withdrawn = log.of("discharge.ready_withdrawn")
+    assert [d["open"] for _, d, *_ in withdrawn] == [
+        ["sedation resolved (MOAA/S 5 after the dose and any lower score)"]]
+    at(clock, t0 + 90 * MIN)
+    protocol.record_moaas("p1", 5, "RN Kim")
+    protocol.tick(lambda pid: fresh(clock))
+    assert protocol.ready_to_leave_minute("p1") == 90
+    assert [d for k, d, *_ in log if k == "discharge.ready"] == [
+        {"ready_to_leave_minute": 2}, {"ready_to_leave_minute": 90}]
+
+
+def test_an_aged_spo2_does_not_withdraw_the_ready_minute(protocol, clock, log):
+    p = dosed(protocol, clock, moaas=5, cadss=3)
+    protocol.observe("p1", 1, "SBP", clock.now(), 122)
+    protocol.observe("p1", 1, "DBP", clock.now(), 80)
+    clock.advance(30 * MIN)
+    protocol.record_moaas("p1", 5, "RN Kim")
+    protocol.record_cadss("p1", 4, "RN Kim")
+    last = fresh(clock)
+    protocol.tick(lambda pid: last)
+    assert protocol.ready_to_leave_minute("p1") == 30
+    clock.advance(20 * MIN)  # the probe fell off: the SpO2 only ages
+    protocol.tick(lambda pid: last)
+    assert protocol.ready_to_leave_minute("p1") == 30 and log.of("discharge.ready_withdrawn") == []
+    assert p.clinical_criteria(clock.now(), last) != p.clinical_criteria(
+        clock.now(), last, fresh_spo2=False)  # though discharge itself needs a fresh one

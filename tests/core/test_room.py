@@ -12,6 +12,7 @@ import pytest
 
 from groupkap.errors import BadInputError
 from groupkap.readings import Reading, WaveformBlock
+from groupkap.room.readout import tile_readout
 from groupkap.room.buffers import RingBuffer, SeatVitals
 from groupkap.room.model import Room, room_layout
 from groupkap.session import LiveSession
@@ -306,12 +307,16 @@ def test_seat_vitals_keeps_valid_readings(t0):
 
 def test_heart_rate_falls_back_to_pulse_rate(t0):
     vitals = SeatVitals(1)
-    assert vitals.heart_rate() is None
+
+    def shown(now):
+        return tile_readout(vitals, now, stale_after_s=10, nibp_interval_s=300).numerics[0]
+
+    assert shown(t0).text == "--"
     vitals.add_reading(Reading(1, "PR", t0, 72.0))
-    assert vitals.heart_rate() == (t0, 72.0)
+    assert (shown(t0).label, shown(t0).text) == ("PR", "72")
     vitals.add_reading(Reading(1, "HR", t0 + 1, 80.0))
     vitals.add_reading(Reading(1, "PR", t0 + 2, 75.0))
-    assert vitals.heart_rate() == (t0 + 1, 80.0)  # ECG HR wins whenever there is one
+    assert (shown(t0 + 2).label, shown(t0 + 2).text) == ("HR", "80")  # the ECG's HR wins
 
 
 def test_staleness_follows_the_simulated_clock(clock):

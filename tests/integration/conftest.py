@@ -245,6 +245,6 @@ def pulse_spare_sink(pulse_sinks):
 @pytest.fixture(scope="session")
 def bursts(tmp_path_factory):
     """The three IEC alarm bursts, generated once for the alarm-sound tests."""
-    from groupkap.alarms.sounds import ensure_bursts
+    from groupkap.alarms.burst_files import ensure_bursts
 
     return ensure_bursts(tmp_path_factory.mktemp("bursts"))

@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
-from groupkap.alarms.sounder import AlarmSounder
-from groupkap.alarms.sounds import count_pulses, read_wav
+from groupkap.alarms.burst_files import count_pulses, read_wav
+from groupkap.alarms.burst_player import AlarmBurstPlayer
 from groupkap.errors import AudioError
-from ui.alarms.sound import AlarmSound
+from ui.alarms.alarm_audio import AlarmAudio
 
 TIMEOUT_S = 10.0
 
@@ -23,8 +23,8 @@ def afile_args(path) -> list[str]:
 
 def test_a_file_output_gets_every_burst_and_passes(tmp_path, bursts):
     out = tmp_path / "heard.wav"
-    with AlarmSounder(bursts, vlc_args=afile_args(out)) as sounder:
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+    with AlarmBurstPlayer(bursts, vlc_args=afile_args(out)) as player:
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert result.ok
     assert result.as_event() == {"low": True, "medium": True, "high": True, "ok": True,
                                  "problem": ""}
@@ -39,8 +39,8 @@ def test_a_file_output_gets_every_burst_and_passes(tmp_path, bursts):
     ("afile,dummy", "libVLC's dummy output"),  # a fallback that may be silent is no better
 ])
 def test_a_silent_libvlc_output_fails_with_its_name(bursts, aout, words):
-    with AlarmSounder(bursts, vlc_args=[f"--aout={aout}"]) as sounder:
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+    with AlarmBurstPlayer(bursts, vlc_args=[f"--aout={aout}"]) as player:
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert result.heard == {"low": False, "medium": False, "high": False}
     assert words in result.problem
@@ -51,8 +51,8 @@ def test_a_silent_libvlc_output_fails_with_its_name(bursts, aout, words):
 def test_an_output_that_cannot_be_opened_fails(tmp_path, bursts):
     # The bursts still "end" on time: only libVLC's count of played buffers tells.
     missing = tmp_path / "no-such-folder" / "out.wav"
-    with AlarmSounder(bursts, vlc_args=afile_args(missing)) as sounder:
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+    with AlarmBurstPlayer(bursts, vlc_args=afile_args(missing)) as player:
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert result.heard == {"low": False, "medium": False, "high": False}
     assert result.problem == ("libVLC could not open the default audio output: the bursts "
@@ -61,19 +61,19 @@ def test_an_output_that_cannot_be_opened_fails(tmp_path, bursts):
 
 
 def test_an_unknown_alsa_device_fails(bursts):
-    with AlarmSounder(bursts, vlc_args=["--aout=alsa",
-                                        "--alsa-audio-device=groupkap_no_such_pcm"]) as sounder:
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+    with AlarmBurstPlayer(bursts, vlc_args=["--aout=alsa",
+                                        "--alsa-audio-device=groupkap_no_such_pcm"]) as player:
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert "could not open the default audio output" in result.problem
 
 
 def test_a_nonexistent_device_name_is_refused_and_reported(qtbot, tmp_path, bursts):
     with pytest.raises(AudioError, match="'no-such-headset' not found"):
-        AlarmSounder(bursts, device="no-such-headset", vlc_args=afile_args(tmp_path / "a.wav"))
-    sound = AlarmSound(tmp_path / "sounds", "no-such-headset",
+        AlarmBurstPlayer(bursts, device="no-such-headset", vlc_args=afile_args(tmp_path / "a.wav"))
+    sound = AlarmAudio(tmp_path / "sounds", "no-such-headset",
                        vlc_args=afile_args(tmp_path / "b.wav"))
-    assert sound.sounder is None
+    assert sound.burst_player is None
     with qtbot.waitSignal(sound.bridge.finished, timeout=5_000) as report:
         sound.start_self_test()
     result = report.args[0]
@@ -84,16 +84,16 @@ def test_a_nonexistent_device_name_is_refused_and_reported(qtbot, tmp_path, burs
 
 def test_pulseaudio_that_does_not_answer_fails(bursts, monkeypatch, tmp_path):
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server'}")
-    with AlarmSounder(bursts, vlc_args=["--aout=pulse"]) as sounder:
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+    with AlarmBurstPlayer(bursts, vlc_args=["--aout=pulse"]) as player:
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert "could not open the default audio output" in result.problem
 
 
 def test_the_default_output_on_a_null_sink_fails(bursts, pulse_sinks):
     # conftest makes "room" the default sink: the test names the sink the bursts went to.
-    with AlarmSounder(bursts, vlc_args=["--aout=pulse"]) as sounder:
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+    with AlarmBurstPlayer(bursts, vlc_args=["--aout=pulse"]) as player:
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert result.problem == ("the alarm output device 'room' is a PulseAudio null sink "
                               "(module-null-sink) that discards the sound: no one hears the "
@@ -105,8 +105,8 @@ def test_a_null_sink_with_pulseaudios_own_description_fails(bursts, pulse_sinks)
                              "sink_name=plain_null"], capture_output=True, text=True, timeout=15)
     assert loaded.returncode == 0, loaded.stderr
     try:
-        with AlarmSounder(bursts, device="plain_null") as sounder:
-            result = sounder.self_test(timeout_s=TIMEOUT_S)
+        with AlarmBurstPlayer(bursts, device="plain_null") as player:
+            result = player.self_test(timeout_s=TIMEOUT_S)
     finally:
         subprocess.run(["pactl", "unload-module", loaded.stdout.strip()], timeout=15)
     assert not result.ok
@@ -114,10 +114,10 @@ def test_a_null_sink_with_pulseaudios_own_description_fails(bursts, pulse_sinks)
 
 
 def test_a_device_that_cannot_be_read_back_fails(bursts, pulse_sinks):
-    with AlarmSounder(bursts, device="facilitator") as sounder:
+    with AlarmBurstPlayer(bursts, device="facilitator") as player:
         # libVLC 3's own stop() destroys the output and the device chosen on it.
-        sounder._player.stop()
-        result = sounder.self_test(timeout_s=TIMEOUT_S)
+        player._player.stop()
+        result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert result.heard == {"low": False, "medium": False, "high": False}
     assert "the alarm output device 'facilitator' could not be chosen" in result.problem
@@ -129,9 +129,9 @@ def test_a_device_lost_mid_session_is_reported_once(tmp_path, pulse_spare_sink):
     from groupkap.alarms.model import SoundCue
 
     name, unplug = pulse_spare_sink
-    sound = AlarmSound(tmp_path / "bursts", name)
+    sound = AlarmAudio(tmp_path / "bursts", name)
     try:
-        assert sound.problem == "" and sound.sounder is not None
+        assert sound.problem == "" and sound.burst_player is not None
         unplug()
         problem = sound.play([SoundCue("high")])
         assert problem is not None and problem.startswith("alarm sound failed:")

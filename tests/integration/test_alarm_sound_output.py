@@ -8,11 +8,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from groupkap.alarms.sounder import AlarmSounder
-from groupkap.alarms.sounds import count_pulses, read_wav
+from groupkap.alarms.burst_files import count_pulses, read_wav
+from groupkap.alarms.burst_player import AlarmBurstPlayer
 from groupkap.errors import AudioError
 
-# The high burst's pulse starts, from the table in groupkap/alarms/sounds.py.
+# The high burst's pulse starts, from the table in groupkap/alarms/burst_files.py.
 HIGH_STARTS = [0.0, 0.25, 0.5, 1.0, 1.25, 1.9, 2.15, 2.4, 2.9, 3.15]
 TOLERANCE_S = 0.010
 END_TIMEOUT_S = 10.0  # a 3.5 s burst; generous for a loaded CI machine
@@ -36,11 +36,11 @@ def assert_high_timing(pulses: list[tuple[float, float]]) -> None:
 
 def test_high_burst_written_by_libvlc_has_ten_pulses(tmp_path, bursts):
     out = tmp_path / "out.wav"
-    with AlarmSounder(bursts, vlc_args=afile_args(out)) as sounder:
-        assert sounder.play("high")
-        assert sounder.playing_priority == "high"
-        assert sounder.wait_finished(END_TIMEOUT_S), "libVLC never reported the burst's end"
-        assert sounder.playing_priority is None
+    with AlarmBurstPlayer(bursts, vlc_args=afile_args(out)) as player:
+        assert player.play("high")
+        assert player.playing_priority == "high"
+        assert player.wait_finished(END_TIMEOUT_S), "libVLC never reported the burst's end"
+        assert player.playing_priority is None
     # afile completes the WAV header when libVLC is released, so read after close.
     samples, rate = read_wav(out)
     pulses = count_pulses(samples, rate)
@@ -50,14 +50,14 @@ def test_high_burst_written_by_libvlc_has_ten_pulses(tmp_path, bursts):
 
 def test_higher_priority_replaces_lower_and_is_not_cut_by_it(tmp_path, bursts):
     out = tmp_path / "out.wav"
-    with AlarmSounder(bursts, vlc_args=afile_args(out)) as sounder:
-        assert sounder.play("low")
-        assert sounder.play("high"), "a high alarm must break through a low one"
-        assert not sounder.play("medium"), "a medium alarm must not cut a high burst"
-        assert not sounder.play("high"), "a repeat must not restart the burst sounding"
-        assert sounder.playing_priority == "high"
-        assert sounder.wait_finished(END_TIMEOUT_S)
-        assert sounder.playing_priority is None
+    with AlarmBurstPlayer(bursts, vlc_args=afile_args(out)) as player:
+        assert player.play("low")
+        assert player.play("high"), "a high alarm must break through a low one"
+        assert not player.play("medium"), "a medium alarm must not cut a high burst"
+        assert not player.play("high"), "a repeat must not restart the burst sounding"
+        assert player.playing_priority == "high"
+        assert player.wait_finished(END_TIMEOUT_S)
+        assert player.playing_priority is None
     pulses = count_pulses(*read_wav(out))
     # A new stream restarts the file, so it holds the high burst, whole, and nothing after.
     assert len(pulses) == 10
@@ -75,10 +75,10 @@ def test_alarm_is_heard_on_the_facilitator_sink_only(bursts, pulse_sinks, monito
     # Were the facilitators' sink the default, a stream that ignored its device would
     # still land there and this test would prove nothing.
     assert default_sink() != "facilitator"
-    with AlarmSounder(bursts, device="facilitator") as sounder:
+    with AlarmBurstPlayer(bursts, device="facilitator") as player:
         recorder = monitor_recorder(listened).start()
-        assert sounder.play("high")
-        assert sounder.wait_finished(END_TIMEOUT_S), "libVLC never reported the burst's end"
+        assert player.play("high")
+        assert player.wait_finished(END_TIMEOUT_S), "libVLC never reported the burst's end"
         recorder.mark()
         recorder.record_past_mark(0.5)
     audio = recorder.stop()
@@ -94,7 +94,7 @@ def test_alarm_is_heard_on_the_facilitator_sink_only(bursts, pulse_sinks, monito
 
 def test_unknown_device_is_refused_with_the_devices_there_are(bursts, pulse_sinks):
     with pytest.raises(AudioError) as refused:
-        AlarmSounder(bursts, device="no-such-headset")
+        AlarmBurstPlayer(bursts, device="no-such-headset")
     message = str(refused.value)
     assert "no-such-headset" in message
     for name in ("facilitator", "seat1"):
@@ -102,15 +102,15 @@ def test_unknown_device_is_refused_with_the_devices_there_are(bursts, pulse_sink
 
 
 def test_output_devices_are_the_pulseaudio_sinks(bursts, pulse_sinks):
-    with AlarmSounder(bursts, device="facilitator") as sounder:
-        devices = dict(sounder.output_devices())
+    with AlarmBurstPlayer(bursts, device="facilitator") as player:
+        devices = dict(player.output_devices())
     assert set(pulse_sinks) <= set(devices)
 
 
 def test_self_test_plays_each_priority_on_the_facilitator_sink(bursts, monitor_recorder):
-    with AlarmSounder(bursts, device="facilitator") as sounder:
+    with AlarmBurstPlayer(bursts, device="facilitator") as player:
         recorder = monitor_recorder(["facilitator"]).start()
-        result = sounder.self_test(timeout_s=END_TIMEOUT_S)
+        result = player.self_test(timeout_s=END_TIMEOUT_S)
         recorder.mark()
         recorder.record_past_mark(0.5)
     audio = recorder.stop()
@@ -124,13 +124,13 @@ def test_self_test_plays_each_priority_on_the_facilitator_sink(bursts, monitor_r
 
 
 def test_stop_keeps_the_facilitator_device(bursts, monitor_recorder):
-    with AlarmSounder(bursts, device="facilitator") as sounder:
+    with AlarmBurstPlayer(bursts, device="facilitator") as player:
         recorder = monitor_recorder(["facilitator", "room"]).start()
-        assert sounder.play("medium")
-        sounder.stop()
-        assert sounder.playing_priority is None
-        assert sounder.play("low")
-        assert sounder.wait_finished(END_TIMEOUT_S)
+        assert player.play("medium")
+        player.stop()
+        assert player.playing_priority is None
+        assert player.play("low")
+        assert player.wait_finished(END_TIMEOUT_S)
         recorder.mark()
         recorder.record_past_mark(0.5)
     audio = recorder.stop()
@@ -139,20 +139,20 @@ def test_stop_keeps_the_facilitator_device(bursts, monitor_recorder):
 
 
 def test_a_lost_device_holds_the_alarm_back(bursts, pulse_sinks):
-    with AlarmSounder(bursts, device="facilitator") as sounder:
+    with AlarmBurstPlayer(bursts, device="facilitator") as player:
         # libVLC 3's own stop() destroys the audio output and the device chosen on it;
-        # the next burst would go to the default sink, so the sounder must refuse it.
-        sounder._player.stop()
+        # the next burst would go to the default sink, so the player must refuse it.
+        player._player.stop()
         with pytest.raises(AudioError, match="could not be chosen"):
-            sounder.play("high")
+            player.play("high")
 
 
 def test_a_burst_whose_end_never_comes_does_not_block_later_alarms(tmp_path, bursts,
                                                                      monkeypatch, caplog):
     # As if the sound server had gone away mid-burst: the end is overdue at once.
-    monkeypatch.setattr("groupkap.alarms.sounder.STALL_S", -60.0)
-    with AlarmSounder(bursts, vlc_args=afile_args(tmp_path / "out.wav")) as sounder:
-        assert sounder.play("high")
-        assert sounder.playing_priority is None
+    monkeypatch.setattr("groupkap.alarms.burst_player.STALL_S", -60.0)
+    with AlarmBurstPlayer(bursts, vlc_args=afile_args(tmp_path / "out.wav")) as player:
+        assert player.play("high")
+        assert player.playing_priority is None
         assert "never reported the end" in caplog.text
-        assert sounder.play("high"), "the next high alarm must sound"
+        assert player.play("high"), "the next high alarm must sound"

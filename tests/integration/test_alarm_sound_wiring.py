@@ -3,11 +3,11 @@ burst (afile output), and the self-test result comes back through its bridge."""
 
 from __future__ import annotations
 
+from groupkap.alarms.burst_files import count_pulses, read_wav
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import default_limits
-from groupkap.alarms.sounds import count_pulses, read_wav
 from groupkap.clock import SimulatedClock
-from ui.alarms.sound import AlarmSound
+from ui.alarms.alarm_audio import AlarmAudio
 
 
 def _afile(path) -> list[str]:
@@ -18,7 +18,7 @@ def _afile(path) -> list[str]:
 def test_a_desaturation_sounds_the_high_burst(tmp_path):
     clock = SimulatedClock(start=1_800_000_000, speed=0)
     out = tmp_path / "heard.wav"
-    sound = AlarmSound(tmp_path / "sounds", None, vlc_args=_afile(out))
+    sound = AlarmAudio(tmp_path / "sounds", None, vlc_args=_afile(out))
     assert sound.problem == ""
     engine = AlarmEngine(clock, default_limits(), lambda *event: None)
     cues = []
@@ -28,14 +28,14 @@ def test_a_desaturation_sounds_the_high_burst(tmp_path):
         cues += engine.tick()
     assert [c.priority for c in cues] == ["high"]
     sound.play(cues)
-    assert sound.sounder.wait_finished(10.0)
+    assert sound.burst_player.wait_finished(10.0)
     sound.close()  # afile completes the WAV header on release
     samples, rate = read_wav(out)
     assert len(count_pulses(samples, rate)) == 10
 
 
 def test_the_self_test_reports_through_the_bridge(qtbot, tmp_path):
-    sound = AlarmSound(tmp_path / "sounds", None, vlc_args=_afile(tmp_path / "t.wav"))
+    sound = AlarmAudio(tmp_path / "sounds", None, vlc_args=_afile(tmp_path / "t.wav"))
     with qtbot.waitSignal(sound.bridge.finished, timeout=30_000) as report:
         sound.start_self_test()
     # afile writes real audio to a file: an output that gets the sound, so the test passes.

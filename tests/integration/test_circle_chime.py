@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from groupkap.alarms.sounds import read_wav
+from groupkap.alarms.burst_files import read_wav
 from groupkap.circle.chime import Chime
 from groupkap.circle.circle import Circle
 from groupkap.clock import SimulatedClock

@@ -35,7 +35,7 @@ def test_entry_forms_start_empty_and_an_empty_ok_records_nothing(room, store):
     assert values == [""] * len(values)
     bp.fields["Taken by"].setText("RN Kim")
     bp.try_accept()
-    assert "enter at least one value" in bp.error.text() and bp.isVisible() is not None
+    assert "enter at least one value" in bp.error.text() and bp.result() == 0  # stays open
     cadss = dialogs.open_entry(live, pid, "cadss", None, window)
     assert cadss.fields["CADSS total (0–92)"].text() == ""
     cadss.try_accept()
@@ -130,3 +130,14 @@ def test_a_moaas_is_corrected_from_the_dialog(room, store):
     assert live.alarms.top_for(pid) is None
     window.grid.draw_frame()
     assert window.grid.tiles[2].scores.text() == "MOAA/S 4 · just now"
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "1e400", "-inf"])
+def test_a_number_that_is_not_finite_is_refused_inside_the_dialog(room, store, typed):
+    live, window = room
+    pid = live.room.on_seat(2).id
+    cadss = dialogs.open_entry(live, pid, "cadss", None, window)
+    cadss.fields["CADSS total (0–92)"].setText(typed)
+    cadss.try_accept()
+    assert "is not a number" in cadss.error.text()
+    assert _events(store, "check.recorded") == []

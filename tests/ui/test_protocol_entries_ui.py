@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 
 from groupkap.protocol.config import DEFAULT_SCREENING
 from groupkap.protocol.scales import PHQ9
+from ui.dialogs import CommandDialog
 from ui.protocol import dialogs
 from ui_test_forms import fill_ready_checklist
-from ui.room.participant_dialogs import CommandDialog
 
 MIN = 60.0
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QColor
 
 from groupkap.alarms.output_check import SelfTestResult
-from ui.alarms.sound import AlarmSound
+from ui.alarms.alarm_audio import AlarmAudio
 from ui.app import _on_sound_tested
 from ui.main_window import SOUND_FAILURE_TITLE
 from ui.theme import ALARM_COLOURS
@@ -83,8 +83,8 @@ def test_a_sound_that_cannot_be_set_up_gets_the_same_banner_and_log(qtbot, tmp_p
                                                                      room10, store):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    sound = AlarmSound(blocked / "alarm-sounds", None)  # the bursts cannot be written
-    assert sound.sounder is None and sound.problem.startswith("alarm sound unavailable: ")
+    sound = AlarmAudio(blocked / "alarm-sounds", None)  # the bursts cannot be written
+    assert sound.burst_player is None and sound.problem.startswith("alarm sound unavailable: ")
     sound.bridge.finished.connect(
         lambda result: _on_sound_tested(room10, shown, "system default", result))
     with qtbot.waitSignal(sound.bridge.finished, timeout=1_000):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 
 from groupkap.alarms.limits import parse_limits, to_toml
 from groupkap.session import LiveSession
-from ui.room.participant_dialogs import CommandDialog
+from ui.dialogs import CommandDialog
 
 
 def limits_dialog(live: LiveSession, pid: str, parent=None) -> CommandDialog:

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QSpinBox
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 
 from groupkap.circle.circle import CLOCKWISE, SHUFFLED, Circle
 from groupkap.session import LiveSession
-from ui.room.participant_dialogs import CommandDialog
+from ui.dialogs import CommandDialog, choice, form_dialog, spin_box
 
 MIN = 60
-
-
-def _spin(lo: int, hi: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setValue(value)
-    return box
 
 
 def circle_dialog(live: LiveSession, on_started, parent=None) -> CommandDialog:
     """Ask for the circle's shape; on OK build it from the room in seat order and start it."""
     people = [(p.id, p.alias, p.seat) for _, p in live.room.by_seat() if p]
-    fields = {"Total (min)": _spin(5, 240, 45), "Opening (min)": _spin(0, 30, 3),
-              "Closing (min)": _spin(0, 30, 3), "Rounds": _spin(1, 5, 1),
+    fields = {"Total (min)": spin_box(5, 240, 45), "Opening (min)": spin_box(0, 30, 3),
+              "Closing (min)": spin_box(0, 30, 3), "Rounds": spin_box(1, 5, 1),
               "Prompts (comma-separated, one per round)": QLineEdit("check-in"),
-              "Order": QComboBox(), "Start at seat": QComboBox()}
-    fields["Order"].addItems([CLOCKWISE, SHUFFLED])
+              "Order": choice(CLOCKWISE, SHUFFLED), "Start at seat": QComboBox()}
     for pid, alias, seat in people:
         fields["Start at seat"].addItem(f"{seat} · {alias}", seat)
 
@@ -44,11 +36,7 @@ def circle_dialog(live: LiveSession, on_started, parent=None) -> CommandDialog:
         circle.start()
         on_started(circle)
 
-    dialog = CommandDialog("Sharing circle", start, parent)
-    for label, widget in fields.items():
-        dialog.form.addRow(label, widget)
-    dialog.fields = fields
-    return dialog
+    return form_dialog("Sharing circle", start, fields, parent)
 
 
 def fairness_text(circle: Circle, live: LiveSession) -> str:

@@ -19,7 +19,7 @@ from groupkap.errors import AudioError, GroupKapError
 from groupkap.music.devices import save_seat_devices
 from groupkap.session import LiveSession
 from groupkap.settings import Settings, default_config_path
-from ui.room.participant_dialogs import CommandDialog
+from ui.dialogs import CommandDialog
 
 NONE = "— none: this seat stays silent —"
 
@@ -42,9 +42,9 @@ def test_tone_file() -> Path:
 
 
 def list_devices(vlc_args: list[str] | None = None) -> list[tuple[str, str]]:
-    from groupkap.music.player import SeatPlayer
+    from groupkap.audio.libvlc import output_devices
 
-    return SeatPlayer.output_devices(vlc_args)
+    return output_devices(vlc_args)
 
 
 def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,

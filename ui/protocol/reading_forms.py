@@ -7,6 +7,8 @@ nobody measured when OK is pressed.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
 from groupkap.errors import BadInputError
@@ -32,6 +34,8 @@ def number(field: QLineEdit, label: str, *, whole: bool = False) -> float | int 
         value = float(text)
     except ValueError:
         raise BadInputError(f"{label}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise BadInputError(f"{label}: {text!r} is not a number")
     if whole:
         if value != int(value):
             raise BadInputError(f"{label}: {text!r} must be a whole number")

@@ -6,46 +6,9 @@ inside the dialog, which stays open, and nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QVBoxLayout)
-
-from groupkap.errors import GroupKapError
-
-
-class CommandDialog(QDialog):
-    """A small form whose OK runs a core command and closes only if it succeeds.
-
-    Attributes:
-        error: the label that shows a refusal.
-    """
-
-    def __init__(self, title: str, submit: Callable[[], None], parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self._submit = submit
-        self.form = QFormLayout()
-        self.error = QLabel("")
-        self.error.setStyleSheet("color: #e8b04c;")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-
-    def try_accept(self) -> None:
-        self.error.setText("")
-        try:
-            self._submit()
-        except GroupKapError as exc:
-            self.error.setText(str(exc))
-            return
-        self.accept()
+from ui.dialogs import CommandDialog
 
 
 def _seat_combo(seats: list[int], current: int | None = None) -> QComboBox:

@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, 
                                QSizePolicy, QToolButton, QVBoxLayout)
 
 from groupkap.alarms.model import Alarm, flash_on
+from groupkap.protocol.readout import ProtocolReadout
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Seat
 from groupkap.room.readout import TileReadout, tile_readout
 from groupkap.settings import Settings
 from ui import theme
-from groupkap.protocol.readout import ProtocolReadout
 from ui.alarms.icons import alarm_triangle, crossed_bell
 from ui.protocol.ring import ObservationRing
 from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot

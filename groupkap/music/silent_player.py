@@ -1,4 +1,4 @@
-"""A seat player that follows the session clock instead of sound, for simulated speeds.
+"""A silent seat player that keeps time on the session clock, for simulated speeds.
 
 At 60× no audio can keep up, yet the log must still say which piece was playing when. This
 player keeps time from each piece's known duration and reports the same events as the real
@@ -18,7 +18,7 @@ DUCK_DB = -15.0
 DUCK_VOLUME_FACTOR = 10 ** (DUCK_DB / 60)
 
 
-class ClockPlayer:
+class SilentPlayer:
     """Plays a queue of pieces on the session clock.
 
     Attributes:

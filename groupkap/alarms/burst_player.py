@@ -1,4 +1,4 @@
-"""The alarm sounder: plays alarm bursts through libVLC on the facilitators' own output only."""
+"""Plays the alarm bursts through libVLC, on the facilitators' own output only."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ from typing import Any
 
 from groupkap.alarms.output_check import (SelfTestResult, null_device_problem,
                                           silent_module_problem)
+from groupkap.audio.libvlc import VlcPlayer
 from groupkap.errors import AudioError
 
 log = logging.getLogger("groupkap.audio")
 
-LIBVLC_MISSING = "libVLC is not installed: apt-get install libvlc5 vlc-plugin-base"
-# libVLC 3 reads files 1 s ahead by default: an alarm would sound a second late, and a burst
-# shorter than that could end (and its output stream close) before it was heard at all.
-DEFAULT_VLC_ARGS = ("--no-video", "--quiet", "--file-caching=50")
 RANK = {"low": 1, "medium": 2, "high": 3}
 SELF_TEST_ORDER = ("low", "medium", "high")
 # A burst whose end libVLC never reports (the sound server went away) is taken as over this
@@ -28,13 +25,14 @@ UNKNOWN_LENGTH_S = 30.0  # for a sound file whose length cannot be read
 # libVLC writes a burst's final statistics a few milliseconds after reporting its end.
 STATS_WAIT_S = 0.5
 STATS_POLL_S = 0.01
+_VLC_EVENTS = {"MediaPlayerEndReached": "ended", "MediaPlayerEncounteredError": "error"}
 
 
-class AlarmSounder:
+class AlarmBurstPlayer:
     """Plays one alarm burst at a time on one output device, the higher priority winning.
 
     Participants are in a dissociated state, so alarms must never reach their headphones
-    (CLINICAL.md): this sounder owns a libVLC instance and player of its own, bound to
+    (CLINICAL.md): this player owns a libVLC instance and player of its own, bound to
     the facilitators' device, and shares nothing with the music players.
 
     Every method is called from one thread (the GUI thread in the app). libVLC reports the
@@ -55,16 +53,6 @@ class AlarmSounder:
         for priority, path in sound_files.items():
             if not Path(path).is_file():
                 raise AudioError(f"the {priority} alarm sound {path} does not exist")
-        try:
-            import vlc
-            instance = vlc.Instance([*DEFAULT_VLC_ARGS, *(vlc_args or [])])
-        except Exception as exc:  # ImportError, OSError, NotImplementedError, NameError
-            raise AudioError(LIBVLC_MISSING) from exc
-        if instance is None:
-            raise AudioError(LIBVLC_MISSING)
-        self._vlc = vlc
-        self._instance = instance
-        self._player = None
         self._media: dict[str, Any] = {}
         self._ended: queue.Queue[tuple[int, str]] = queue.Queue()
         # Bumped on the calling thread whenever the burst changes, and read (a plain int)
@@ -74,78 +62,35 @@ class AlarmSounder:
         self._give_up_at = 0.0  # monotonic time after which a silent player is presumed done
         self._lengths = {p: _length_s(Path(sound_files[p])) for p in RANK}
         self.device = device
-        self._vlc_args = [*DEFAULT_VLC_ARGS, *(vlc_args or [])]
+        self._output = VlcPlayer(vlc_args)
+        self._player = self._output.player
         try:
-            self._check_output_modules()
-            self._player = instance.media_player_new()
-            self._media = {p: instance.media_new_path(str(sound_files[p])) for p in RANK}
-            self._events = self._player.event_manager()  # keep it: it holds the callback
-            self._events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_event,
-                                      "ended")
-            self._events.event_attach(vlc.EventType.MediaPlayerEncounteredError,
-                                      self._on_vlc_event, "error")
+            self._media = {p: self._output.media(sound_files[p]) for p in RANK}
+            self._output.attach(self._on_vlc_event, _VLC_EVENTS)
             if device is not None:
-                self._require_device(device)
+                self._output.require_device(device)
                 self._route_to_device()
         except BaseException:
             self.close()
             raise
-        log.info("alarm sounder ready on %s", device or "the default output")
-
-    def _check_output_modules(self) -> None:
-        """libVLC without its plugins creates an instance yet plays nothing; say so now."""
-        head = self._instance.audio_output_list_get()
-        try:
-            if not head:
-                raise AudioError(LIBVLC_MISSING + " (no audio output modules found)")
-        finally:
-            if head:
-                self._vlc.libvlc_audio_output_list_release(head)
-
-    def _require_device(self, device: str) -> None:
-        """Refuse a device the output does not list: PulseAudio would accept any name and
-        read it back unchanged, then play to the default sink."""
-        available = self.output_devices()
-        if device not in {dev_id for dev_id, _ in available}:
-            raise AudioError(f"audio output device {device!r} not found; available: "
-                             + (", ".join(f"{i} ({d})" for i, d in available) or "none"))
+        log.info("alarm burst player ready on %s", device or "the default output")
 
     def _route_to_device(self) -> None:
         """Choose the device again for the burst about to start, and read the choice back.
 
-        libVLC 3's PulseAudio output applies a chosen device to its next stream only; later
-        streams go to the default sink. The setter reports no errors, hence the read-back.
         If the choice does not hold, refuse to sound: better no alarm sound (the room
         display still shows the alarm) than one in a participant's headphones.
         """
         if self.device is None:
             return
-        listed = {dev_id for dev_id, _ in self.output_devices()}
-        if listed and self.device not in listed:
-            # PulseAudio would take the stream and move it to the default sink. (An empty
-            # list means libVLC has no output open; the read-back below catches that.)
-            raise AudioError(f"the alarm output device {self.device!r} is gone (unplugged or "
-                             "removed); alarm sounds are held back")
-        self._player.audio_output_device_set(None, self.device)
-        chosen = self._player.audio_output_device_get()
-        if chosen != self.device:
-            raise AudioError(f"the alarm output device {self.device!r} could not be chosen "
-                             f"(libVLC reports {chosen!r}); alarm sounds are held back")
+        try:
+            self._output.choose_device(self.device, "the alarm output device")
+        except AudioError as exc:
+            raise AudioError(f"{exc}; alarm sounds are held back") from None
 
     def output_devices(self) -> list[tuple[str, str]]:
         """(id, description) of each device the player's audio output can use."""
-        head = self._player.audio_output_device_enum()
-        devices = []
-        try:
-            node = head
-            while node:
-                item = node.contents
-                devices.append((_text(item.device), _text(item.description)))
-                node = item.next
-        finally:
-            if head:
-                self._vlc.libvlc_audio_output_device_list_release(head)
-        return devices
+        return self._output.devices()
 
     def _on_vlc_event(self, event: Any, outcome: str) -> None:
         # libVLC's thread: copy plain values only; calling libVLC here would deadlock.
@@ -251,7 +196,7 @@ class AlarmSounder:
         """
         self.stop()
         self._drain()
-        silent = silent_module_problem(self._vlc_args)
+        silent = silent_module_problem(self._output.options)
         if silent:
             # Nothing to listen for: the bursts would only be timed, never heard.
             return self._report(SelfTestResult.failed(silent, SELF_TEST_ORDER))
@@ -295,7 +240,7 @@ class AlarmSounder:
         when libVLC kept no statistics. An output that failed to open plays none, yet the
         burst still "ends" on time."""
         media = self._media[priority]
-        stats = self._vlc.MediaStats()
+        stats = self._output.vlc.MediaStats()
         deadline = time.monotonic() + STATS_WAIT_S
         decoded = False
         while True:
@@ -309,7 +254,7 @@ class AlarmSounder:
 
     def _device_problem(self) -> str:
         """Why the device the bursts went to cannot be heard, or "" when it may be."""
-        chosen = self._player.audio_output_device_get()
+        chosen = self._output.chosen_device()
         if chosen is None:  # an output with no devices of its own (a file, say)
             return ""
         descriptions = dict(self.output_devices())
@@ -324,23 +269,14 @@ class AlarmSounder:
 
     def close(self) -> None:
         """Stop and release libVLC (an afile output is completed only now)."""
-        if self._player is not None:
-            for event_type in (self._vlc.EventType.MediaPlayerEndReached,
-                               self._vlc.EventType.MediaPlayerEncounteredError):
-                if hasattr(self, "_events"):
-                    self._events.event_detach(event_type)
-            self._player.stop()
-            self._player.release()
-            self._player = None
+        self._output.close()
+        self._player = None
         for media in self._media.values():
             media.release()
         self._media = {}
-        if self._instance is not None:
-            self._instance.release()
-            self._instance = None
         self._playing = None
 
-    def __enter__(self) -> AlarmSounder:
+    def __enter__(self) -> AlarmBurstPlayer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -354,8 +290,3 @@ def _length_s(path: Path) -> float:
     except (wave.Error, EOFError, OSError):
         return UNKNOWN_LENGTH_S
 
-
-def _text(value: bytes | str | None) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value or ""

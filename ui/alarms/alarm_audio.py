@@ -1,4 +1,4 @@
-"""The facilitators' alarm sound: plays the engine's cues, and self-tests at start-up.
+"""The facilitators' alarm audio: plays the engine's cues, and self-tests at start-up.
 
 Control calls to the libVLC player happen on the GUI thread (DESIGN.md). The start-up
 self-test waits for each burst to end, so it runs on a worker thread with a libVLC
@@ -13,23 +13,23 @@ import logging
 import threading
 from pathlib import Path
 
+from groupkap.alarms.burst_files import ensure_bursts
+from groupkap.alarms.burst_player import AlarmBurstPlayer
 from groupkap.alarms.model import SoundCue
 from groupkap.alarms.output_check import SelfTestResult
-from groupkap.alarms.sounder import AlarmSounder
-from groupkap.alarms.sounds import ensure_bursts
 from groupkap.errors import AudioError
 from ui.bridges import SoundTestBridge
 
 log = logging.getLogger("groupkap.audio")
 
 
-class AlarmSound:
-    """Alarm sound for one workstation.
+class AlarmAudio:
+    """Alarm audio for one workstation.
 
     Attributes:
         files: the generated burst files by priority.
         device: the facilitators' output device ("" or None: the system default).
-        sounder: the player, or None when libVLC or the device is unavailable.
+        burst_player: the player, or None when libVLC or the device is unavailable.
         problem: why there is no sound, in words ("" when there is).
         bridge: emits the self-test result on the GUI thread: {priority: heard?, "ok",
             "problem"}.
@@ -41,11 +41,12 @@ class AlarmSound:
         self.vlc_args = vlc_args
         self.bridge = SoundTestBridge()
         self.problem = ""
-        self.sounder: AlarmSounder | None = None
+        self.burst_player: AlarmBurstPlayer | None = None
         self._test_thread: threading.Thread | None = None
         try:
             self.files = ensure_bursts(sound_folder)
-            self.sounder = AlarmSounder(self.files, device=self.device, vlc_args=vlc_args)
+            self.burst_player = AlarmBurstPlayer(self.files, device=self.device,
+                                                 vlc_args=vlc_args)
         except (AudioError, OSError) as exc:
             self.files = {}
             self.problem = f"alarm sound unavailable: {exc}"
@@ -58,11 +59,11 @@ class AlarmSound:
         unplugged mid-session), so the room can say so and the log can record it; None
         otherwise. A fault is reported once, not at every tick.
         """
-        if self.sounder is None:
+        if self.burst_player is None:
             return None
         for cue in cues:
             try:
-                self.sounder.play(cue.priority)
+                self.burst_player.play(cue.priority)
             except AudioError as exc:
                 problem = f"alarm sound failed: {exc}"
                 log.error("%s", problem)
@@ -77,7 +78,7 @@ class AlarmSound:
         With no sound to test (libVLC or the device missing), the failure is reported at
         once, on the calling thread.
         """
-        if self.sounder is None:
+        if self.burst_player is None:
             self.bridge.report(SelfTestResult.failed(self.problem).as_event())
             return
         self._test_thread = threading.Thread(target=self._self_test, name="alarm-self-test",
@@ -86,7 +87,8 @@ class AlarmSound:
 
     def _self_test(self) -> None:
         try:
-            with AlarmSounder(self.files, device=self.device, vlc_args=self.vlc_args) as tester:
+            with AlarmBurstPlayer(self.files, device=self.device,
+                                  vlc_args=self.vlc_args) as tester:
                 result = tester.self_test()
         except AudioError as exc:
             result = SelfTestResult.failed(str(exc))
@@ -97,6 +99,6 @@ class AlarmSound:
             self._test_thread.join(timeout_s)
 
     def close(self) -> None:
-        if self.sounder is not None:
-            self.sounder.close()
-            self.sounder = None
+        if self.burst_player is not None:
+            self.burst_player.close()
+            self.burst_player = None

@@ -1,0 +1,192 @@
+"""The read queries of the session database: plain functions of a reading connection.
+
+Every SELECT that code outside `groupkap/store/` needs lives here, so a change of schema (or
+the central PostgreSQL of DESIGN.md's "many rooms") touches one module. Each function takes a
+connection from `Store.reader()` or `open_read_only()` and returns plain values: times as UTC
+epoch seconds, event data decoded from JSON. None of them writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def epoch(iso: str) -> float:
+    """UTC epoch seconds of a stored time (`2025-01-01T09:00:00.000Z`)."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One row of the event log, decoded.
+
+    Attributes:
+        seq: its place in the chain (log order).
+        participant_id: who it concerns; None for an event of the whole session.
+        t: when it was logged, UTC epoch seconds.
+        kind: `noun.past_verb` (`groupkap.events`).
+        actor: who did it.
+        data: its payload.
+    """
+
+    seq: int
+    participant_id: str | None
+    t: float
+    kind: str
+    actor: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """One participant of a session as the readable `participants` table holds them.
+
+    Attributes: id, alias, full_name (None when not given), seat, added_at and removed_at
+    (UTC epoch seconds; removed_at None while they are in the room).
+    """
+
+    id: str
+    alias: str
+    full_name: str | None
+    seat: int
+    added_at: float
+    removed_at: float | None
+
+
+# -- sessions ---------------------------------------------------------------------------
+def session_row(conn: sqlite3.Connection, session_id: str) -> dict | None:
+    """The `sessions` row of `session_id` (status, seats, pid, host …), or None: what
+    resuming or closing a session checks first."""
+    cur = conn.execute("select * from sessions where id = ?", (session_id,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip((d[0] for d in cur.description), row))
+
+
+def running_sessions(conn: sqlite3.Connection) -> list[tuple[str, int | None, str | None]]:
+    """(id, pid, host) of every session still marked running, so opening the store can tell
+    which of them lost their process."""
+    return [tuple(r) for r in conn.execute(
+        "select id, pid, host from sessions where status = 'running'")]
+
+
+def sessions_with_counts(conn: sqlite3.Connection) -> list[dict]:
+    """Every session, newest first, with its participants (still in the room), events and
+    vitals counted, and its start and end as ISO text: `groupkap sessions` and the
+    interrupted-session prompt. Keys: id, title, status, seats, source, speed, pid, host,
+    started, ended, participants, events, vitals."""
+    cur = conn.execute(
+        """
+        select s.id, s.title, s.status, s.seats, s.source, s.speed, s.pid, s.host,
+               strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at, 'unixepoch') as started,
+               strftime('%Y-%m-%dT%H:%M:%SZ', s.ended_at, 'unixepoch') as ended,
+               (select count(*) from participants p where p.session_id = s.id
+                  and p.removed_at is null) as participants,
+               (select count(*) from events e where e.session_id = s.id) as events,
+               (select count(*) from vitals v where v.session_id = s.id) as vitals
+        from sessions s order by s.started_at desc
+        """
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur]
+
+
+def session_exists(conn: sqlite3.Connection, session_id: str) -> bool:
+    """Whether the log holds any event of `session_id` (a record is built from the log)."""
+    return conn.execute("select 1 from events where session_id = ? limit 1",
+                        (session_id,)).fetchone() is not None
+
+
+def event_count(conn: sqlite3.Connection, session_id: str) -> int:
+    """How many events the session logged (the demo's closing summary)."""
+    return conn.execute("select count(*) from events where session_id = ?",
+                        (session_id,)).fetchone()[0]
+
+
+def last_event_time(conn: sqlite3.Connection, session_id: str, *,
+                    ignoring: Iterable[str] = ()) -> float | None:
+    """The latest time the session logged anything, leaving out the kinds in `ignoring`;
+    None when there is nothing. Resuming starts after it, so the log's times never run
+    back; the esketamine record ends monitoring there when nothing else says when."""
+    ignored = tuple(ignoring)
+    sql = "select max(t) from events where session_id = ?"
+    if ignored:
+        sql += f" and kind not in ({', '.join('?' * len(ignored))})"
+    t = conn.execute(sql, (session_id, *ignored)).fetchone()[0]
+    return None if t is None else epoch(t)
+
+
+def session_ended_at(conn: sqlite3.Connection, session_id: str) -> float | None:
+    """When the session's last `session.ended` was logged, or None while it has not ended."""
+    row = conn.execute("select t from events where session_id = ? and kind = 'session.ended' "
+                       "order by seq desc limit 1", (session_id,)).fetchone()
+    return None if row is None else epoch(row[0])
+
+
+# -- participants and their events ------------------------------------------------------
+def participants(conn: sqlite3.Connection, session_id: str, *,
+                 present_only: bool = False) -> list[ParticipantRow]:
+    """The session's participants by seat, then by when they were added. `present_only`
+    leaves out those removed from the room: the room a resumed session comes back with.
+    Without it, everyone the session ever had: a record may concern someone who left."""
+    sql = ("select id, alias, full_name, seat, added_at, removed_at from participants "
+           "where session_id = ?")
+    if present_only:
+        sql += " and removed_at is null"
+    return [ParticipantRow(*row) for row in conn.execute(sql + " order by seat, added_at",
+                                                         (session_id,))]
+
+
+def events(conn: sqlite3.Connection, session_id: str, *, participant_id: str | None = None,
+           kinds: Iterable[str] = ()) -> list[LoggedEvent]:
+    """The session's events in log order, decoded; only `participant_id`'s when given, only
+    the `kinds` when given. Replaying the log (resume, the esketamine record) reads these."""
+    sql = "select seq, participant_id, t, kind, actor, data from events where session_id = ?"
+    params: list = [session_id]
+    if participant_id is not None:
+        sql += " and participant_id = ?"
+        params.append(participant_id)
+    wanted = tuple(kinds)
+    if wanted:
+        sql += f" and kind in ({', '.join('?' * len(wanted))})"
+        params.extend(wanted)
+    return [LoggedEvent(seq, pid, epoch(t), kind, actor, json.loads(data))
+            for seq, pid, t, kind, actor, data in conn.execute(sql + " order by seq", params)]
+
+
+# -- vitals -----------------------------------------------------------------------------
+def monitor_blood_pressures(conn: sqlite3.Connection, session_id: str,
+                            participant_id: str) -> dict[str, list[tuple[float, float]]]:
+    """{"SBP": [(t, value) …], "DBP": […]} from the monitor, in time order. Hand values
+    (source `hand:…`) are left out: their events say whether they still count."""
+    rows: dict[str, list[tuple[float, float]]] = {"SBP": [], "DBP": []}
+    for param, t, value in conn.execute(
+            "select param, t, value from vitals where session_id = ? and participant_id = ? "
+            "and param in ('SBP', 'DBP') and coalesce(source, '') not like 'hand%' order by t",
+            (session_id, participant_id)):
+        rows[param].append((t, value))
+    return rows
+
+
+def monitor_spo2_times(conn: sqlite3.Connection, session_id: str, participant_id: str,
+                       after: float, until: float) -> list[float]:
+    """When the monitor gave the participant an SpO2 in (after, until], in order: enough
+    to find a gap in oximetry. Hand values are left out: their events say whether they
+    still count."""
+    return [t for (t,) in conn.execute(
+        "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
+        "and t > ? and t <= ? and coalesce(source, '') not like 'hand%' order by t",
+        (session_id, participant_id, after, until))]
+
+
+def vitals_per_participant(conn: sqlite3.Connection, session_id: str) -> list[tuple[str, int]]:
+    """(participant alias, how many numeric vitals were stored) by seat: the demo's closing
+    summary."""
+    return [(alias, n) for alias, n in conn.execute(
+        "select participant, count(*) from v_vitals where session_id = ? "
+        "group by participant order by min(seat)", (session_id,))]
