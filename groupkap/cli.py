@@ -142,7 +142,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _demo_options(args: argparse.Namespace) -> RunOptions:
     """The demo's options, every one checked before anything is written."""
     check_seat_count(args.seats)
-    from groupkap.demo_room import demo_plan, parse_plan
+    from groupkap.demo.plan import demo_plan, parse_plan
     from groupkap.sources.simulator import SCENARIOS
 
     plan = parse_plan(args.participant, args.seats) if args.participant \

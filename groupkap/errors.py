@@ -17,10 +17,6 @@ class SchemaTooNewError(StorageError):
     """The database was written by a newer GroupKAP; it is refused, never rewritten."""
 
 
-class SourceError(GroupKapError):
-    """A vitals source (simulator, monitor feed, replay) could not deliver."""
-
-
 class ConfigError(BadInputError):
     """The settings file has a value that cannot be used."""
 

@@ -58,16 +58,6 @@ PARAMETERS: dict[str, Parameter] = {
     )
 }
 
-NUMERIC_PARAMS = tuple(name for name, p in PARAMETERS.items() if not p.waveform)
 # What a person may enter by hand (a spot check with a manual cuff, a finger oximeter ...).
 HAND_PARAMS = ("SBP", "DBP", "HR", "SpO2", "RR", "TEMP")
 PLETH_RATE_HZ = 125
-
-
-def parameter(name: str) -> Parameter:
-    """Look up a canonical parameter, with a message that lists the known names."""
-    try:
-        return PARAMETERS[name]
-    except KeyError:
-        known = ", ".join(PARAMETERS)
-        raise KeyError(f"unknown parameter {name!r}; known parameters: {known}") from None

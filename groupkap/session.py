@@ -20,7 +20,7 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.model import SoundCue
 from groupkap.clock import Clock
 from groupkap.params import PARAMETERS
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.errors import BadInputError
 from groupkap.hand_entries import HandEntry, check_hand_values
 from groupkap.readings import HAND, Latest, Reading, WaveformBlock, hand_source

@@ -17,7 +17,7 @@ from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import Clock
 from groupkap.options import RunOptions
 from groupkap.protocol.replay import restore_participant_limits, restore_protocol
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.base import VitalsSource

@@ -17,6 +17,7 @@ import platformdirs
 from groupkap.alarms.model import AlarmConfig
 from groupkap.errors import ConfigError
 from groupkap.protocol.config import ROUTES, ProtocolConfig
+from groupkap.ranges import check_range
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,8 @@ def _alarm_settings(table: object, where: str) -> dict:
         raise ConfigError(f"{where}: alarms.facilitator_device must be a device name in quotes")
     out["facilitator_device"] = device
     timings = {k: v for k, v in table.items() if k != "facilitator_device"}
-    for key, value in timings.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: alarms.{key} = {value!r} must be a number of seconds")
     try:
-        out["alarms"] = AlarmConfig(**{k: float(v) for k, v in timings.items()})
+        out["alarms"] = AlarmConfig(**timings)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return out
@@ -209,11 +207,6 @@ def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
         section, lo, hi = _RANGES[f.name]
         if f.name not in doc.get(section, {}):
             continue
-        value = doc[section][f.name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-            raise ConfigError(
-                f"{where}: {section}.{f.name} = {value!r} is out of range; use a number "
-                f"from {lo:g} to {hi:g}"
-            )
-        changes[f.name] = float(value)
+        changes[f.name] = check_range(f"{where}: {section}.{f.name}", doc[section][f.name],
+                                      lo, hi)
     return replace(Settings(), **changes)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 
 from groupkap.clock import SimulatedClock  # noqa: E402
-from groupkap.demo_room import seat_demo_participants  # noqa: E402
+from groupkap.demo.plan import seat_demo_participants  # noqa: E402
 from groupkap.params import PARAMETERS  # noqa: E402
 from groupkap.session import LiveSession  # noqa: E402
 from groupkap.settings import Settings  # noqa: E402

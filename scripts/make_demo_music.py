@@ -1,6 +1,7 @@
 """Synthesise GroupKAP's demo music library (ambient drones, a circle chime, phase playlists).
 
-Run: .venv/bin/python scripts/make_demo_music.py [folder]   (default: media/demo-library)
+Run: .venv/bin/python scripts/make_demo_music.py [folder]   (default: the user cache folder,
+~/.cache/groupkap/demo-library on Linux)
 Only missing files are written, or all of them when the generator version changed; the demo
 calls the same function at start-up, so running this by hand is optional.
 """
@@ -8,14 +9,12 @@ calls the same function at start-up, so running this by hand is optional.
 import argparse
 from pathlib import Path
 
-from groupkap.music.demo_library import ensure_demo_library
-
-REPO = Path(__file__).resolve().parents[1]
+from groupkap.demo.music_library import demo_library_folder, ensure_demo_library
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=REPO / "media" / "demo-library",
+    parser.add_argument("folder", nargs="?", type=Path, default=demo_library_folder(),
                         help="where to write the library (default: %(default)s)")
     folder = parser.parse_args().folder
     written = ensure_demo_library(folder)

@@ -18,12 +18,14 @@ from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupkap.clock import RealClock, SimulatedClock
+from groupkap.audio.test_tone import test_tone_file
 from groupkap.circle.chime import Chime
-from groupkap.demo_circle import DemoCircleDirector
-from groupkap.demo_protocol import DemoProtocolDirector
-from groupkap.errors import AudioError
-from groupkap.music.demo_library import chime_path
-from groupkap.demo_room import demo_plan
+from groupkap.demo.circle_director import DemoCircleDirector
+from groupkap.demo.protocol_team import DemoProtocolDirector
+from groupkap.errors import AudioError, GroupKapError
+from groupkap.music.room_music import build_room_music
+from groupkap.demo.music_library import chime_path, demo_library_folder, demo_playlists
+from groupkap.demo.plan import demo_plan
 from groupkap.options import RunOptions
 from groupkap.session import LiveSession
 from groupkap.session_start import open_live_session
@@ -34,7 +36,6 @@ from groupkap.store.store import default_db_path, list_sessions, verify
 from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import StoreBridge
 from ui.circle.circle_view import CircleView
-from ui.music_setup import DEMO_LIBRARY, attach_music
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
 
@@ -146,7 +147,7 @@ def open_circle_view(circle, room_device: str | None,
     """Show the circle on its own window, with the chime on the room speakers."""
     chime = None
     try:
-        chime = Chime(chime_path(DEMO_LIBRARY), room_device, vlc_args)
+        chime = Chime(chime_path(demo_library_folder()), room_device, vlc_args)
     except (AudioError, OSError) as exc:
         log.warning("circle chime unavailable: %s", exc)
     view = CircleView(circle, chime.play if chime else None)
@@ -154,6 +155,25 @@ def open_circle_view(circle, room_device: str | None,
     view.show()
     view.start()
     return view
+
+
+def room_music(live: LiveSession, settings: Settings, speed: float):
+    """The room's music from the demo library and the clinic's playlists: (director or None,
+    a problem to show or "")."""
+    try:
+        library = demo_playlists(demo_library_folder())
+    except (GroupKapError, OSError) as exc:
+        return None, f"music unavailable: {exc}"
+    return build_room_music(live, live.protocol, settings, speed, library)
+
+
+def play_test_tone(device: str, vlc_args: list[str] | None) -> Chime:
+    """A soft tone on one device (music set-up); returns the player, which the caller keeps
+    until the tone has played. Raises AudioError when the device cannot be chosen."""
+    chime = Chime(test_tone_file(), device, vlc_args)
+    if not chime.play():
+        raise AudioError(f"device {device} could not be selected")
+    return chime
 
 
 def alarm_sound_folder() -> Path:
@@ -201,12 +221,14 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         end_at = start + options.minutes * 60 if options.minutes else None
         if end_at is not None and options.minutes >= 60 and not options.resume:
             live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
-        music, music_problem = attach_music(live, live.protocol, settings, options.speed)
+        live.music, music_problem = room_music(live, settings, options.speed)
         chime_args = ["--aout=dummy"] if options.offscreen else None
         room_device = settings.room_device or None
         window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
                             open_circle=lambda circle: open_circle_view(circle, room_device,
-                                                                        chime_args))
+                                                                        chime_args),
+                            music_library=demo_library_folder(),
+                            play_tone=lambda device: play_test_tone(device, chime_args))
         if music_problem:
             window.show_error(music_problem)
         window_ref.append(window)

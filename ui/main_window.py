@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,7 +20,7 @@ from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.setup import circle_dialog, show_fairness
-from groupkap.music.demo_library import demo_playlists
+from groupkap.demo.music_library import demo_playlists
 from ui.music.playlist_editor import PlaylistEditor
 from ui.music.setup_dialog import music_setup_dialog
 from ui.protocol import dialogs as protocol_dialogs
@@ -47,9 +48,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, live: LiveSession, settings: Settings, *, simulated: bool,
                  db_path: str, flash_clock: Callable[[], float] = time.monotonic,
-                 open_circle: Callable | None = None, parent=None) -> None:
+                 open_circle: Callable | None = None, music_library: Path | None = None,
+                 play_tone: Callable[[str], object] | None = None, parent=None) -> None:
         super().__init__(parent)
         self.live = live
+        self._music_library = music_library
         self.setWindowTitle(f"GroupKAP · {live.id}")
         self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings,
                              alarms=live.alarms, protocol=live.protocol, music=live.music,
@@ -102,7 +105,8 @@ class MainWindow(QMainWindow):
         if live.music is not None:
             setup = QAction("Music set-up…", self)
             setup.triggered.connect(
-                lambda: music_setup_dialog(self.live, settings, self).open())
+                lambda: music_setup_dialog(self.live, settings, self,
+                                           play_tone=play_tone).open())
             bar.addAction(setup)
             lists = QAction("Playlists…", self)
             lists.triggered.connect(self._on_playlists_requested)
@@ -227,10 +231,12 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
 
     def _on_playlists_requested(self) -> None:
-        from ui.music_setup import DEMO_LIBRARY
-
+        if self._music_library is None:
+            self.show_error("no music library for this room")
+            return
         try:
-            editor = PlaylistEditor([DEMO_LIBRARY], demo_playlists(DEMO_LIBRARY), parent=self)
+            editor = PlaylistEditor([self._music_library], demo_playlists(self._music_library),
+                                    parent=self)
         except GroupKapError as exc:
             self.show_error(str(exc))
             return

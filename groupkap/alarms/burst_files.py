@@ -26,12 +26,13 @@ engine's job.
 from __future__ import annotations
 
 import io
-import os
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from groupkap.files import atomic_write
 
 PRIORITIES = ("high", "medium", "low")
 
@@ -144,14 +145,8 @@ def write_burst(priority: str, path: Path, *, sample_rate: int = 44100,
                 pattern: BurstPattern | None = None, volume: float = 0.6) -> Path:
     """Write one burst as a WAV file, atomically, so a player never opens half a file."""
     path = Path(path)
-    _replace(path, _wav_bytes(priority, sample_rate, pattern, volume))
+    atomic_write(path, _wav_bytes(priority, sample_rate, pattern, volume))
     return path
-
-
-def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def ensure_bursts(folder: Path, *, sample_rate: int = 44100,
@@ -169,7 +164,7 @@ def ensure_bursts(folder: Path, *, sample_rate: int = 44100,
         path = folder / f"alarm-{priority}.wav"
         data = _wav_bytes(priority, sample_rate, None, volume)
         if not path.is_file() or path.read_bytes() != data:
-            _replace(path, data)
+            atomic_write(path, data)
         paths[priority] = path
     return paths
 

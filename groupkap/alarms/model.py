@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 from groupkap.alarms.limits import HIGH, LOW, MEDIUM, PRIORITY_RANK
 from groupkap.errors import ConfigError
+from groupkap.ranges import check_range
 
 PREFIX = {HIGH: "***", MEDIUM: "**", LOW: "*"}
 FLASH_HZ = {HIGH: 2.0, MEDIUM: 0.6, LOW: 0.0}  # IEC: high 1.4–2.8 Hz, medium 0.4–0.8 Hz, low steady
@@ -67,10 +68,8 @@ class AlarmConfig:
     def __post_init__(self) -> None:
         for f in fields(self):
             lo, hi = self.RANGES[f.name]
-            value = getattr(self, f.name)
-            if not lo <= value <= hi:
-                raise ConfigError(f"alarms.{f.name} = {value:g} is out of range; use "
-                                  f"{lo:g} to {hi:g} seconds")
+            seconds = check_range(f"alarms.{f.name}", getattr(self, f.name), lo, hi, "seconds")
+            object.__setattr__(self, f.name, seconds)  # frozen; 300 from a TOML file -> 300.0
         if self.no_data_medium_s <= self.no_data_low_s:
             raise ConfigError("alarms.no_data_medium_s must be longer than no_data_low_s")
 

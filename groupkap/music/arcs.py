@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from groupkap.errors import BadInputError
+from groupkap.files import atomic_write
 from groupkap.music.library import Playlist
 
 SL, IV_IM = "SL", "IV/IM"
@@ -157,16 +156,7 @@ def save_arcs(arcs: Mapping[str, PhaseArc], path: Path | str) -> None:
              "playlist": s.playlist.name} for s in arc.sections]}
         for group, arc in arcs.items()}}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; clinics edit this file by hand
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def load_arcs(path: Path | str,

@@ -1,62 +1,61 @@
 """Remembering which device is each seat's headphones, in the clinic's settings file.
 
 The mapping lives in the `[music]` section (`seat1 = "…"` … `seat10`, `room_device`), so
-the room comes back as it was set up. Other sections of the file are kept as they are.
+the room comes back as it was set up. The file is edited with tomlkit, not rewritten: the
+clinic's comments, layout and other sections stay exactly as they were.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import tomllib
 from pathlib import Path
 
+import tomlkit
+from tomlkit.exceptions import ParseError
+
 from groupkap.errors import ConfigError
+from groupkap.files import atomic_write
 from groupkap.settings import settings_from_dict
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise ConfigError(f"cannot write {value!r} to the settings file")
+def _read(path: Path) -> tomlkit.TOMLDocument:
+    if not path.exists():
+        return tomlkit.document()
+    try:
+        text = path.read_text(encoding="utf-8")
+        # Without a final newline a new section would be glued to the last line.
+        return tomlkit.parse(text if not text or text.endswith("\n") else text + "\n")
+    except (OSError, UnicodeDecodeError, ParseError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
 
 
-def _dump(doc: dict) -> str:
-    lines = []
-    for section, table in doc.items():
-        lines.append(f"[{section}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
-        lines.append("")
-    return "\n".join(lines)
+def _music_section(doc: tomlkit.TOMLDocument, path: Path) -> dict:
+    if "music" not in doc:
+        if doc.body:
+            doc.add(tomlkit.nl())
+        doc.add("music", tomlkit.table())
+    music = doc["music"]
+    if not isinstance(music, dict):
+        raise ConfigError(f"{path}: music must be a [section]")
+    return music
 
 
 def save_seat_devices(path: Path, seat_devices: dict[int, str], room_device: str) -> None:
     """Write the seat → device mapping into the settings file, checked before it is saved."""
     path = Path(path)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
-    music = {k: v for k, v in doc.get("music", {}).items()
-             if not (k.startswith("seat") or k == "room_device")}
-    music.update({f"seat{seat}": device for seat, device in sorted(seat_devices.items())
-                  if device})
+    doc = _read(path)
+    music = _music_section(doc, path)
+    wanted = {f"seat{seat}": device for seat, device in sorted(seat_devices.items()) if device}
     if room_device:
-        music["room_device"] = room_device
-    doc["music"] = music
-    settings_from_dict(doc, str(path))  # refuse to write a file the program would refuse
+        wanted["room_device"] = room_device
+    for key in [k for k in music if (k.startswith("seat") or k == "room_device")
+                and k not in wanted]:
+        del music[key]
+    for key, device in wanted.items():
+        if music.get(key) != device:  # an unchanged line keeps its comment and spacing
+            music[key] = device
+    settings_from_dict(doc.unwrap(), str(path))  # refuse to write a file the program would refuse
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".groupkap-", suffix=".toml")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(_dump(doc))
-        os.replace(tmp, path)
+        atomic_write(path, tomlkit.dumps(doc))
     except OSError as exc:
         raise ConfigError(f"cannot save the seat devices to {path}: {exc.strerror}") from exc

@@ -187,19 +187,3 @@ class Playlist:
         self._check_index(from_index, "from index")
         self._check_index(to_index, "to index")
         self.tracks.insert(to_index, self.tracks.pop(from_index))
-
-
-# The whole library API can be imported from here, although playlist files and arcs live in
-# their own modules (to keep each short). Resolved on first use: those modules import this one.
-_ELSEWHERE = {
-    "save_m3u": "playlist_files", "load_m3u": "playlist_files", "save_xspf": "playlist_files",
-    "PhaseSection": "arcs", "PhaseArc": "arcs", "default_arcs": "arcs", "route_group": "arcs",
-    "save_arcs": "arcs", "load_arcs": "arcs",
-}
-
-
-def __getattr__(name: str):
-    if name in _ELSEWHERE:
-        import importlib
-        return getattr(importlib.import_module(f"groupkap.music.{_ELSEWHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

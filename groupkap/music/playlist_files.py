@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
 from groupkap.errors import BadInputError
+from groupkap.files import atomic_write
 from groupkap.music.library import Playlist, Track, read_track
 
 log = logging.getLogger("groupkap.music")
 
 XSPF_NS = "http://xspf.org/ns/0/"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # A playlist half-written by a crash would silently lose pieces; replace it whole or not at all.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; playlists are shared with players
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _entry_for(track: Track, folder: Path) -> str:
@@ -52,7 +38,8 @@ def save_m3u(playlist: Playlist, path: Path | str) -> None:
     for track in playlist.tracks:
         lines.append(f"#EXTINF:{round(track.duration_s)},{track.label}")
         lines.append(_entry_for(track, folder))
-    _write_atomically(path, "\n".join(lines) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, "\n".join(lines) + "\n")  # half a playlist would silently lose pieces
 
 
 def _read_text(path: Path) -> str:
@@ -130,4 +117,5 @@ def save_xspf(playlist: Playlist, path: Path | str) -> None:
         ET.SubElement(element, f"{{{XSPF_NS}}}duration").text = str(round(track.duration_s * 1000))
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode", xml_declaration=False)
-    _write_atomically(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n")

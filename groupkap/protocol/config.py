@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groupkap.errors import ConfigError
+from groupkap.ranges import check_range
 
 INELIGIBLE, NEEDS_REVIEW, ELIGIBLE = "ineligible", "needs review", "eligible"
 OUTCOME_RANK = {ELIGIBLE: 0, NEEDS_REVIEW: 1, INELIGIBLE: 2}
@@ -144,22 +145,20 @@ class ProtocolConfig:
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in self.RANGES.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not lo <= value <= hi:
-                raise ConfigError(f"protocol.{name} = {value!r} is out of range; "
-                                  f"use {lo} to {hi}")
+            check_range(f"protocol.{name}", getattr(self, name), lo, hi)
         for route, minutes in self.min_observation_by_route.items():
             if route not in ROUTES:
                 raise ConfigError(f"protocol.min_observation_{route}: unknown route; "
                                   f"routes are {', '.join(ROUTES)}")
             floor = ROUTES[route].min_observation_floor_min
-            if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or \
-                    not max(30, floor) <= minutes <= 480:
-                why = (f"; {ROUTES[route].label} needs at least {floor:g} min of monitoring "
-                       "after the dose, a floor no setting may lower" if floor else "")
-                raise ConfigError(f"protocol.min_observation_{route} = {minutes!r} is out of "
-                                  f"range; use {max(30, floor):g} to 480{why}")
+            try:
+                check_range(f"protocol.min_observation_{route}", minutes, max(30, floor), 480)
+            except ConfigError as exc:
+                if not floor:
+                    raise
+                raise ConfigError(f"{exc}; {ROUTES[route].label} needs at least {floor:g} min "
+                                  "of monitoring after the dose, a floor no setting may "
+                                  "lower") from None
 
     def min_observation_for(self, route: str | None) -> float:
         """The minimum observation after T0 for `route`: its own setting, else the general

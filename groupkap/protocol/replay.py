@@ -14,7 +14,7 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import limits_from_description
 from groupkap.protocol.observations import SCALE_RANGES, ScoredEntry
 from groupkap.protocol.participant import BPCheck, ParticipantProtocol
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.store import queries
 
 

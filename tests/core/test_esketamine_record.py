@@ -635,7 +635,7 @@ def test_a_session_run_through_the_live_objects_gives_the_same_kind_of_record(
         tmp_path, clock, source, settings):
     from groupkap.alarms.engine import AlarmEngine
     from groupkap.alarms.limits import default_limits
-    from groupkap.protocol.room import Protocol
+    from groupkap.protocol.group import Protocol
     from groupkap.session import LiveSession
 
     store = Store.open(tmp_path / "live.sqlite3", clock)

@@ -19,7 +19,7 @@ from groupkap.alarms.limits import default_limits
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import DEFAULT_SCREENING
 from groupkap.protocol.readout import protocol_readout
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.room.readout import Numeric, tile_readout
 from groupkap.session import LiveSession
 from groupkap.store import Store

@@ -18,7 +18,7 @@ from mutagen.wave import WAVE
 from groupkap.errors import BadInputError
 from groupkap.music.arcs import (PhaseArc, PhaseSection, default_arcs, load_arcs, route_group,
                                  save_arcs)
-from groupkap.music.demo_library import (CHIME_FILE, PHASES, PIECES, SAMPLE_RATE,
+from groupkap.demo.music_library import (CHIME_FILE, PHASES, PIECES, SAMPLE_RATE,
                                          demo_playlists, ensure_demo_library)
 from groupkap.music.library import Playlist, Track, read_track, scan
 from groupkap.music.playlist_files import load_m3u, save_m3u, save_xspf

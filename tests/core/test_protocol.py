@@ -21,7 +21,7 @@ from groupkap.errors import BadInputError
 from groupkap.protocol.config import DEFAULT_SCREENING, ELIGIBLE, INELIGIBLE, NEEDS_REVIEW
 from groupkap.protocol.participant import (DISCHARGED, DOSED, MONITORING, READY,
                                            READY_FOR_DISCHARGE, SCREENING, NeedsConfirmation)
-from groupkap.protocol.room import CHECK_OVERDUE, Protocol
+from groupkap.protocol.group import CHECK_OVERDUE, Protocol
 from groupkap.readings import Latest
 
 MIN = 60.0

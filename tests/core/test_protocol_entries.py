@@ -13,7 +13,7 @@ import pytest
 
 from groupkap.errors import BadInputError
 from groupkap.protocol.replay import restore_protocol
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 
 MIN = 60.0
 

@@ -8,7 +8,7 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import default_limits, parse_limits, to_toml
 from groupkap.protocol.config import DEFAULT_SCREENING
 from groupkap.protocol.replay import restore_participant_limits, restore_protocol
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.readings import Latest
 
 MIN = 60.0

@@ -14,7 +14,7 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import HIGH, MEDIUM, default_limits
 from groupkap.errors import BadInputError, ConfigError
 from groupkap.protocol.config import DEFAULT_SCREENING, ProtocolConfig
-from groupkap.protocol.room import CHECK_OVERDUE, Protocol
+from groupkap.protocol.group import CHECK_OVERDUE, Protocol
 from groupkap.readings import Latest
 
 MIN = 60.0

@@ -67,12 +67,12 @@ def test_range_limits_are_inclusive(tmp_path):
 
 
 @pytest.mark.parametrize("text, key, range_text", [
-    ("[display]\nframe_rate_hz = 60\n", "display.frame_rate_hz", "from 1 to 30"),
-    ("[display]\nstale_after_s = 1\n", "display.stale_after_s", "from 2 to 120"),
-    ("[simulator]\nnibp_interval_s = 30\n", "simulator.nibp_interval_s", "from 60 to 1800"),
-    ("[storage]\nvitals_commit_s = 2.0\n", "storage.vitals_commit_s", "from 0.05 to 1"),
-    ("[display]\ntrend_minutes = nan\n", "display.trend_minutes", "from 5 to 60"),
-    ("[display]\ntrend_minutes = inf\n", "display.trend_minutes", "from 5 to 60"),
+    ("[display]\nframe_rate_hz = 60\n", "display.frame_rate_hz", "use 1 to 30"),
+    ("[display]\nstale_after_s = 1\n", "display.stale_after_s", "use 2 to 120"),
+    ("[simulator]\nnibp_interval_s = 30\n", "simulator.nibp_interval_s", "use 60 to 1800"),
+    ("[storage]\nvitals_commit_s = 2.0\n", "storage.vitals_commit_s", "use 0.05 to 1"),
+    ("[display]\ntrend_minutes = nan\n", "display.trend_minutes", "use 5 to 60"),
+    ("[display]\ntrend_minutes = inf\n", "display.trend_minutes", "use 5 to 60"),
 ])
 def test_out_of_range_values_name_the_key_and_range(tmp_path, text, key, range_text):
     path = write(tmp_path, text)
@@ -87,7 +87,7 @@ def test_non_numbers_are_refused_with_the_key_and_range(tmp_path, value):
     with pytest.raises(ConfigError) as info:
         load_settings(write(tmp_path, f"[display]\nstale_after_s = {value}\n"))
     assert "display.stale_after_s" in str(info.value)
-    assert "a number from 2 to 120" in str(info.value)
+    assert "must be a number; use 2 to 120" in str(info.value)
 
 
 def test_an_unknown_key_is_named(tmp_path):

@@ -8,7 +8,7 @@ from groupkap.alarms.burst_files import read_wav
 from groupkap.circle.chime import Chime
 from groupkap.circle.circle import Circle
 from groupkap.clock import SimulatedClock
-from groupkap.music.demo_library import chime_path
+from groupkap.demo.music_library import chime_path
 from ui.circle.circle_view import CircleView
 
 

@@ -16,7 +16,7 @@ from ui.music.setup_dialog import music_setup_dialog
 @pytest.fixture
 def live(qapp, tmp_path):
     from groupkap.clock import SimulatedClock
-    from groupkap.demo_room import seat_demo_participants
+    from groupkap.demo.plan import seat_demo_participants
     from groupkap.session import LiveSession
     from groupkap.settings import Settings
     from groupkap.sources.simulator import Simulator
@@ -37,7 +37,10 @@ def test_devices_listed_tone_routed_and_mapping_saved(qtbot, live, tmp_path, pul
     from groupkap.settings import Settings
 
     config = tmp_path / "groupkap.toml"
-    dialog = music_setup_dialog(live, Settings(), config_path=config)
+    from ui.app import play_test_tone  # what the composition root gives the dialog
+
+    dialog = music_setup_dialog(live, Settings(), config_path=config,
+                                play_tone=lambda device: play_test_tone(device, None))
     qtbot.addWidget(dialog)
     seat1 = dialog.combos[1]
     ids = [seat1.itemData(i) for i in range(seat1.count())]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from groupkap.clock import SimulatedClock
-from groupkap.demo_room import seat_demo_participants
+from groupkap.demo.plan import seat_demo_participants
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
@@ -68,7 +68,7 @@ def room(qtbot, qapp, clock, settings, store, new_session):
     window at 1920×1080; the participants have had no monitor data yet."""
     from groupkap.alarms.engine import AlarmEngine
     from groupkap.alarms.limits import default_limits
-    from groupkap.protocol.room import Protocol
+    from groupkap.protocol.group import Protocol
     from ui.main_window import MainWindow
     from ui.theme import apply_theme
 

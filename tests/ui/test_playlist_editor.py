@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from groupkap.music.demo_library import demo_playlists, ensure_demo_library
+from groupkap.demo.music_library import demo_playlists, ensure_demo_library
 from groupkap.music.playlist_files import load_m3u
-from ui.music.playlist_editor import PlaylistEditor, clinic_playlists
+from groupkap.music.room_music import clinic_playlists
+from ui.music.playlist_editor import PlaylistEditor
 
 
 def test_build_reorder_and_save_a_phase_playlist(qtbot, tmp_path):

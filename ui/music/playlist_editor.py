@@ -7,10 +7,8 @@ replaces the demo's for that phase from the next session. Any M3U/M3U8 can be im
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout)
@@ -18,27 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLa
 from groupkap.errors import GroupKapError
 from groupkap.music.library import Playlist, Track, scan
 from groupkap.music.playlist_files import load_m3u, save_m3u
-
-log = logging.getLogger("groupkap.audio")
+from groupkap.music.room_music import playlists_folder
 
 PHASE_NAMES = ("calm", "rising", "peak", "return", "pre-onset", "onset", "build",
                "soothing", "calm-final")
-
-
-def playlists_folder() -> Path:
-    return Path(platformdirs.user_data_dir("groupkap", appauthor=False)) / "playlists"
-
-
-def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
-    """Every saved playlist by name (missing files inside one are simply left out)."""
-    folder = folder or playlists_folder()
-    lists = {}
-    for path in sorted(folder.glob("*.m3u8")):
-        try:
-            lists[path.stem] = load_m3u(path)[0]
-        except GroupKapError as exc:  # one bad file must not silence every seat
-            log.warning("playlist %s left out: %s", path, exc)
-    return lists
 
 
 class PlaylistEditor(QDialog):

@@ -7,14 +7,11 @@ each assignment is an event. Without libVLC the dialog says how to install it.
 
 from __future__ import annotations
 
-import wave
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import platformdirs
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget, QHBoxLayout
 
-from groupkap.circle.chime import Chime
 from groupkap.errors import AudioError, GroupKapError
 from groupkap.music.devices import save_seat_devices
 from groupkap.session import LiveSession
@@ -24,23 +21,6 @@ from ui.dialogs import CommandDialog
 NONE = "— none: this seat stays silent —"
 
 
-def test_tone_file() -> Path:
-    """A soft 1.5 s 440 Hz tone with gentle ends, written once to the cache folder."""
-    path = Path(platformdirs.user_cache_dir("groupkap", appauthor=False)) / "test-tone.wav"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        rate = 22050
-        t = np.arange(int(1.5 * rate)) / rate
-        envelope = np.minimum(1.0, np.minimum(t, 1.5 - t) / 0.2)
-        samples = (0.3 * envelope * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-            w.writeframes(samples.tobytes())
-    return path
-
-
 def list_devices(vlc_args: list[str] | None = None) -> list[tuple[str, str]]:
     from groupkap.audio.libvlc import output_devices
 
@@ -48,8 +28,11 @@ def list_devices(vlc_args: list[str] | None = None) -> list[tuple[str, str]]:
 
 
 def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,
+                       play_tone: Callable[[str], object] | None = None,
                        config_path: Path | None = None,
                        vlc_args: list[str] | None = None) -> CommandDialog:
+    """The dialog; `play_tone(device)` (from the composition root) sounds the test tone and
+    returns the player to keep while it plays, or raises AudioError."""
     config_path = config_path or default_config_path()
     try:
         devices = list_devices(vlc_args)
@@ -94,7 +77,8 @@ def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,
         layout.addWidget(combos[seat.number], 1)
         tone = QPushButton("Test tone")
         tone.clicked.connect(lambda _=False, n=seat.number: _play_tone(
-            combos[n].currentData(), dialog, vlc_args))
+            combos[n].currentData(), dialog, play_tone))
+        tone.setEnabled(play_tone is not None)
         layout.addWidget(tone)
         dialog.form.addRow(f"Seat {seat.number}" + (f" · {person.alias}" if person else ""),
                            row)
@@ -104,13 +88,12 @@ def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,
     return dialog
 
 
-def _play_tone(device: str, dialog: CommandDialog, vlc_args: list[str] | None) -> None:
+def _play_tone(device: str, dialog: CommandDialog,
+               play_tone: Callable[[str], object] | None) -> None:
     if not device:
         dialog.error.setText("choose a device for this seat first")
         return
     try:
-        dialog.tone = Chime(test_tone_file(), device, vlc_args)  # kept until the next tone
-        if not dialog.tone.play():
-            dialog.error.setText(f"device {device} could not be selected")
+        dialog.tone = play_tone(device)  # kept until the next tone
     except GroupKapError as exc:
         dialog.error.setText(str(exc))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, Q
 from groupkap.params import PARAMETERS
 from groupkap.protocol.config import ROUTES
 from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READINESS_ITEMS
-from groupkap.protocol.room import SEVERITIES, Protocol
+from groupkap.protocol.group import SEVERITIES, Protocol
 from groupkap.session import LiveSession
 from ui.dialogs import CommandDialog, choice, form_dialog, spin_box
 from ui.protocol.entry_forms import (ScaleAnswers, chosen_event, needs_review_label,

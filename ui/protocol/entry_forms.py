@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidg
 
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import NEEDS_REVIEW
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.protocol.scales import SCALES
 
 ITEMS_PER_COLUMN = 10  # PCL-5's 20 items in two columns keep the dialog on a laptop screen

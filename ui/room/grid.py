@@ -16,7 +16,7 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.music.director import MusicDirector
 from groupkap.protocol.readout import protocol_readout
 from groupkap.readings import Latest
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Room
 from groupkap.settings import Settings

@@ -1,8 +1,10 @@
-"""Builds the room's music: the demo library, the phase arcs and one player per seat.
+"""The room's music, built in the core: the phase arcs from the library's and the clinic's
+playlists, and one player per seat.
 
 A seat plays real audio through libVLC only at 1× and only on its own configured device
 (its headphones); otherwise it follows the session clock silently, so the log still says
-what would have played. It never falls back to another device.
+what would have played. It never falls back to another device. The composition root calls
+`build_room_music` and gives the session the director.
 """
 
 from __future__ import annotations
@@ -10,29 +12,45 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import platformdirs
+
 from groupkap.clock import RealClock
 from groupkap.errors import GroupKapError
 from groupkap.music.arcs import default_arcs, route_group
-from groupkap.music.silent_player import SilentPlayer
-from groupkap.music.demo_library import demo_playlists
 from groupkap.music.director import MusicDirector
-from groupkap.protocol.room import Protocol
+from groupkap.music.library import Playlist
+from groupkap.music.playlist_files import load_m3u
+from groupkap.music.silent_player import SilentPlayer
+from groupkap.protocol.group import Protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
-from ui.music.playlist_editor import clinic_playlists
 
 log = logging.getLogger("groupkap.audio")
 
-DEMO_LIBRARY = Path(__file__).resolve().parents[1] / "media" / "demo-library"
+
+def playlists_folder() -> Path:
+    """Where the clinic's own playlists are saved (the Playlists editor writes here)."""
+    return Path(platformdirs.user_data_dir("groupkap", appauthor=False)) / "playlists"
 
 
-def attach_music(live: LiveSession, protocol: Protocol, settings: Settings,
-                 speed: float) -> tuple[MusicDirector | None, str]:
-    """Give every seat its music; returns the director and a problem to show ("" if none)."""
+def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
+    """Every saved playlist by name (missing files inside one are simply left out)."""
+    folder = folder or playlists_folder()
+    lists = {}
+    for path in sorted(folder.glob("*.m3u8")):
+        try:
+            lists[path.stem] = load_m3u(path)[0]
+        except GroupKapError as exc:  # one bad file must not silence every seat
+            log.warning("playlist %s left out: %s", path, exc)
+    return lists
+
+
+def build_room_music(live: LiveSession, protocol: Protocol, settings: Settings, speed: float,
+                     library: dict[str, Playlist]) -> tuple[MusicDirector | None, str]:
+    """A director with a player for every seat; returns it and a problem to show ("" if
+    none). `library` holds the phase playlists the clinic's saved ones replace by name."""
     try:
-        # The clinic's saved playlists replace the demo's for the phases they name.
-        playlists = {**demo_playlists(DEMO_LIBRARY), **clinic_playlists()}
-        arcs = default_arcs(playlists)
+        arcs = default_arcs({**library, **clinic_playlists()})
     except (GroupKapError, OSError) as exc:
         return None, f"music unavailable: {exc}"
     problems: list[str] = []
@@ -56,7 +74,6 @@ def attach_music(live: LiveSession, protocol: Protocol, settings: Settings,
 
     director = MusicDirector(live.clock, arcs, live.record_event, make_player,
                              t0_of=lambda pid: protocol.of(pid).t0, route_group_of=group_of)
-    live.music = director
     for person in live.room.participants.values():
         director.add(person.id, person.seat)
     return director, "; ".join(dict.fromkeys(problems))

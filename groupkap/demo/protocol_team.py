@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from groupkap.errors import BadInputError
 from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READY_FOR_DISCHARGE
-from groupkap.protocol.room import Protocol
+from groupkap.protocol.group import Protocol
 from groupkap.session import LiveSession
 
 ROUTE_CYCLE = (("IM", 40.0, 70.0), ("SL", 200.0, None), ("IV", 35.0, 70.0),

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 from mutagen.id3 import COMM, TALB, TCON, TIT2, TPE1, TXXX
 from mutagen.wave import WAVE
 
+from groupkap.files import atomic_write
 from groupkap.music.library import Playlist, Track
 from groupkap.music.playlist_files import load_m3u, save_m3u
 
@@ -163,18 +163,6 @@ def synthesise_chime() -> np.ndarray:
     return out * (0.35 / np.max(np.abs(out)))
 
 
-def _replace_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shipped library is for everyone
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_wav(path: Path, samples: np.ndarray, title: str, phase: str, character: str) -> None:
     """Mono 16-bit WAV with ID3 tags, so every player (and `read_track`) sees real metadata."""
     buffer = io.BytesIO()
@@ -193,7 +181,7 @@ def _write_wav(path: Path, samples: np.ndarray, title: str, phase: str, characte
     audio.tags.add(COMM(encoding=3, lang="eng", desc="", text=character))
     buffer.seek(0)
     audio.save(buffer)
-    _replace_atomically(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue())
 
 
 def _index() -> dict:
@@ -217,6 +205,12 @@ def _remove_stale(folder: Path, index: dict) -> None:
     for name in old_files - {e["file"] for e in index["tracks"]}:
         if isinstance(name, str) and Path(name).name == name and name.endswith(".wav"):
             (folder / name).unlink(missing_ok=True)
+
+
+def demo_library_folder() -> Path:
+    """Where the demo library is generated: the user's cache folder, so an installed
+    GroupKAP never writes into its own package (and a wiped cache only costs a re-make)."""
+    return Path(platformdirs.user_cache_dir("groupkap", appauthor=False)) / "demo-library"
 
 
 def ensure_demo_library(folder: Path | str) -> list[Path]:
@@ -257,11 +251,10 @@ def ensure_demo_library(folder: Path | str) -> list[Path]:
             written.append(path)
     path = folder / INDEX_NAME
     if needed(path):
-        _replace_atomically(path, (json.dumps(index, indent=2, ensure_ascii=False) + "\n")
-                            .encode("utf-8"))
+        atomic_write(path, json.dumps(index, indent=2, ensure_ascii=False) + "\n")
         written.append(path)
     if not fresh:  # last, so an interrupted run starts over next time
-        _replace_atomically(marker, f"{GENERATOR_VERSION}\n".encode())
+        atomic_write(marker, f"{GENERATOR_VERSION}\n")
         written.append(marker)
     return written
 
