@@ -34,6 +34,7 @@ def _positive(kind: type, what: str):
         if value <= 0:
             raise argparse.ArgumentTypeError(f"{what} must be more than 0, not {text}")
         return value
+
     return parse
 
 
@@ -44,30 +45,44 @@ def build_parser() -> argparse.ArgumentParser:
         + ADJUNCT_NOTICE,
     )
     parser.add_argument("--version", action="version", version=f"groupkap {__version__}")
-    parser.add_argument("--db", type=Path, help="session database (default: GROUPKAP_DB or "
-                        f"{default_db_path()})")
+    parser.add_argument(
+        "--db", type=Path, help=f"session database (default: GROUPKAP_DB or {default_db_path()})"
+    )
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command")
 
     demo = sub.add_parser("demo", help="open a simulated session in the room grid")
     demo.add_argument("--seats", type=int, default=6, help=f"participants, {MIN_SEATS}–{MAX_SEATS}")
-    demo.add_argument("--scenario", default="demo", help="calm, ketamine-bp-rise, "
-                      "desaturation, tachycardia, sensor-off or demo (a mixed room)")
-    demo.add_argument("--speed", type=_positive(float, "--speed"), default=1.0,
-                      help="simulated seconds per real second")
-    demo.add_argument("--minutes", type=_positive(float, "--minutes"),
-                      help="end by itself after this many simulated minutes")
+    demo.add_argument(
+        "--scenario",
+        default="demo",
+        help="calm, ketamine-bp-rise, desaturation, tachycardia, sensor-off or demo (a mixed room)",
+    )
+    demo.add_argument(
+        "--speed",
+        type=_positive(float, "--speed"),
+        default=1.0,
+        help="simulated seconds per real second",
+    )
+    demo.add_argument(
+        "--minutes",
+        type=_positive(float, "--minutes"),
+        help="end by itself after this many simulated minutes",
+    )
     demo.add_argument("--seed", type=int, default=1, help="simulator seed (same seed, same room)")
     demo.add_argument("--offscreen", action="store_true", help="run without a window")
     demo.add_argument("--screenshot", type=Path, help="write a PNG of the room at the end")
-    demo.add_argument("--participant", action="append", default=[], metavar="ALIAS=SEAT",
-                      help="seat this participant (repeatable); default: a demo alias on "
-                      "every seat")
+    demo.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        metavar="ALIAS=SEAT",
+        help="seat this participant (repeatable); default: a demo alias on every seat",
+    )
     demo.add_argument("--resume", metavar="SESSION", help="take up an interrupted session")
     for name in ("db", "config"):
-        demo.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS,
-                          help=argparse.SUPPRESS)
+        demo.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     sessions = sub.add_parser("sessions", help="list the sessions in the database")
     sessions.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -80,20 +95,27 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("session")
     close.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    esk = sub.add_parser("esketamine-record",
-                         help="write one participant's esketamine monitoring record (HTML)")
+    esk = sub.add_parser(
+        "esketamine-record", help="write one participant's esketamine monitoring record (HTML)"
+    )
     esk.add_argument("session")
     esk.add_argument("participant", help="alias or participant id")
-    esk.add_argument("--out", type=Path, required=True, metavar="FILE.html",
-                     help="the HTML file to write")
-    esk.add_argument("--sign", metavar="NAME",
-                     help="sign the record in the session log (refused while a field is "
-                     "not recorded)")
-    esk.add_argument("--meaning", choices=SIGN_MEANINGS, default="author",
-                     help="what the signature means (default: author)")
+    esk.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.html", help="the HTML file to write"
+    )
+    esk.add_argument(
+        "--sign",
+        metavar="NAME",
+        help="sign the record in the session log (refused while a field is not recorded)",
+    )
+    esk.add_argument(
+        "--meaning",
+        choices=SIGN_MEANINGS,
+        default="author",
+        help="what the signature means (default: author)",
+    )
     for name in ("db", "config"):
-        esk.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS,
-                         help=argparse.SUPPRESS)
+        esk.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -145,15 +167,24 @@ def _demo_options(args: argparse.Namespace) -> RunOptions:
     from groupkap.demo.plan import demo_plan, parse_plan
     from groupkap.sources.simulator import SCENARIOS
 
-    plan = parse_plan(args.participant, args.seats) if args.participant \
-        else demo_plan(args.seats)
+    plan = parse_plan(args.participant, args.seats) if args.participant else demo_plan(args.seats)
     if args.scenario not in SCENARIOS:
         raise BadInputError(
-            f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}")
-    return RunOptions(seats=args.seats, scenario=args.scenario, speed=args.speed,
-                      minutes=args.minutes, seed=args.seed, plan={} if args.resume else plan,
-                      resume=args.resume, db=args.db, offscreen=args.offscreen,
-                      screenshot=args.screenshot, title=f"demo: {args.scenario}")
+            f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}"
+        )
+    return RunOptions(
+        seats=args.seats,
+        scenario=args.scenario,
+        speed=args.speed,
+        minutes=args.minutes,
+        seed=args.seed,
+        plan={} if args.resume else plan,
+        resume=args.resume,
+        db=args.db,
+        offscreen=args.offscreen,
+        screenshot=args.screenshot,
+        title=f"demo: {args.scenario}",
+    )
 
 
 def _needs_offscreen(asked: bool) -> bool:
@@ -165,8 +196,11 @@ def _offscreen(options: RunOptions) -> RunOptions:
     minutes, screenshot = options.minutes, options.screenshot
     if minutes is None:
         minutes = 5.0
-        print("groupkap: offscreen, the demo runs for 5 simulated minutes "
-              "(--minutes sets another length)", file=sys.stderr)
+        print(
+            "groupkap: offscreen, the demo runs for 5 simulated minutes "
+            "(--minutes sets another length)",
+            file=sys.stderr,
+        )
     if screenshot is None:
         screenshot = (options.db or default_db_path()).parent / "screenshots" / "room.png"
         screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -185,16 +219,22 @@ def _sessions(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no sessions in {_db(args)}")
         return EXIT_OK
-    header = f"{'session':<18} {'status':<12} {'started (UTC)':<21} {'seats':>5} " \
-             f"{'people':>6} {'events':>7} {'vitals':>9}"
+    header = (
+        f"{'session':<18} {'status':<12} {'started (UTC)':<21} {'seats':>5} "
+        f"{'people':>6} {'events':>7} {'vitals':>9}"
+    )
     print(header)
     for r in rows:
-        print(f"{r['id']:<18} {r['status']:<12} {r['started'] or '':<21} {r['seats']:>5} "
-              f"{r['participants']:>6} {r['events']:>7} {r['vitals']:>9}")
+        print(
+            f"{r['id']:<18} {r['status']:<12} {r['started'] or '':<21} {r['seats']:>5} "
+            f"{r['participants']:>6} {r['events']:>7} {r['vitals']:>9}"
+        )
     interrupted = [r["id"] for r in rows if r["status"] == "interrupted"]
     if interrupted:
-        print(f"\n{len(interrupted)} interrupted: resume with `groupkap demo --resume "
-              f"{interrupted[0]}` or close with `groupkap close {interrupted[0]}`")
+        print(
+            f"\n{len(interrupted)} interrupted: resume with `groupkap demo --resume "
+            f"{interrupted[0]}` or close with `groupkap close {interrupted[0]}`"
+        )
     return EXIT_OK
 
 
@@ -203,8 +243,10 @@ def _verify(args: argparse.Namespace) -> int:
     if report.ok:
         print(f"event chain intact: {report.checked} events checked in {_db(args)}")
         return EXIT_OK
-    print(f"event chain broken at seq {report.broken_seq}: {report.reason} "
-          f"({report.checked} events before it are intact)")
+    print(
+        f"event chain broken at seq {report.broken_seq}: {report.reason} "
+        f"({report.checked} events before it are intact)"
+    )
     return EXIT_CHECK_FAILED
 
 
@@ -233,20 +275,27 @@ def _esketamine_record(args: argparse.Namespace) -> int:
 
     out = args.out.expanduser()
     if not out.parent.is_dir():
-        raise BadInputError(f"the output folder {out.parent} does not exist; create it or "
-                            "choose another --out")
+        raise BadInputError(
+            f"the output folder {out.parent} does not exist; create it or choose another --out"
+        )
     if out.is_dir():
-        raise BadInputError(f"{out} is a folder; give --out a file name such as "
-                            f"{out / 'record.html'}")
+        raise BadInputError(
+            f"{out} is a folder; give --out a file name such as {out / 'record.html'}"
+        )
     settings = load_settings(args.config)
-    clinic = Clinic(settings.clinic_name, settings.clinic_address,
-                    settings.monitoring_provider, settings.provider_contact)
+    clinic = Clinic(
+        settings.clinic_name,
+        settings.clinic_address,
+        settings.monitoring_provider,
+        settings.provider_contact,
+    )
 
     def build():
         conn = open_read_only(_db(args))
         try:
-            return monitoring_record(conn, args.session, args.participant,
-                                     config=settings.protocol, clinic=clinic)
+            return monitoring_record(
+                conn, args.session, args.participant, config=settings.protocol, clinic=clinic
+            )
         finally:
             conn.close()
 
@@ -255,9 +304,13 @@ def _esketamine_record(args: argparse.Namespace) -> int:
         data = signature_data(record, args.sign, args.meaning)
         store = Store.open(_db(args), RealClock())
         try:
-            store.record(args.session, "esketamine_record.signed", data,
-                         participant_id=record.participant_id,
-                         actor=data["signed_by"]).result(10)
+            store.record(
+                args.session,
+                "esketamine_record.signed",
+                data,
+                participant_id=record.participant_id,
+                actor=data["signed_by"],
+            ).result(10)
         finally:
             store.close()
         record = build()

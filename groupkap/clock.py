@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -82,5 +82,5 @@ class SimulatedClock:
 
 def utc_iso(t: float) -> str:
     """ISO 8601 UTC with milliseconds and a `Z`, the form of `t_utc` in both readable views."""
-    stamp = datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds")
+    stamp = datetime.fromtimestamp(t, tz=UTC).isoformat(timespec="milliseconds")
     return stamp.replace("+00:00", "Z")

@@ -17,57 +17,57 @@ EVENT_KINDS: dict[str, str] = {
     "participant.seated": "a participant moved to another seat: old and new seat",
     "participant.removed": "a participant left the room: seat, reason",
     "alarm.raised": "an alarm began, or rose to a higher priority: alarm_id, seat, key, "
-                    "priority, text, value, limit, technical; from_priority when it rose; "
-                    "broke_through_pause when it ended an audio pause",
+    "priority, text, value, limit, technical; from_priority when it rose; "
+    "broke_through_pause when it ended an audio pause",
     "alarm.acknowledged": "someone acknowledged an alarm (its sound stops; it stays shown)",
     "alarm.audio_paused": "alarm sound paused: scope room or participant, duration_s, "
-                          "until_t, the alarms it silenced",
+    "until_t, the alarms it silenced",
     "alarm.reset": "someone took down a latched alarm whose condition had gone",
     "alarm.cleared": "an alarm's condition ended; latched=true when a high alarm stays shown",
     "alarm.escalated": "unacknowledged too long: from_priority, priority, louder",
     "alarm.reminded": "reminder for an acknowledged condition that persists",
     "alarm.sound_tested": "start-up self-test of the facilitators' alarm sound: heard "
-                          "per priority (low, medium, high), ok, problem (why no one "
-                          "could hear it: dummy output, no device, null sink), device",
+    "per priority (low, medium, high), ok, problem (why no one "
+    "could hear it: dummy output, no device, null sink), device",
     "alarm.sound_failed": "an alarm burst could not be played during the session (device "
-                          "lost): problem; the room shows the alarm-sound banner",
+    "lost): problem; the room shows the alarm-sound banner",
     "limits.applied": "the alarm limits in force when a session started: source, limits",
     "limits.changed": "alarm limits changed: param, old, new, scope clinic or participant, "
-                      "source file",
+    "source file",
     "screening.completed": "contraindication screening: outcome eligible / needs review / "
-                           "ineligible, reviewer, positive answers (or an approval of a review)",
+    "ineligible, reviewer, positive answers (or an approval of a review)",
     "readiness.confirmed": "the ready gate before dosing: consent, fasting, ride home, "
-                           "intention, touch consent, music choice",
+    "intention, touch consent, music choice",
     "dose.given": "route, dose_mg, weight_kg, mg_per_kg, lot, given_by, t0, confirmed range "
-                  "warnings, prescriber override, pre-dose BP",
+    "warnings, prescriber override, pre-dose BP",
     "check.recorded": "a check: BP (label, sbp, dbp, source monitor or hand, t_measured, "
-                      "due_t, entry_id), MOAA/S or CADSS (value, entry_id, t_measured, "
-                      "taken_by, corrects and reason for a correction)",
+    "due_t, entry_id), MOAA/S or CADSS (value, entry_id, t_measured, "
+    "taken_by, corrects and reason for a correction)",
     "check.overdue": "a due check is late: check, label, minutes_late",
     "check.missed": "a due check's window closed without a reading: check, label",
     "observation.entered": "values a person measured and typed in (BP, HR, SpO2, RR, TEMP): "
-                           "entry_id, values, t_measured, taken_by, source hand, corrects "
-                           "(the entry it replaces) and reason for a correction",
+    "entry_id, values, t_measured, taken_by, source hand, corrects "
+    "(the entry it replaces) and reason for a correction",
     "entry.struck": "a hand entry or a MOAA/S / CADSS struck out: entry_id, reason; it no "
-                    "longer counts on the tile, in the alarms or in the record",
+    "longer counts on the tile, in the alarms or in the record",
     "dissociation.attested": "a clinician attests that dissociation has resolved: "
-                             "attested_by, reason",
+    "attested_by, reason",
     "adverse_event.recorded": "event_id, description, severity, intervention, outcome, "
-                              "t_occurred; open until resolved",
+    "t_occurred; open until resolved",
     "adverse_event.resolved": "an open adverse event ended: event_id, outcome, t_resolved, "
-                              "description (copied from the event, for reading)",
+    "description (copied from the event, for reading)",
     "scale.scored": "an outcome scale between sessions: scale, answers, total, band, flags "
-                    "(PHQ-9 item 9 positive is a hard flag), cutoff",
+    "(PHQ-9 item 9 positive is a hard flag), cutoff",
     "note.added": "a free note, care team only",
     "discharge.ready": "every clinical discharge criterion first met (the minimum observation "
-                       "time left out): ready_to_leave_minute",
+    "time left out): ready_to_leave_minute",
     "discharge.ready_withdrawn": "a clinical discharge criterion stopped holding after "
-                                 "discharge.ready (a lower MOAA/S, a higher CADSS or BP): "
-                                 "open criteria; the next discharge.ready starts a new stretch",
+    "discharge.ready (a lower MOAA/S, a higher CADSS or BP): "
+    "open criteria; the next discharge.ready starts a new stretch",
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
     "esketamine_record.signed": "the esketamine monitoring record (REMS Patient Monitoring "
-                                "Form) signed, only when complete: signed_by, meaning "
-                                "(author, review, approval), alias, record_sha256",
+    "Form) signed, only when complete: signed_by, meaning "
+    "(author, review, approval), alias, record_sha256",
     "music.track_started": "a piece began on a seat: seat, piece, path, phase, duration_s",
     "music.track_ended": "a piece ended (or was skipped): seat, piece, reason, phase",
     "music.volume_changed": "seat volume changed: old, new, cap, who",
@@ -76,21 +76,21 @@ EVENT_KINDS: dict[str, str] = {
     "music.silenced": "a seat faded to silence (or all quiet for the room)",
     "music.device_lost": "a seat's output device disappeared: the seat goes silent",
     "circle.started": "a sharing circle began: speakers (count), order, start_seat, seed "
-                      "when shuffled, total_s, opening_s, closing_s, rounds, prompts, "
-                      "prewarning_s, fair_share_s",
+    "when shuffled, total_s, opening_s, closing_s, rounds, prompts, "
+    "prewarning_s, fair_share_s",
     "circle.turn_started": "a speaker took the talking piece: seat, round, fair_share_s, "
-                           "second_chance, prompt",
+    "second_chance, prompt",
     "circle.turn_ended": "a turn ended (timing only, never what was said): round, duration_s, "
-                         "overtime_s, fair_share_s, extended_s, early",
+    "overtime_s, fair_share_s, extended_s, early",
     "circle.passed": "a speaker passed: round, duration_s, done_for_round (a second pass)",
     "circle.paused": "the guardian bell stopped every circle clock: phase, reason if given",
     "circle.resumed": "the circle went on after a pause: paused_s",
     "circle.extended": "the current turn got more time: round, added_s, extended_s, allowance_s",
     "circle.note_added": "a facilitator note on a turn or the circle: text, care_team_only "
-                         "(always true), round, phase",
+    "(always true), round, phase",
     "circle.ended": "the circle ended: reason (completed, time up, ended early), elapsed_s, "
-                    "opening_s, turns_s, closing_s, rounds_begun, paused_s, pauses, fairness "
-                    "(per person spoken_s, share, turns, passes, skips, overtime_s; gini)",
+    "opening_s, turns_s, closing_s, rounds_begun, paused_s, pauses, fairness "
+    "(per person spoken_s, share, turns, passes, skips, overtime_s; gini)",
     "device.assigned": "an output device assigned: seat and role (headphones or room)",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",

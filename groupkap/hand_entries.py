@@ -30,22 +30,27 @@ def check_hand_values(values: dict[str, float | None]) -> dict[str, float]:
         if value is None or value == "":
             continue
         if param not in HAND_PARAMS:
-            raise BadInputError(f"{param} cannot be entered by hand; enter "
-                                f"{', '.join(HAND_PARAMS)}")
+            raise BadInputError(
+                f"{param} cannot be entered by hand; enter {', '.join(HAND_PARAMS)}"
+            )
         p = PARAMETERS[param]
         try:
             number = float(value)
         except (TypeError, ValueError):
             raise BadInputError(f"{p.label} {value!r} is not a number") from None
         if not math.isfinite(number) or not p.valid_min <= number <= p.valid_max:
-            raise BadInputError(f"{p.label} {value} is not plausible ({p.valid_min:g}–"
-                                f"{p.valid_max:g} {p.unit}); check the number")
+            raise BadInputError(
+                f"{p.label} {value} is not plausible ({p.valid_min:g}–"
+                f"{p.valid_max:g} {p.unit}); check the number"
+            )
         clean[param] = number
     if not clean:
         raise BadInputError("enter at least one value")
     if ("SBP" in clean) != ("DBP" in clean):
         raise BadInputError("a blood pressure needs both SBP and DBP")
     if "SBP" in clean and clean["DBP"] >= clean["SBP"]:
-        raise BadInputError(f"BP {clean['SBP']:g}/{clean['DBP']:g}: the diastolic must be "
-                            "below the systolic; check the numbers")
+        raise BadInputError(
+            f"BP {clean['SBP']:g}/{clean['DBP']:g}: the diastolic must be "
+            "below the systolic; check the numbers"
+        )
     return clean

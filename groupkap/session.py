@@ -19,10 +19,10 @@ import numpy as np
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.model import SoundCue
 from groupkap.clock import Clock
-from groupkap.params import PARAMETERS
-from groupkap.protocol.group import Protocol
 from groupkap.errors import BadInputError
 from groupkap.hand_entries import HandEntry, check_hand_values
+from groupkap.params import PARAMETERS
+from groupkap.protocol.group import Protocol
 from groupkap.readings import HAND, Latest, Reading, WaveformBlock, hand_source
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Room, Seat, room_layout
@@ -74,9 +74,17 @@ class LiveSession:
         actor: who the changes made from this workstation are attributed to.
     """
 
-    def __init__(self, session_id: str, room_seats: Sequence[Seat], *, clock: Clock,
-                 source: VitalsSource, store: Store, settings: Settings,
-                 actor: str = "facilitator") -> None:
+    def __init__(
+        self,
+        session_id: str,
+        room_seats: Sequence[Seat],
+        *,
+        clock: Clock,
+        source: VitalsSource,
+        store: Store,
+        settings: Settings,
+        actor: str = "facilitator",
+    ) -> None:
         self.id = session_id
         self.clock = clock
         self.source = source
@@ -97,26 +105,59 @@ class LiveSession:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def start(cls, *, seat_count: int, clock: Clock, source: VitalsSource, store: Store,
-              settings: Settings, speed: float = 1.0, title: str = "",
-              actor: str = "facilitator") -> LiveSession:
+    def start(
+        cls,
+        *,
+        seat_count: int,
+        clock: Clock,
+        source: VitalsSource,
+        store: Store,
+        settings: Settings,
+        speed: float = 1.0,
+        title: str = "",
+        actor: str = "facilitator",
+    ) -> LiveSession:
         seats = room_layout(seat_count)  # validates 3–10 before anything is written
-        session_id = store.start_session(seats=seat_count, source=source.name, speed=speed,
-                                         title=title, actor=actor)
-        return cls(session_id, seats, clock=clock, source=source, store=store,
-                   settings=settings, actor=actor)
+        session_id = store.start_session(
+            seats=seat_count, source=source.name, speed=speed, title=title, actor=actor
+        )
+        return cls(
+            session_id,
+            seats,
+            clock=clock,
+            source=source,
+            store=store,
+            settings=settings,
+            actor=actor,
+        )
 
     @classmethod
-    def resume(cls, session_id: str, *, clock: Clock, source: VitalsSource, store: Store,
-               settings: Settings, actor: str = "facilitator") -> LiveSession:
+    def resume(
+        cls,
+        session_id: str,
+        *,
+        clock: Clock,
+        source: VitalsSource,
+        store: Store,
+        settings: Settings,
+        actor: str = "facilitator",
+    ) -> LiveSession:
         """Take up an interrupted session with the participants it had."""
         row = store.resume_session(session_id, actor=actor)
-        live = cls(session_id, room_layout(row["seats"]), clock=clock, source=source,
-                   store=store, settings=settings, actor=actor)
+        live = cls(
+            session_id,
+            room_layout(row["seats"]),
+            clock=clock,
+            source=source,
+            store=store,
+            settings=settings,
+            actor=actor,
+        )
         with closing(store.reader()) as conn:
             people = queries.participants(conn, session_id, present_only=True)
-            entered = queries.events(conn, session_id,
-                                     kinds=("observation.entered", "entry.struck"))
+            entered = queries.events(
+                conn, session_id, kinds=("observation.entered", "entry.struck")
+            )
         live._restore_hand_entries(entered)
         for p in people:
             person = Participant(alias=p.alias, seat=p.seat, full_name=p.full_name, id=p.id)
@@ -131,8 +172,9 @@ class LiveSession:
         for event in logged:
             pid, kind, d = event.participant_id, event.kind, event.data
             if kind == "observation.entered":
-                self.hand_entries[d["entry_id"]] = HandEntry(pid, d["values"], d["t_measured"],
-                                                             d["taken_by"])
+                self.hand_entries[d["entry_id"]] = HandEntry(
+                    pid, d["values"], d["t_measured"], d["taken_by"]
+                )
             gone = d.get("corrects") if kind == "observation.entered" else d.get("entry_id")
             if gone in self.hand_entries:
                 self.hand_entries[gone].struck = True
@@ -158,9 +200,16 @@ class LiveSession:
         return self.latest(pid, "SpO2")
 
     # -- values a person measured (one path with the monitor's) ----------------------
-    def enter_reading(self, pid: str, values: dict[str, float | None], taken_by: str, *,
-                      t: float | None = None, corrects: str | None = None,
-                      reason: str | None = None) -> str:
+    def enter_reading(
+        self,
+        pid: str,
+        values: dict[str, float | None],
+        taken_by: str,
+        *,
+        t: float | None = None,
+        corrects: str | None = None,
+        reason: str | None = None,
+    ) -> str:
         """Values measured by hand (a manual cuff, a finger oximeter ...): returns the entry id.
 
         They take the monitor's path: the participant's buffers and tile (marked as hand
@@ -190,10 +239,20 @@ class LiveSession:
             raise BadInputError("a hand reading must have been taken in the last 4 hours")
         entry_id = uuid.uuid4().hex[:12]
         who = str(taken_by).strip()
-        self.record_event("observation.entered", {
-            "entry_id": entry_id, "values": clean, "t_measured": t, "taken_by": who,
-            "source": HAND, "corrects": corrects, "reason": reason.strip() if reason else None,
-        }, pid, who)
+        self.record_event(
+            "observation.entered",
+            {
+                "entry_id": entry_id,
+                "values": clean,
+                "t_measured": t,
+                "taken_by": who,
+                "source": HAND,
+                "corrects": corrects,
+                "reason": reason.strip() if reason else None,
+            },
+            pid,
+            who,
+        )
         if old is not None:
             self._drop_hand_entry(pid, corrects)
         rows: list[tuple] = []
@@ -202,8 +261,9 @@ class LiveSession:
         self.store.add_vitals(rows)
         self.hand_entries[entry_id] = HandEntry(pid, clean, t, who)
         if self.protocol is not None and "SBP" in clean:
-            self.protocol.record_bp(pid, clean["SBP"], clean["DBP"], t=t, source=HAND,
-                                    actor=who, entry_id=entry_id)
+            self.protocol.record_bp(
+                pid, clean["SBP"], clean["DBP"], t=t, source=HAND, actor=who, entry_id=entry_id
+            )
         return entry_id
 
     def strike_entry(self, pid: str, entry_id: str, reason: str, actor: str) -> None:
@@ -211,8 +271,12 @@ class LiveSession:
         tile, the alarms, the protocol and the record stop counting it."""
         if entry_id in self.hand_entries:
             entry = self._standing_hand_entry(pid, entry_id, reason)
-            self.record_event("entry.struck", {"entry_id": entry_id, "values": entry.values,
-                                               "reason": reason.strip()}, pid, actor)
+            self.record_event(
+                "entry.struck",
+                {"entry_id": entry_id, "values": entry.values, "reason": reason.strip()},
+                pid,
+                actor,
+            )
             self._drop_hand_entry(pid, entry_id)
         elif self.protocol is not None and self.protocol.owns_entry(pid, entry_id):
             self.protocol.strike_entry(pid, entry_id, reason, actor)
@@ -231,9 +295,11 @@ class LiveSession:
         if p is not None and p.t0 is not None and "SBP" in entry.values and entry.t <= p.t0:
             # The dose was checked against the pre-dose BP (the 140/90 gate): changing it
             # now would rewrite what the dose rested on.
-            raise BadInputError("this BP was taken before the dose, which was checked against "
-                                "it; it cannot be struck or corrected after the dose. Add a "
-                                "note saying what was wrong")
+            raise BadInputError(
+                "this BP was taken before the dose, which was checked against "
+                "it; it cannot be struck or corrected after the dose. Add a "
+                "note saying what was wrong"
+            )
         return entry
 
     def _drop_hand_entry(self, pid: str, entry_id: str) -> None:
@@ -251,12 +317,21 @@ class LiveSession:
     def standing_entries(self, pid: str) -> list[tuple[str, float, str]]:
         """(entry id, measured time, what) of this participant's entries that still count,
         newest first: what the correct-or-strike dialog offers."""
-        out = [(eid, e.t, ", ".join(f"{k} {v:g}" for k, v in e.values.items()) +
-                f" (hand, {e.taken_by})")
-               for eid, e in self.hand_entries.items() if e.pid == pid and not e.struck]
+        out = [
+            (
+                eid,
+                e.t,
+                ", ".join(f"{k} {v:g}" for k, v in e.values.items()) + f" (hand, {e.taken_by})",
+            )
+            for eid, e in self.hand_entries.items()
+            if e.pid == pid and not e.struck
+        ]
         if self.protocol is not None and pid in self.protocol.participants:
-            out += [(e.entry_id, e.t, f"{e.check} {e.value} ({e.taken_by})")
-                    for e in self.protocol.participants[pid].scores if not e.struck]
+            out += [
+                (e.entry_id, e.t, f"{e.check} {e.value} ({e.taken_by})")
+                for e in self.protocol.participants[pid].scores
+                if not e.struck
+            ]
         return sorted(out, key=lambda x: -x[1])
 
     def record_event(self, kind: str, data: dict, pid: str | None, actor: str) -> None:
@@ -267,12 +342,17 @@ class LiveSession:
     def _record(self, kind: str, data: dict, pid: str | None) -> None:
         """Room's event sink: commit the event and its projection before state changes."""
         self.store.record(
-            self.id, kind, data, participant_id=pid, actor=self.actor,
+            self.id,
+            kind,
+            data,
+            participant_id=pid,
+            actor=self.actor,
             projections=participant_projection(self.id, kind, data, pid, self.clock.now()),
         ).result(10)
 
-    def add_participant(self, alias: str, seat: int, full_name: str | None = None,
-                        dose_time: float | None = None) -> Participant:
+    def add_participant(
+        self, alias: str, seat: int, full_name: str | None = None, dose_time: float | None = None
+    ) -> Participant:
         person = self.room.add(alias, seat, full_name)
         self.vitals[person.id] = SeatVitals(seat)
         if seat not in self.source.seats:
@@ -365,8 +445,19 @@ class LiveSession:
             self.alarms.observe(person.id, r.seat, r.param, r.t, r.value, spot=r.by_hand)
         if self.protocol is not None and not r.by_hand:  # a hand BP is filed whole, above
             self.protocol.observe(person.id, r.seat, r.param, r.t, r.value)
-        rows.append((self.id, person.id, r.seat, f"seat{r.seat}", r.param, r.t, r.value,
-                     PARAMETERS[r.param].unit, r.source))
+        rows.append(
+            (
+                self.id,
+                person.id,
+                r.seat,
+                f"seat{r.seat}",
+                r.param,
+                r.t,
+                r.value,
+                PARAMETERS[r.param].unit,
+                r.source,
+            )
+        )
         return True
 
     def _file_block(self, b: WaveformBlock, rows: list[tuple]) -> None:
@@ -374,9 +465,20 @@ class LiveSession:
         if person is None:
             return
         self.vitals[person.id].add_block(b)
-        rows.append((self.id, person.id, b.seat, f"seat{b.seat}", b.param, b.t_start,
-                     b.rate_hz, len(b.samples), np.asarray(b.samples, "<f4").tobytes(),
-                     b.source))
+        rows.append(
+            (
+                self.id,
+                person.id,
+                b.seat,
+                f"seat{b.seat}",
+                b.param,
+                b.t_start,
+                b.rate_hz,
+                len(b.samples),
+                np.asarray(b.samples, "<f4").tobytes(),
+                b.source,
+            )
+        )
 
     def end(self, reason: str = "finished") -> None:
         self.pump()

@@ -16,8 +16,8 @@ from groupkap.alarms.limits import clinic_limits_path, load_clinic_limits
 from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import Clock
 from groupkap.options import RunOptions
-from groupkap.protocol.replay import restore_participant_limits, restore_protocol
 from groupkap.protocol.group import Protocol
+from groupkap.protocol.replay import restore_participant_limits, restore_protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.base import VitalsSource
@@ -27,23 +27,35 @@ SourceFactory = Callable[[list[int], float], VitalsSource]
 """make_source(seat numbers, start time) -> the room's vitals source."""
 
 
-def open_live_session(options: RunOptions, *, store: Store, clock: Clock, settings: Settings,
-                      make_source: SourceFactory) -> LiveSession:
+def open_live_session(
+    options: RunOptions,
+    *,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    make_source: SourceFactory,
+) -> LiveSession:
     """Start the session `options` asks for (or resume `options.resume`), watched by an alarm
     engine with the clinic's limits (recorded as applied) and following the protocol."""
     if options.resume:
-        live = _resume(options.resume, store=store, clock=clock, settings=settings,
-                       make_source=make_source)
+        live = _resume(
+            options.resume, store=store, clock=clock, settings=settings, make_source=make_source
+        )
     else:
         source = make_source(list(range(1, options.seats + 1)), clock.now())
-        live = LiveSession.start(seat_count=options.seats, clock=clock, source=source,
-                                 store=store, settings=settings, speed=options.speed,
-                                 title=options.title)
+        live = LiveSession.start(
+            seat_count=options.seats,
+            clock=clock,
+            source=source,
+            store=store,
+            settings=settings,
+            speed=options.speed,
+            title=options.title,
+        )
         for seat in sorted(options.plan):
             live.add_participant(options.plan[seat], seat)
     watch_alarms(live)
-    live.follow_protocol(Protocol(clock, live.record_event, settings.protocol,
-                                  alarms=live.alarms))
+    live.follow_protocol(Protocol(clock, live.record_event, settings.protocol, alarms=live.alarms))
     if options.resume:
         with closing(store.reader()) as conn:
             restore_protocol(live.protocol, conn, live.id)
@@ -52,8 +64,9 @@ def open_live_session(options: RunOptions, *, store: Store, clock: Clock, settin
     return live
 
 
-def _resume(session_id: str, *, store: Store, clock: Clock, settings: Settings,
-            make_source: SourceFactory) -> LiveSession:
+def _resume(
+    session_id: str, *, store: Store, clock: Clock, settings: Settings, make_source: SourceFactory
+) -> LiveSession:
     row = store.session(session_id)
     last = store.last_event_time(session_id)
     advance = getattr(clock, "advance", None)
@@ -62,8 +75,9 @@ def _resume(session_id: str, *, store: Store, clock: Clock, settings: Settings,
         # so the log's times never run backwards and every T0 stays in the past.
         advance(last - clock.now() + 1.0)
     source = make_source(list(range(1, row["seats"] + 1)), clock.now())
-    return LiveSession.resume(session_id, clock=clock, source=source, store=store,
-                              settings=settings)
+    return LiveSession.resume(
+        session_id, clock=clock, source=source, store=store, settings=settings
+    )
 
 
 def watch_alarms(live: LiveSession) -> None:
@@ -72,9 +86,14 @@ def watch_alarms(live: LiveSession) -> None:
     limits = load_clinic_limits()
     engine = AlarmEngine(live.clock, limits, live.record_event, live.settings.alarms)
     live.watch_with(engine)
-    live.record_event("limits.applied", {
-        "source": limits.source,
-        "limits": {name: p.describe() for name, p in limits.params.items()},
-    }, None, "system")
+    live.record_event(
+        "limits.applied",
+        {
+            "source": limits.source,
+            "limits": {name: p.describe() for name, p in limits.params.items()},
+        },
+        None,
+        "system",
+    )
     path = clinic_limits_path()
     live.limits_file = LimitsFile(path, engine) if path.exists() else None

@@ -104,8 +104,9 @@ def _alarm_settings(table: object, where: str) -> dict:
     known = {f.name for f in fields(AlarmConfig)} | {"facilitator_device"}
     for key in table:
         if key not in known:
-            raise ConfigError(f"{where}: unknown setting alarms.{key}; known: "
-                              f"{', '.join(sorted(known))}")
+            raise ConfigError(
+                f"{where}: unknown setting alarms.{key}; known: {', '.join(sorted(known))}"
+            )
     out: dict = {}
     device = table.get("facilitator_device", "")
     if not isinstance(device, str):
@@ -130,19 +131,28 @@ def _music_settings(table: object, where: str) -> dict:
             out["seat_devices"][int(seat)] = value
         elif key == "room_device" and isinstance(value, str):
             out["room_device"] = value
-        elif key == "volume_cap" and isinstance(value, int) and not isinstance(value, bool) \
-                and 10 <= value <= 100:
+        elif (
+            key == "volume_cap"
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and 10 <= value <= 100
+        ):
             out["music_volume_cap"] = value
         else:
-            raise ConfigError(f"{where}: music.{key} = {value!r} is not valid; use seat1 … "
-                              "seat10 = \"device\", room_device = \"device\", volume_cap = "
-                              "10 to 100")
+            raise ConfigError(
+                f"{where}: music.{key} = {value!r} is not valid; use seat1 … "
+                'seat10 = "device", room_device = "device", volume_cap = '
+                "10 to 100"
+            )
     return out
 
 
-CLINIC_KEYS = {"name": "clinic_name", "address": "clinic_address",  # [clinic] key -> Settings
-               "monitoring_provider": "monitoring_provider",
-               "provider_contact": "provider_contact"}
+CLINIC_KEYS = {
+    "name": "clinic_name",
+    "address": "clinic_address",  # [clinic] key -> Settings
+    "monitoring_provider": "monitoring_provider",
+    "provider_contact": "provider_contact",
+}
 
 
 def _clinic_settings(table: object, where: str) -> dict:
@@ -152,8 +162,9 @@ def _clinic_settings(table: object, where: str) -> dict:
     out: dict = {}
     for key, value in table.items():
         if key not in CLINIC_KEYS:
-            raise ConfigError(f"{where}: unknown setting clinic.{key}; known: "
-                              f"{', '.join(CLINIC_KEYS)}")
+            raise ConfigError(
+                f"{where}: unknown setting clinic.{key}; known: {', '.join(CLINIC_KEYS)}"
+            )
         if not isinstance(value, str):
             raise ConfigError(f"{where}: clinic.{key} = {value!r} must be text in quotes")
         out[CLINIC_KEYS[key]] = value.strip()
@@ -170,8 +181,9 @@ def _protocol_settings(table: object, where: str) -> dict:
     by_route: dict[str, float] = {}
     for key, value in table.items():
         if key not in known:
-            raise ConfigError(f"{where}: unknown setting protocol.{key}; known: "
-                              f"{', '.join(sorted(known))}")
+            raise ConfigError(
+                f"{where}: unknown setting protocol.{key}; known: {', '.join(sorted(known))}"
+            )
         if key.startswith("min_observation_") and key != "min_observation_min":
             by_route[key.removeprefix("min_observation_")] = value
         else:
@@ -194,8 +206,7 @@ def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            listed = ", ".join(sorted(known_sections | {"alarms", "music", "clinic",
-                                                        "protocol"}))
+            listed = ", ".join(sorted(known_sections | {"alarms", "music", "clinic", "protocol"}))
             raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:
             if key not in _RANGES or _RANGES[key][0] != section:
@@ -207,6 +218,5 @@ def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
         section, lo, hi = _RANGES[f.name]
         if f.name not in doc.get(section, {}):
             continue
-        changes[f.name] = check_range(f"{where}: {section}.{f.name}", doc[section][f.name],
-                                      lo, hi)
+        changes[f.name] = check_range(f"{where}: {section}.{f.name}", doc[section][f.name], lo, hi)
     return replace(Settings(), **changes)

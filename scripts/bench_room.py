@@ -16,9 +16,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QPoint, QRect  # noqa: E402  (PySide6 before pyqtgraph)
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
 
 from groupkap.clock import SimulatedClock  # noqa: E402
 from groupkap.demo.plan import seat_demo_participants  # noqa: E402
@@ -41,14 +41,24 @@ FRAMES = 15  # frames per repeat, so one slow paint does not decide a repeat
 
 def simulator(seats: int, settings: Settings) -> Simulator:
     """Fixed seed and scenario: a session and its baseline twin generate identical data."""
-    return Simulator(list(range(1, seats + 1)), START, seed=SEED, scenario="calm",
-                     nibp_interval_s=settings.nibp_interval_s)
+    return Simulator(
+        list(range(1, seats + 1)),
+        START,
+        seed=SEED,
+        scenario="calm",
+        nibp_interval_s=settings.nibp_interval_s,
+    )
 
 
 def new_session(store: Store, seats: int, settings: Settings) -> LiveSession:
     """A demo room on its own frozen clock, so every repeat sees the same simulated data."""
-    live = LiveSession.start(seat_count=seats, clock=SimulatedClock(start=START, speed=0),
-                             source=simulator(seats, settings), store=store, settings=settings)
+    live = LiveSession.start(
+        seat_count=seats,
+        clock=SimulatedClock(start=START, speed=0),
+        source=simulator(seats, settings),
+        store=store,
+        settings=settings,
+    )
     seat_demo_participants(live)
     return live
 
@@ -90,8 +100,9 @@ def baseline_plots(window: MainWindow, live: LiveSession, settings: Settings):
     return host, updates
 
 
-def bench_frames(app: QApplication, seats: int, repeat: int, settings: Settings,
-                 folder: Path) -> dict:
+def bench_frames(
+    app: QApplication, seats: int, repeat: int, settings: Settings, folder: Path
+) -> dict:
     """draw_frame + paint of a full room, against setData + paint of bare plots."""
     store = Store.open(folder / "room.sqlite3", SimulatedClock(start=START))
     live = new_session(store, seats, settings)
@@ -138,13 +149,15 @@ def bench_ingest_and_commit(seats: int, repeat: int, settings: Settings, folder:
     """pump() against generate() alone; flush() against a bare executemany of the same rows."""
     # A commit interval longer than the run: the writer commits only when flushed, so the pump
     # timing holds no commit and the flush timing holds the whole batch.
-    store = Store.open(folder / "ingest.sqlite3", SimulatedClock(start=START),
-                       vitals_interval_s=3600)
+    store = Store.open(
+        folder / "ingest.sqlite3", SimulatedClock(start=START), vitals_interval_s=3600
+    )
     bare = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
     bare.executescript(  # WAL and synchronous=normal as the store's writer; no indexes
         "pragma journal_mode=wal; pragma synchronous=normal; create table vitals (sid, pid, "
         "seat, dev, param, t, value, unit, src); create table waves (sid, pid, seat, dev, "
-        "param, t, hz, n, samples, src);")
+        "param, t, hz, n, samples, src);"
+    )
     ms: dict[str, list[float]] = {"pump": [], "gen": [], "flush": [], "bare": []}
     for _ in range(repeat):
         live = new_session(store, seats, settings)
@@ -165,11 +178,37 @@ def bench_ingest_and_commit(seats: int, repeat: int, settings: Settings, folder:
         ms["flush"].append(timed(store.flush))
         # The rows the session queued, rebuilt from the twin simulator's identical output.
         pid = {n: live.room.on_seat(n).id for n in range(1, seats + 1)}
-        vitals = [(live.id, pid[r.seat], r.seat, f"seat{r.seat}", r.param, r.t, r.value,
-                   PARAMETERS[r.param].unit, r.source) for readings, _ in out for r in readings]
-        waves = [(live.id, pid[b.seat], b.seat, f"seat{b.seat}", b.param, b.t_start, b.rate_hz,
-                  len(b.samples), np.asarray(b.samples, "<f4").tobytes(), b.source)
-                 for _, blocks in out for b in blocks]
+        vitals = [
+            (
+                live.id,
+                pid[r.seat],
+                r.seat,
+                f"seat{r.seat}",
+                r.param,
+                r.t,
+                r.value,
+                PARAMETERS[r.param].unit,
+                r.source,
+            )
+            for readings, _ in out
+            for r in readings
+        ]
+        waves = [
+            (
+                live.id,
+                pid[b.seat],
+                b.seat,
+                f"seat{b.seat}",
+                b.param,
+                b.t_start,
+                b.rate_hz,
+                len(b.samples),
+                np.asarray(b.samples, "<f4").tobytes(),
+                b.source,
+            )
+            for _, blocks in out
+            for b in blocks
+        ]
         assert len(vitals) == live.totals.readings - live.totals.dropped
         assert len(waves) == live.totals.blocks
 
@@ -196,24 +235,35 @@ def main() -> None:
         f = bench_frames(app, args.seats, args.repeat, settings, Path(tmp))
         i = bench_ingest_and_commit(args.seats, args.repeat, settings, Path(tmp))
     fps, budget = settings.frame_rate_hz, 1000 / settings.frame_rate_hz
-    print(f"{args.seats} seats, {FILL_MINUTES} min of data, 1920x1080 offscreen, "
-          f"median of {args.repeat} repeats")
-    print(f"frame: {f['frame']:.1f} ms (budget {budget:.0f} ms at {fps:g} fps, "
-          f"{100 * f['frame'] / budget:.0f} % used); baseline setData-only {f['base']:.1f} ms; "
-          f"ratio {f['frame'] / f['base']:.2f}")
-    print(f"frame after a new second on every tile: {f['fresh']:.1f} ms "
-          f"({100 * f['fresh'] / budget:.0f} % used); ratio {f['fresh'] / f['base']:.2f}")
-    print(f"ingest: pump {i['pump']:.1f} ms per {INGEST_SECONDS} s; generate alone "
-          f"{i['gen']:.1f} ms; ratio {i['pump'] / i['gen']:.2f}; capacity "
-          f"{INGEST_SECONDS * 1000 / i['pump']:,.0f} simulated s per real s")
-    print(f"commit: flush {i['flush']:.1f} ms for {i['rows'][0]} vitals + {i['rows'][1]} pleth "
-          f"rows; bare executemany {i['bare']:.1f} ms; ratio {i['flush'] / i['bare']:.2f}")
+    print(
+        f"{args.seats} seats, {FILL_MINUTES} min of data, 1920x1080 offscreen, "
+        f"median of {args.repeat} repeats"
+    )
+    print(
+        f"frame: {f['frame']:.1f} ms (budget {budget:.0f} ms at {fps:g} fps, "
+        f"{100 * f['frame'] / budget:.0f} % used); baseline setData-only {f['base']:.1f} ms; "
+        f"ratio {f['frame'] / f['base']:.2f}"
+    )
+    print(
+        f"frame after a new second on every tile: {f['fresh']:.1f} ms "
+        f"({100 * f['fresh'] / budget:.0f} % used); ratio {f['fresh'] / f['base']:.2f}"
+    )
+    print(
+        f"ingest: pump {i['pump']:.1f} ms per {INGEST_SECONDS} s; generate alone "
+        f"{i['gen']:.1f} ms; ratio {i['pump'] / i['gen']:.2f}; capacity "
+        f"{INGEST_SECONDS * 1000 / i['pump']:,.0f} simulated s per real s"
+    )
+    print(
+        f"commit: flush {i['flush']:.1f} ms for {i['rows'][0]} vitals + {i['rows'][1]} pleth "
+        f"rows; bare executemany {i['bare']:.1f} ms; ratio {i['flush'] / i['bare']:.2f}"
+    )
     print(f"\n{'measure':<20}{'ms':>8}  {'baseline':<18}{'ms':>8}{'ratio':>8}")
     for name, ms, base_name, base in (
-            ("frame", f["frame"], "setData only", f["base"]),
-            ("frame, new second", f["fresh"], "setData only", f["base"]),
-            (f"pump {INGEST_SECONDS} s", i["pump"], "generate only", i["gen"]),
-            ("store.flush", i["flush"], "bare executemany", i["bare"])):
+        ("frame", f["frame"], "setData only", f["base"]),
+        ("frame, new second", f["fresh"], "setData only", f["base"]),
+        (f"pump {INGEST_SECONDS} s", i["pump"], "generate only", i["gen"]),
+        ("store.flush", i["flush"], "bare executemany", i["bare"]),
+    ):
         print(f"{name:<20}{ms:>8.1f}  {base_name:<18}{base:>8.1f}{ms / base:>8.2f}")
 
 

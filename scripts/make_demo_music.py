@@ -14,8 +14,13 @@ from groupkap.demo.music_library import demo_library_folder, ensure_demo_library
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=demo_library_folder(),
-                        help="where to write the library (default: %(default)s)")
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=demo_library_folder(),
+        help="where to write the library (default: %(default)s)",
+    )
     folder = parser.parse_args().folder
     written = ensure_demo_library(folder)
     for path in written:

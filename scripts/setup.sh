@@ -43,10 +43,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating the virtual environment in $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-# Reinstall only when pyproject.toml changed since the last successful install.
+# Reinstall only when pyproject.toml or constraints.txt changed since the last successful
+# install. The ranges are in pyproject.toml; constraints.txt pins the set the tests passed with.
 stamp="$VENV/.groupkap-installed"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing GroupKAP and its pinned dependencies into $VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+  echo "setup: installing GroupKAP and its tested dependencies into $VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
   touch "$stamp"
 fi

@@ -7,25 +7,25 @@ needs through its constructor.
 from __future__ import annotations
 
 import logging
-from contextlib import closing
 import sys
 import time
 import traceback
+from contextlib import closing
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from groupkap.clock import RealClock, SimulatedClock
 from groupkap.audio.test_tone import test_tone_file
 from groupkap.circle.chime import Chime
+from groupkap.clock import RealClock, SimulatedClock
 from groupkap.demo.circle_director import DemoCircleDirector
+from groupkap.demo.music_library import chime_path, demo_library_folder, demo_playlists
+from groupkap.demo.plan import demo_plan
 from groupkap.demo.protocol_team import DemoProtocolDirector
 from groupkap.errors import AudioError, GroupKapError
 from groupkap.music.room_music import build_room_music
-from groupkap.demo.music_library import chime_path, demo_library_folder, demo_playlists
-from groupkap.demo.plan import demo_plan
 from groupkap.options import RunOptions
 from groupkap.session import LiveSession
 from groupkap.session_start import open_live_session
@@ -51,8 +51,11 @@ def _qt_message(mode: QtMsgType, context, message: str) -> None:
     """Route Qt's own warnings into logging (qutebrowser's utils/qtlog.py does the same)."""
     if "propagateSizeHints" in message:  # the offscreen platform's harmless notice
         return
-    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
-             QtMsgType.QtWarningMsg: logging.WARNING}.get(mode, logging.ERROR)
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }.get(mode, logging.ERROR)
     qt_log.log(level, "%s", message)
 
 
@@ -61,9 +64,13 @@ def _excepthook(window_ref: list) -> callable:
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.critical("unhandled error\n%s", text)
         if window_ref and QApplication.platformName() != "offscreen":
-            QMessageBox.critical(window_ref[0], "GroupKAP error",
-                                 f"An unexpected error occurred:\n\n{exc}\n\nDetails are "
-                                 "in the log. The session log is intact up to this point.")
+            QMessageBox.critical(
+                window_ref[0],
+                "GroupKAP error",
+                f"An unexpected error occurred:\n\n{exc}\n\nDetails are "
+                "in the log. The session log is intact up to this point.",
+            )
+
     return hook
 
 
@@ -85,8 +92,14 @@ class RoomRun:
         end_at: session time at which the run ends by itself (None: when closed).
     """
 
-    def __init__(self, live: LiveSession, window: MainWindow, end_at: float | None,
-                 screenshot: Path | None, sound: AlarmAudio | None = None) -> None:
+    def __init__(
+        self,
+        live: LiveSession,
+        window: MainWindow,
+        end_at: float | None,
+        screenshot: Path | None,
+        sound: AlarmAudio | None = None,
+    ) -> None:
         self.live, self.window = live, window
         self.sound = sound
         self.end_at, self.screenshot = end_at, screenshot
@@ -142,8 +155,7 @@ class RoomRun:
         self.live.end(reason)
 
 
-def open_circle_view(circle, room_device: str | None,
-                     vlc_args: list[str] | None) -> CircleView:
+def open_circle_view(circle, room_device: str | None, vlc_args: list[str] | None) -> CircleView:
     """Show the circle on its own window, with the chime on the room speakers."""
     chime = None
     try:
@@ -186,12 +198,14 @@ def _on_sound_failed(live: LiveSession, window: MainWindow, problem: str) -> Non
     window.show_sound_failure(problem)
 
 
-def _on_sound_tested(live: LiveSession, window: MainWindow, device: str | None,
-                     result: dict) -> None:
+def _on_sound_tested(
+    live: LiveSession, window: MainWindow, device: str | None, result: dict
+) -> None:
     """Log the start-up self-test; if no one could hear the alarms, say so across the top
     of the window until the session ends (the tiles and alarm bar still show them)."""
-    live.record_event("alarm.sound_tested",
-                      {**result, "device": device or "system default"}, None, "system")
+    live.record_event(
+        "alarm.sound_tested", {**result, "device": device or "system default"}, None, "system"
+    )
     if not result.get("ok"):
         window.show_sound_failure(result.get("problem") or "the self-test did not pass")
 
@@ -203,16 +217,23 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
     sys.excepthook = _excepthook(window_ref)
     clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
     bridge = StoreBridge()
-    store = Store.open(options.db, clock, on_error=bridge.report,
-                       vitals_interval_s=settings.vitals_commit_s)
+    store = Store.open(
+        options.db, clock, on_error=bridge.report, vitals_interval_s=settings.vitals_commit_s
+    )
 
     def simulator(seats: list[int], start: float) -> Simulator:
-        return Simulator(seats, start, seed=options.seed, scenario=options.scenario,
-                         nibp_interval_s=settings.nibp_interval_s)
+        return Simulator(
+            seats,
+            start,
+            seed=options.seed,
+            scenario=options.scenario,
+            nibp_interval_s=settings.nibp_interval_s,
+        )
 
     try:
-        live = open_live_session(options, store=store, clock=clock, settings=settings,
-                                 make_source=simulator)
+        live = open_live_session(
+            options, store=store, clock=clock, settings=settings, make_source=simulator
+        )
         start = clock.now()
         if not options.resume:  # the demo's team walks the protocol it starts
             director = DemoProtocolDirector(live, live.protocol, live.source.dose_time)
@@ -224,11 +245,15 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         live.music, music_problem = room_music(live, settings, options.speed)
         chime_args = ["--aout=dummy"] if options.offscreen else None
         room_device = settings.room_device or None
-        window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
-                            open_circle=lambda circle: open_circle_view(circle, room_device,
-                                                                        chime_args),
-                            music_library=demo_library_folder(),
-                            play_tone=lambda device: play_test_tone(device, chime_args))
+        window = MainWindow(
+            live,
+            settings,
+            simulated=True,
+            db_path=str(store.path),
+            open_circle=lambda circle: open_circle_view(circle, room_device, chime_args),
+            music_library=demo_library_folder(),
+            play_tone=lambda device: play_test_tone(device, chime_args),
+        )
         if music_problem:
             window.show_error(music_problem)
         window_ref.append(window)
@@ -237,11 +262,15 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         # every burst, without probing sound cards that a headless machine does not have.
         # The self-test says so honestly (banner and log), as it does when the sound could
         # not be set up at all (sound.problem).
-        sound = AlarmAudio(alarm_sound_folder(), settings.facilitator_device,
-                           vlc_args=["--aout=dummy"] if options.offscreen else None)
+        sound = AlarmAudio(
+            alarm_sound_folder(),
+            settings.facilitator_device,
+            vlc_args=["--aout=dummy"] if options.offscreen else None,
+        )
         device_name = "dummy output (offscreen)" if options.offscreen else sound.device
         sound.bridge.finished.connect(
-            lambda result: _on_sound_tested(live, window, device_name, result))
+            lambda result: _on_sound_tested(live, window, device_name, result)
+        )
         sound.start_self_test()
         if options.offscreen:
             window.resize(*SCREENSHOT_SIZE)
@@ -260,8 +289,10 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
     finally:
         store.close()
     report = verify(store.path)
-    print(f"event chain: {'intact' if report.ok else 'BROKEN at seq %s' % report.broken_seq}"
-          f" ({report.checked} events)")
+    print(
+        f"event chain: {'intact' if report.ok else f'BROKEN at seq {report.broken_seq}'}"
+        f" ({report.checked} events)"
+    )
     return 0 if report.ok else 1
 
 
@@ -273,9 +304,19 @@ def run_app(db: Path | None, settings: Settings) -> int:
     """
     qt_application()
     resume = _ask_about_interrupted(db)
-    return run_demo(RunOptions(seats=6, scenario="calm", speed=1.0, seed=1, db=db,
-                               resume=resume, plan={} if resume else demo_plan(6),
-                               title="room (simulated participants)"), settings)
+    return run_demo(
+        RunOptions(
+            seats=6,
+            scenario="calm",
+            speed=1.0,
+            seed=1,
+            db=db,
+            resume=resume,
+            plan={} if resume else demo_plan(6),
+            title="room (simulated participants)",
+        ),
+        settings,
+    )
 
 
 def _ask_about_interrupted(db: Path | None) -> str | None:
@@ -290,10 +331,13 @@ def _ask_about_interrupted(db: Path | None) -> str | None:
     if not interrupted:
         return None
     newest = interrupted[0]
-    box = QMessageBox(QMessageBox.Icon.Question, "Interrupted session",
-                      f"Session {newest['id']} (started {newest['started']}, "
-                      f"{newest['participants']} participants) was interrupted.\n\n"
-                      "Resume it, or close it and start a new session?")
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Interrupted session",
+        f"Session {newest['id']} (started {newest['started']}, "
+        f"{newest['participants']} participants) was interrupted.\n\n"
+        "Resume it, or close it and start a new session?",
+    )
     resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Close it and start new", QMessageBox.ButtonRole.DestructiveRole)
     box.exec()
@@ -311,9 +355,10 @@ def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> 
     with closing(store.reader()) as conn:
         per_person = queries.vitals_per_participant(conn, live.id)
         events = queries.event_count(conn, live.id)
-    print(f"session {live.id}: {len(live.room.participants)} participants, {events} events, "
-          f"database {store.path}")
-    print("vitals per participant: "
-          + ", ".join(f"{alias} {n}" for alias, n in per_person))
+    print(
+        f"session {live.id}: {len(live.room.participants)} participants, {events} events, "
+        f"database {store.path}"
+    )
+    print("vitals per participant: " + ", ".join(f"{alias} {n}" for alias, n in per_person))
     if screenshot is not None:
         print(f"screenshot: {screenshot.resolve()}")

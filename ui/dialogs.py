@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QLabel, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from groupkap.errors import GroupKapError
 
@@ -29,8 +38,9 @@ class CommandDialog(QDialog):
         self.error = QLabel("")
         self.error.setStyleSheet("color: #e8b04c;")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -48,8 +58,9 @@ class CommandDialog(QDialog):
         self.accept()
 
 
-def form_dialog(title: str, submit: Callable[[], None], fields: dict[str, QWidget],
-                parent=None) -> CommandDialog:
+def form_dialog(
+    title: str, submit: Callable[[], None], fields: dict[str, QWidget], parent=None
+) -> CommandDialog:
     """A `CommandDialog` with one labelled row per field, in order.
 
     The fields stay reachable as `dialog.fields` by their labels, so the submit and the tests

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QScrollArea, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from groupkap import ADJUNCT_NOTICE, __version__
 from groupkap.clock import utc_iso
+from groupkap.demo.music_library import demo_playlists
 from groupkap.errors import GroupKapError
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
@@ -20,13 +28,11 @@ from ui import theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.setup import circle_dialog, show_fairness
-from groupkap.demo.music_library import demo_playlists
 from ui.music.playlist_editor import PlaylistEditor
 from ui.music.setup_dialog import music_setup_dialog
 from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
-
 
 SOUND_FAILURE_TITLE = "⚠ Alarm sound not working — watch the screen"
 
@@ -46,17 +52,34 @@ class MainWindow(QMainWindow):
 
     close_requested = Signal()
 
-    def __init__(self, live: LiveSession, settings: Settings, *, simulated: bool,
-                 db_path: str, flash_clock: Callable[[], float] = time.monotonic,
-                 open_circle: Callable | None = None, music_library: Path | None = None,
-                 play_tone: Callable[[str], object] | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        live: LiveSession,
+        settings: Settings,
+        *,
+        simulated: bool,
+        db_path: str,
+        flash_clock: Callable[[], float] = time.monotonic,
+        open_circle: Callable | None = None,
+        music_library: Path | None = None,
+        play_tone: Callable[[str], object] | None = None,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.live = live
         self._music_library = music_library
         self.setWindowTitle(f"GroupKAP · {live.id}")
-        self.grid = RoomGrid(live.room, live.vitals.get, live.clock.now, settings,
-                             alarms=live.alarms, protocol=live.protocol, music=live.music,
-                             spo2=live.latest_spo2, flash_clock=flash_clock)
+        self.grid = RoomGrid(
+            live.room,
+            live.vitals.get,
+            live.clock.now,
+            settings,
+            alarms=live.alarms,
+            protocol=live.protocol,
+            music=live.music,
+            spo2=live.latest_spo2,
+            flash_clock=flash_clock,
+        )
         for tile in self.grid.tiles.values():
             tile.add_requested.connect(self._on_tile_add_requested)
             tile.rename_requested.connect(self._on_tile_rename_requested)
@@ -83,7 +106,8 @@ class MainWindow(QMainWindow):
         # text on that red reads better than white (contrast about 6:1 against 3.5:1).
         self.sound_banner.setStyleSheet(
             f"QLabel#SoundFailureBanner {{ background: {theme.ALARM_COLOURS['high']}; "
-            "color: #000000; font-size: 18px; font-weight: bold; padding: 8px 14px; }")
+            "color: #000000; font-size: 18px; font-weight: bold; padding: 8px 14px; }"
+        )
         self.sound_banner.hide()
         column.addWidget(self.sound_banner)
         self.alarm_bar: AlarmBar | None = None
@@ -105,8 +129,8 @@ class MainWindow(QMainWindow):
         if live.music is not None:
             setup = QAction("Music set-up…", self)
             setup.triggered.connect(
-                lambda: music_setup_dialog(self.live, settings, self,
-                                           play_tone=play_tone).open())
+                lambda: music_setup_dialog(self.live, settings, self, play_tone=play_tone).open()
+            )
             bar.addAction(setup)
             lists = QAction("Playlists…", self)
             lists.triggered.connect(self._on_playlists_requested)
@@ -139,7 +163,8 @@ class MainWindow(QMainWindow):
 
         self.statusBar().showMessage(
             f"Session {live.id} · {db_path} · adjunct display — bedside monitors remain the "
-            "primary alarm source")
+            "primary alarm source"
+        )
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(500)
         self._clock_timer.timeout.connect(self._show_clock)
@@ -171,9 +196,11 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, "About GroupKAP",
+            self,
+            "About GroupKAP",
             f"<b>GroupKAP {__version__}</b><p>Room display and session log for group "
-            f"ketamine-assisted psychotherapy.</p><p><b>{ADJUNCT_NOTICE}</b></p>")
+            f"ketamine-assisted psychotherapy.</p><p><b>{ADJUNCT_NOTICE}</b></p>",
+        )
 
     # -- tile commands --------------------------------------------------------------
     def _on_tile_add_requested(self, seat: int | None) -> None:
@@ -220,13 +247,16 @@ class MainWindow(QMainWindow):
     def _on_tile_music_requested(self, pid: str, move: str) -> None:
         music, actor = self.live.music, self.live.actor
         try:
-            {"duck": lambda: music.duck(pid, actor), "skip": lambda: music.skip(pid, actor),
-             "hold": lambda: music.hold(pid, True, actor),
-             "release": lambda: music.hold(pid, False, actor),
-             "silence": lambda: music.silence(pid, actor),
-             "resume": lambda: music.resume(pid),
-             "louder": lambda: music.volume_step(pid, 10, actor),
-             "softer": lambda: music.volume_step(pid, -10, actor)}[move]()
+            {
+                "duck": lambda: music.duck(pid, actor),
+                "skip": lambda: music.skip(pid, actor),
+                "hold": lambda: music.hold(pid, True, actor),
+                "release": lambda: music.hold(pid, False, actor),
+                "silence": lambda: music.silence(pid, actor),
+                "resume": lambda: music.resume(pid),
+                "louder": lambda: music.volume_step(pid, 10, actor),
+                "softer": lambda: music.volume_step(pid, -10, actor),
+            }[move]()
         except GroupKapError as exc:
             self.show_error(str(exc))
 
@@ -235,8 +265,9 @@ class MainWindow(QMainWindow):
             self.show_error("no music library for this room")
             return
         try:
-            editor = PlaylistEditor([self._music_library], demo_playlists(self._music_library),
-                                    parent=self)
+            editor = PlaylistEditor(
+                [self._music_library], demo_playlists(self._music_library), parent=self
+            )
         except GroupKapError as exc:
             self.show_error(str(exc))
             return

@@ -57,9 +57,12 @@ def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     palette = QPalette()
     for role, colour in (
-        (QPalette.ColorRole.Window, BACKGROUND), (QPalette.ColorRole.Base, "#1b1f26"),
-        (QPalette.ColorRole.Text, TEXT), (QPalette.ColorRole.WindowText, TEXT),
-        (QPalette.ColorRole.Button, "#1b1f26"), (QPalette.ColorRole.ButtonText, TEXT),
+        (QPalette.ColorRole.Window, BACKGROUND),
+        (QPalette.ColorRole.Base, "#1b1f26"),
+        (QPalette.ColorRole.Text, TEXT),
+        (QPalette.ColorRole.WindowText, TEXT),
+        (QPalette.ColorRole.Button, "#1b1f26"),
+        (QPalette.ColorRole.ButtonText, TEXT),
         (QPalette.ColorRole.Highlight, "#2a5d8a"),
     ):
         palette.setColor(role, QColor(colour))

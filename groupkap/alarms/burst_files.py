@@ -81,10 +81,10 @@ _TD = 0.150  # high-priority pulse duration td (75-200 ms)
 _GROUP = (_X, _X, 2 * _X + _TD, _X)
 
 DEFAULT_PATTERNS: dict[str, BurstPattern] = {
-    "high": BurstPattern(frequency_hz=523.0, pulse_s=_TD, ramp_s=0.020,
-                         gaps_s=_GROUP + (0.500,) + _GROUP),
-    "medium": BurstPattern(frequency_hz=440.0, pulse_s=0.200, ramp_s=0.030,
-                           gaps_s=(0.125, 0.125)),
+    "high": BurstPattern(
+        frequency_hz=523.0, pulse_s=_TD, ramp_s=0.020, gaps_s=_GROUP + (0.500,) + _GROUP
+    ),
+    "medium": BurstPattern(frequency_hz=440.0, pulse_s=0.200, ramp_s=0.030, gaps_s=(0.125, 0.125)),
     "low": BurstPattern(frequency_hz=330.0, pulse_s=0.200, ramp_s=0.030, gaps_s=()),
 }
 
@@ -95,23 +95,28 @@ def _pattern(priority: str, pattern: BurstPattern | None) -> BurstPattern:
     try:
         return DEFAULT_PATTERNS[priority]
     except KeyError:
-        raise ValueError(f"unknown alarm priority {priority!r}; expected one of "
-                         f"{', '.join(PRIORITIES)}") from None
+        raise ValueError(
+            f"unknown alarm priority {priority!r}; expected one of {', '.join(PRIORITIES)}"
+        ) from None
 
 
-def burst_samples(priority: str, sample_rate: int = 44100,
-                  pattern: BurstPattern | None = None) -> np.ndarray:
+def burst_samples(
+    priority: str, sample_rate: int = 44100, pattern: BurstPattern | None = None
+) -> np.ndarray:
     """The burst as float64 samples peaking at exactly 1.0 (the writer applies the volume)."""
     p = _pattern(priority, pattern)
     n = int(round(p.duration_s * sample_rate))
     t = np.arange(n) / sample_rate
     # Harmonic phases are fixed, not random: the same parameters give the same bytes.
-    tone = sum(a * np.sin(2 * np.pi * (k + 1) * p.frequency_hz * t + k * np.pi / 4)
-               for k, a in enumerate(p.harmonics))
+    tone = sum(
+        a * np.sin(2 * np.pi * (k + 1) * p.frequency_hz * t + k * np.pi / 4)
+        for k, a in enumerate(p.harmonics)
+    )
     envelope = np.zeros(n)
     for start in p.starts_s():
-        envelope = np.maximum(envelope, _pulse_envelope(
-            t, p.lead_s + p.ramp_s / 2 + start, p.pulse_s, p.ramp_s))
+        envelope = np.maximum(
+            envelope, _pulse_envelope(t, p.lead_s + p.ramp_s / 2 + start, p.pulse_s, p.ramp_s)
+        )
     samples = tone * envelope
     return samples / np.max(np.abs(samples))
 
@@ -127,8 +132,9 @@ def _pulse_envelope(t: np.ndarray, start: float, length: float, ramp: float) -> 
     return 0.5 - 0.5 * np.cos(np.pi * np.minimum(rise, fall))
 
 
-def _wav_bytes(priority: str, sample_rate: int, pattern: BurstPattern | None,
-               volume: float) -> bytes:
+def _wav_bytes(
+    priority: str, sample_rate: int, pattern: BurstPattern | None, volume: float
+) -> bytes:
     if not 0.0 < volume <= 1.0:
         raise ValueError(f"volume must be in (0, 1], got {volume}")
     pcm = np.round(burst_samples(priority, sample_rate, pattern) * volume * 32767)
@@ -141,16 +147,23 @@ def _wav_bytes(priority: str, sample_rate: int, pattern: BurstPattern | None,
     return buf.getvalue()
 
 
-def write_burst(priority: str, path: Path, *, sample_rate: int = 44100,
-                pattern: BurstPattern | None = None, volume: float = 0.6) -> Path:
+def write_burst(
+    priority: str,
+    path: Path,
+    *,
+    sample_rate: int = 44100,
+    pattern: BurstPattern | None = None,
+    volume: float = 0.6,
+) -> Path:
     """Write one burst as a WAV file, atomically, so a player never opens half a file."""
     path = Path(path)
     atomic_write(path, _wav_bytes(priority, sample_rate, pattern, volume))
     return path
 
 
-def ensure_bursts(folder: Path, *, sample_rate: int = 44100,
-                  volume: float = 0.6) -> dict[str, Path]:
+def ensure_bursts(
+    folder: Path, *, sample_rate: int = 44100, volume: float = 0.6
+) -> dict[str, Path]:
     """The three standard bursts in `folder`, written only where missing or different.
 
     The expected bytes are regenerated (milliseconds of work) and compared with what is on
@@ -180,9 +193,15 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
     return pcm.reshape(-1, channels).mean(axis=1), rate
 
 
-def count_pulses(samples: np.ndarray, sample_rate: int, *, threshold: float = 0.5,
-                 min_level: float = 1e-3, min_pulse_s: float = 0.03,
-                 min_gap_s: float = 0.03) -> list[tuple[float, float]]:
+def count_pulses(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    threshold: float = 0.5,
+    min_level: float = 1e-3,
+    min_pulse_s: float = 0.03,
+    min_gap_s: float = 0.03,
+) -> list[tuple[float, float]]:
     """Find the pulses in recorded or generated audio: (start, end) seconds of each.
 
     The envelope is a centred 5 ms moving RMS; a pulse is where it is above `threshold`

@@ -9,8 +9,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from groupkap.alarms.output_check import (SelfTestResult, null_device_problem,
-                                          silent_module_problem)
+from groupkap.alarms.output_check import SelfTestResult, null_device_problem, silent_module_problem
 from groupkap.audio.libvlc import VlcPlayer
 from groupkap.errors import AudioError
 
@@ -45,8 +44,13 @@ class AlarmBurstPlayer:
         playing_priority: the priority sounding now, or None (a property).
     """
 
-    def __init__(self, sound_files: dict[str, Path], *, device: str | None = None,
-                 vlc_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        sound_files: dict[str, Path],
+        *,
+        device: str | None = None,
+        vlc_args: list[str] | None = None,
+    ) -> None:
         missing = [p for p in RANK if p not in sound_files]
         if missing:
             raise ValueError(f"no alarm sound given for {', '.join(missing)}")
@@ -119,8 +123,10 @@ class AlarmBurstPlayer:
     def playing_priority(self) -> str | None:
         self._drain()
         if self._playing is not None and time.monotonic() > self._give_up_at:
-            log.warning("libVLC never reported the end of the %s alarm burst; taking it as "
-                        "over", self._playing)
+            log.warning(
+                "libVLC never reported the end of the %s alarm burst; taking it as over",
+                self._playing,
+            )
             self._playing = None
         return self._playing
 
@@ -229,10 +235,15 @@ class AlarmBurstPlayer:
         if outcome is None:
             return f"the {priority} burst did not play to its end within {timeout_s:g} s"
         if self._buffers_played(priority) == 0:
-            where = (f"the facilitators' output device {self.device!r}" if self.device
-                     else "the default audio output")
-            return (f"libVLC could not open {where}: the bursts were decoded but no sound "
-                    "reached it (no sound card, or the sound server did not answer)")
+            where = (
+                f"the facilitators' output device {self.device!r}"
+                if self.device
+                else "the default audio output"
+            )
+            return (
+                f"libVLC could not open {where}: the bursts were decoded but no sound "
+                "reached it (no sound card, or the sound server did not answer)"
+            )
         return ""
 
     def _buffers_played(self, priority: str) -> int | None:
@@ -289,4 +300,3 @@ def _length_s(path: Path) -> float:
             return w.getnframes() / w.getframerate()
     except (wave.Error, EOFError, OSError):
         return UNKNOWN_LENGTH_S
-

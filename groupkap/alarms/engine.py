@@ -14,8 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from groupkap.alarms.limits import HIGH, LOW, MEDIUM, Bound, LimitSet, ParamLimits
-from groupkap.alarms.model import (NO_DATA, SOURCE_LOST, Alarm, AlarmConfig, SoundCue,
-                                   no_data_key, rank)
+from groupkap.alarms.model import (
+    NO_DATA,
+    SOURCE_LOST,
+    Alarm,
+    AlarmConfig,
+    SoundCue,
+    no_data_key,
+    rank,
+)
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.params import PARAMETERS
@@ -55,8 +62,9 @@ class AlarmEngine:
         config: timing settings.
     """
 
-    def __init__(self, clock: Clock, limits: LimitSet, record: AlarmSink,
-                 config: AlarmConfig | None = None) -> None:
+    def __init__(
+        self, clock: Clock, limits: LimitSet, record: AlarmSink, config: AlarmConfig | None = None
+    ) -> None:
         self.clock = clock
         self.limits = limits
         self.participant_limits: dict[str, LimitSet] = {}
@@ -77,8 +85,9 @@ class AlarmEngine:
     def limits_for(self, pid: str) -> LimitSet:
         return self.participant_limits.get(pid, self.limits)
 
-    def observe(self, pid: str, seat: int, param: str, t: float, value: float, *,
-                spot: bool = False) -> None:
+    def observe(
+        self, pid: str, seat: int, param: str, t: float, value: float, *, spot: bool = False
+    ) -> None:
         """One reading. NaN and implausible values (sentinels) neither raise nor clear.
 
         `spot` marks a value a person measured and typed in: it is judged against the same
@@ -111,8 +120,9 @@ class AlarmEngine:
             level, bound = self._intermittent(limits, watch, value)
         elif spot:
             level, bound = limits.level(value)
-            watch.since = {} if level is None else {HIGH: t, MEDIUM: t} if level == HIGH \
-                else {MEDIUM: t}
+            watch.since = (
+                {} if level is None else {HIGH: t, MEDIUM: t} if level == HIGH else {MEDIUM: t}
+            )
         else:
             level, bound = self._continuous(limits, watch, t, value)
         if level is None:
@@ -135,13 +145,20 @@ class AlarmEngine:
             self._condition_gone(pid, param, self.clock.now())
 
     # -- clinical observations scored by a person (MOAA/S) ----------------------------
-    def clinical_condition(self, pid: str, key: str, priority: str, text: str,
-                           value: float, limit: str, seat: int | None = None) -> None:
+    def clinical_condition(
+        self,
+        pid: str,
+        key: str,
+        priority: str,
+        text: str,
+        value: float,
+        limit: str,
+        seat: int | None = None,
+    ) -> None:
         """A clinical alarm from a scored observation (a MOAA/S at or below its floor)."""
         if seat is not None:
             self._seats[pid] = seat
-        self._condition(pid, key, priority, text, value, limit, self.clock.now(),
-                        technical=False)
+        self._condition(pid, key, priority, text, value, limit, self.clock.now(), technical=False)
 
     def clinical_condition_gone(self, pid: str, key: str) -> None:
         self._condition_gone(pid, key, self.clock.now())
@@ -149,7 +166,8 @@ class AlarmEngine:
     def _continuous(self, limits: ParamLimits, watch: _Watch, t: float, value: float):
         for priority in (HIGH, MEDIUM):
             if _crossed(limits, priority, value) or (
-                    priority == MEDIUM and _crossed(limits, HIGH, value)):
+                priority == MEDIUM and _crossed(limits, HIGH, value)
+            ):
                 watch.since.setdefault(priority, t)
             else:
                 watch.since.pop(priority, None)
@@ -162,7 +180,7 @@ class AlarmEngine:
 
     def _intermittent(self, limits: ParamLimits, watch: _Watch, value: float):
         level, bound = limits.level(value)
-        watch.recent = (watch.recent + [level])[-limits.confirm_readings:]
+        watch.recent = (watch.recent + [level])[-limits.confirm_readings :]
         if limits.extreme is not None and limits.extreme.crossed(value):
             return HIGH, limits.extreme
         if level is None or len(watch.recent) < limits.confirm_readings:
@@ -173,8 +191,9 @@ class AlarmEngine:
         return confirmed, _crossed(limits, confirmed, value) or bound
 
     # -- technical alarms (also the hook for "BP check overdue") ---------------------
-    def raise_technical(self, pid: str, key: str, priority: str, text: str,
-                        seat: int | None = None) -> None:
+    def raise_technical(
+        self, pid: str, key: str, priority: str, text: str, seat: int | None = None
+    ) -> None:
         if seat is not None:
             self._seats[pid] = seat
         self._condition(pid, key, priority, text, None, None, self.clock.now(), technical=True)
@@ -190,13 +209,34 @@ class AlarmEngine:
         self.clear_technical(pid, SOURCE_LOST)
 
     # -- transitions ----------------------------------------------------------------
-    def _condition(self, pid: str, key: str, level: str, text: str, value: float | None,
-                   limit: str | None, t: float, *, technical: bool) -> None:
+    def _condition(
+        self,
+        pid: str,
+        key: str,
+        level: str,
+        text: str,
+        value: float | None,
+        limit: str | None,
+        t: float,
+        *,
+        technical: bool,
+    ) -> None:
         alarm_id = f"{pid}:{key}"
         alarm = self.alarms.get(alarm_id)
         if alarm is None:
-            alarm = Alarm(alarm_id, pid, self._seats.get(pid, 0), key, technical, level, text,
-                          value, limit, raised_at=t, unacknowledged_since=t)
+            alarm = Alarm(
+                alarm_id,
+                pid,
+                self._seats.get(pid, 0),
+                key,
+                technical,
+                level,
+                text,
+                value,
+                limit,
+                raised_at=t,
+                unacknowledged_since=t,
+            )
             self.alarms[alarm_id] = alarm
             self._raised(alarm, previous=None)
             return
@@ -244,8 +284,7 @@ class AlarmEngine:
         if alarm.priority == HIGH and not alarm.technical:
             # A high physiological alarm stays shown until someone resets it; a technical
             # one (a late BP check, a silent sensor) ends when its cause does.
-            self._record("alarm.cleared", {**alarm.event_data(), "latched": True},
-                         pid, "system")
+            self._record("alarm.cleared", {**alarm.event_data(), "latched": True}, pid, "system")
             return
         del self.alarms[alarm.id]
         self._sounded_low.discard(alarm.id)
@@ -270,13 +309,16 @@ class AlarmEngine:
         """Take down a latched alarm whose condition has gone."""
         alarm = self._get(alarm_id)
         if alarm.condition_active:
-            raise BadInputError(f"{alarm.text}: the condition is still present; acknowledge "
-                                "it instead (it can be reset once it has cleared)")
+            raise BadInputError(
+                f"{alarm.text}: the condition is still present; acknowledge "
+                "it instead (it can be reset once it has cleared)"
+            )
         del self.alarms[alarm.id]
         self._record("alarm.reset", alarm.event_data(), alarm.participant_id, actor)
 
-    def pause_audio(self, actor: str, pid: str | None = None,
-                    duration_s: float | None = None) -> float:
+    def pause_audio(
+        self, actor: str, pid: str | None = None, duration_s: float | None = None
+    ) -> float:
         """Silence the alarms sounding now, in the room or for one participant, for a while.
 
         Returns when the pause ends. Alarms raised (or raised higher) later still sound.
@@ -284,15 +326,23 @@ class AlarmEngine:
         duration = self.config.audio_pause_s if duration_s is None else duration_s
         lo, hi = AlarmConfig.RANGES["audio_pause_s"]
         if not lo <= duration <= hi:
-            raise BadInputError(f"an audio pause lasts {lo / 60:g} to {hi / 60:g} minutes, "
-                                f"not {duration / 60:g}")
+            raise BadInputError(
+                f"an audio pause lasts {lo / 60:g} to {hi / 60:g} minutes, not {duration / 60:g}"
+            )
         now = self.clock.now()
         scope = pid or ROOM
-        silenced = {a.id: rank(a.priority) for a in self.alarms.values()
-                    if scope == ROOM or a.participant_id == pid}
+        silenced = {
+            a.id: rank(a.priority)
+            for a in self.alarms.values()
+            if scope == ROOM or a.participant_id == pid
+        }
         self._pauses[scope] = _Pause(now + duration, silenced)
-        data = {"scope": "room" if scope == ROOM else "participant", "duration_s": duration,
-                "until_t": now + duration, "alarms": sorted(silenced)}
+        data = {
+            "scope": "room" if scope == ROOM else "participant",
+            "duration_s": duration,
+            "until_t": now + duration,
+            "alarms": sorted(silenced),
+        }
         if pid:
             data["seat"] = self._seats.get(pid, 0)
         self._record("alarm.audio_paused", data, pid, actor)
@@ -310,15 +360,21 @@ class AlarmEngine:
     def pause_remaining(self, pid: str | None = None) -> float | None:
         """Seconds left of the pause covering `pid` (or the room-wide one), else None."""
         now = self.clock.now()
-        left = [p.until - now for s, p in self._pauses.items()
-                if (s == ROOM or s == pid) and p.until > now]
+        left = [
+            p.until - now
+            for s, p in self._pauses.items()
+            if (s == ROOM or s == pid) and p.until > now
+        ]
         return max(left) if left else None
 
     def _paused(self, alarm: Alarm, now: float) -> bool:
         for scope in (ROOM, alarm.participant_id):
             pause = self._pauses.get(scope)
-            if pause and pause.until > now and \
-                    pause.alarm_ranks.get(alarm.id, 0) >= rank(alarm.priority):
+            if (
+                pause
+                and pause.until > now
+                and pause.alarm_ranks.get(alarm.id, 0) >= rank(alarm.priority)
+            ):
                 return True
         return False
 
@@ -333,9 +389,18 @@ class AlarmEngine:
             after = new.get(param).describe() if new.get(param) else None
             if before != after:
                 changed += 1
-                self._record("limits.changed", {
-                    "param": param, "old": before, "new": after, "source": new.source,
-                    "scope": "participant" if pid else "clinic"}, pid, actor)
+                self._record(
+                    "limits.changed",
+                    {
+                        "param": param,
+                        "old": before,
+                        "new": after,
+                        "source": new.source,
+                        "scope": "participant" if pid else "clinic",
+                    },
+                    pid,
+                    actor,
+                )
         if pid:
             self.participant_limits[pid] = new
         else:
@@ -347,22 +412,27 @@ class AlarmEngine:
         """Alarms of a parameter no longer in force end: nothing could ever clear them."""
         for alarm in list(self.alarms.values()):
             who = alarm.participant_id
-            if alarm.technical or (pid is not None and who != pid) or \
-                    alarm.key not in PARAMETERS:  # a scored observation (MOAA/S) has no limits
+            if (
+                alarm.technical or (pid is not None and who != pid) or alarm.key not in PARAMETERS
+            ):  # a scored observation (MOAA/S) has no limits
                 continue
             if self.limits_for(who).get(alarm.key) is None:
                 del self.alarms[alarm.id]
                 self._watch.pop((who, alarm.key), None)
-                self._record("alarm.cleared", {**alarm.event_data(),
-                                               "reason": "no limits for this parameter"},
-                             who, "system")
+                self._record(
+                    "alarm.cleared",
+                    {**alarm.event_data(), "reason": "no limits for this parameter"},
+                    who,
+                    "system",
+                )
 
     def forget(self, pid: str) -> None:
         """A participant left the room: their alarms end without a sound."""
         for alarm in [a for a in self.alarms.values() if a.participant_id == pid]:
             del self.alarms[alarm.id]
-            self._record("alarm.cleared", {**alarm.event_data(), "reason": "participant left"},
-                         pid, "system")
+            self._record(
+                "alarm.cleared", {**alarm.event_data(), "reason": "participant left"}, pid, "system"
+            )
         for key in [k for k in self._last_data if k[0] == pid]:
             del self._last_data[key]
         for key in [k for k in self._last_monitor if k[0] == pid]:
@@ -425,9 +495,12 @@ class AlarmEngine:
             # A technical or process alarm (no data, a late BP check) goes up to medium at
             # most: it must never sound like a clinical high alarm (CLINICAL.md).
             ceiling = MEDIUM if alarm.technical else HIGH
-            if not alarm.acknowledged and not alarm.escalated and \
-                    rank(alarm.priority) < rank(ceiling) and \
-                    now - alarm.unacknowledged_since >= self.config.escalate_after_s:
+            if (
+                not alarm.acknowledged
+                and not alarm.escalated
+                and rank(alarm.priority) < rank(ceiling)
+                and now - alarm.unacknowledged_since >= self.config.escalate_after_s
+            ):
                 previous = alarm.priority
                 alarm.priority = _UP[previous]
                 alarm.escalated = True
@@ -440,16 +513,16 @@ class AlarmEngine:
                 last = alarm.last_reminder_at or alarm.acknowledged_at
                 if now - last >= self.config.reminder_s:
                     alarm.last_reminder_at = now
-                    self._record("alarm.reminded", alarm.event_data(), alarm.participant_id,
-                                 "system")
+                    self._record(
+                        "alarm.reminded", alarm.event_data(), alarm.participant_id, "system"
+                    )
                     cues.append(SoundCue(alarm.priority, reminder=True))
         return cues
 
     def audible(self, now: float | None = None) -> list[Alarm]:
         """Alarms that should sound: not acknowledged, not paused, not a sounded low."""
         now = self.clock.now() if now is None else now
-        return [a for a in self.alarms.values()
-                if not a.acknowledged and not self._paused(a, now)]
+        return [a for a in self.alarms.values() if not a.acknowledged and not self._paused(a, now)]
 
     def _burst(self, now: float) -> SoundCue | None:
         audible = self.audible(now)
@@ -467,8 +540,12 @@ class AlarmEngine:
             return SoundCue(LOW)
         repeat = self.config.repeat_high_s if top.priority == HIGH else self.config.repeat_medium_s
         fresh = any(a.id not in self._announced for a in audible if a.priority != LOW)
-        if self._last_sound is None or top_rank > self._last_sound[0] or fresh or \
-                now - self._last_sound[1] >= repeat:
+        if (
+            self._last_sound is None
+            or top_rank > self._last_sound[0]
+            or fresh
+            or now - self._last_sound[1] >= repeat
+        ):
             self._last_sound = (top_rank, now)
             self._announced.update(a.id for a in audible)
             return SoundCue(top.priority)

@@ -149,19 +149,27 @@ class _Reader:
         for item in items:
             m = _BOUND.match(item) if isinstance(item, str) else None
             if m is None:
-                raise self.fail(section, key, f"{section}.{key} = {item!r} is not a bound "
-                                "like \"< 92\" or \">= 180\"")
+                raise self.fail(
+                    section,
+                    key,
+                    f'{section}.{key} = {item!r} is not a bound like "< 92" or ">= 180"',
+                )
             bound = Bound(m.group(1), float(m.group(2)))
             if not p.valid_min <= bound.value <= p.valid_max:
-                raise self.fail(section, key, f"{section}.{key} {bound} is outside the "
-                                f"plausible range {p.valid_min:g}–{p.valid_max:g} {p.unit}")
+                raise self.fail(
+                    section,
+                    key,
+                    f"{section}.{key} {bound} is outside the "
+                    f"plausible range {p.valid_min:g}–{p.valid_max:g} {p.unit}",
+                )
             out.append(bound)
         return tuple(out)
 
     def number(self, section: str, key: str, raw, lo: float, hi: float) -> float:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not lo <= raw <= hi:
-            raise self.fail(section, key,
-                            f"{section}.{key} = {raw!r} must be a number from {lo:g} to {hi:g}")
+            raise self.fail(
+                section, key, f"{section}.{key} = {raw!r} must be a number from {lo:g} to {hi:g}"
+            )
         return float(raw)
 
     def param(self, section: str, table: dict) -> ParamLimits:
@@ -170,22 +178,29 @@ class _Reader:
             raise self.fail(section, None, f"unknown parameter [{section}]; known: {known}")
         for key in table:
             if key not in self.KEYS:
-                raise self.fail(section, key, f"unknown key {section}.{key}; known: "
-                                f"{', '.join(sorted(self.KEYS))}")
+                raise self.fail(
+                    section,
+                    key,
+                    f"unknown key {section}.{key}; known: {', '.join(sorted(self.KEYS))}",
+                )
         medium = self.bounds(section, "medium", table.get("medium", []))
         high = self.bounds(section, "high", table.get("high", []))
         extreme = None
         if "extreme" in table:
             found = self.bounds(section, "extreme", table["extreme"])
             if len(found) != 1:
-                raise self.fail(section, "extreme", f"{section}.extreme must be one bound "
-                                "like \">= 200\"")
+                raise self.fail(
+                    section, "extreme", f'{section}.extreme must be one bound like ">= 200"'
+                )
             extreme = found[0]
         limits = ParamLimits(
-            section, medium, high,
+            section,
+            medium,
+            high,
             delay_s=self.number(section, "delay_s", table.get("delay_s", 0), 0, 300),
-            confirm_readings=int(self.number(section, "confirm_readings",
-                                             table.get("confirm_readings", 1), 1, 5)),
+            confirm_readings=int(
+                self.number(section, "confirm_readings", table.get("confirm_readings", 1), 1, 5)
+            ),
             extreme=extreme,
         )
         self.check_order(section, limits)
@@ -196,14 +211,22 @@ class _Reader:
         lows = [b.value for b in every if b.is_low]
         highs = [b.value for b in every if not b.is_low]
         if lows and highs and max(lows) >= min(highs):
-            raise self.fail(section, "medium", f"{section}: low limit {max(lows):g} is at or "
-                            f"above high limit {min(highs):g}, so every value would alarm")
+            raise self.fail(
+                section,
+                "medium",
+                f"{section}: low limit {max(lows):g} is at or "
+                f"above high limit {min(highs):g}, so every value would alarm",
+            )
         for hb in limits.high:
             same_side = [m for m in limits.medium if m.is_low == hb.is_low]
             for mb in same_side:
                 if (hb.is_low and hb.value > mb.value) or (not hb.is_low and hb.value < mb.value):
-                    raise self.fail(section, "high", f"{section}: high-priority bound {hb} is "
-                                    f"less extreme than the medium bound {mb}")
+                    raise self.fail(
+                        section,
+                        "high",
+                        f"{section}: high-priority bound {hb} is "
+                        f"less extreme than the medium bound {mb}",
+                    )
 
 
 def parse_limits(text: str, where: str = "alarm limits") -> LimitSet:
@@ -236,8 +259,11 @@ def clinic_limits_path() -> Path:
 def load_clinic_limits() -> LimitSet:
     """The clinic's limits file when there is one, else the built-in defaults."""
     path = clinic_limits_path()
-    return load_limits(path) if path.exists() or "GROUPKAP_ALARM_LIMITS" in os.environ \
+    return (
+        load_limits(path)
+        if path.exists() or "GROUPKAP_ALARM_LIMITS" in os.environ
         else default_limits()
+    )
 
 
 def load_limits(path: Path) -> LimitSet:
@@ -250,6 +276,7 @@ def load_limits(path: Path) -> LimitSet:
 
 def to_toml(limits: LimitSet) -> str:
     """The limits in the file format `parse_limits` reads (round-trips exactly)."""
+
     def bounds(items: tuple[Bound, ...]) -> str:
         quoted = [f'"{b}"' for b in items]
         return quoted[0] if len(quoted) == 1 else f"[{', '.join(quoted)}]"

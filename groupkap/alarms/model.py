@@ -60,9 +60,13 @@ class AlarmConfig:
     repeat_medium_s: float = 25.0
 
     RANGES = {
-        "audio_pause_s": (60, 600), "reminder_s": (30, 600), "escalate_after_s": (10, 600),
-        "no_data_low_s": (5, 120), "no_data_medium_s": (10, 300),
-        "repeat_high_s": (2.5, 15), "repeat_medium_s": (10, 60),
+        "audio_pause_s": (60, 600),
+        "reminder_s": (30, 600),
+        "escalate_after_s": (10, 600),
+        "no_data_low_s": (5, 120),
+        "no_data_medium_s": (10, 300),
+        "repeat_high_s": (2.5, 15),
+        "repeat_medium_s": (10, 60),
     }
 
     def __post_init__(self) -> None:
@@ -125,9 +129,16 @@ class Alarm:
         return f"{PREFIX[self.priority]} {self.text}{state}"
 
     def event_data(self) -> dict:
-        return {"alarm_id": self.id, "seat": self.seat, "key": self.key,
-                "priority": self.priority, "text": self.text, "value": self.value,
-                "limit": self.limit, "technical": self.technical}
+        return {
+            "alarm_id": self.id,
+            "seat": self.seat,
+            "key": self.key,
+            "priority": self.priority,
+            "text": self.text,
+            "value": self.value,
+            "limit": self.limit,
+            "technical": self.technical,
+        }
 
 
 @dataclass(frozen=True)
@@ -143,5 +154,18 @@ class SoundCue:
     reminder: bool = False
 
 
-__all__ = ["Alarm", "AlarmConfig", "SoundCue", "flash_on", "rank", "PREFIX", "FLASH_HZ",
-           "HIGH", "MEDIUM", "LOW", "NO_DATA", "SOURCE_LOST", "no_data_key"]
+__all__ = [
+    "Alarm",
+    "AlarmConfig",
+    "SoundCue",
+    "flash_on",
+    "rank",
+    "PREFIX",
+    "FLASH_HZ",
+    "HIGH",
+    "MEDIUM",
+    "LOW",
+    "NO_DATA",
+    "SOURCE_LOST",
+    "no_data_key",
+]

@@ -48,8 +48,9 @@ class SelfTestResult:
         return not self.problem and bool(self.heard) and all(self.heard.values())
 
     @classmethod
-    def failed(cls, problem: str, priorities: Sequence[str] = ("low", "medium", "high")
-               ) -> SelfTestResult:
+    def failed(
+        cls, problem: str, priorities: Sequence[str] = ("low", "medium", "high")
+    ) -> SelfTestResult:
         """No burst was heard, for `problem`."""
         return cls({p: False for p in priorities}, problem)
 
@@ -83,8 +84,10 @@ def silent_module_problem(vlc_args: Sequence[str]) -> str:
     modules = requested_modules(vlc_args)
     for name in modules:
         if name in SILENT_MODULES:
-            return (f"the alarm sound goes to {SILENT_MODULES[name]} (libVLC --aout="
-                    f"{','.join(modules)}): no one hears the alarms")
+            return (
+                f"the alarm sound goes to {SILENT_MODULES[name]} (libVLC --aout="
+                f"{','.join(modules)}): no one hears the alarms"
+            )
     return ""
 
 
@@ -95,11 +98,15 @@ def null_device_problem(device: str, description: str) -> str:
     sinks are null sinks: a clinic's test set-up may name one after a real headset.
     """
     if device in NULL_DEVICE_IDS or any(n in description.lower() for n in NULL_DESCRIPTIONS):
-        return (f"the alarm output device {device!r} ({description or 'no description'}) is "
-                "a null output that discards the sound: no one hears the alarms")
+        return (
+            f"the alarm output device {device!r} ({description or 'no description'}) is "
+            "a null output that discards the sound: no one hears the alarms"
+        )
     if device in pulse_null_sinks():
-        return (f"the alarm output device {device!r} is a PulseAudio null sink "
-                "(module-null-sink) that discards the sound: no one hears the alarms")
+        return (
+            f"the alarm output device {device!r} is a PulseAudio null sink "
+            "(module-null-sink) that discards the sound: no one hears the alarms"
+        )
     return ""
 
 
@@ -109,9 +116,14 @@ def pulse_null_sinks() -> set[str]:
     if shutil.which("pactl") is None:
         return set()
     try:
-        listing = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True,
-                                 text=True, timeout=PACTL_TIMEOUT_S, stdin=subprocess.DEVNULL,
-                                 env={**os.environ, "LC_ALL": "C"})
+        listing = subprocess.run(
+            ["pactl", "list", "short", "sinks"],
+            capture_output=True,
+            text=True,
+            timeout=PACTL_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "LC_ALL": "C"},
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.warning("could not ask PulseAudio for its sinks: %s", exc)
         return set()

@@ -41,6 +41,7 @@ def open_instance(vlc_args: Sequence[str] | None = None) -> tuple[ModuleType, An
     """
     try:
         import vlc
+
         instance = vlc.Instance(vlc_options(vlc_args))
     except Exception as exc:  # ImportError, OSError, NotImplementedError, NameError
         raise AudioError(LIBVLC_MISSING) from exc
@@ -137,8 +138,10 @@ class VlcPlayer:
         """
         available = self.devices()
         if device not in {dev_id for dev_id, _ in available}:
-            raise AudioError(f"audio output device {device!r} not found; available: "
-                             + (", ".join(f"{i} ({d})" for i, d in available) or "none"))
+            raise AudioError(
+                f"audio output device {device!r} not found; available: "
+                + (", ".join(f"{i} ({d})" for i, d in available) or "none")
+            )
 
     def choose_device(self, device: str, role: str = "the output device") -> None:
         """Make `device` the output of the stream about to start, and read the choice back.
@@ -157,8 +160,7 @@ class VlcPlayer:
         self.set_device(device)
         chosen = self.chosen_device()
         if chosen != device:
-            raise AudioError(f"{role} {device!r} could not be chosen (libVLC reports "
-                             f"{chosen!r})")
+            raise AudioError(f"{role} {device!r} could not be chosen (libVLC reports {chosen!r})")
 
     # -- end --------------------------------------------------------------------------
     def close(self) -> None:

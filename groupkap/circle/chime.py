@@ -27,8 +27,9 @@ class Chime:
         plays: how many times it has been started (the view's tests read it).
     """
 
-    def __init__(self, path: Path, device: str | None = None,
-                 vlc_args: list[str] | None = None) -> None:
+    def __init__(
+        self, path: Path, device: str | None = None, vlc_args: list[str] | None = None
+    ) -> None:
         if not Path(path).is_file():
             raise AudioError(f"the chime sound {path} does not exist")
         self.path, self.device, self.plays = Path(path), device, 0

@@ -20,11 +20,13 @@ PREWARNING, CHIME = "prewarning", "chime"  # the only cues: no alarms, nothing t
 COMPLETED, TIME_UP, ENDED_EARLY = "completed", "time up", "ended early"
 MAX_ROUNDS, MAX_EXTEND_MIN = 5, 10
 
-_WHY_NOT = {READY: "the circle has not started yet; start it first",
-            OPENING: "the circle is still in its opening; begin the turns first",
-            TURNS: "the turns have already begun",
-            CLOSING: "the turns are over; the circle is in its closing",
-            ENDED: "the circle has ended"}
+_WHY_NOT = {
+    READY: "the circle has not started yet; start it first",
+    OPENING: "the circle is still in its opening; begin the turns first",
+    TURNS: "the turns have already begun",
+    CLOSING: "the turns are over; the circle is in its closing",
+    ENDED: "the circle has ended",
+}
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,12 @@ def _s(x: float) -> float:
 def _number(value, ok: Callable[[float], bool], message: str, *, whole: bool = False):
     """`value` if it is a finite number (an int when `whole`) that is `ok`, else refused."""
     kinds = int if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or \
-            not math.isfinite(value) or not ok(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, kinds)
+        or not math.isfinite(value)
+        or not ok(value)
+    ):
         raise BadInputError(f"{message}, not {value!r}")
     return value
 
@@ -68,8 +74,12 @@ def _seconds(name: str, value) -> float:
 def _speakers(speakers: Iterable) -> list[Speaker]:
     people = [s if isinstance(s, Speaker) else Speaker(*s) for s in speakers]
     for p in people:
-        if not isinstance(p.participant_id, str) or not p.participant_id or \
-                isinstance(p.seat, bool) or not isinstance(p.seat, int):
+        if (
+            not isinstance(p.participant_id, str)
+            or not p.participant_id
+            or isinstance(p.seat, bool)
+            or not isinstance(p.seat, int)
+        ):
             raise BadInputError(f"a speaker is (participant id, alias, seat number), not {p!r}")
     if not people:
         raise BadInputError("a sharing circle needs at least one speaker; none were given")
@@ -97,12 +107,23 @@ class Circle:
         stats: the `FairnessStats` once the circle has ended (staff only), else None.
     """
 
-    def __init__(self, clock: Clock, speakers: Iterable, *, total_s: float,
-                 opening_s: float = 0.0, closing_s: float = 0.0, rounds: int = 1,
-                 prompts: Iterable[str | None] | None = None, order: str = CLOCKWISE,
-                 start_seat: int | None = None, seed: int | None = None,
-                 prewarning_s: float | None = 30.0, record: CircleSink,
-                 actor: str = "facilitator") -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        speakers: Iterable,
+        *,
+        total_s: float,
+        opening_s: float = 0.0,
+        closing_s: float = 0.0,
+        rounds: int = 1,
+        prompts: Iterable[str | None] | None = None,
+        order: str = CLOCKWISE,
+        start_seat: int | None = None,
+        seed: int | None = None,
+        prewarning_s: float | None = 30.0,
+        record: CircleSink,
+        actor: str = "facilitator",
+    ) -> None:
         people = _speakers(speakers)
         total, opening = _seconds("total time", total_s), _seconds("opening", opening_s)
         closing = _seconds("closing", closing_s)
@@ -111,9 +132,14 @@ class Circle:
             raise BadInputError(
                 f"the total time ({total / 60:g} min) must be longer than the opening "
                 f"({opening / 60:g} min) plus the closing ({closing / 60:g} min) = "
-                f"{(opening + closing) / 60:g} min, or no time is left for turns")
-        _number(rounds, lambda r: 1 <= r <= MAX_ROUNDS, f"a circle has 1 to {MAX_ROUNDS} rounds",
-                whole=True)
+                f"{(opening + closing) / 60:g} min, or no time is left for turns"
+            )
+        _number(
+            rounds,
+            lambda r: 1 <= r <= MAX_ROUNDS,
+            f"a circle has 1 to {MAX_ROUNDS} rounds",
+            whole=True,
+        )
         prompts = [(p or "").strip() or None for p in (prompts or [])]
         if len(prompts) > rounds:
             raise BadInputError(f"{len(prompts)} prompts given for {rounds} round(s)")
@@ -121,8 +147,9 @@ class Circle:
             seats = [p.seat for p in people]
             first = seats[0] if start_seat is None else start_seat
             if first not in seats:
-                raise BadInputError(f"no speaker sits in seat {first!r} to start from; "
-                                    f"seats are {seats}")
+                raise BadInputError(
+                    f"no speaker sits in seat {first!r} to start from; seats are {seats}"
+                )
             at = seats.index(first)
             people = people[at:] + people[:at]
         elif order == SHUFFLED:
@@ -246,11 +273,18 @@ class Circle:
     def start(self) -> None:
         self._require("start", READY)
         self._anchor, self.phase = self.clock.now(), OPENING
-        data = {"speakers": len(self.speakers), "order": self.order,
-                "start_seat": self.speakers[0].seat, "total_s": self.total_s,
-                "opening_s": self.opening_s, "closing_s": self.closing_s, "rounds": self.rounds,
-                "prompts": self.prompts, "prewarning_s": self.prewarning_s,
-                "fair_share_s": _s(self.fair_share_s)}
+        data = {
+            "speakers": len(self.speakers),
+            "order": self.order,
+            "start_seat": self.speakers[0].seat,
+            "total_s": self.total_s,
+            "opening_s": self.opening_s,
+            "closing_s": self.closing_s,
+            "rounds": self.rounds,
+            "prompts": self.prompts,
+            "prewarning_s": self.prewarning_s,
+            "fair_share_s": _s(self.fair_share_s),
+        }
         if self.seed is not None:
             data["seed"] = self.seed  # a shuffled order can be told again from its seed
         self._emit("circle.started", data, None)
@@ -297,18 +331,27 @@ class Circle:
 
     def extend(self, minutes: float = 1) -> None:
         """Give the current speaker more time; it comes out of the pool like any overtime."""
-        _number(minutes, lambda m: 0 < m <= MAX_EXTEND_MIN,
-                f"an extension is more than 0 and at most {MAX_EXTEND_MIN} minutes")
+        _number(
+            minutes,
+            lambda m: 0 < m <= MAX_EXTEND_MIN,
+            f"an extension is more than 0 and at most {MAX_EXTEND_MIN} minutes",
+        )
         self._require("extend", TURNS, while_paused=True)
         live = self._live
         live.extended_s += minutes * 60
         # An extension sets a new limit, so its cues sound again when they are crossed anew.
         live.warned = live.warned and self.remaining_s <= self.prewarning_s
         live.chimed = live.chimed and self.remaining_s <= 0
-        self._emit("circle.extended", {"round": self.round, "added_s": minutes * 60,
-                                       "extended_s": live.extended_s,
-                                       "allowance_s": _s(live.share_s + live.extended_s)},
-                   live.speaker.participant_id)
+        self._emit(
+            "circle.extended",
+            {
+                "round": self.round,
+                "added_s": minutes * 60,
+                "extended_s": live.extended_s,
+                "allowance_s": _s(live.share_s + live.extended_s),
+            },
+            live.speaker.participant_id,
+        )
 
     def skip(self, pid: str) -> None:
         """Leave out someone waiting in this round (they left the room, or asked not to)."""
@@ -327,8 +370,12 @@ class Circle:
         self._require("reorder", TURNS, while_paused=True)
         if speaker not in self._queue:
             raise BadInputError(f"{speaker.alias} is not waiting to speak in this round")
-        _number(position, lambda i: 0 <= i < len(self._queue),
-                f"position must be 0 to {len(self._queue) - 1}", whole=True)
+        _number(
+            position,
+            lambda i: 0 <= i < len(self._queue),
+            f"position must be 0 to {len(self._queue) - 1}",
+            whole=True,
+        )
         self._queue.remove(speaker)
         self._queue.insert(position, speaker)
 
@@ -338,8 +385,16 @@ class Circle:
             self._speaker(pid)
         if not isinstance(text, str) or not text.strip():
             raise BadInputError("a note needs some text")
-        self._emit("circle.note_added", {"text": text.strip(), "care_team_only": True,
-                                         "round": self.round, "phase": self.phase}, pid)
+        self._emit(
+            "circle.note_added",
+            {
+                "text": text.strip(),
+                "care_team_only": True,
+                "round": self.round,
+                "phase": self.phase,
+            },
+            pid,
+        )
 
     def end(self) -> None:
         """End the circle now (during the closing, that is simply its end)."""
@@ -364,8 +419,11 @@ class Circle:
         if left <= 0 and not live.chimed:
             live.chimed = live.warned = True  # a warning after the limit would only confuse
             cues.append(CHIME)
-        elif 0 < self.prewarning_s < live.share_s + live.extended_s and \
-                left <= self.prewarning_s and not live.warned:
+        elif (
+            0 < self.prewarning_s < live.share_s + live.extended_s
+            and left <= self.prewarning_s
+            and not live.warned
+        ):
             live.warned = True
             cues.append(PREWARNING)
         return cues
@@ -380,8 +438,14 @@ class Circle:
         self._paused_at = None
         return paused_s
 
-    def _end_turn(self, actor: str, *, passed: bool = False, done_for_round: bool = False,
-                  advance: bool = True) -> None:
+    def _end_turn(
+        self,
+        actor: str,
+        *,
+        passed: bool = False,
+        done_for_round: bool = False,
+        advance: bool = True,
+    ) -> None:
         """Close the live turn into `turns` and the log, then (by default) pass the piece on."""
         live, pid = self._live, self._live.speaker.participant_id
         duration = self.elapsed_s - live.started
@@ -390,13 +454,26 @@ class Circle:
         self.turns.append(Turn(pid, self.round, duration, over, passed=passed))
         self._used, self._live = self._used + duration, None
         if passed:
-            self._emit("circle.passed", {"round": self.round, "duration_s": _s(duration),
-                                         "done_for_round": done_for_round}, pid, actor)
+            self._emit(
+                "circle.passed",
+                {"round": self.round, "duration_s": _s(duration), "done_for_round": done_for_round},
+                pid,
+                actor,
+            )
         else:
-            self._emit("circle.turn_ended", {
-                "round": self.round, "duration_s": _s(duration), "overtime_s": _s(over),
-                "fair_share_s": _s(live.share_s), "extended_s": live.extended_s,
-                "early": duration < allowance}, pid, actor)
+            self._emit(
+                "circle.turn_ended",
+                {
+                    "round": self.round,
+                    "duration_s": _s(duration),
+                    "overtime_s": _s(over),
+                    "fair_share_s": _s(live.share_s),
+                    "extended_s": live.extended_s,
+                    "early": duration < allowance,
+                },
+                pid,
+                actor,
+            )
         if advance:
             self._advance(actor)
 
@@ -412,8 +489,12 @@ class Circle:
         speaker = self._queue.pop(0)
         share = self.pool_s / (self.turns_remaining + 1)  # +1: this turn, not yet live
         self._live = _Live(speaker, self.elapsed_s, share)
-        data = {"seat": speaker.seat, "round": self.round, "fair_share_s": _s(share),
-                "second_chance": speaker.participant_id in self._passes}
+        data = {
+            "seat": speaker.seat,
+            "round": self.round,
+            "fair_share_s": _s(share),
+            "second_chance": speaker.participant_id in self._passes,
+        }
         if self.prompt:
             data["prompt"] = self.prompt
         self._emit("circle.turn_started", data, speaker.participant_id, actor)
@@ -429,8 +510,19 @@ class Circle:
         self._active, self._anchor = self.elapsed_s, None
         self.phase, self._queue = ENDED, []
         self.stats = fairness(self.turns, [p.participant_id for p in self.speakers])
-        self._emit("circle.ended", {
-            "reason": reason, "elapsed_s": _s(self._active), "opening_s": _s(opening),
-            "turns_s": _s(self._used), "closing_s": _s(closing), "rounds_begun": self.round,
-            "paused_s": _s(self._paused_total), "pauses": self._pauses,
-            "fairness": self.stats.as_dict()}, None, actor)
+        self._emit(
+            "circle.ended",
+            {
+                "reason": reason,
+                "elapsed_s": _s(self._active),
+                "opening_s": _s(opening),
+                "turns_s": _s(self._used),
+                "closing_s": _s(closing),
+                "rounds_begun": self.round,
+                "paused_s": _s(self._paused_total),
+                "pauses": self._pauses,
+                "fairness": self.stats.as_dict(),
+            },
+            None,
+            actor,
+        )

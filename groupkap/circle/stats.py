@@ -68,10 +68,18 @@ class FairnessStats:
 
     def as_dict(self) -> dict:
         """Plain numbers for the event log (rounded to 0.1 s, shares and Gini to 0.001)."""
-        people = {pid: {k: round(v, 3 if k == "share" else 1) if isinstance(v, float) else v
-                        for k, v in asdict(p).items()} for pid, p in self.people.items()}
-        return {"people": people, "total_spoken_s": round(self.total_spoken_s, 1),
-                "gini": round(self.gini, 3)}
+        people = {
+            pid: {
+                k: round(v, 3 if k == "share" else 1) if isinstance(v, float) else v
+                for k, v in asdict(p).items()
+            }
+            for pid, p in self.people.items()
+        }
+        return {
+            "people": people,
+            "total_spoken_s": round(self.total_spoken_s, 1),
+            "gini": round(self.gini, 3),
+        }
 
 
 def gini(values: Iterable[float]) -> float:
@@ -110,6 +118,8 @@ def fairness(turns: Iterable[Turn], participant_ids: Iterable[str] = ()) -> Fair
             t["overtime_s"] = t.get("overtime_s", 0.0) + turn.overtime_s
             t["turns"] = t.get("turns", 0) + 1
     total = sum(t.get("spoken_s", 0.0) for t in tally.values())
-    people = {pid: PersonStats(**t, share=t.get("spoken_s", 0.0) / total if total else 0.0)
-              for pid, t in tally.items()}
+    people = {
+        pid: PersonStats(**t, share=t.get("spoken_s", 0.0) / total if total else 0.0)
+        for pid, t in tally.items()
+    }
     return FairnessStats(people, total, gini(p.spoken_s for p in people.values()))

@@ -53,10 +53,17 @@ class DemoCircleDirector:
 
     def _start(self) -> None:
         speakers = [(p.id, p.alias, p.seat) for _, p in self.live.room.by_seat() if p]
-        self.circle = Circle(self.live.clock, speakers, total_s=self.length_s,
-                             opening_s=self.OPENING_S, closing_s=self.CLOSING_S, rounds=1,
-                             prompts=["check-in"], record=self.live.record_event,
-                             actor=FACILITATOR)
+        self.circle = Circle(
+            self.live.clock,
+            speakers,
+            total_s=self.length_s,
+            opening_s=self.OPENING_S,
+            closing_s=self.CLOSING_S,
+            rounds=1,
+            prompts=["check-in"],
+            record=self.live.record_event,
+            actor=FACILITATOR,
+        )
         self.circle.start()
         self.live.circle = self.circle  # the window shows the session's circle
 

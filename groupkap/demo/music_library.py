@@ -69,39 +69,127 @@ class DemoPiece:
 
 
 PIECES = (
-    DemoPiece("Still Water", "calm", 52, 146.83, ((1, 1.0), (2, 0.30), (1.5, 0.22), (3, 0.08)),
-              14, character="D, soft sine partials, long breathing swells"),
-    DemoPiece("Morning Fog", "calm", 48, 174.61, ((0.5, 0.5), (1, 1.0), (1.25, 0.25), (2, 0.2)),
-              17, character="F major, warm low octave, hazy third"),
-    DemoPiece("Slow Tide", "calm", 60, 110.0, ((1, 1.0), (1.5, 0.4), (2, 0.3), (3, 0.1)),
-              21, beat_hz=0.12, character="A, open fifth, a very slow shimmer like waves"),
-    DemoPiece("First Light", "rising", 50, 196.0,
-              ((1, 1.0), (1.5, 0.45), (2, 0.4), (2.25, 0.3), (3, 0.25)),
-              11, "rising", 0.2, 0.18, "G, brightening ninth, a gentle pulse"),
-    DemoPiece("Open Sky", "rising", 56, 164.81,
-              ((1, 1.0), (1.25, 0.35), (1.5, 0.4), (2, 0.35), (2.5, 0.25)),
-              9, "rising", 0.3, 0.22, "E major, widening chord, slowly brighter"),
-    DemoPiece("Wide Horizon", "peak", 66, 130.81,
-              ((0.5, 0.6), (1, 1.0), (1.5, 0.5), (2, 0.45), (2.25, 0.3), (3, 0.3), (4.5, 0.15)),
-              13, "steady", 0.4, 0.1, "C, full chord over a deep octave, shimmering"),
-    DemoPiece("Deep Field", "peak", 60, 116.54,
-              ((0.5, 0.7), (1, 1.0), (1.2, 0.35), (1.5, 0.45), (2, 0.3), (3, 0.2), (5, 0.08)),
-              16, "steady", 0.25, 0.08, "B-flat minor, dark and spacious"),
-    DemoPiece("Homeward", "return", 56, 98.0, ((1, 1.0), (1.5, 0.35), (2, 0.35), (3, 0.15)),
-              15, "falling", 0.1, character="G, low and settling, upper partials fade away"),
-    DemoPiece("Evening Shore", "return", 50, 146.83,
-              ((1, 1.0), (1.25, 0.3), (1.5, 0.3), (2, 0.25)),
-              19, "falling", character="D major, soft and slowly dimming"),
-    DemoPiece("Soft Landing", "return", 46, 87.31, ((1, 1.0), (2, 0.4), (3, 0.12)),
-              23, "falling", character="F, deep and quiet, nearly still"),
+    DemoPiece(
+        "Still Water",
+        "calm",
+        52,
+        146.83,
+        ((1, 1.0), (2, 0.30), (1.5, 0.22), (3, 0.08)),
+        14,
+        character="D, soft sine partials, long breathing swells",
+    ),
+    DemoPiece(
+        "Morning Fog",
+        "calm",
+        48,
+        174.61,
+        ((0.5, 0.5), (1, 1.0), (1.25, 0.25), (2, 0.2)),
+        17,
+        character="F major, warm low octave, hazy third",
+    ),
+    DemoPiece(
+        "Slow Tide",
+        "calm",
+        60,
+        110.0,
+        ((1, 1.0), (1.5, 0.4), (2, 0.3), (3, 0.1)),
+        21,
+        beat_hz=0.12,
+        character="A, open fifth, a very slow shimmer like waves",
+    ),
+    DemoPiece(
+        "First Light",
+        "rising",
+        50,
+        196.0,
+        ((1, 1.0), (1.5, 0.45), (2, 0.4), (2.25, 0.3), (3, 0.25)),
+        11,
+        "rising",
+        0.2,
+        0.18,
+        "G, brightening ninth, a gentle pulse",
+    ),
+    DemoPiece(
+        "Open Sky",
+        "rising",
+        56,
+        164.81,
+        ((1, 1.0), (1.25, 0.35), (1.5, 0.4), (2, 0.35), (2.5, 0.25)),
+        9,
+        "rising",
+        0.3,
+        0.22,
+        "E major, widening chord, slowly brighter",
+    ),
+    DemoPiece(
+        "Wide Horizon",
+        "peak",
+        66,
+        130.81,
+        ((0.5, 0.6), (1, 1.0), (1.5, 0.5), (2, 0.45), (2.25, 0.3), (3, 0.3), (4.5, 0.15)),
+        13,
+        "steady",
+        0.4,
+        0.1,
+        "C, full chord over a deep octave, shimmering",
+    ),
+    DemoPiece(
+        "Deep Field",
+        "peak",
+        60,
+        116.54,
+        ((0.5, 0.7), (1, 1.0), (1.2, 0.35), (1.5, 0.45), (2, 0.3), (3, 0.2), (5, 0.08)),
+        16,
+        "steady",
+        0.25,
+        0.08,
+        "B-flat minor, dark and spacious",
+    ),
+    DemoPiece(
+        "Homeward",
+        "return",
+        56,
+        98.0,
+        ((1, 1.0), (1.5, 0.35), (2, 0.35), (3, 0.15)),
+        15,
+        "falling",
+        0.1,
+        character="G, low and settling, upper partials fade away",
+    ),
+    DemoPiece(
+        "Evening Shore",
+        "return",
+        50,
+        146.83,
+        ((1, 1.0), (1.25, 0.3), (1.5, 0.3), (2, 0.25)),
+        19,
+        "falling",
+        character="D major, soft and slowly dimming",
+    ),
+    DemoPiece(
+        "Soft Landing",
+        "return",
+        46,
+        87.31,
+        ((1, 1.0), (2, 0.4), (3, 0.12)),
+        23,
+        "falling",
+        character="F, deep and quiet, nearly still",
+    ),
 )
 
 CHIME_TITLE = "Circle Chime"
 CHIME_FILE = f"{CHIME_TITLE} - {ARTIST}.wav"
 CHIME_SECONDS = 3.5
 # A struck bowl: inharmonic partials, higher ones dying sooner (ratio, amplitude, decay s).
-_CHIME_PARTIALS = ((0.5, 0.25, 1.6), (1.0, 1.0, 1.2), (2.0, 0.45, 0.8), (2.76, 0.3, 0.6),
-                   (5.40, 0.12, 0.35), (8.93, 0.05, 0.2))
+_CHIME_PARTIALS = (
+    (0.5, 0.25, 1.6),
+    (1.0, 1.0, 1.2),
+    (2.0, 0.45, 0.8),
+    (2.76, 0.3, 0.6),
+    (5.40, 0.12, 0.35),
+    (8.93, 0.05, 0.2),
+)
 _CHIME_ROOT_HZ = 659.26  # E5: clear through headphones and room speakers, never harsh
 
 
@@ -157,8 +245,10 @@ def synthesise_chime() -> np.ndarray:
     """One soft bell-like stroke for the sharing circle (no harsh attack, fully decayed)."""
     n = int(CHIME_SECONDS * SAMPLE_RATE)
     t = np.arange(n) / SAMPLE_RATE
-    out = sum(amp * np.exp(-t / decay) * np.sin(2 * np.pi * _CHIME_ROOT_HZ * ratio * t)
-              for ratio, amp, decay in _CHIME_PARTIALS)
+    out = sum(
+        amp * np.exp(-t / decay) * np.sin(2 * np.pi * _CHIME_ROOT_HZ * ratio * t)
+        for ratio, amp, decay in _CHIME_PARTIALS
+    )
     out *= _fade(n, 0.008) * _fade(n, 0.5)[::-1]  # an 8 ms attack: struck, not clicked
     return out * (0.35 / np.max(np.abs(out)))
 
@@ -185,14 +275,33 @@ def _write_wav(path: Path, samples: np.ndarray, title: str, phase: str, characte
 
 
 def _index() -> dict:
-    entries = [{"file": p.file_name, "title": p.title, "artist": ARTIST, "phase": p.phase,
-                "duration_s": int(p.seconds * SAMPLE_RATE) / SAMPLE_RATE,
-                "character": p.character} for p in PIECES]
-    entries.append({"file": CHIME_FILE, "title": CHIME_TITLE, "artist": ARTIST, "phase": "chime",
-                    "duration_s": int(CHIME_SECONDS * SAMPLE_RATE) / SAMPLE_RATE,
-                    "character": "a single soft bell stroke for the sharing circle"})
-    return {"format": "groupkap-demo-library", "version": GENERATOR_VERSION,
-            "sample_rate": SAMPLE_RATE, "tracks": entries}
+    entries = [
+        {
+            "file": p.file_name,
+            "title": p.title,
+            "artist": ARTIST,
+            "phase": p.phase,
+            "duration_s": int(p.seconds * SAMPLE_RATE) / SAMPLE_RATE,
+            "character": p.character,
+        }
+        for p in PIECES
+    ]
+    entries.append(
+        {
+            "file": CHIME_FILE,
+            "title": CHIME_TITLE,
+            "artist": ARTIST,
+            "phase": "chime",
+            "duration_s": int(CHIME_SECONDS * SAMPLE_RATE) / SAMPLE_RATE,
+            "character": "a single soft bell stroke for the sharing circle",
+        }
+    )
+    return {
+        "format": "groupkap-demo-library",
+        "version": GENERATOR_VERSION,
+        "sample_rate": SAMPLE_RATE,
+        "tracks": entries,
+    }
 
 
 def _remove_stale(folder: Path, index: dict) -> None:
@@ -239,14 +348,18 @@ def ensure_demo_library(folder: Path | str) -> list[Path]:
             written.append(path)
     chime = folder / CHIME_FILE
     if needed(chime):
-        _write_wav(chime, synthesise_chime(), CHIME_TITLE, "chime",
-                   index["tracks"][-1]["character"])
+        _write_wav(
+            chime, synthesise_chime(), CHIME_TITLE, "chime", index["tracks"][-1]["character"]
+        )
         written.append(chime)
     for phase in PHASES:
         path = folder / f"{phase}.m3u8"
         if needed(path):
-            tracks = [Track(folder.resolve() / e["file"], e["title"], e["artist"], e["duration_s"])
-                      for e in index["tracks"] if e["phase"] == phase]
+            tracks = [
+                Track(folder.resolve() / e["file"], e["title"], e["artist"], e["duration_s"])
+                for e in index["tracks"]
+                if e["phase"] == phase
+            ]
             save_m3u(Playlist(phase, tracks), path)
             written.append(path)
     path = folder / INDEX_NAME

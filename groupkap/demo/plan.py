@@ -26,16 +26,16 @@ def parse_plan(entries: list[str], seat_count: int) -> dict[int, str]:
     for entry in entries:
         alias, sep, seat_text = entry.rpartition("=")
         if not sep or not seat_text.strip().isdigit():
-            raise BadInputError(
-                f"--participant {entry!r} is not ALIAS=SEAT; write it like M.K.=3")
+            raise BadInputError(f"--participant {entry!r} is not ALIAS=SEAT; write it like M.K.=3")
         alias, seat = _clean_alias(alias), int(seat_text)
         if not 1 <= seat <= seat_count:
             raise BadInputError(
-                f"--participant {entry!r}: there is no seat {seat} in a {seat_count}-seat room")
+                f"--participant {entry!r}: there is no seat {seat} in a {seat_count}-seat room"
+            )
         if seat in plan:
             raise BadInputError(
-                f"seat {seat} is given to both {plan[seat]} and {alias}; one participant "
-                "per seat")
+                f"seat {seat} is given to both {plan[seat]} and {alias}; one participant per seat"
+            )
         plan[seat] = alias
     return plan
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from groupkap.errors import BadInputError
-from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READY_FOR_DISCHARGE
 from groupkap.protocol.group import Protocol
+from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READY_FOR_DISCHARGE
 from groupkap.session import LiveSession
 
-ROUTE_CYCLE = (("IM", 40.0, 70.0), ("SL", 200.0, None), ("IV", 35.0, 70.0),
-               ("IN", 84.0, None), ("IM", 55.0, 80.0), ("SL", 150.0, None))
+ROUTE_CYCLE = (
+    ("IM", 40.0, 70.0),
+    ("SL", 200.0, None),
+    ("IV", 35.0, 70.0),
+    ("IN", 84.0, None),
+    ("IM", 55.0, 80.0),
+    ("SL", 150.0, None),
+)
 TEAM = {"reviewer": "Dr A. Demo", "nurse": "RN B. Demo", "lead": "Dr A. Demo"}
 HAND_SPO2 = 97.0
 
@@ -32,8 +38,9 @@ class DemoProtocolDirector:
         done: what has been done per participant, to do each step once.
     """
 
-    def __init__(self, live: LiveSession, protocol: Protocol,
-                 dose_time: Callable[[int], float]) -> None:
+    def __init__(
+        self, live: LiveSession, protocol: Protocol, dose_time: Callable[[int], float]
+    ) -> None:
         self.live, self.protocol, self.dose_time = live, protocol, dose_time
         self.done: dict[str, set[str]] = {}
 
@@ -42,12 +49,19 @@ class DemoProtocolDirector:
         answers = {rule.id: False for rule in self.protocol.config.screening}
         for person in self.live.room.participants.values():
             self.protocol.complete_screening(person.id, answers, TEAM["reviewer"])
-            self.protocol.confirm_readiness(person.id, {
-                "consent_current": True, "fasting_confirmed": True,
-                "ride_home_name": "family member", "ride_home_phone": "555-0100",
-                "intention": "recorded in the preparation session",
-                "touch_consent": person.seat % 2 == 0, "music_choice": "demo playlist"},
-                TEAM["nurse"])
+            self.protocol.confirm_readiness(
+                person.id,
+                {
+                    "consent_current": True,
+                    "fasting_confirmed": True,
+                    "ride_home_name": "family member",
+                    "ride_home_phone": "555-0100",
+                    "intention": "recorded in the preparation session",
+                    "touch_consent": person.seat % 2 == 0,
+                    "music_choice": "demo playlist",
+                },
+                TEAM["nurse"],
+            )
             # Baselines before the dose: sedation and dissociation are read against them.
             self.protocol.record_moaas(person.id, 5, TEAM["nurse"])
             self.protocol.record_cadss(person.id, _baseline_cadss(person.seat), TEAM["nurse"])
@@ -79,22 +93,30 @@ class DemoProtocolDirector:
                 self.protocol.record_cadss(pid, _baseline_cadss(person.seat) + 2, TEAM["nurse"])
             if p.overdue_label is not None and self._silent(pid):
                 base = p.baseline or (120, 78)
-                self.live.enter_reading(pid, {"SBP": base[0] + 4, "DBP": base[1] + 2},
-                                        TEAM["nurse"])
+                self.live.enter_reading(
+                    pid, {"SBP": base[0] + 4, "DBP": base[1] + 2}, TEAM["nurse"]
+                )
             spo2 = self.live.latest_spo2(pid)
             if minutes >= 100 and self._silent(pid) and (spo2 is None or now - spo2.t > 240):
                 # The probe is off: the nurse takes a spot SpO2 for the discharge.
                 self.live.enter_reading(pid, {"SpO2": HAND_SPO2}, TEAM["nurse"])
                 spo2 = self.live.latest_spo2(pid)
             if p.phase(now, spo2) == READY_FOR_DISCHARGE:
-                self.protocol.sign_discharge(pid, TEAM["lead"],
-                                             {k: True for k in MANUAL_DISCHARGE_ITEMS}, spo2)
+                self.protocol.sign_discharge(
+                    pid, TEAM["lead"], {k: True for k in MANUAL_DISCHARGE_ITEMS}, spo2
+                )
 
     def _dose(self, pid: str, seat: int) -> None:
         route, amount, weight = ROUTE_CYCLE[(seat - 1) % len(ROUTE_CYCLE)]
         try:
-            self.protocol.give_dose(pid, route=route, dose_mg=amount, weight_kg=weight,
-                                    lot=f"DEMO-{seat:04d}", given_by=TEAM["nurse"])
+            self.protocol.give_dose(
+                pid,
+                route=route,
+                dose_mg=amount,
+                weight_kg=weight,
+                lot=f"DEMO-{seat:04d}",
+                given_by=TEAM["nurse"],
+            )
         except BadInputError:  # e.g. a pre-dose BP above the gate: the demo team waits
             return
 

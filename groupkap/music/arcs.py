@@ -29,18 +29,24 @@ _ROUTE_GROUPS = {"SL": SL, "IN": SL, "IV": IV_IM, "IM": IV_IM}
 # (section, start_min, end_min, playlists to look for in order: its own name, then a phase
 # of the demo library).
 _DEFAULTS = {
-    SL: ("Sublingual / oral and intranasal", (
-        ("pre-onset", 0, 10, ("pre-onset", "calm")),
-        ("onset", 10, 15, ("onset", "rising")),
-        ("build", 15, 20, ("build", "rising")),
-        ("peak", 20, 45, ("peak",)),
-        ("return", 45, 90, ("return",)),
-    )),
-    IV_IM: ("IV / IM", (
-        ("soothing", 0, 12, ("soothing", "calm")),
-        ("rising", 12, 40, ("rising", "peak")),
-        ("calm", 40, 60, ("calm-final", "return", "calm")),
-    )),
+    SL: (
+        "Sublingual / oral and intranasal",
+        (
+            ("pre-onset", 0, 10, ("pre-onset", "calm")),
+            ("onset", 10, 15, ("onset", "rising")),
+            ("build", 15, 20, ("build", "rising")),
+            ("peak", 20, 45, ("peak",)),
+            ("return", 45, 90, ("return",)),
+        ),
+    ),
+    IV_IM: (
+        "IV / IM",
+        (
+            ("soothing", 0, 12, ("soothing", "calm")),
+            ("rising", 12, 40, ("rising", "peak")),
+            ("calm", 40, 60, ("calm-final", "return", "calm")),
+        ),
+    ),
 }
 
 
@@ -49,8 +55,9 @@ def route_group(route_code: str) -> str:
     try:
         return _ROUTE_GROUPS[str(route_code).strip().upper()]
     except KeyError:
-        raise BadInputError(f"route {route_code!r} has no music arc; "
-                            f"use one of {', '.join(_ROUTE_GROUPS)}") from None
+        raise BadInputError(
+            f"route {route_code!r} has no music arc; use one of {', '.join(_ROUTE_GROUPS)}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -95,17 +102,23 @@ class PhaseArc:
                 raise BadInputError(f"{where} needs a name")
             where = f"{where} ({s.name!r})"
             for label, value in (("start", s.start_min), ("end", s.end_min)):
-                if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                        or not math.isfinite(value):
-                    raise BadInputError(f"{where}: {label} must be a number of minutes, "
-                                        f"not {value!r}")
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, (int, float))
+                    or not math.isfinite(value)
+                ):
+                    raise BadInputError(
+                        f"{where}: {label} must be a number of minutes, not {value!r}"
+                    )
             if s.start_min != previous_end:
                 raise BadInputError(
                     f"{where} starts at {s.start_min} min but must start at {previous_end} min"
-                    + (" (T0)" if i == 0 else " where the previous one ends: no gaps or overlaps"))
+                    + (" (T0)" if i == 0 else " where the previous one ends: no gaps or overlaps")
+                )
             if s.end_min <= s.start_min:
-                raise BadInputError(f"{where} ends at {s.end_min} min, not after its start "
-                                    f"at {s.start_min} min")
+                raise BadInputError(
+                    f"{where} ends at {s.end_min} min, not after its start at {s.start_min} min"
+                )
             previous_end = s.end_min
 
     @property
@@ -122,8 +135,9 @@ class PhaseArc:
         return self.sections[-1]
 
 
-def _pick(playlists: Mapping[str, Playlist] | None, candidates: tuple[str, ...],
-          where: str) -> Playlist:
+def _pick(
+    playlists: Mapping[str, Playlist] | None, candidates: tuple[str, ...], where: str
+) -> Playlist:
     if playlists is None:
         return Playlist(candidates[0])  # a template without music yet
     for key in candidates:
@@ -141,26 +155,45 @@ def default_arcs(playlists: Mapping[str, Playlist] | None = None) -> dict[str, P
     """
     arcs = {}
     for group, (name, sections) in _DEFAULTS.items():
-        arcs[group] = PhaseArc(name, tuple(
-            PhaseSection(s, start, end, _pick(playlists, keys, f"{group} arc section {s!r}"))
-            for s, start, end, keys in sections))
+        arcs[group] = PhaseArc(
+            name,
+            tuple(
+                PhaseSection(s, start, end, _pick(playlists, keys, f"{group} arc section {s!r}"))
+                for s, start, end, keys in sections
+            ),
+        )
     return arcs
 
 
 def save_arcs(arcs: Mapping[str, PhaseArc], path: Path | str) -> None:
     """Write the arcs as JSON; each section names its playlist (the lists are saved apart)."""
     path = Path(path)
-    data = {"format": ARCS_FORMAT, "version": ARCS_VERSION, "arcs": {
-        group: {"name": arc.name, "sections": [
-            {"name": s.name, "start_min": s.start_min, "end_min": s.end_min,
-             "playlist": s.playlist.name} for s in arc.sections]}
-        for group, arc in arcs.items()}}
+    data = {
+        "format": ARCS_FORMAT,
+        "version": ARCS_VERSION,
+        "arcs": {
+            group: {
+                "name": arc.name,
+                "sections": [
+                    {
+                        "name": s.name,
+                        "start_min": s.start_min,
+                        "end_min": s.end_min,
+                        "playlist": s.playlist.name,
+                    }
+                    for s in arc.sections
+                ],
+            }
+            for group, arc in arcs.items()
+        },
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def load_arcs(path: Path | str,
-              playlists: Mapping[str, Playlist] | None = None) -> dict[str, PhaseArc]:
+def load_arcs(
+    path: Path | str, playlists: Mapping[str, Playlist] | None = None
+) -> dict[str, PhaseArc]:
     """Read arcs written by `save_arcs` (or edited by hand) and check every one.
 
     Each section's `playlist` is looked up by name in `playlists`; a name not there is an
@@ -176,8 +209,10 @@ def load_arcs(path: Path | str,
     if not isinstance(data, dict) or data.get("format") != ARCS_FORMAT:
         raise BadInputError(f"arcs file {path} is not a GroupKAP phase-arcs file")
     if data.get("version") != ARCS_VERSION:
-        raise BadInputError(f"arcs file {path} has version {data.get('version')!r}; "
-                            f"this GroupKAP reads version {ARCS_VERSION}")
+        raise BadInputError(
+            f"arcs file {path} has version {data.get('version')!r}; "
+            f"this GroupKAP reads version {ARCS_VERSION}"
+        )
     raw_arcs = data.get("arcs")
     if not isinstance(raw_arcs, dict) or not raw_arcs:
         raise BadInputError(f"arcs file {path} lists no arcs")
@@ -185,14 +220,19 @@ def load_arcs(path: Path | str,
     for group, raw in raw_arcs.items():
         try:
             sections = tuple(
-                PhaseSection(str(s["name"]), s["start_min"], s["end_min"],
-                             _pick(playlists, (str(s["playlist"]),),
-                                   f"arc {group!r} section {s['name']!r}"))
-                for s in raw["sections"])
+                PhaseSection(
+                    str(s["name"]),
+                    s["start_min"],
+                    s["end_min"],
+                    _pick(playlists, (str(s["playlist"]),), f"arc {group!r} section {s['name']!r}"),
+                )
+                for s in raw["sections"]
+            )
             arcs[group] = PhaseArc(str(raw["name"]), sections)
         except BadInputError as exc:
             raise BadInputError(f"arcs file {path}, {group!r}: {exc}") from None
         except (KeyError, TypeError) as exc:
-            raise BadInputError(f"arcs file {path}: arc {group!r} is missing or has a malformed "
-                                f"field ({exc})") from None
+            raise BadInputError(
+                f"arcs file {path}: arc {group!r} is missing or has a malformed field ({exc})"
+            ) from None
     return arcs

@@ -47,8 +47,9 @@ def save_seat_devices(path: Path, seat_devices: dict[int, str], room_device: str
     wanted = {f"seat{seat}": device for seat, device in sorted(seat_devices.items()) if device}
     if room_device:
         wanted["room_device"] = room_device
-    for key in [k for k in music if (k.startswith("seat") or k == "room_device")
-                and k not in wanted]:
+    for key in [
+        k for k in music if (k.startswith("seat") or k == "room_device") and k not in wanted
+    ]:
         del music[key]
     for key, device in wanted.items():
         if music.get(key) != device:  # an unchanged line keeps its comment and spacing

@@ -39,10 +39,16 @@ class MusicDirector:
         phase_change: `end of piece` (default) or `crossfade`.
     """
 
-    def __init__(self, clock: Clock, arcs: dict, record: MusicSink,
-                 make_player: Callable[[int, Callable[[str, dict], None]], object],
-                 t0_of: Callable[[str], float | None], route_group_of: Callable[[str], str],
-                 phase_change: str = END_OF_PIECE) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        arcs: dict,
+        record: MusicSink,
+        make_player: Callable[[int, Callable[[str, dict], None]], object],
+        t0_of: Callable[[str], float | None],
+        route_group_of: Callable[[str], str],
+        phase_change: str = END_OF_PIECE,
+    ) -> None:
         if phase_change not in (END_OF_PIECE, CROSSFADE):
             raise BadInputError(f"phase change is {END_OF_PIECE!r} or {CROSSFADE!r}")
         self.clock, self.arcs, self._record = clock, arcs, record
@@ -65,6 +71,7 @@ class MusicDirector:
                 elif kind == "music.device_lost":
                     music.note = "no output: check this seat's headphones"
             self._record(kind, data, pid, actor)
+
         music = SeatMusic(self._make_player(seat, on_event), seat)
         self.seats[pid] = music
         return music
@@ -92,8 +99,7 @@ class MusicDirector:
 
     def _change_phase(self, music: SeatMusic, section) -> None:
         tracks = list(section.playlist.tracks)
-        if music.phase is None or self.phase_change == CROSSFADE or \
-                music.player.current is None:
+        if music.phase is None or self.phase_change == CROSSFADE or music.player.current is None:
             music.phase, music.pending = section.name, None
             music.player.load(tracks)
             music.player.play()

@@ -95,8 +95,12 @@ def read_track(path: Path | str) -> Track:
     length = getattr(audio.info, "length", 0) or 0
     if not length > 0:
         raise BadInputError(f"{path}: cannot read tags: no duration (empty or truncated file)")
-    return Track(path=path.resolve(), title=_first_tag(audio.tags, _TITLE_KEYS) or path.stem,
-                 artist=_first_tag(audio.tags, _ARTIST_KEYS), duration_s=float(length))
+    return Track(
+        path=path.resolve(),
+        title=_first_tag(audio.tags, _TITLE_KEYS) or path.stem,
+        artist=_first_tag(audio.tags, _ARTIST_KEYS),
+        duration_s=float(length),
+    )
 
 
 @dataclass(frozen=True)
@@ -170,12 +174,17 @@ class Playlist:
 
     def _check_index(self, index: int, what: str) -> None:
         # Negative indexes are refused: "-1" from a UI is a bug, not "the last one".
-        if isinstance(index, bool) or not isinstance(index, int) \
-                or not 0 <= index < len(self.tracks):
-            raise BadInputError(f"playlist {self.name!r}: {what} {index!r} is not a position "
-                                f"in the list (0 to {len(self.tracks) - 1})"
-                                if self.tracks else
-                                f"playlist {self.name!r} is empty; there is no {what} {index!r}")
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, int)
+            or not 0 <= index < len(self.tracks)
+        ):
+            raise BadInputError(
+                f"playlist {self.name!r}: {what} {index!r} is not a position "
+                f"in the list (0 to {len(self.tracks) - 1})"
+                if self.tracks
+                else f"playlist {self.name!r} is empty; there is no {what} {index!r}"
+            )
 
     def remove(self, index: int) -> Track:
         """Take out the piece at `index` and return it; a bad index changes nothing."""

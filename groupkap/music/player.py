@@ -38,8 +38,11 @@ DUCK_DB = -15.0
 VOLUME_STEP_S = 1.5  # a volume change ramps this long: slow enough not to startle anyone
 START_TIMEOUT_S = 5.0  # a piece with no audio stream this long after play() cannot be played
 _AUDIO_TRACK = 0  # libvlc_track_audio
-_VLC_EVENTS = {"MediaPlayerEndReached": "ended", "MediaPlayerEncounteredError": "error",
-               "MediaPlayerESAdded": "es"}
+_VLC_EVENTS = {
+    "MediaPlayerEndReached": "ended",
+    "MediaPlayerEncounteredError": "error",
+    "MediaPlayerESAdded": "es",
+}
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class _Piece:
 
 def _piece(item: Any) -> _Piece:
     path = Path(getattr(item, "path", item))
-    return _Piece(item, path, getattr(item, "title", "") or path.stem,
-                  getattr(item, "duration_s", None))
+    return _Piece(
+        item, path, getattr(item, "title", "") or path.stem, getattr(item, "duration_s", None)
+    )
 
 
 def _percent(gain: float) -> int:
@@ -86,9 +90,18 @@ class SeatPlayer:
         ducked, held: the facilitators' duck and hold, as set.
     """
 
-    def __init__(self, seat: int, *, device: str | None, clock: Clock,
-                 on_event: Callable[[str, dict], None], vlc_args: list[str] | None = None,
-                 volume_cap: int = 80, volume: int = 60, fade_s: float = 4.0) -> None:
+    def __init__(
+        self,
+        seat: int,
+        *,
+        device: str | None,
+        clock: Clock,
+        on_event: Callable[[str, dict], None],
+        vlc_args: list[str] | None = None,
+        volume_cap: int = 80,
+        volume: int = 60,
+        fade_s: float = 4.0,
+    ) -> None:
         for name, value in (("volume cap", volume_cap), ("volume", volume)):
             if not 0 <= value <= 100:
                 raise BadInputError(f"the {name} is 0 to 100, not {value}")
@@ -219,8 +232,10 @@ class SeatPlayer:
         self.ducked = bool(on)
         if self._then is None and self._active and self._mode == "playing":
             self._fade_to(self._target(), self.fade_s)
-        self._emit("music.ducked", self._data(actor, on=self.ducked, db=DUCK_DB,
-                                              volume=_percent(self._target())))
+        self._emit(
+            "music.ducked",
+            self._data(actor, on=self.ducked, db=DUCK_DB, volume=_percent(self._target())),
+        )
 
     def fade_to_silence(self, actor: str, seconds: float | None = None) -> None:
         """Fade out over `seconds` (at least 3), then stay paused until play()."""
@@ -240,8 +255,10 @@ class SeatPlayer:
         old, self._volume = self._volume, min(int(volume), self.volume_cap)
         if self._then is None and self._active and self._mode == "playing":
             self._fade_to(self._target(), VOLUME_STEP_S)
-        self._emit("music.volume_changed", self._data(actor, volume=self._volume, old=old,
-                                                      requested=volume, cap=self.volume_cap))
+        self._emit(
+            "music.volume_changed",
+            self._data(actor, volume=self._volume, old=old, requested=volume, cap=self.volume_cap),
+        )
 
     # -- the owner's heartbeat ----------------------------------------------------------
     def tick(self) -> None:
@@ -261,8 +278,12 @@ class SeatPlayer:
         if self._fade is None and self._then is not None:
             then, self._then = self._then, None
             self._complete(then)
-        if (self._active and self._mode == "playing" and not self._audio_seen
-                and self.clock.now() - self._started_at > START_TIMEOUT_S):
+        if (
+            self._active
+            and self._mode == "playing"
+            and not self._audio_seen
+            and self.clock.now() - self._started_at > START_TIMEOUT_S
+        ):
             self._unplayable(f"no sound within {START_TIMEOUT_S:g} s")
 
     def close(self) -> None:
@@ -297,8 +318,7 @@ class SeatPlayer:
                 continue
             if outcome == "audio" and not self._audio_seen:
                 self._audio_seen, self._failures = True, 0
-                self._emit("music.track_started",
-                           self._data(duration_s=self._current.duration_s))
+                self._emit("music.track_started", self._data(duration_s=self._current.duration_s))
             elif outcome == "ended" and self._audio_seen:
                 then, self._then, self._fade = self._then, None, None
                 if then is not None and then[0] in ("pause", "silence"):
@@ -308,8 +328,11 @@ class SeatPlayer:
                 if self.device is not None and self._device_problem():
                     self._lose("libVLC stopped and the device is gone")
                 else:
-                    self._unplayable("libVLC found no sound in it" if outcome == "ended"
-                                     else "libVLC could not open or decode it")
+                    self._unplayable(
+                        "libVLC found no sound in it"
+                        if outcome == "ended"
+                        else "libVLC could not open or decode it"
+                    )
 
     def _complete(self, then: tuple[str, str]) -> None:
         """Carry out a move a fade-out led to, a move on a seat already silent, or the end
@@ -443,12 +466,16 @@ class SeatPlayer:
 
     def _data(self, actor: str = "system", **extra: Any) -> dict:
         piece = self._current
-        return {"seat": self.seat, "piece": piece and piece.title,
-                "path": piece and str(piece.path), "actor": actor, **extra}
+        return {
+            "seat": self.seat,
+            "piece": piece and piece.title,
+            "path": piece and str(piece.path),
+            "actor": actor,
+            **extra,
+        }
 
 
 def _unreadable(path: Path) -> str | None:
     if not path.is_file():
         return "not a file" if path.exists() else "file not found"
     return None if os.access(path, os.R_OK) else "file not readable"
-

@@ -45,8 +45,13 @@ def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
     return lists
 
 
-def build_room_music(live: LiveSession, protocol: Protocol, settings: Settings, speed: float,
-                     library: dict[str, Playlist]) -> tuple[MusicDirector | None, str]:
+def build_room_music(
+    live: LiveSession,
+    protocol: Protocol,
+    settings: Settings,
+    speed: float,
+    library: dict[str, Playlist],
+) -> tuple[MusicDirector | None, str]:
     """A director with a player for every seat; returns it and a problem to show ("" if
     none). `library` holds the phase playlists the clinic's saved ones replace by name."""
     try:
@@ -61,19 +66,31 @@ def build_room_music(live: LiveSession, protocol: Protocol, settings: Settings, 
             try:
                 from groupkap.music.player import SeatPlayer
 
-                return SeatPlayer(seat, device=device, clock=RealClock(), on_event=on_event,
-                                  volume_cap=settings.music_volume_cap)
+                return SeatPlayer(
+                    seat,
+                    device=device,
+                    clock=RealClock(),
+                    on_event=on_event,
+                    volume_cap=settings.music_volume_cap,
+                )
             except GroupKapError as exc:  # libVLC missing: say how to install it
                 problems.append(str(exc))
-        return SilentPlayer(seat, clock=live.clock, on_event=on_event,
-                            volume_cap=settings.music_volume_cap)
+        return SilentPlayer(
+            seat, clock=live.clock, on_event=on_event, volume_cap=settings.music_volume_cap
+        )
 
     def group_of(pid: str) -> str:
         dose = protocol.of(pid).dose
         return route_group(dose["route"]) if dose else route_group("SL")
 
-    director = MusicDirector(live.clock, arcs, live.record_event, make_player,
-                             t0_of=lambda pid: protocol.of(pid).t0, route_group_of=group_of)
+    director = MusicDirector(
+        live.clock,
+        arcs,
+        live.record_event,
+        make_player,
+        t0_of=lambda pid: protocol.of(pid).t0,
+        route_group_of=group_of,
+    )
     for person in live.room.participants.values():
         director.add(person.id, person.seat)
     return director, "; ".join(dict.fromkeys(problems))

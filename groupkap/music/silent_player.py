@@ -28,8 +28,15 @@ class SilentPlayer:
         volume: the volume the participant would hear (0–100).
     """
 
-    def __init__(self, seat: int, *, clock: Clock, on_event: Callable[[str, dict], None],
-                 volume_cap: int = 80, volume: int = 60) -> None:
+    def __init__(
+        self,
+        seat: int,
+        *,
+        clock: Clock,
+        on_event: Callable[[str, dict], None],
+        volume_cap: int = 80,
+        volume: int = 60,
+    ) -> None:
         self.seat, self.clock, self._emit = seat, clock, on_event
         self.volume_cap = volume_cap
         self._volume = min(volume, volume_cap)
@@ -64,8 +71,11 @@ class SilentPlayer:
 
     def _data(self, **extra) -> dict:
         piece = self.current
-        data = {"seat": self.seat, "piece": getattr(piece, "title", None),
-                "path": str(getattr(piece, "path", "")) or None}
+        data = {
+            "seat": self.seat,
+            "piece": getattr(piece, "title", None),
+            "path": str(getattr(piece, "path", "")) or None,
+        }
         data.update(extra)
         return data
 
@@ -146,8 +156,10 @@ class SilentPlayer:
         if not 0 <= volume <= 100:
             raise BadInputError(f"volume is 0 to 100, not {volume}")
         new = min(volume, self.volume_cap)
-        self._emit("music.volume_changed", self._data(actor=actor, volume=new,
-                                                      old=self._volume, cap=self.volume_cap))
+        self._emit(
+            "music.volume_changed",
+            self._data(actor=actor, volume=new, old=self._volume, cap=self.volume_cap),
+        )
         self._volume = new
 
     def tick(self) -> None:

@@ -44,12 +44,22 @@ class Route:
 
 
 ROUTES = {
-    r.code: r for r in (
+    r.code: r
+    for r in (
         Route("IV", "IV infusion (40 min)", True, 0.5, 0.8, onset_min=10),
         Route("IM", "IM injection", True, 0.5, 1.0, onset_min=5),
         Route("SL", "sublingual / oral lozenge", False, 25, 300, onset_min=15),
-        Route("IN", "intranasal esketamine", False, 56, 84, esketamine=True, allowed=(56, 84),
-              onset_min=10, min_observation_floor_min=120),
+        Route(
+            "IN",
+            "intranasal esketamine",
+            False,
+            56,
+            84,
+            esketamine=True,
+            allowed=(56, 84),
+            onset_min=10,
+            min_observation_floor_min=120,
+        ),
     )
 }
 
@@ -80,11 +90,13 @@ DEFAULT_SCREENING = (
     # Concomitant medications that may cause sedation or BP changes: one question per class,
     # as the esketamine REMS Patient Monitoring Form asks them.
     ScreeningRule("psychostimulants", "Currently taking a psychostimulant?", NEEDS_REVIEW),
-    ScreeningRule("maoi", "Currently taking a monoamine oxidase inhibitor (MAOI)?",
-                  NEEDS_REVIEW),
+    ScreeningRule("maoi", "Currently taking a monoamine oxidase inhibitor (MAOI)?", NEEDS_REVIEW),
     ScreeningRule("benzodiazepines", "Currently taking a benzodiazepine?", NEEDS_REVIEW),
-    ScreeningRule("sedative_hypnotics",
-                  "Currently taking a non-benzodiazepine sedative hypnotic?", NEEDS_REVIEW),
+    ScreeningRule(
+        "sedative_hypnotics",
+        "Currently taking a non-benzodiazepine sedative hypnotic?",
+        NEEDS_REVIEW,
+    ),
     ScreeningRule("opioids", "Currently taking an opioid?", NEEDS_REVIEW),
 )
 
@@ -135,30 +147,44 @@ class ProtocolConfig:
     cadss_margin: float = 5
     screening: tuple[ScreeningRule, ...] = field(default=DEFAULT_SCREENING)
 
-    RANGES = {"first_check_min": (10, 90), "check_every_min": (5, 30),
-              "baseline_margin_mmhg": (0, 40), "overdue_grace_min": (0, 15),
-              "check_window_before_min": (0, 15), "check_window_after_min": (1, 30),
-              "min_observation_min": (30, 480), "discharge_spo2_floor": (85, 100),
-              "discharge_spo2_max_age_min": (1, 15), "hypotension_sbp_floor": (70, 110),
-              "moaas_alarm_floor": (0, 4), "moaas_alarm_drop": (1, 5), "cadss_margin": (0, 20),
-              "bp_gate_sbp": (100, 220), "bp_gate_dbp": (50, 130)}
+    RANGES = {
+        "first_check_min": (10, 90),
+        "check_every_min": (5, 30),
+        "baseline_margin_mmhg": (0, 40),
+        "overdue_grace_min": (0, 15),
+        "check_window_before_min": (0, 15),
+        "check_window_after_min": (1, 30),
+        "min_observation_min": (30, 480),
+        "discharge_spo2_floor": (85, 100),
+        "discharge_spo2_max_age_min": (1, 15),
+        "hypotension_sbp_floor": (70, 110),
+        "moaas_alarm_floor": (0, 4),
+        "moaas_alarm_drop": (1, 5),
+        "cadss_margin": (0, 20),
+        "bp_gate_sbp": (100, 220),
+        "bp_gate_dbp": (50, 130),
+    }
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in self.RANGES.items():
             check_range(f"protocol.{name}", getattr(self, name), lo, hi)
         for route, minutes in self.min_observation_by_route.items():
             if route not in ROUTES:
-                raise ConfigError(f"protocol.min_observation_{route}: unknown route; "
-                                  f"routes are {', '.join(ROUTES)}")
+                raise ConfigError(
+                    f"protocol.min_observation_{route}: unknown route; "
+                    f"routes are {', '.join(ROUTES)}"
+                )
             floor = ROUTES[route].min_observation_floor_min
             try:
                 check_range(f"protocol.min_observation_{route}", minutes, max(30, floor), 480)
             except ConfigError as exc:
                 if not floor:
                     raise
-                raise ConfigError(f"{exc}; {ROUTES[route].label} needs at least {floor:g} min "
-                                  "of monitoring after the dose, a floor no setting may "
-                                  "lower") from None
+                raise ConfigError(
+                    f"{exc}; {ROUTES[route].label} needs at least {floor:g} min "
+                    "of monitoring after the dose, a floor no setting may "
+                    "lower"
+                ) from None
 
     def min_observation_for(self, route: str | None) -> float:
         """The minimum observation after T0 for `route`: its own setting, else the general

@@ -52,65 +52,106 @@ def _finding(f: Finding) -> str:
         return NOT_RECORDED + _note(f.rule)
     if f.value == "No":
         return "No" + _note(f.rule) + (_list(f.evidence) if f.evidence else "")
-    return ("<strong>Yes</strong>" + f"<br>Onset: {_val(f.onset)}<br>Resolved: "
-            f"{_val(f.resolved)}" + _note(f.rule) + _list(f.evidence))
+    return (
+        "<strong>Yes</strong>" + f"<br>Onset: {_val(f.onset)}<br>Resolved: "
+        f"{_val(f.resolved)}" + _note(f.rule) + _list(f.evidence)
+    )
 
 
 def _table(*rows) -> str:
-    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>"
-                               for k, v in rows) + "</table>"
+    return (
+        "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+    )
 
 
 def to_html(record: EsketamineRecord, clock: Clock | None = None) -> str:
     """A standalone printable document (no external assets), so it can be filed and signed."""
     r, c = record, record.clinic
     due = date.fromisoformat(r.treatment_date) + timedelta(days=REMS_DUE_DAYS)
-    missing = (f'<p class="missing">Not recorded: {_e(", ".join(r.missing))}. The session log '
-               "holds no such entry; complete the form by hand and note why, or correct the "
-               "log, before signing.</p>" if r.missing else "")
+    missing = (
+        f'<p class="missing">Not recorded: {_e(", ".join(r.missing))}. The session log '
+        "holds no such entry; complete the form by hand and note why, or correct the "
+        "log, before signing.</p>"
+        if r.missing
+        else ""
+    )
     adverse = _list(r.adverse_events) if r.adverse_events else "None recorded"
     sections = [
-        ("Patient", _table(
-            ("Participant (alias)", f"<strong>{_e(r.alias)}</strong>, seat {_val(r.seat)}, "
-                                    f"session {_e(r.session_id)}"),
-            ("Name, birthdate, sex", "from the clinic's patient record (GroupKAP keeps the "
-                                     "alias only)"))),
-        ("Concomitant medication (may cause sedation or blood pressure changes)",
-         _table(*((label, _val(v)) for label, v in r.concomitant_medications))),
-        ("Healthcare provider conducting patient monitoring", _table(
-            ("Name", _val(c.provider)), ("Telephone / email", _val(c.contact)))),
+        (
+            "Patient",
+            _table(
+                (
+                    "Participant (alias)",
+                    f"<strong>{_e(r.alias)}</strong>, seat {_val(r.seat)}, "
+                    f"session {_e(r.session_id)}",
+                ),
+                (
+                    "Name, birthdate, sex",
+                    "from the clinic's patient record (GroupKAP keeps the alias only)",
+                ),
+            ),
+        ),
+        (
+            "Concomitant medication (may cause sedation or blood pressure changes)",
+            _table(*((label, _val(v)) for label, v in r.concomitant_medications)),
+        ),
+        (
+            "Healthcare provider conducting patient monitoring",
+            _table(("Name", _val(c.provider)), ("Telephone / email", _val(c.contact))),
+        ),
         ("Healthcare setting", _table(("Name", _val(c.name)), ("Address", _val(c.address)))),
-        ("Treatment session (administration and monitoring)", _table(
-            ("Treatment date", _e(r.treatment_date)),
-            ("Dose administered", _e(f"{r.dose_mg:g} mg") + " intranasal esketamine"),
-            ("Lot number", _val(r.lot)),
-            ("Time of administration (T0)", _e(f"{r.t0[11:16]} UTC ({r.t0})")),
-            ("Given by", _val(r.given_by)),
-            ("Monitoring ended", _e(r.monitoring_ended)),
-            ("Total monitoring time (T0 to completion of monitoring)",
-             _e(f"{r.total_monitoring_minutes:g} minutes")),
-            ("Without the 2-hour minimum, ready to leave at (minutes from T0)",
-             _val(r.ready_to_leave_minute)),
-            ("Discharge signed by", _val(r.discharged_by)))),
-        ("Vital signs in acceptable range prior to", _table(
-            ("Administration", _answer(r.vitals_before_dosing)),
-            ("Treatment session completion", _answer(r.vitals_before_completion)))),
-        ("Blood pressure", _table(
-            ("Prior to administration", _val(r.bp_pre_dose)),
-            ("~40 min post-administration", _val(r.bp_40_min, "<em>not taken</em>")),
-            ("Prior to treatment session completion", _val(r.bp_before_completion)),
-            ("Every BP recorded", _list(r.bp_readings) if r.bp_readings else NOT_RECORDED))),
-        ("Did the patient experience", _table(
-            ("Sedation (MOAA/S)", _finding(r.sedation)),
-            ("Dissociation (CADSS)", _finding(r.dissociation)),
-            ("Respiratory depression (SpO2 / RR alarm)", _finding(r.respiratory_depression)),
-            ("Adverse events", adverse))),
+        (
+            "Treatment session (administration and monitoring)",
+            _table(
+                ("Treatment date", _e(r.treatment_date)),
+                ("Dose administered", _e(f"{r.dose_mg:g} mg") + " intranasal esketamine"),
+                ("Lot number", _val(r.lot)),
+                ("Time of administration (T0)", _e(f"{r.t0[11:16]} UTC ({r.t0})")),
+                ("Given by", _val(r.given_by)),
+                ("Monitoring ended", _e(r.monitoring_ended)),
+                (
+                    "Total monitoring time (T0 to completion of monitoring)",
+                    _e(f"{r.total_monitoring_minutes:g} minutes"),
+                ),
+                (
+                    "Without the 2-hour minimum, ready to leave at (minutes from T0)",
+                    _val(r.ready_to_leave_minute),
+                ),
+                ("Discharge signed by", _val(r.discharged_by)),
+            ),
+        ),
+        (
+            "Vital signs in acceptable range prior to",
+            _table(
+                ("Administration", _answer(r.vitals_before_dosing)),
+                ("Treatment session completion", _answer(r.vitals_before_completion)),
+            ),
+        ),
+        (
+            "Blood pressure",
+            _table(
+                ("Prior to administration", _val(r.bp_pre_dose)),
+                ("~40 min post-administration", _val(r.bp_40_min, "<em>not taken</em>")),
+                ("Prior to treatment session completion", _val(r.bp_before_completion)),
+                ("Every BP recorded", _list(r.bp_readings) if r.bp_readings else NOT_RECORDED),
+            ),
+        ),
+        (
+            "Did the patient experience",
+            _table(
+                ("Sedation (MOAA/S)", _finding(r.sedation)),
+                ("Dissociation (CADSS)", _finding(r.dissociation)),
+                ("Respiratory depression (SpO2 / RR alarm)", _finding(r.respiratory_depression)),
+                ("Adverse events", adverse),
+            ),
+        ),
     ]
     body = "\n".join(f"<h2>{_e(title)}</h2>{content}" for title, content in sections)
     signed = "".join(
         f"<tr><td>{_e(s.name)}</td><td>{_e(s.t)}</td><td>{_e(s.meaning)}</td><td>signed in the "
         f"session log{'' if s.current else ' (for an earlier version of this record)'}</td></tr>"
-        for s in r.signatures)
+        for s in r.signatures
+    )
     blank = "<tr><td></td><td></td><td></td><td></td></tr>" * (1 if r.signatures else 3)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

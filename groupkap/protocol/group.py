@@ -18,11 +18,14 @@ from groupkap.alarms.limits import MEDIUM
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import ProtocolConfig
+from groupkap.protocol.observations import CADSS, MOAAS, SCALE_RANGES, ScoredEntry, moaas_concern
+from groupkap.protocol.participant import (
+    MANUAL_DISCHARGE_ITEMS,
+    PRE_DOSE,
+    BPCheck,
+    ParticipantProtocol,
+)
 from groupkap.protocol.scales import ScaleResult, score
-from groupkap.protocol.observations import (CADSS, MOAAS, SCALE_RANGES, ScoredEntry,
-                                            moaas_concern)
-from groupkap.protocol.participant import (MANUAL_DISCHARGE_ITEMS, PRE_DOSE, BPCheck,
-                                           ParticipantProtocol)
 from groupkap.readings import Latest
 
 log = logging.getLogger("groupkap.protocol")
@@ -39,8 +42,13 @@ class Protocol:
         config: the clinic's protocol settings.
     """
 
-    def __init__(self, clock: Clock, record: ProtocolSink, config: ProtocolConfig | None = None,
-                 alarms: AlarmEngine | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        record: ProtocolSink,
+        config: ProtocolConfig | None = None,
+        alarms: AlarmEngine | None = None,
+    ) -> None:
         self.clock = clock
         self.config = config or ProtocolConfig()
         self.alarms = alarms
@@ -68,20 +76,47 @@ class Protocol:
         self._record("readiness.confirmed", result, pid, actor)
         return result
 
-    def give_dose(self, pid: str, *, route: str, dose_mg: float, weight_kg: float | None,
-                  lot: str, given_by: str, t0: float | None = None, confirmed: bool = False,
-                  override: dict | None = None) -> dict:
+    def give_dose(
+        self,
+        pid: str,
+        *,
+        route: str,
+        dose_mg: float,
+        weight_kg: float | None,
+        lot: str,
+        given_by: str,
+        t0: float | None = None,
+        confirmed: bool = False,
+        override: dict | None = None,
+    ) -> dict:
         now = self.clock.now()
         p = self.of(pid)
-        dose = p.validate_dose(route, dose_mg, weight_kg, lot, given_by,
-                               now if t0 is None else t0, now, confirmed, override)
+        dose = p.validate_dose(
+            route,
+            dose_mg,
+            weight_kg,
+            lot,
+            given_by,
+            now if t0 is None else t0,
+            now,
+            confirmed,
+            override,
+        )
         self._record("dose.given", dose, pid, given_by)
         p.dose = dose
         return dose
 
-    def record_bp(self, pid: str, sbp: float, dbp: float, *, t: float | None = None,
-                  source: str = "hand", actor: str = "facilitator",
-                  entry_id: str | None = None) -> BPCheck:
+    def record_bp(
+        self,
+        pid: str,
+        sbp: float,
+        dbp: float,
+        *,
+        t: float | None = None,
+        source: str = "hand",
+        actor: str = "facilitator",
+        entry_id: str | None = None,
+    ) -> BPCheck:
         """A BP pair, from the monitor's cuff (`observe`) or typed in by hand (through the
         session's `enter_reading`, so it also reaches the tile, the alarms and the store).
 
@@ -99,10 +134,21 @@ class Protocol:
             due = p.check_for_reading(t)
         if due is not None:
             reading.label, reading.due = due[0], (due[1] if due[1] > 0 else None)
-            self._record("check.recorded", {
-                "check": "BP", "label": reading.label, "sbp": sbp, "dbp": dbp,
-                "source": source, "t_measured": t, "due_t": reading.due,
-                "entry_id": entry_id}, pid, actor)
+            self._record(
+                "check.recorded",
+                {
+                    "check": "BP",
+                    "label": reading.label,
+                    "sbp": sbp,
+                    "dbp": dbp,
+                    "source": source,
+                    "t_measured": t,
+                    "due_t": reading.due,
+                    "entry_id": entry_id,
+                },
+                pid,
+                actor,
+            )
             p.bp_checks.append(reading)
             if p.overdue_label is not None:
                 p.overdue_label = None
@@ -112,19 +158,43 @@ class Protocol:
             p.bp_readings.append(reading)
         return reading
 
-    def record_moaas(self, pid: str, score: int, actor: str, *, t: float | None = None,
-                     corrects: str | None = None, reason: str | None = None) -> str:
+    def record_moaas(
+        self,
+        pid: str,
+        score: int,
+        actor: str,
+        *,
+        t: float | None = None,
+        corrects: str | None = None,
+        reason: str | None = None,
+    ) -> str:
         """A MOAA/S score (returns its entry id). At or below the floor, or a fall of 2 or
         more from the participant's baseline, raises a medium clinical alarm."""
         return self._score(pid, MOAAS, score, actor, t, corrects, reason)
 
-    def record_cadss(self, pid: str, total: int, actor: str, *, t: float | None = None,
-                     corrects: str | None = None, reason: str | None = None) -> str:
+    def record_cadss(
+        self,
+        pid: str,
+        total: int,
+        actor: str,
+        *,
+        t: float | None = None,
+        corrects: str | None = None,
+        reason: str | None = None,
+    ) -> str:
         """A CADSS total (returns its entry id), read against the pre-dose CADSS."""
         return self._score(pid, CADSS, total, actor, t, corrects, reason)
 
-    def _score(self, pid: str, check: str, value: int, actor: str, t: float | None,
-               corrects: str | None, reason: str | None) -> str:
+    def _score(
+        self,
+        pid: str,
+        check: str,
+        value: int,
+        actor: str,
+        t: float | None,
+        corrects: str | None,
+        reason: str | None,
+    ) -> str:
         lo, hi = SCALE_RANGES[check]
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
             what = " (5 = responds readily to name)" if check == MOAAS else " total"
@@ -141,10 +211,20 @@ class Protocol:
         if old is not None and old.check != check:
             raise BadInputError(f"entry {corrects} is a {old.check}, not a {check}")
         entry = ScoredEntry(uuid.uuid4().hex[:12], check, value, t, actor.strip())
-        self._record("check.recorded", {
-            "check": check, "value": value, "entry_id": entry.entry_id, "t_measured": t,
-            "taken_by": entry.taken_by, "corrects": corrects,
-            "reason": reason.strip() if reason else None}, pid, actor)
+        self._record(
+            "check.recorded",
+            {
+                "check": check,
+                "value": value,
+                "entry_id": entry.entry_id,
+                "t_measured": t,
+                "taken_by": entry.taken_by,
+                "corrects": corrects,
+                "reason": reason.strip() if reason else None,
+            },
+            pid,
+            actor,
+        )
         if old is not None:
             old.struck = True
         p.scores.append(entry)
@@ -170,8 +250,12 @@ class Protocol:
         """Strike a MOAA/S or CADSS entry: a new event that points at it, never an UPDATE;
         the tile, the alarms and the discharge rules stop counting it."""
         entry = self._standing_score(self.of(pid), entry_id, reason)
-        self._record("entry.struck", {"entry_id": entry_id, "check": entry.check,
-                                      "reason": reason.strip()}, pid, actor)
+        self._record(
+            "entry.struck",
+            {"entry_id": entry_id, "check": entry.check, "reason": reason.strip()},
+            pid,
+            actor,
+        )
         entry.struck = True
         self._judge_moaas(pid)
 
@@ -196,8 +280,9 @@ class Protocol:
             self.alarms.clinical_condition_gone(pid, MOAAS)
         else:
             score, why = concern
-            self.alarms.clinical_condition(pid, MOAAS, MEDIUM, f"MOAA/S {score} {why}",
-                                           float(score), why, self._seats.get(pid))
+            self.alarms.clinical_condition(
+                pid, MOAAS, MEDIUM, f"MOAA/S {score} {why}", float(score), why, self._seats.get(pid)
+            )
 
     def attest_dissociation(self, pid: str, attested_by: str, reason: str) -> None:
         """A clinician attests that dissociation has resolved (when no CADSS shows it)."""
@@ -206,29 +291,46 @@ class Protocol:
             raise BadInputError("no dose is recorded: there is no dissociation to resolve")
         if not attested_by.strip() or not reason.strip():
             raise BadInputError("an attestation needs the clinician's name and what they saw")
-        self._record("dissociation.attested", {"attested_by": attested_by.strip(),
-                                               "reason": reason.strip()}, pid,
-                     attested_by.strip())
+        self._record(
+            "dissociation.attested",
+            {"attested_by": attested_by.strip(), "reason": reason.strip()},
+            pid,
+            attested_by.strip(),
+        )
         p.dissociation_attested_at = self.clock.now()
 
-    def record_adverse_event(self, pid: str, *, description: str, severity: str,
-                             intervention: str, outcome: str, actor: str,
-                             t: float | None = None) -> dict:
+    def record_adverse_event(
+        self,
+        pid: str,
+        *,
+        description: str,
+        severity: str,
+        intervention: str,
+        outcome: str,
+        actor: str,
+        t: float | None = None,
+    ) -> dict:
         """An adverse event, open until `resolve_adverse_event` records how it ended; its
         `event_id` is how the resolution names it."""
         if severity not in SEVERITIES:
             raise BadInputError(f"severity is {', '.join(SEVERITIES)}, not {severity!r}")
         if not description.strip() or not outcome.strip():
             raise BadInputError("an adverse event needs what happened and its outcome")
-        record = {"event_id": uuid.uuid4().hex[:12], "description": description.strip(),
-                  "severity": severity, "intervention": intervention.strip(),
-                  "outcome": outcome.strip(), "t_occurred": self.clock.now() if t is None else t}
+        record = {
+            "event_id": uuid.uuid4().hex[:12],
+            "description": description.strip(),
+            "severity": severity,
+            "intervention": intervention.strip(),
+            "outcome": outcome.strip(),
+            "t_occurred": self.clock.now() if t is None else t,
+        }
         self._record("adverse_event.recorded", record, pid, actor)
         self.of(pid).adverse_events[record["event_id"]] = record
         return record
 
-    def resolve_adverse_event(self, pid: str, event_id: str, *, outcome: str,
-                              t_resolved: float | None = None, actor: str) -> dict:
+    def resolve_adverse_event(
+        self, pid: str, event_id: str, *, outcome: str, t_resolved: float | None = None, actor: str
+    ) -> dict:
         """How and when an open adverse event ended (the monitoring record asks for both)."""
         p, now = self.of(pid), self.clock.now()
         if event_id in p.resolved_adverse_events:
@@ -243,8 +345,12 @@ class Protocol:
             raise BadInputError("the resolution time is before the adverse event occurred")
         if t > now:
             raise BadInputError("the resolution time is in the future; enter when it resolved")
-        record = {"event_id": event_id, "outcome": outcome.strip(), "t_resolved": t,
-                  "description": event["description"]}
+        record = {
+            "event_id": event_id,
+            "outcome": outcome.strip(),
+            "t_resolved": t,
+            "description": event["description"],
+        }
         self._record("adverse_event.resolved", record, pid, actor)
         p.resolve_adverse_event(record)
         return record
@@ -261,8 +367,9 @@ class Protocol:
             raise BadInputError("the note is empty")
         self._record("note.added", {"text": text.strip(), "care_team_only": True}, pid, actor)
 
-    def sign_discharge(self, pid: str, signed_by: str, manual: dict[str, bool],
-                       spo2: Latest | None) -> dict:
+    def sign_discharge(
+        self, pid: str, signed_by: str, manual: dict[str, bool], spo2: Latest | None
+    ) -> dict:
         """Sign a discharge; every criterion is checked on current facts (`spo2` is the
         newest SpO2 with its time and source, from the session's buffers)."""
         p = self.of(pid)
@@ -273,18 +380,25 @@ class Protocol:
             raise BadInputError("discharge must be signed by a named person")
         auto = p.automatic_criteria(now, spo2)
         open_items = [k for k, ok in auto.items() if not ok] + [
-            label for key, label in MANUAL_DISCHARGE_ITEMS.items() if manual.get(key) is not True]
+            label for key, label in MANUAL_DISCHARGE_ITEMS.items() if manual.get(key) is not True
+        ]
         if open_items:
-            hint = "; take a SpO2 reading" if any(k.startswith("SpO2") for k in open_items
-                                                  if not auto.get(k, True)) else ""
+            hint = (
+                "; take a SpO2 reading"
+                if any(k.startswith("SpO2") for k in open_items if not auto.get(k, True))
+                else ""
+            )
             raise BadInputError("discharge refused, still open: " + ", ".join(open_items) + hint)
         if p.ready_to_leave_t is None:  # criteria met now, though no tick saw it before
             self._ready(pid, p, now)
-        record = {"signed_by": signed_by.strip(), "meaning": "approval",
-                  "minutes_since_t0": round((now - p.t0) / 60, 1),
-                  "ready_to_leave_minute": self.ready_to_leave_minute(pid),
-                  "items": {**{k: True for k in auto}, **manual},
-                  "spo2": {"value": spo2.value, "t": spo2.t, "source": spo2.source}}
+        record = {
+            "signed_by": signed_by.strip(),
+            "meaning": "approval",
+            "minutes_since_t0": round((now - p.t0) / 60, 1),
+            "ready_to_leave_minute": self.ready_to_leave_minute(pid),
+            "items": {**{k: True for k in auto}, **manual},
+            "spo2": {"value": spo2.value, "t": spo2.t, "source": spo2.source},
+        }
         self._record("discharge.signed", record, pid, signed_by)
         p.discharge = record
         return record
@@ -299,8 +413,12 @@ class Protocol:
     def _ready(self, pid: str, p: ParticipantProtocol, now: float) -> None:
         p.ready_to_leave_t = now
         # Logged when it happens, so the minute survives a crash or no discharge.
-        self._record("discharge.ready", {"ready_to_leave_minute":
-                                         self.ready_to_leave_minute(pid)}, pid, "system")
+        self._record(
+            "discharge.ready",
+            {"ready_to_leave_minute": self.ready_to_leave_minute(pid)},
+            pid,
+            "system",
+        )
 
     # -- the clock ------------------------------------------------------------------
     def observe(self, pid: str, seat: int, param: str, t: float, value: float) -> None:
@@ -310,8 +428,7 @@ class Protocol:
             return
         pending = self._pending_bp.setdefault(pid, {})
         pending[param] = (t, value)
-        if "SBP" in pending and "DBP" in pending and \
-                abs(pending["SBP"][0] - pending["DBP"][0]) < 1:
+        if "SBP" in pending and "DBP" in pending and abs(pending["SBP"][0] - pending["DBP"][0]) < 1:
             (t_s, sbp), (_, dbp) = pending["SBP"], pending["DBP"]
             self._pending_bp.pop(pid)
             try:
@@ -327,22 +444,32 @@ class Protocol:
             due = p.next_check(now)
             if p.overdue_label is not None and (due is None or due[0] != p.overdue_label):
                 # The overdue check's window closed without a reading: it was missed.
-                self._record("check.missed", {"check": "BP", "label": p.overdue_label},
-                             pid, "system")
+                self._record(
+                    "check.missed", {"check": "BP", "label": p.overdue_label}, pid, "system"
+                )
                 p.overdue_label = None
                 if self.alarms:
                     self.alarms.clear_technical(pid, CHECK_OVERDUE)
-            late = due is not None and due[1] > 0 and \
-                now > due[1] + self.config.overdue_grace_min * 60
+            late = (
+                due is not None and due[1] > 0 and now > due[1] + self.config.overdue_grace_min * 60
+            )
             if late and p.overdue_label != due[0]:
                 p.overdue_label = due[0]
                 minutes = round((now - due[1]) / 60)
-                self._record("check.overdue", {"check": "BP", "label": due[0],
-                                               "minutes_late": minutes}, pid, "system")
+                self._record(
+                    "check.overdue",
+                    {"check": "BP", "label": due[0], "minutes_late": minutes},
+                    pid,
+                    "system",
+                )
                 if self.alarms:
-                    self.alarms.raise_technical(pid, CHECK_OVERDUE, MEDIUM,
-                                                f"BP check overdue ({due[0]})",
-                                                self._seats.get(pid))
+                    self.alarms.raise_technical(
+                        pid,
+                        CHECK_OVERDUE,
+                        MEDIUM,
+                        f"BP check overdue ({due[0]})",
+                        self._seats.get(pid),
+                    )
             spo2 = latest_spo2(pid)
             if p.ready_to_leave_t is None:
                 if all(p.clinical_criteria(now, spo2).values()):
@@ -353,8 +480,12 @@ class Protocol:
                 # A new fact (a lower MOAA/S, a higher CADSS or BP) says they are not ready
                 # after all: the minute they were ready is the start of the last stretch.
                 p.ready_to_leave_t = None
-                self._record("discharge.ready_withdrawn", {
-                    "open": [k for k, ok in still.items() if not ok]}, pid, "system")
+                self._record(
+                    "discharge.ready_withdrawn",
+                    {"open": [k for k, ok in still.items() if not ok]},
+                    pid,
+                    "system",
+                )
 
     def forget(self, pid: str) -> None:
         self.participants.pop(pid, None)

@@ -57,8 +57,9 @@ def sedation_resolved(entries: list[ScoredEntry], t0: float | None) -> bool:
     return bool(post) and post[-1].value == NORMAL_MOAAS
 
 
-def dissociation_resolved(entries: list[ScoredEntry], t0: float | None, margin: float,
-                          attested_at: float | None) -> bool:
+def dissociation_resolved(
+    entries: list[ScoredEntry], t0: float | None, margin: float, attested_at: float | None
+) -> bool:
     """The latest post-dose CADSS is back within `margin` of the pre-dose CADSS (0 when
     none was taken), or a clinician attested that dissociation resolved after the dose and
     after the last CADSS that showed it (a later high CADSS outweighs the attestation)."""
@@ -72,8 +73,9 @@ def dissociation_resolved(entries: list[ScoredEntry], t0: float | None, margin: 
     return not high or attested_at >= high[-1]
 
 
-def moaas_concern(entries: list[ScoredEntry], t0: float | None, floor: int,
-                  drop: int) -> tuple[int, str] | None:
+def moaas_concern(
+    entries: list[ScoredEntry], t0: float | None, floor: int, drop: int
+) -> tuple[int, str] | None:
     """(score, why) when the latest MOAA/S should raise the clinical alarm, else None:
     at or below the floor, or after the dose `drop` or more below the baseline."""
     scores = standing(entries, MOAAS)

@@ -9,14 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from groupkap.errors import BadInputError
-from groupkap.protocol.config import (ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, OUTCOME_RANK, ROUTES,
-                                      ProtocolConfig)
-from groupkap.protocol.observations import (MOAAS, ScoredEntry, after_dose,
-                                            dissociation_resolved, sedation_resolved)
+from groupkap.protocol.config import (
+    ELIGIBLE,
+    INELIGIBLE,
+    NEEDS_REVIEW,
+    OUTCOME_RANK,
+    ROUTES,
+    ProtocolConfig,
+)
+from groupkap.protocol.observations import (
+    MOAAS,
+    ScoredEntry,
+    after_dose,
+    dissociation_resolved,
+    sedation_resolved,
+)
 from groupkap.readings import Latest
 
 SCREENING, READY, DOSED, MONITORING, READY_FOR_DISCHARGE, DISCHARGED = (
-    "screening", "ready", "dosed", "monitoring", "ready for discharge", "discharged")
+    "screening",
+    "ready",
+    "dosed",
+    "monitoring",
+    "ready for discharge",
+    "discharged",
+)
 PRE_DOSE, BEFORE_DISCHARGE = "pre-dose", "before discharge"
 
 READINESS_ITEMS = {
@@ -108,14 +125,19 @@ class ParticipantProtocol:
         rules = self.config.screening
         missing = [r.question for r in rules if not isinstance(answers.get(r.id), bool)]
         if missing:
-            raise BadInputError(f"screening is incomplete: answer {missing[0]!r}"
-                                + (f" and {len(missing) - 1} more" if len(missing) > 1 else ""))
+            raise BadInputError(
+                f"screening is incomplete: answer {missing[0]!r}"
+                + (f" and {len(missing) - 1} more" if len(missing) > 1 else "")
+            )
         if not reviewer.strip():
             raise BadInputError("screening needs the reviewer's name")
         hits = [r for r in rules if answers[r.id]]
         outcome = max((r.outcome_if_yes for r in hits), key=OUTCOME_RANK.get, default=ELIGIBLE)
-        self.screening = {"outcome": outcome, "reviewer": reviewer.strip(),
-                          "positive": [r.id for r in hits]}
+        self.screening = {
+            "outcome": outcome,
+            "reviewer": reviewer.strip(),
+            "positive": [r.id for r in hits],
+        }
         if outcome != ELIGIBLE:
             self.readiness = None  # a ready gate confirmed before no longer stands
         return self.screening
@@ -126,8 +148,12 @@ class ParticipantProtocol:
             raise BadInputError("only a screening that needs review can be approved")
         if not reviewer.strip() or not reason.strip():
             raise BadInputError("an approval needs the reviewer's name and a reason")
-        self.screening = {**self.screening, "outcome": ELIGIBLE, "approved_by": reviewer.strip(),
-                          "approval_reason": reason.strip()}
+        self.screening = {
+            **self.screening,
+            "outcome": ELIGIBLE,
+            "approved_by": reviewer.strip(),
+            "approval_reason": reason.strip(),
+        }
         return self.screening
 
     def confirm_ready(self, items: dict) -> dict:
@@ -142,9 +168,18 @@ class ParticipantProtocol:
         self.readiness = {k: items[k] for k in READINESS_ITEMS}
         return self.readiness
 
-    def validate_dose(self, route: str, dose_mg: float, weight_kg: float | None, lot: str,
-                      given_by: str, t0: float, now: float, confirmed: bool,
-                      override: dict | None) -> dict:
+    def validate_dose(
+        self,
+        route: str,
+        dose_mg: float,
+        weight_kg: float | None,
+        lot: str,
+        given_by: str,
+        t0: float,
+        now: float,
+        confirmed: bool,
+        override: dict | None,
+    ) -> dict:
         """Check a dose entry whole; returns the record to save, or raises with the reason."""
         if not self.screening or self.screening["outcome"] != ELIGIBLE:
             state = self.screening["outcome"] if self.screening else "not screened"
@@ -174,15 +209,27 @@ class ParticipantProtocol:
         if pre is None:
             raise BadInputError("record a pre-dose blood pressure first")
         gate = pre[0] > self.config.bp_gate_sbp or pre[1] > self.config.bp_gate_dbp
-        if gate and not (override and str(override.get("prescriber", "")).strip()
-                         and str(override.get("reason", "")).strip()):
+        if gate and not (
+            override
+            and str(override.get("prescriber", "")).strip()
+            and str(override.get("reason", "")).strip()
+        ):
             raise BadInputError(
                 f"pre-dose BP {pre[0]:.0f}/{pre[1]:.0f} is above {self.config.bp_gate_sbp:.0f}/"
-                f"{self.config.bp_gate_dbp:.0f}: a prescriber must override with a reason")
-        return {"route": route, "dose_mg": dose_mg, "weight_kg": weight_kg,
-                "mg_per_kg": mg_per_kg, "lot": lot.strip(), "given_by": given_by.strip(),
-                "t0": t0, "warnings_confirmed": warnings,
-                "override": override if gate else None, "pre_dose_bp": list(pre)}
+                f"{self.config.bp_gate_dbp:.0f}: a prescriber must override with a reason"
+            )
+        return {
+            "route": route,
+            "dose_mg": dose_mg,
+            "weight_kg": weight_kg,
+            "mg_per_kg": mg_per_kg,
+            "lot": lot.strip(),
+            "given_by": given_by.strip(),
+            "t0": t0,
+            "warnings_confirmed": warnings,
+            "override": override if gate else None,
+            "pre_dose_bp": list(pre),
+        }
 
     def resolve_adverse_event(self, resolution: dict) -> None:
         """Move an adverse event from open to resolved (validated by the room's Protocol)."""
@@ -219,13 +266,15 @@ class ParticipantProtocol:
         """Back near the pre-dose BP: no more than the margin above it (a BP below the
         pre-dose one is fine), and the systolic not under the hypotension floor."""
         base, c = self.baseline, self.config
-        return base is not None and check.sbp - base[0] <= c.baseline_margin_mmhg and \
-            check.dbp - base[1] <= c.baseline_margin_mmhg and \
-            check.sbp >= c.hypotension_sbp_floor
+        return (
+            base is not None
+            and check.sbp - base[0] <= c.baseline_margin_mmhg
+            and check.dbp - base[1] <= c.baseline_margin_mmhg
+            and check.sbp >= c.hypotension_sbp_floor
+        )
 
     def _filled(self, due: float) -> BPCheck | None:
-        return next((k for k in self.bp_checks if k.due is not None and abs(k.due - due) < 1),
-                    None)
+        return next((k for k in self.bp_checks if k.due is not None and abs(k.due - due) < 1), None)
 
     def next_check(self, now: float) -> tuple[str, float] | None:
         """(label, due time) of the BP check due at `now`, or None when none is due.
@@ -250,8 +299,11 @@ class ParticipantProtocol:
                 return ("+%.0f min" % ((due - self.t0) / 60), due)
             due += c.check_every_min * 60
         discharge_due = self.t0 + self.min_observation_s
-        done = [k for k in self.bp_checks if k.label == BEFORE_DISCHARGE or
-                (k.due is not None and abs(k.due - due) < 1)]
+        done = [
+            k
+            for k in self.bp_checks
+            if k.label == BEFORE_DISCHARGE or (k.due is not None and abs(k.due - due) < 1)
+        ]
         if any(k.t >= discharge_due - c.check_window_before_min * 60 for k in done):
             return None
         return (BEFORE_DISCHARGE, discharge_due)
@@ -275,8 +327,9 @@ class ParticipantProtocol:
         return max(0.0, min(1.0, (now - self.t0) / self.min_observation_s))
 
     # -- discharge ------------------------------------------------------------------
-    def clinical_criteria(self, now: float, spo2: Latest | None,
-                          fresh_spo2: bool = True) -> dict[str, bool]:
+    def clinical_criteria(
+        self, now: float, spo2: Latest | None, fresh_spo2: bool = True
+    ) -> dict[str, bool]:
         """The criteria a person's state must meet, the time minimum left out: the first
         minute they all hold is the ready-to-leave minute the REMS form asks for.
 
@@ -288,18 +341,22 @@ class ParticipantProtocol:
         age = c.discharge_spo2_max_age_min if fresh_spo2 else float("inf")
         return {
             f"BP back near baseline (at most {c.baseline_margin_mmhg:g} mmHg above, SBP at "
-            f"least {c.hypotension_sbp_floor:g})":
-                bp is not None and self.t0 is not None and bp.t >= self.t0 and
-                self.near_baseline(bp),
+            f"least {c.hypotension_sbp_floor:g})": bp is not None
+            and self.t0 is not None
+            and bp.t >= self.t0
+            and self.near_baseline(bp),
             f"SpO2 at or above {c.discharge_spo2_floor:g} % in the last "
-            f"{c.discharge_spo2_max_age_min:g} min":
-                spo2 is not None and now - spo2.t <= age * 60 and
-                spo2.value >= c.discharge_spo2_floor,
-            "sedation resolved (MOAA/S 5 after the dose and any lower score)":
-                sedation_resolved(self.scores, self.t0),
-            f"dissociation resolved (CADSS within {c.cadss_margin:g} of baseline, or attested)":
-                dissociation_resolved(self.scores, self.t0, c.cadss_margin,
-                                      self.dissociation_attested_at),
+            f"{c.discharge_spo2_max_age_min:g} min": spo2 is not None
+            and now - spo2.t <= age * 60
+            and spo2.value >= c.discharge_spo2_floor,
+            "sedation resolved (MOAA/S 5 after the dose and any lower score)": sedation_resolved(
+                self.scores, self.t0
+            ),
+            f"dissociation resolved (CADSS within {c.cadss_margin:g} of baseline, or attested)": (
+                dissociation_resolved(
+                    self.scores, self.t0, c.cadss_margin, self.dissociation_attested_at
+                )
+            ),
         }
 
     def automatic_criteria(self, now: float, spo2: Latest | None) -> dict[str, bool]:
@@ -307,8 +364,8 @@ class ParticipantProtocol:
         the minimum observation time and the BP check before discharge."""
         minutes = self.min_observation_s / 60
         return {
-            f"minimum observation time met ({minutes:g} min)": self.t0 is not None and
-            now - self.t0 >= self.min_observation_s,
+            f"minimum observation time met ({minutes:g} min)": self.t0 is not None
+            and now - self.t0 >= self.min_observation_s,
             **self.clinical_criteria(now, spo2),
             "BP checks done": self.t0 is not None and self.next_check(now) is None,
         }
@@ -322,8 +379,9 @@ class ParticipantProtocol:
             return READY if self.readiness else SCREENING
         if now - self.t0 < ROUTES[self.dose["route"]].onset_min * 60:
             return DOSED
-        return READY_FOR_DISCHARGE if all(self.automatic_criteria(now, spo2).values()) \
-            else MONITORING
+        return (
+            READY_FOR_DISCHARGE if all(self.automatic_criteria(now, spo2).values()) else MONITORING
+        )
 
 
 def _given(value: object) -> bool:
@@ -336,6 +394,8 @@ def _range_warnings(route, dose_mg: float, mg_per_kg: float | None) -> list[str]
         return [f"{route.label} is usually {doses} mg, not {dose_mg:g} mg"]
     value, unit = (mg_per_kg, "mg/kg") if route.per_kg else (dose_mg, "mg")
     if not route.low <= value <= route.high:
-        return [f"{value:g} {unit} is outside the usual {route.low:g}–{route.high:g} {unit} "
-                f"for {route.label}"]
+        return [
+            f"{value:g} {unit} is outside the usual {route.low:g}–{route.high:g} {unit} "
+            f"for {route.label}"
+        ]
     return []

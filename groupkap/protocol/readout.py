@@ -36,8 +36,9 @@ def score_line(p: ParticipantProtocol, now: float) -> str:
     return "   ".join(parts)
 
 
-def protocol_readout(p: ParticipantProtocol, now: float, spo2: Latest | None,
-                     grace_s: float) -> ProtocolReadout:
+def protocol_readout(
+    p: ParticipantProtocol, now: float, spo2: Latest | None, grace_s: float
+) -> ProtocolReadout:
     phase = p.phase(now, spo2)
     if p.t0 is None:
         header = phase
@@ -49,8 +50,7 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: Latest | None,
     if phase == DISCHARGED:
         next_due = f"discharged at T0 +{p.discharge['minutes_since_t0']:.0f} min"
     elif due is None:
-        next_due = "ready for discharge" \
-            if phase == READY_FOR_DISCHARGE else ""
+        next_due = "ready for discharge" if phase == READY_FOR_DISCHARGE else ""
     elif due[1] < 0:
         next_due = "next: pre-dose BP"
     else:
@@ -65,6 +65,6 @@ def protocol_readout(p: ParticipantProtocol, now: float, spo2: Latest | None,
     if p.flags:  # a hard flag outranks the schedule on the tile
         next_due = "⚑ PHQ-9 item 9 positive" + (f" · {next_due}" if next_due else "")
         overdue = True
-    return ProtocolReadout(header, next_due, overdue, p.observation_fraction(now),
-                           score_line(p, now))
-
+    return ProtocolReadout(
+        header, next_due, overdue, p.observation_fraction(now), score_line(p, now)
+    )

@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import limits_from_description
+from groupkap.protocol.group import Protocol
 from groupkap.protocol.observations import SCALE_RANGES, ScoredEntry
 from groupkap.protocol.participant import BPCheck, ParticipantProtocol
-from groupkap.protocol.group import Protocol
 from groupkap.store import queries
 
 
@@ -41,15 +41,30 @@ def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: s
         elif kind == "dose.given":
             p.dose = data
         elif kind == "check.recorded" and data.get("check") == "BP":
-            check = BPCheck(data["t_measured"], data["sbp"], data["dbp"], data["source"],
-                            data["label"], data.get("due_t"), data.get("entry_id"))
+            check = BPCheck(
+                data["t_measured"],
+                data["sbp"],
+                data["dbp"],
+                data["source"],
+                data["label"],
+                data.get("due_t"),
+                data.get("entry_id"),
+            )
             if check.label != "extra":  # older logs filed out-of-window hand BPs as "extra"
                 p.bp_checks.append(check)
             _after_dose(p, check)
         elif kind == "observation.entered" and "SBP" in data["values"]:
             if not any(k.entry_id == data["entry_id"] for k in p.bp_readings):
-                _after_dose(p, BPCheck(data["t_measured"], data["values"]["SBP"],
-                                       data["values"]["DBP"], "hand", entry_id=data["entry_id"]))
+                _after_dose(
+                    p,
+                    BPCheck(
+                        data["t_measured"],
+                        data["values"]["SBP"],
+                        data["values"]["DBP"],
+                        "hand",
+                        entry_id=data["entry_id"],
+                    ),
+                )
             if data.get("corrects"):
                 protocol.drop_bp(pid, data["corrects"])
         elif kind == "check.recorded" and data.get("check") in SCALE_RANGES:
@@ -101,16 +116,23 @@ def _after_dose(p: ParticipantProtocol, check: BPCheck) -> None:
 
 def _score(p: ParticipantProtocol, data: dict, t: float) -> None:
     """A MOAA/S or CADSS entry; older logs had no id or measured time: the logged time."""
-    p.scores.append(ScoredEntry(data.get("entry_id") or f"logged-{t}", data["check"],
-                                data["value"], data.get("t_measured", t),
-                                data.get("taken_by", "")))
+    p.scores.append(
+        ScoredEntry(
+            data.get("entry_id") or f"logged-{t}",
+            data["check"],
+            data["value"],
+            data.get("t_measured", t),
+            data.get("taken_by", ""),
+        )
+    )
     for e in p.scores:
         if data.get("corrects") and e.entry_id == data["corrects"]:
             e.struck = True
 
 
-def restore_participant_limits(engine: AlarmEngine, conn: sqlite3.Connection,
-                               session_id: str) -> int:
+def restore_participant_limits(
+    engine: AlarmEngine, conn: sqlite3.Connection, session_id: str
+) -> int:
     """Replay per-participant `limits.changed` events onto the clinic's limits."""
     count = 0
     for e in queries.events(conn, session_id, kinds=("limits.changed",)):
@@ -123,8 +145,8 @@ def restore_participant_limits(engine: AlarmEngine, conn: sqlite3.Connection,
             params.pop(data["param"], None)
         else:
             params[data["param"]] = limits_from_description(data["param"], data["new"])
-        engine.participant_limits[pid] = replace(current, params=params,
-                                                 source=data.get("source", "the log"))
+        engine.participant_limits[pid] = replace(
+            current, params=params, source=data.get("source", "the log")
+        )
         count += 1
     return count
-

@@ -61,11 +61,13 @@ class Scale:
         if not lows or lows[0] != self.lowest or not ascending or lows[-1] > self.highest:
             raise BadInputError(
                 f"{self.name} bands must ascend from {self.lowest} to at most {self.highest}, "
-                f"got {lows}")
+                f"got {lows}"
+            )
         for rule in self.flags:
             if rule.item is not None and not 1 <= rule.item <= self.items:
-                raise BadInputError(f"{self.name} flag names item {rule.item}; "
-                                    f"items are 1–{self.items}")
+                raise BadInputError(
+                    f"{self.name} flag names item {rule.item}; items are 1–{self.items}"
+                )
 
     @property
     def lowest(self) -> int:
@@ -90,8 +92,10 @@ class Scale:
             by_item = dict(answers)
             unknown = [k for k in by_item if not _is_int(k) or not 1 <= k <= self.items]
             if unknown:
-                raise BadInputError(f"{self.name} has items 1–{self.items}; "
-                                    f"unknown item numbers: {', '.join(map(repr, unknown))}")
+                raise BadInputError(
+                    f"{self.name} has items 1–{self.items}; "
+                    f"unknown item numbers: {', '.join(map(repr, unknown))}"
+                )
             missing = [n for n in range(1, self.items + 1) if n not in by_item]
         elif isinstance(answers, Sequence) and not isinstance(answers, (str, bytes)):
             by_item = dict(enumerate(answers, start=1))
@@ -99,12 +103,16 @@ class Scale:
                 raise BadInputError(f"{self.name} needs {self.items} answers, got {len(by_item)}")
             missing = list(range(len(by_item) + 1, self.items + 1))
         else:
-            raise BadInputError(f"{self.name} answers must be a list of {self.items} whole "
-                                f"numbers or a mapping of item number to answer, "
-                                f"got {type(answers).__name__}")
+            raise BadInputError(
+                f"{self.name} answers must be a list of {self.items} whole "
+                f"numbers or a mapping of item number to answer, "
+                f"got {type(answers).__name__}"
+            )
         if missing:
-            raise BadInputError(f"{self.name} needs {self.items} answers, got {len(by_item)}: "
-                                f"{_items(missing)} {'is' if len(missing) == 1 else 'are'} missing")
+            raise BadInputError(
+                f"{self.name} needs {self.items} answers, got {len(by_item)}: "
+                f"{_items(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+            )
         allowed = f"{self.item_min}–{self.item_max}"
         problems = []
         for n in range(1, self.items + 1):
@@ -144,8 +152,14 @@ class ScaleResult:
     def event_data(self) -> dict:
         """Plain JSON values for a `scale.scored` event; the cut-off is kept so the record
         still reads the same if the clinic changes it later."""
-        return {"scale": self.scale.name, "answers": list(self.answers), "total": self.total,
-                "band": self.band, "flags": list(self.flags), "cutoff": self.scale.cutoff}
+        return {
+            "scale": self.scale.name,
+            "answers": list(self.answers),
+            "total": self.total,
+            "band": self.band,
+            "flags": list(self.flags),
+            "cutoff": self.scale.cutoff,
+        }
 
 
 def _is_int(value: object) -> bool:
@@ -164,23 +178,36 @@ def pcl5_scale(cutoff: int = 33) -> Scale:
     cutoff = int(cutoff)
     bands = ((0, "below cut-off"),) if cutoff > 0 else ()
     return Scale(
-        "PCL-5", 20, 0, 4, bands + ((cutoff, "probable PTSD"),),
+        "PCL-5",
+        20,
+        0,
+        4,
+        bands + ((cutoff, "probable PTSD"),),
         flags=(FlagRule(f"PCL-5 at or above cut-off {cutoff}: probable PTSD", at_least=cutoff),),
-        cutoff=cutoff)
+        cutoff=cutoff,
+    )
 
 
 PHQ9 = Scale(
-    "PHQ-9", 9, 0, 3,
+    "PHQ-9",
+    9,
+    0,
+    3,
     ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
-    flags=(FlagRule("PHQ-9 item 9 positive: self-harm thoughts — review before the session",
-                    item=9),))
+    flags=(
+        FlagRule("PHQ-9 item 9 positive: self-harm thoughts — review before the session", item=9),
+    ),
+)
 GAD7 = Scale("GAD-7", 7, 0, 3, ((0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")))
 
 SCALES: Mapping[str, Scale] = MappingProxyType({s.name: s for s in (PHQ9, GAD7, pcl5_scale())})
 
 
-def score(scale_name: str, answers: Sequence[int] | Mapping[int, int],
-          scales: Mapping[str, Scale] = SCALES) -> ScaleResult:
+def score(
+    scale_name: str,
+    answers: Sequence[int] | Mapping[int, int],
+    scales: Mapping[str, Scale] = SCALES,
+) -> ScaleResult:
     """Score by name; pass `scales` to use a clinic's variants (e.g. another PCL-5 cut-off)."""
     scale = scales.get(scale_name) if isinstance(scale_name, str) else None
     if scale is None:

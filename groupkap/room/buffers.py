@@ -38,15 +38,15 @@ class RingBuffer:
         if n == 0:
             return
         if n >= self.capacity:
-            times, values, n = times[-self.capacity:], values[-self.capacity:], self.capacity
+            times, values, n = times[-self.capacity :], values[-self.capacity :], self.capacity
         end = self._next + n
         if end <= self.capacity:
-            self._t[self._next:end] = times
-            self._v[self._next:end] = values
+            self._t[self._next : end] = times
+            self._v[self._next : end] = values
         else:
             first = self.capacity - self._next
-            self._t[self._next:] = times[:first]
-            self._v[self._next:] = values[:first]
+            self._t[self._next :] = times[:first]
+            self._v[self._next :] = values[:first]
             self._t[: n - first] = times[first:]
             self._v[: n - first] = values[first:]
         self._next = end % self.capacity
@@ -63,7 +63,7 @@ class RingBuffer:
         self._count = min(self.capacity, self._count + 1)
 
     def _rewrite(self, t: np.ndarray, v: np.ndarray) -> None:
-        t, v = t[-self.capacity:], v[-self.capacity:]
+        t, v = t[-self.capacity :], v[-self.capacity :]
         n = len(t)
         self._t[:n], self._v[:n] = t, v
         self._count, self._next = n, n % self.capacity
@@ -89,7 +89,7 @@ class RingBuffer:
         """All held samples, oldest first (copies)."""
         if self._count < self.capacity:
             return self._t[: self._count].copy(), self._v[: self._count].copy()
-        idx = np.r_[self._next:self.capacity, 0:self._next]
+        idx = np.r_[self._next : self.capacity, 0 : self._next]
         return self._t[idx], self._v[idx]
 
     def since(self, t_from: float) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +121,8 @@ class SeatVitals:
         self._lock = threading.Lock()
         self._numerics = {
             name: RingBuffer(self.TREND_CAPACITY)
-            for name, p in PARAMETERS.items() if not p.waveform
+            for name, p in PARAMETERS.items()
+            if not p.waveform
         }
         self._pleth = RingBuffer(PLETH_RATE_HZ * self.PLETH_SECONDS)
         self.last_data_t: float | None = None

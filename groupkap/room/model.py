@@ -121,9 +121,7 @@ class Room:
 
     def _check_free(self, seat: int, moving: str | None = None) -> None:
         if seat not in self.seats:
-            raise BadInputError(
-                f"there is no seat {seat} in this room (seats 1–{max(self.seats)})"
-            )
+            raise BadInputError(f"there is no seat {seat} in this room (seats 1–{max(self.seats)})")
         holder = self.on_seat(seat)
         if holder is not None and holder.id != moving:
             raise BadInputError(
@@ -132,8 +130,9 @@ class Room:
             )
 
     # -- changes ------------------------------------------------------------------
-    def add(self, alias: str, seat: int, full_name: str | None = None,
-            participant_id: str | None = None) -> Participant:
+    def add(
+        self, alias: str, seat: int, full_name: str | None = None, participant_id: str | None = None
+    ) -> Participant:
         """Seat a new participant; refused if the alias is empty or the seat is taken."""
         alias = _clean_alias(alias)
         self._check_free(seat)

@@ -71,18 +71,21 @@ def _hand(source: str | None) -> str | None:
     return source.partition(":")[2] or "hand"
 
 
-def _numeric(label: str, param: str, vitals: SeatVitals, now: float,
-             stale_after_s: float) -> Numeric:
+def _numeric(
+    label: str, param: str, vitals: SeatVitals, now: float, stale_after_s: float
+) -> Numeric:
     latest = vitals.latest(param)
     if latest is None:
         return Numeric(label, NO_VALUE, True)
     t, value = latest
-    return Numeric(label, f"{value:.0f}", now - t > stale_after_s,
-                   _hand(vitals.source_of_latest(param)))
+    return Numeric(
+        label, f"{value:.0f}", now - t > stale_after_s, _hand(vitals.source_of_latest(param))
+    )
 
 
-def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
-                 nibp_interval_s: float) -> TileReadout:
+def tile_readout(
+    vitals: SeatVitals, now: float, *, stale_after_s: float, nibp_interval_s: float
+) -> TileReadout:
     hr, pr = vitals.latest("HR"), vitals.latest("PR")
     # The ECG's HR, unless it has gone quiet while the pulse rate goes on (one spot HR by
     # hand must not hide a live pulse rate for the rest of the session).
@@ -116,6 +119,9 @@ def tile_readout(vitals: SeatVitals, now: float, *, stale_after_s: float,
     temp_text = ""
     if temp is not None:
         who = _hand(vitals.source_of_latest("TEMP"))
-        temp_text = f"Temp {temp[1]:.1f} °C · " + (f"hand ({who}) · " if who else "") + \
-            format_age(max(0.0, now - temp[0]))
+        temp_text = (
+            f"Temp {temp[1]:.1f} °C · "
+            + (f"hand ({who}) · " if who else "")
+            + format_age(max(0.0, now - temp[0]))
+        )
     return TileReadout(numerics, bp_text, bp_age, bp_stale, status, temp_text)

@@ -43,8 +43,10 @@ class Baseline:
     @classmethod
     def draw(cls, rng: np.random.Generator) -> Baseline:
         """A plausible healthy adult at rest; the draw order is part of the seed contract."""
-        hr, spo2, rr, sbp, dbp = (float(v) for v in rng.uniform(
-            (58.0, 96.0, 11.0, 110.0, 68.0), (85.0, 99.0, 16.0, 132.0, 84.0)))
+        hr, spo2, rr, sbp, dbp = (
+            float(v)
+            for v in rng.uniform((58.0, 96.0, 11.0, 110.0, 68.0), (85.0, 99.0, 16.0, 132.0, 84.0))
+        )
         return cls(hr, spo2, rr, sbp, min(dbp, sbp - 30.0))  # keep a plausible pulse pressure
 
     def value(self, param: str) -> float:
@@ -79,8 +81,7 @@ class Vitals:
 class Effect(Protocol):
     """Something that shapes vitals over time: a drug effect, an adverse event."""
 
-    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
-        ...
+    def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ class Episode:
     def apply(self, vitals: Vitals, since_start: np.ndarray, since_t0: np.ndarray) -> None:
         into = since_start - self.begin_s
         envelope = smoothstep(into / self.ramp_in_s) * (
-            1.0 - smoothstep((into - self.ramp_in_s - self.hold_s) / self.ramp_out_s))
+            1.0 - smoothstep((into - self.ramp_in_s - self.hold_s) / self.ramp_out_s)
+        )
         for param, target in self.targets.items():
             level = vitals.level[param]
             vitals.level[param] = level + (target - level) * envelope
@@ -216,8 +218,13 @@ def desaturation(ctx: SeatContext, begin_s: float) -> Episode:
 
 def tachycardia(ctx: SeatContext, begin_s: float) -> Episode:
     """HR up to 135-150 /min for about three minutes."""
-    return Episode({"HR": float(ctx.rng.uniform(135.0, 150.0))}, begin_s,
-                   ramp_in_s=30.0, hold_s=150.0, ramp_out_s=60.0)
+    return Episode(
+        {"HR": float(ctx.rng.uniform(135.0, 150.0))},
+        begin_s,
+        ramp_in_s=30.0,
+        hold_s=150.0,
+        ramp_out_s=60.0,
+    )
 
 
 def _calm(ctx: SeatContext) -> SeatProfile:
@@ -268,15 +275,15 @@ def _demo(ctx: SeatContext) -> SeatProfile:
 SCENARIOS: dict[str, str] = {
     "calm": "every seat at its own baseline; no drug effect",
     "ketamine-bp-rise": "every seat: SBP +15-30 mmHg (DBP half that) peaking ~40 min after "
-                        "its T0, back by ~100 min; HR slightly up",
+    "its T0, back by ~100 min; HR slightly up",
     "desaturation": "first seat: SpO2 down to 85-87 % and RR ~8 from start+150 s for ~90 s, "
-                    "recovering over ~30 s; others mild ketamine effect",
+    "recovering over ~30 s; others mild ketamine effect",
     "tachycardia": "first seat: HR 135-150 from start+120 s for ~3 min; others mild ketamine "
-                   "effect",
+    "effect",
     "sensor-off": "first seat sends nothing from start+90 s; others mild ketamine effect",
     "demo": "1st seat BP rise (SBP +25 at T0+3.5 min), 2nd desaturation (start+150 s), "
-            "3rd tachycardia (start+120 s), 4th sensor off at start+200 s (5+ seats only), "
-            "the rest mild ketamine effect",
+    "3rd tachycardia (start+120 s), 4th sensor off at start+200 s (5+ seats only), "
+    "the rest mild ketamine effect",
 }
 """Scenario name -> one line for `--help` and the demo menu."""
 

@@ -20,7 +20,13 @@ from groupkap.params import PLETH_RATE_HZ
 from groupkap.readings import Reading, WaveformBlock
 from groupkap.room.model import MAX_SEATS
 from groupkap.sources.sim_profiles import (
-    SCENARIOS, VITALS, Baseline, SeatContext, Vitals, build_profile)
+    SCENARIOS,
+    VITALS,
+    Baseline,
+    SeatContext,
+    Vitals,
+    build_profile,
+)
 
 __all__ = ["SCENARIOS", "Simulator"]
 
@@ -33,8 +39,15 @@ _WHOLE_SECOND_SLACK = 1e-6  # `until - start` may miss a whole second by float r
 # Slow variation around the baseline: (standard deviation, time constant in s) of the
 # Ornstein-Uhlenbeck walks for HR, SpO2, RR, SBP, DBP (the order of VITALS), then the pleth
 # amplitude and wander.
-_WALKS = ((2.5, 180.0), (0.5, 60.0), (1.0, 120.0), (1.2, 900.0), (0.8, 900.0),
-          (0.03, 20.0), (0.02, 8.0))
+_WALKS = (
+    (2.5, 180.0),
+    (0.5, 60.0),
+    (1.0, 120.0),
+    (1.2, 900.0),
+    (0.8, 900.0),
+    (0.03, 20.0),
+    (0.02, 8.0),
+)
 _DECAY = tuple(math.exp(-1.0 / tau) for _, tau in _WALKS)
 _KICK = tuple(sd * math.sqrt(1.0 - d * d) for (sd, _), d in zip(_WALKS, _DECAY))
 # Per-second noise columns: the 7 walks, then HR beat-to-beat, RR, SBP and DBP measurement.
@@ -57,13 +70,17 @@ def _pulse_table(points: int = 1001) -> tuple[np.ndarray, np.ndarray]:
 
     peak = 0.15
     foot = gauss(peak, 0.05, 0.0)
-    systolic = np.where(x < peak, (gauss(peak, 0.05, x) - foot) / (1.0 - foot),
-                        gauss(peak, 0.08, x))
+    systolic = np.where(
+        x < peak, (gauss(peak, 0.05, x) - foot) / (1.0 - foot), gauss(peak, 0.08, x)
+    )
     diastolic = 0.22 * gauss(0.42, 0.05, x)
     runoff_end = 0.5 * math.exp(-(1.0 - peak) / 0.45)
     rise = np.clip(x / peak, 0.0, 1.0)
-    runoff = np.where(x < peak, runoff_end + (0.5 - runoff_end) * rise * rise * (3.0 - 2.0 * rise),
-                      0.5 * np.exp(-(x - peak) / 0.45))
+    runoff = np.where(
+        x < peak,
+        runoff_end + (0.5 - runoff_end) * rise * rise * (3.0 - 2.0 * rise),
+        0.5 * np.exp(-(x - peak) / 0.45),
+    )
     wave = systolic + diastolic + runoff
     return x, (wave - wave.min()) / (wave.max() - wave.min())
 
@@ -72,8 +89,9 @@ def _pulse_table(points: int = 1001) -> tuple[np.ndarray, np.ndarray]:
 # element, so a sample never depends on the length of the array it was computed in. The
 # beat tiles several periods because a second can hold up to 250/60 beats past its start.
 _TABLE_SIZE = 4096
-_PULSE_TABLE = np.tile(
-    np.interp(np.arange(_TABLE_SIZE) / _TABLE_SIZE, *_pulse_table()), 6).astype(np.float32)
+_PULSE_TABLE = np.tile(np.interp(np.arange(_TABLE_SIZE) / _TABLE_SIZE, *_pulse_table()), 6).astype(
+    np.float32
+)
 _SINE_X = np.linspace(0.0, 1.0, 1025)
 _SINE_Y = np.sin(2.0 * np.pi * _SINE_X)
 _SAMPLE_FRACTION = np.arange(PLETH_RATE_HZ) / PLETH_RATE_HZ
@@ -104,16 +122,29 @@ class _SeatMonitor:
         profile: what the scenario does to this seat.
     """
 
-    def __init__(self, seat: int, *, index: int | None, seat_count: int, begin_s: int,
-                 start: float, t0: float, nibp_first_s: float, nibp_interval_s: float,
-                 seed: int, scenario: str, sensor_off_after_s: float) -> None:
+    def __init__(
+        self,
+        seat: int,
+        *,
+        index: int | None,
+        seat_count: int,
+        begin_s: int,
+        start: float,
+        t0: float,
+        nibp_first_s: float,
+        nibp_interval_s: float,
+        seed: int,
+        scenario: str,
+        sensor_off_after_s: float,
+    ) -> None:
         self.seat = seat
         self.t0 = t0
         self._start = start
         self._rng = np.random.default_rng([seed, seat, begin_s])
         self.baseline = Baseline.draw(self._rng)
-        self.profile = build_profile(scenario, SeatContext(
-            index, seat_count, self._rng, sensor_off_after_s))
+        self.profile = build_profile(
+            scenario, SeatContext(index, seat_count, self._rng, sensor_off_after_s)
+        )
         sds = np.array([sd for sd, _ in _WALKS])
         self._walks = (sds * self._rng.standard_normal(len(_WALKS))).tolist()
         self._beat, self._breath = (float(p) for p in self._rng.uniform(size=2))
@@ -125,9 +156,11 @@ class _SeatMonitor:
         """Advance n seconds from second s0 (counted from the session start)."""
         since_start = np.arange(s0, s0 + n, dtype=np.float64)
         noise = self._rng.standard_normal((n, _NOISE_COLUMNS))
-        walks = self._walk(noise[:, :len(_WALKS)].tolist())  # (n + 1, walks)
-        vitals = Vitals({p: np.full(n, self.baseline.value(p)) for p in VITALS},
-                        {p: walks[:n, i] for i, p in enumerate(VITALS)})
+        walks = self._walk(noise[:, : len(_WALKS)].tolist())  # (n + 1, walks)
+        vitals = Vitals(
+            {p: np.full(n, self.baseline.value(p)) for p in VITALS},
+            {p: walks[:n, i] for i, p in enumerate(VITALS)},
+        )
         self.profile.apply(vitals, since_start, (self._start + since_start) - self.t0)
 
         hr_true = np.clip(vitals.total("HR"), 30.0, _MAX_HR)
@@ -142,10 +175,22 @@ class _SeatMonitor:
         live = n if math.isinf(silent) else max(0, min(n, math.ceil(silent) - s0))
         beats, self._beat = _phases(self._beat, hr_true / 60.0)
         breaths, self._breath = _phases(self._breath, rr_true / 60.0)
-        pleth = self._pleth(beats[:live], hr_true[:live] / 60.0, breaths[:live + 1],
-                            walks[:live + 1, 5], walks[:live + 1, 6])
-        return _Chunk(self.seat, live, hr.tolist(), spo2.tolist(), rr.tolist(),
-                      self._nibp(s0, n, live, sbp, dbp), pleth)
+        pleth = self._pleth(
+            beats[:live],
+            hr_true[:live] / 60.0,
+            breaths[: live + 1],
+            walks[: live + 1, 5],
+            walks[: live + 1, 6],
+        )
+        return _Chunk(
+            self.seat,
+            live,
+            hr.tolist(),
+            spo2.tolist(),
+            rr.tolist(),
+            self._nibp(s0, n, live, sbp, dbp),
+            pleth,
+        )
 
     def _walk(self, noise: list[list[float]]) -> np.ndarray:
         """The walks' values at the start of each second and after the last one."""
@@ -162,8 +207,9 @@ class _SeatMonitor:
         self._walks = list(rows[-1])
         return np.array(rows)
 
-    def _nibp(self, s0: int, n: int, live: int, sbp: np.ndarray,
-              dbp: np.ndarray) -> dict[int, list[tuple[float, float, float, float]]]:
+    def _nibp(
+        self, s0: int, n: int, live: int, sbp: np.ndarray, dbp: np.ndarray
+    ) -> dict[int, list[tuple[float, float, float, float]]]:
         """Cuff readings due in these seconds; a silent seat misses its cycles."""
         out: dict[int, list[tuple[float, float, float, float]]] = {}
         while True:
@@ -179,8 +225,13 @@ class _SeatMonitor:
                 out.setdefault(i, []).append((self._start + due, s, d, mean))
 
     @staticmethod
-    def _pleth(beats: np.ndarray, beat_rate: np.ndarray, breaths: np.ndarray,
-               amplitude: np.ndarray, wander: np.ndarray) -> np.ndarray:
+    def _pleth(
+        beats: np.ndarray,
+        beat_rate: np.ndarray,
+        breaths: np.ndarray,
+        amplitude: np.ndarray,
+        wander: np.ndarray,
+    ) -> np.ndarray:
         """PLETH_RATE_HZ samples per second, every sample from its own second's state only.
 
         `beats` and `beat_rate` have one value per second; `breaths`, `amplitude` and
@@ -218,15 +269,24 @@ class Simulator:
 
     name = "sim"
 
-    def __init__(self, seats: Sequence[int], start: float, *, seed: int = 0,
-                 scenario: str = "demo", dose_times: Mapping[int, float] | None = None,
-                 nibp_interval_s: float = 300.0, sensor_off_after_s: float = 90.0) -> None:
+    def __init__(
+        self,
+        seats: Sequence[int],
+        start: float,
+        *,
+        seed: int = 0,
+        scenario: str = "demo",
+        dose_times: Mapping[int, float] | None = None,
+        nibp_interval_s: float = 300.0,
+        sensor_off_after_s: float = 90.0,
+    ) -> None:
         seats = list(seats)
         dose_times = dict(dose_times or {})
         if scenario not in SCENARIOS:
             known = ", ".join(SCENARIOS)
             raise BadInputError(
-                f"unknown simulator scenario {scenario!r}; known scenarios: {known}")
+                f"unknown simulator scenario {scenario!r}; known scenarios: {known}"
+            )
         if not seats:
             raise BadInputError("the simulator needs at least one seat")
         for seat in seats:
@@ -237,11 +297,9 @@ class Simulator:
             raise BadInputError(f"the simulator seed must be a whole number >= 0, not {seed!r}")
         _check_time(start, "the session start")
         if not (math.isfinite(nibp_interval_s) and nibp_interval_s > 0):
-            raise BadInputError(
-                f"the NIBP interval must be more than 0 s, not {nibp_interval_s!r}")
+            raise BadInputError(f"the NIBP interval must be more than 0 s, not {nibp_interval_s!r}")
         if not sensor_off_after_s >= 0:
-            raise BadInputError(
-                f"sensor_off_after_s must be 0 or more, not {sensor_off_after_s!r}")
+            raise BadInputError(f"sensor_off_after_s must be 0 or more, not {sensor_off_after_s!r}")
         unknown = sorted(set(dose_times) - set(seats))
         if unknown:
             raise BadInputError(f"dose times given for seats not in the session: {unknown}")
@@ -297,13 +355,17 @@ class Simulator:
                 if i >= c.live:
                     continue
                 seat = c.seat
-                readings += (Reading(seat, "HR", t, c.hr[i], name),
-                             Reading(seat, "SpO2", t, c.spo2[i], name),
-                             Reading(seat, "RR", t, c.rr[i], name))
+                readings += (
+                    Reading(seat, "HR", t, c.hr[i], name),
+                    Reading(seat, "SpO2", t, c.spo2[i], name),
+                    Reading(seat, "RR", t, c.rr[i], name),
+                )
                 for t_cuff, sbp, dbp, mean in c.nibp.get(i, ()):
-                    readings += (Reading(seat, "SBP", t_cuff, sbp, name),
-                                 Reading(seat, "DBP", t_cuff, dbp, name),
-                                 Reading(seat, "MAP", t_cuff, mean, name))
+                    readings += (
+                        Reading(seat, "SBP", t_cuff, sbp, name),
+                        Reading(seat, "DBP", t_cuff, dbp, name),
+                        Reading(seat, "MAP", t_cuff, mean, name),
+                    )
                 blocks.append(WaveformBlock(seat, "PLETH", t, PLETH_RATE_HZ, c.pleth[i], name))
         return readings, blocks
 
@@ -330,10 +392,18 @@ class Simulator:
 
     def _add(self, seat: int, index: int | None, t0: float, nibp_first_s: float) -> None:
         self._monitors[seat] = _SeatMonitor(
-            seat, index=index, seat_count=self._seat_count, begin_s=self._next,
-            start=self.start, t0=t0, nibp_first_s=nibp_first_s,
-            nibp_interval_s=self.nibp_interval_s, seed=self._seed, scenario=self.scenario,
-            sensor_off_after_s=self._sensor_off_after_s)
+            seat,
+            index=index,
+            seat_count=self._seat_count,
+            begin_s=self._next,
+            start=self.start,
+            t0=t0,
+            nibp_first_s=nibp_first_s,
+            nibp_interval_s=self.nibp_interval_s,
+            seed=self._seed,
+            scenario=self.scenario,
+            sensor_off_after_s=self._sensor_off_after_s,
+        )
 
     def _monitor(self, seat: int) -> _SeatMonitor:
         try:

@@ -19,11 +19,20 @@ def canonical_data(data: dict | None) -> str:
     return json.dumps(data or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def row_hash(prev_hash: str, seq: int, session_id: str, participant_id: str | None,
-             t: str, kind: str, actor: str, data_text: str) -> str:
+def row_hash(
+    prev_hash: str,
+    seq: int,
+    session_id: str,
+    participant_id: str | None,
+    t: str,
+    kind: str,
+    actor: str,
+    data_text: str,
+) -> str:
     canonical = json.dumps(
         [seq, session_id, participant_id, t, kind, actor, data_text],
-        separators=(",", ":"), ensure_ascii=False,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 

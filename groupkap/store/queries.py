@@ -71,8 +71,10 @@ def session_row(conn: sqlite3.Connection, session_id: str) -> dict | None:
 def running_sessions(conn: sqlite3.Connection) -> list[tuple[str, int | None, str | None]]:
     """(id, pid, host) of every session still marked running, so opening the store can tell
     which of them lost their process."""
-    return [tuple(r) for r in conn.execute(
-        "select id, pid, host from sessions where status = 'running'")]
+    return [
+        tuple(r)
+        for r in conn.execute("select id, pid, host from sessions where status = 'running'")
+    ]
 
 
 def sessions_with_counts(conn: sqlite3.Connection) -> list[dict]:
@@ -98,18 +100,22 @@ def sessions_with_counts(conn: sqlite3.Connection) -> list[dict]:
 
 def session_exists(conn: sqlite3.Connection, session_id: str) -> bool:
     """Whether the log holds any event of `session_id` (a record is built from the log)."""
-    return conn.execute("select 1 from events where session_id = ? limit 1",
-                        (session_id,)).fetchone() is not None
+    return (
+        conn.execute("select 1 from events where session_id = ? limit 1", (session_id,)).fetchone()
+        is not None
+    )
 
 
 def event_count(conn: sqlite3.Connection, session_id: str) -> int:
     """How many events the session logged (the demo's closing summary)."""
-    return conn.execute("select count(*) from events where session_id = ?",
-                        (session_id,)).fetchone()[0]
+    return conn.execute(
+        "select count(*) from events where session_id = ?", (session_id,)
+    ).fetchone()[0]
 
 
-def last_event_time(conn: sqlite3.Connection, session_id: str, *,
-                    ignoring: Iterable[str] = ()) -> float | None:
+def last_event_time(
+    conn: sqlite3.Connection, session_id: str, *, ignoring: Iterable[str] = ()
+) -> float | None:
     """The latest time the session logged anything, leaving out the kinds in `ignoring`;
     None when there is nothing. Resuming starts after it, so the log's times never run
     back; the esketamine record ends monitoring there when nothing else says when."""
@@ -123,27 +129,40 @@ def last_event_time(conn: sqlite3.Connection, session_id: str, *,
 
 def session_ended_at(conn: sqlite3.Connection, session_id: str) -> float | None:
     """When the session's last `session.ended` was logged, or None while it has not ended."""
-    row = conn.execute("select t from events where session_id = ? and kind = 'session.ended' "
-                       "order by seq desc limit 1", (session_id,)).fetchone()
+    row = conn.execute(
+        "select t from events where session_id = ? and kind = 'session.ended' "
+        "order by seq desc limit 1",
+        (session_id,),
+    ).fetchone()
     return None if row is None else epoch(row[0])
 
 
 # -- participants and their events ------------------------------------------------------
-def participants(conn: sqlite3.Connection, session_id: str, *,
-                 present_only: bool = False) -> list[ParticipantRow]:
+def participants(
+    conn: sqlite3.Connection, session_id: str, *, present_only: bool = False
+) -> list[ParticipantRow]:
     """The session's participants by seat, then by when they were added. `present_only`
     leaves out those removed from the room: the room a resumed session comes back with.
     Without it, everyone the session ever had: a record may concern someone who left."""
-    sql = ("select id, alias, full_name, seat, added_at, removed_at from participants "
-           "where session_id = ?")
+    sql = (
+        "select id, alias, full_name, seat, added_at, removed_at from participants "
+        "where session_id = ?"
+    )
     if present_only:
         sql += " and removed_at is null"
-    return [ParticipantRow(*row) for row in conn.execute(sql + " order by seat, added_at",
-                                                         (session_id,))]
+    return [
+        ParticipantRow(*row)
+        for row in conn.execute(sql + " order by seat, added_at", (session_id,))
+    ]
 
 
-def events(conn: sqlite3.Connection, session_id: str, *, participant_id: str | None = None,
-           kinds: Iterable[str] = ()) -> list[LoggedEvent]:
+def events(
+    conn: sqlite3.Connection,
+    session_id: str,
+    *,
+    participant_id: str | None = None,
+    kinds: Iterable[str] = (),
+) -> list[LoggedEvent]:
     """The session's events in log order, decoded; only `participant_id`'s when given, only
     the `kinds` when given. Replaying the log (resume, the esketamine record) reads these."""
     sql = "select seq, participant_id, t, kind, actor, data from events where session_id = ?"
@@ -155,38 +174,52 @@ def events(conn: sqlite3.Connection, session_id: str, *, participant_id: str | N
     if wanted:
         sql += f" and kind in ({', '.join('?' * len(wanted))})"
         params.extend(wanted)
-    return [LoggedEvent(seq, pid, epoch(t), kind, actor, json.loads(data))
-            for seq, pid, t, kind, actor, data in conn.execute(sql + " order by seq", params)]
+    return [
+        LoggedEvent(seq, pid, epoch(t), kind, actor, json.loads(data))
+        for seq, pid, t, kind, actor, data in conn.execute(sql + " order by seq", params)
+    ]
 
 
 # -- vitals -----------------------------------------------------------------------------
-def monitor_blood_pressures(conn: sqlite3.Connection, session_id: str,
-                            participant_id: str) -> dict[str, list[tuple[float, float]]]:
+def monitor_blood_pressures(
+    conn: sqlite3.Connection, session_id: str, participant_id: str
+) -> dict[str, list[tuple[float, float]]]:
     """{"SBP": [(t, value) …], "DBP": […]} from the monitor, in time order. Hand values
     (source `hand:…`) are left out: their events say whether they still count."""
     rows: dict[str, list[tuple[float, float]]] = {"SBP": [], "DBP": []}
     for param, t, value in conn.execute(
-            "select param, t, value from vitals where session_id = ? and participant_id = ? "
-            "and param in ('SBP', 'DBP') and coalesce(source, '') not like 'hand%' order by t",
-            (session_id, participant_id)):
+        "select param, t, value from vitals where session_id = ? and participant_id = ? "
+        "and param in ('SBP', 'DBP') and coalesce(source, '') not like 'hand%' order by t",
+        (session_id, participant_id),
+    ):
         rows[param].append((t, value))
     return rows
 
 
-def monitor_spo2_times(conn: sqlite3.Connection, session_id: str, participant_id: str,
-                       after: float, until: float) -> list[float]:
+def monitor_spo2_times(
+    conn: sqlite3.Connection, session_id: str, participant_id: str, after: float, until: float
+) -> list[float]:
     """When the monitor gave the participant an SpO2 in (after, until], in order: enough
     to find a gap in oximetry. Hand values are left out: their events say whether they
     still count."""
-    return [t for (t,) in conn.execute(
-        "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
-        "and t > ? and t <= ? and coalesce(source, '') not like 'hand%' order by t",
-        (session_id, participant_id, after, until))]
+    return [
+        t
+        for (t,) in conn.execute(
+            "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
+            "and t > ? and t <= ? and coalesce(source, '') not like 'hand%' order by t",
+            (session_id, participant_id, after, until),
+        )
+    ]
 
 
 def vitals_per_participant(conn: sqlite3.Connection, session_id: str) -> list[tuple[str, int]]:
     """(participant alias, how many numeric vitals were stored) by seat: the demo's closing
     summary."""
-    return [(alias, n) for alias, n in conn.execute(
-        "select participant, count(*) from v_vitals where session_id = ? "
-        "group by participant order by min(seat)", (session_id,))]
+    return [
+        (alias, n)
+        for alias, n in conn.execute(
+            "select participant, count(*) from v_vitals where session_id = ? "
+            "group by participant order by min(seat)",
+            (session_id,),
+        )
+    ]

@@ -18,26 +18,48 @@ migrations = Migrations(MIGRATION_SET)
 def m001_core_tables(db: Database) -> None:
     db["sessions"].create(
         {
-            "id": str, "title": str, "started_at": float, "ended_at": float,
-            "status": str, "seats": int, "source": str, "speed": float,
-            "pid": int, "host": str,
+            "id": str,
+            "title": str,
+            "started_at": float,
+            "ended_at": float,
+            "status": str,
+            "seats": int,
+            "source": str,
+            "speed": float,
+            "pid": int,
+            "host": str,
         },
-        pk="id", not_null={"started_at", "status", "seats"},
+        pk="id",
+        not_null={"started_at", "status", "seats"},
     )
     db["participants"].create(
         {
-            "id": str, "session_id": str, "alias": str, "full_name": str, "seat": int,
-            "added_at": float, "removed_at": float,
+            "id": str,
+            "session_id": str,
+            "alias": str,
+            "full_name": str,
+            "seat": int,
+            "added_at": float,
+            "removed_at": float,
         },
-        pk="id", foreign_keys=[("session_id", "sessions", "id")],
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
         not_null={"session_id", "alias"},
     )
     db["events"].create(
         {
-            "seq": int, "session_id": str, "participant_id": str, "t": str, "kind": str,
-            "actor": str, "data": str, "prev_hash": str, "hash": str,
+            "seq": int,
+            "session_id": str,
+            "participant_id": str,
+            "t": str,
+            "kind": str,
+            "actor": str,
+            "data": str,
+            "prev_hash": str,
+            "hash": str,
         },
-        pk="seq", not_null={"session_id", "t", "kind", "actor", "data", "prev_hash", "hash"},
+        pk="seq",
+        not_null={"session_id", "t", "kind", "actor", "data", "prev_hash", "hash"},
     )
     db["events"].create_index(["session_id", "seq"])
     # The log is append-only; these triggers stop accidents, the hash chain exposes the rest.
@@ -51,8 +73,15 @@ def m001_core_tables(db: Database) -> None:
     )
     db["vitals"].create(
         {
-            "session_id": str, "participant_id": str, "seat": int, "device": str,
-            "param": str, "t": float, "value": float, "unit": str, "source": str,
+            "session_id": str,
+            "participant_id": str,
+            "seat": int,
+            "device": str,
+            "param": str,
+            "t": float,
+            "value": float,
+            "unit": str,
+            "source": str,
         },
         not_null={"session_id", "param", "t", "value"},
     )
@@ -60,8 +89,15 @@ def m001_core_tables(db: Database) -> None:
     # Waveforms as one packed float32 block per seat per second, not one row per sample.
     db["waveforms"].create(
         {
-            "session_id": str, "participant_id": str, "seat": int, "device": str,
-            "param": str, "t_start": float, "rate_hz": float, "n": int, "samples": bytes,
+            "session_id": str,
+            "participant_id": str,
+            "seat": int,
+            "device": str,
+            "param": str,
+            "t_start": float,
+            "rate_hz": float,
+            "n": int,
+            "samples": bytes,
             "source": str,
         },
         not_null={"session_id", "param", "t_start", "rate_hz", "n", "samples"},

@@ -52,7 +52,9 @@ def check_db_path(path: Path, create_default_folder: bool = False) -> Path:
                 f"the database folder {folder} does not exist; create it or choose another --db"
             )
     if path.is_dir():
-        raise StorageError(f"{path} is a folder; give --db a file name such as {path}/groupkap.sqlite3")
+        raise StorageError(
+            f"{path} is a folder; give --db a file name such as {path}/groupkap.sqlite3"
+        )
     if path.exists():
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -91,9 +93,14 @@ class Store:
         self._writer = writer
 
     @classmethod
-    def open(cls, path: Path | str | None, clock: Clock, *,
-             on_error: Callable[[str], None] | None = None,
-             vitals_interval_s: float = 0.5) -> Store:
+    def open(
+        cls,
+        path: Path | str | None,
+        clock: Clock,
+        *,
+        on_error: Callable[[str], None] | None = None,
+        vitals_interval_s: float = 0.5,
+    ) -> Store:
         """Check, migrate and open `path` (default: `default_db_path()`), start the writer."""
         is_default = path is None
         path = check_db_path(Path(path) if path else default_db_path(), is_default)
@@ -129,18 +136,28 @@ class Store:
         return conn
 
     # -- events -------------------------------------------------------------------
-    def record(self, session_id: str, kind: str, data: dict | None = None, *,
-               participant_id: str | None = None, actor: str = "system",
-               projections: list[Projection] | None = None,
-               at: float | None = None) -> Future:
+    def record(
+        self,
+        session_id: str,
+        kind: str,
+        data: dict | None = None,
+        *,
+        participant_id: str | None = None,
+        actor: str = "system",
+        projections: list[Projection] | None = None,
+        at: float | None = None,
+    ) -> Future:
         """Append an event; it is committed by the writer at once. Returns a Future of its seq."""
         try:
             chain.canonical_data(data)  # refuse a payload that cannot be stored, here and now
         except (TypeError, ValueError) as exc:
             raise StorageError(f"{kind}: its data cannot be stored ({exc})") from exc
         event = PendingEvent(
-            session_id=session_id, kind=check_kind(kind), actor=actor,
-            t=utc_iso(self.clock.now() if at is None else at), participant_id=participant_id,
+            session_id=session_id,
+            kind=check_kind(kind),
+            actor=actor,
+            t=utc_iso(self.clock.now() if at is None else at),
+            participant_id=participant_id,
             data=data or {},
             projections=projections or [],
         )
@@ -153,31 +170,47 @@ class Store:
         self._writer.submit_waveforms(rows)
 
     # -- sessions -----------------------------------------------------------------
-    def start_session(self, *, seats: int, source: str, speed: float = 1.0,
-                      title: str = "", actor: str = "system") -> str:
+    def start_session(
+        self, *, seats: int, source: str, speed: float = 1.0, title: str = "", actor: str = "system"
+    ) -> str:
         session_id = f"{utc_iso(self.clock.now())[:10]}-{uuid.uuid4().hex[:6]}"
         now = self.clock.now()
         self.record(
-            session_id, "session.started",
+            session_id,
+            "session.started",
             {"seats": seats, "source": source, "speed": speed, "title": title},
             actor=actor,
-            projections=[(
-                "insert into sessions (id, title, started_at, status, seats, source, speed, "
-                "pid, host) values (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
-                (session_id, title, now, seats, source, speed, os.getpid(),
-                 socket.gethostname()),
-            )],
+            projections=[
+                (
+                    "insert into sessions (id, title, started_at, status, seats, source, speed, "
+                    "pid, host) values (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+                    (
+                        session_id,
+                        title,
+                        now,
+                        seats,
+                        source,
+                        speed,
+                        os.getpid(),
+                        socket.gethostname(),
+                    ),
+                )
+            ],
         ).result(10)
         return session_id
 
-    def end_session(self, session_id: str, reason: str = "finished",
-                    actor: str = "system") -> None:
+    def end_session(self, session_id: str, reason: str = "finished", actor: str = "system") -> None:
         self.record(
-            session_id, "session.ended", {"reason": reason}, actor=actor,
-            projections=[(
-                "update sessions set status = 'ended', ended_at = ? where id = ?",
-                (self.clock.now(), session_id),
-            )],
+            session_id,
+            "session.ended",
+            {"reason": reason},
+            actor=actor,
+            projections=[
+                (
+                    "update sessions set status = 'ended', ended_at = ? where id = ?",
+                    (self.clock.now(), session_id),
+                )
+            ],
         ).result(10)
 
     def resume_session(self, session_id: str, actor: str = "system") -> dict:
@@ -189,11 +222,16 @@ class Store:
                 "interrupted session can be resumed"
             )
         self.record(
-            session_id, "session.resumed", {}, actor=actor,
-            projections=[(
-                "update sessions set status = 'running', pid = ?, host = ? where id = ?",
-                (os.getpid(), socket.gethostname(), session_id),
-            )],
+            session_id,
+            "session.resumed",
+            {},
+            actor=actor,
+            projections=[
+                (
+                    "update sessions set status = 'running', pid = ?, host = ? where id = ?",
+                    (os.getpid(), socket.gethostname(), session_id),
+                )
+            ],
         ).result(10)
         return self.session(session_id)
 
@@ -217,12 +255,17 @@ class Store:
                 continue
             last = self.last_event_time(session_id)
             self.record(
-                session_id, "session.interrupted", {"pid": pid},
+                session_id,
+                "session.interrupted",
+                {"pid": pid},
                 at=max(self.clock.now(), last or 0.0),  # a simulated session ran ahead
-                projections=[(
-                    "update sessions set status = 'interrupted' where id = ? and "
-                    "status = 'running'", (session_id,),
-                )],
+                projections=[
+                    (
+                        "update sessions set status = 'interrupted' where id = ? and "
+                        "status = 'running'",
+                        (session_id,),
+                    )
+                ],
             ).result(10)
 
     def last_event_time(self, session_id: str) -> float | None:
@@ -250,8 +293,7 @@ def list_sessions(path: Path) -> list[dict]:
             pid, host = row.pop("pid"), row.pop("host")
             # Read-only, so nothing is written; but a session whose process has died is
             # shown as what it is. The next Store.open records it as interrupted.
-            if row["status"] == "running" and host == socket.gethostname() and \
-                    not _pid_alive(pid):
+            if row["status"] == "running" and host == socket.gethostname() and not _pid_alive(pid):
                 row["status"] = "interrupted"
             sessions.append(row)
         return sessions

@@ -55,8 +55,12 @@ class StoreWriter:
         on_error: called (on this thread) with a message when a write fails; the UI bridges it.
     """
 
-    def __init__(self, path: str, vitals_interval_s: float = 0.5,
-                 on_error: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        vitals_interval_s: float = 0.5,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = path
         self.vitals_interval_s = vitals_interval_s
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
@@ -155,13 +159,23 @@ class StoreWriter:
             conn.execute("begin immediate")
             tail = conn.execute("select seq, hash from events order by seq desc limit 1").fetchone()
             seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
-            digest = row_hash(prev, seq, ev.session_id, ev.participant_id, ev.t, ev.kind,
-                              ev.actor, data_text)
+            digest = row_hash(
+                prev, seq, ev.session_id, ev.participant_id, ev.t, ev.kind, ev.actor, data_text
+            )
             conn.execute(
                 "insert into events (seq, session_id, participant_id, t, kind, actor, data, "
                 "prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (seq, ev.session_id, ev.participant_id, ev.t, ev.kind, ev.actor, data_text,
-                 prev, digest),
+                (
+                    seq,
+                    ev.session_id,
+                    ev.participant_id,
+                    ev.t,
+                    ev.kind,
+                    ev.actor,
+                    data_text,
+                    prev,
+                    digest,
+                ),
             )
             for sql, params in ev.projections:
                 conn.execute(sql, params)
@@ -185,11 +199,14 @@ class StoreWriter:
             conn.execute("begin")
             conn.executemany(
                 "insert into vitals (session_id, participant_id, seat, device, param, t, "
-                "value, unit, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", vitals)
+                "value, unit, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                vitals,
+            )
             conn.executemany(
                 "insert into waveforms (session_id, participant_id, seat, device, param, "
                 "t_start, rate_hz, n, samples, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                waves)
+                waves,
+            )
             conn.execute("commit")
         except BaseException as exc:
             if conn.in_transaction:

@@ -49,8 +49,9 @@ class SteadySource:
     @staticmethod
     def pleth_samples(seat: int, t_start: float) -> np.ndarray:
         i = np.arange(PLETH_RATE_HZ, dtype=np.float64)
-        return (0.5 + 0.4 * np.sin(2 * np.pi * (i / PLETH_RATE_HZ) + seat + t_start % 7)
-                ).astype(np.float32)
+        return (0.5 + 0.4 * np.sin(2 * np.pi * (i / PLETH_RATE_HZ) + seat + t_start % 7)).astype(
+            np.float32
+        )
 
     def generate(self, until: float) -> tuple[list[Reading], list[WaveformBlock]]:
         readings: list[Reading] = []
@@ -61,8 +62,11 @@ class SteadySource:
             while t + 1.0 <= self._edge:
                 readings.append(Reading(seat, "HR", t, 60.0 + seat, "steady"))
                 readings.append(Reading(seat, "SpO2", t, 97.0, "steady"))
-                blocks.append(WaveformBlock(seat, "PLETH", t, PLETH_RATE_HZ,
-                                            self.pleth_samples(seat, t), "steady"))
+                blocks.append(
+                    WaveformBlock(
+                        seat, "PLETH", t, PLETH_RATE_HZ, self.pleth_samples(seat, t), "steady"
+                    )
+                )
                 t += 1.0
             self._done_until[seat] = t
         return readings, blocks

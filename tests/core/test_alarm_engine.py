@@ -169,8 +169,10 @@ def test_a_sentinel_heart_rate_does_not_clear_a_heart_rate_alarm(engine, clock, 
 
 
 def test_an_artefact_stream_does_not_start_a_condition(engine, clock, log):
-    streams = {("p1", 1, "HR"): 70,  # the monitor keeps sending HR
-               ("p1", 1, "SpO2"): [97] + [NAN, 127, -1] * 20}
+    streams = {
+        ("p1", 1, "HR"): 70,  # the monitor keeps sending HR
+        ("p1", 1, "SpO2"): [97] + [NAN, 127, -1] * 20,
+    }
     feed_room(engine, clock, streams, 61)
 
     # No SpO2 alarm from the artefacts; but a minute of artefacts is a minute without SpO2.
@@ -237,8 +239,9 @@ def test_acknowledge_stops_the_sound_but_the_alarm_stays_shown(engine, clock, lo
     assert cues == []
     assert engine.alarms["p1:SpO2"].acknowledged
     assert engine.active()[0].id == "p1:SpO2"
-    assert [(e[0], e[3]) for e in log.of("alarm.acknowledged")] == [("alarm.acknowledged",
-                                                                     "nurse.kim")]
+    assert [(e[0], e[3]) for e in log.of("alarm.acknowledged")] == [
+        ("alarm.acknowledged", "nurse.kim")
+    ]
     assert log.of("alarm.escalated") == []
     assert clock.now() - acked == 119
 
@@ -395,8 +398,7 @@ def test_a_participant_pause_does_not_silence_the_others(engine, clock, log):
 
     engine.pause_audio("nurse.kim", pid="p1")
     _, data, pid, actor, _ = log[-1]
-    assert (pid, data["scope"], data["seat"], data["alarms"]) == ("p1", "participant", 1,
-                                                                  ["p1:HR"])
+    assert (pid, data["scope"], data["seat"], data["alarms"]) == ("p1", "participant", 1, ["p1:HR"])
     assert engine.pause_remaining("p1") == 120
     assert engine.pause_remaining("p2") is None and engine.pause_remaining() is None
 
@@ -434,8 +436,7 @@ def test_a_low_alarm_sounds_once(clock, log):
 
 
 def test_only_the_highest_priority_sounds_room_wide(engine, clock):
-    streams = {("p1", 1, "HR"): [70] * 20 + [150] * 35, ("p2", 2, "SpO2"): 90,
-               ("p3", 3, "HR"): 70}
+    streams = {("p1", 1, "HR"): [70] * 20 + [150] * 35, ("p2", 2, "SpO2"): 90, ("p3", 3, "HR"): 70}
     cues = feed_room(engine, clock, streams, 55)
 
     # p2's medium (at 15 s) sounds once before p1's high arrives (at 30 s); then only the
@@ -481,11 +482,20 @@ def test_the_technical_hook_raises_and_clears(engine, clock, log):
 
     alarm = engine.alarms["p1:CHECK_OVERDUE"]
     assert (alarm.priority, alarm.text, alarm.technical, alarm.seat) == (
-        "medium", "BP check overdue", True, 3)
+        "medium",
+        "BP check overdue",
+        True,
+        3,
+    )
     assert alarm.label == "** BP check overdue"
     kind, data, pid, _, _ = log[-1]
     assert (kind, pid, data["key"], data["value"], data["limit"]) == (
-        "alarm.raised", "p1", "CHECK_OVERDUE", None, None)
+        "alarm.raised",
+        "p1",
+        "CHECK_OVERDUE",
+        None,
+        None,
+    )
     assert idle(engine, clock, 1) == [(clock.now(), SoundCue("medium"))]
 
     engine.clear_technical("p1", "CHECK_OVERDUE")
@@ -506,8 +516,7 @@ def test_two_high_systolic_readings_in_a_row_raise_medium(engine, clock, log):
 
     [(kind, data, _, _, _)] = log
     assert kind == "alarm.raised"
-    assert (data["priority"], data["limit"], data["text"]) == ("medium", "> 160",
-                                                              "SBP 170 > 160")
+    assert (data["priority"], data["limit"], data["text"]) == ("medium", "> 160", "SBP 170 > 160")
 
 
 def test_one_extreme_systolic_reading_raises_high_at_once(engine, clock, log):
@@ -541,9 +550,13 @@ def test_set_limits_records_each_changed_parameter(engine, log):
 
     [(kind, data, pid, actor, _)] = log
     assert (kind, pid, actor) == ("limits.changed", None, "lead.ana")
-    assert data == {"param": "SpO2", "scope": "clinic", "source": "clinic.toml",
-                    "old": {"medium": ["< 92"], "high": ["< 88"], "delay_s": 15.0},
-                    "new": {"medium": ["< 90"], "high": ["< 88"], "delay_s": 15.0}}
+    assert data == {
+        "param": "SpO2",
+        "scope": "clinic",
+        "source": "clinic.toml",
+        "old": {"medium": ["< 92"], "high": ["< 88"], "delay_s": 15.0},
+        "new": {"medium": ["< 90"], "high": ["< 88"], "delay_s": 15.0},
+    }
     assert engine.limits is new
     assert engine.set_limits(new, "lead.ana") == 0 and len(log) == 1
 
@@ -563,8 +576,7 @@ def test_participant_limits_apply_only_to_that_participant(engine, clock, log):
     engine.set_limits(mine, "dr.lee", pid="p1")
 
     [(kind, data, pid, actor, _)] = log
-    assert (kind, pid, actor, data["scope"]) == ("limits.changed", "p1", "dr.lee",
-                                                 "participant")
+    assert (kind, pid, actor, data["scope"]) == ("limits.changed", "p1", "dr.lee", "participant")
     assert engine.limits is clinic
     streams = {("p1", 1, "SpO2"): 91, ("p2", 2, "SpO2"): 91}
     feed_room(engine, clock, streams, 20)
@@ -609,10 +621,19 @@ def test_flash_rates_follow_iec_60601_1_8():
 def test_the_store_holds_the_whole_alarm_history(clock, store, t0):
     sid = store.start_session(seats=4, source="test")
     pid = "a1b2c3"
-    store.record(sid, "participant.added", {"alias": "Robin", "seat": 3}, participant_id=pid,
-                 projections=[("insert into participants (id, session_id, alias, seat, "
-                               "added_at) values (?, ?, ?, ?, ?)",
-                               (pid, sid, "Robin", 3, clock.now()))]).result(10)
+    store.record(
+        sid,
+        "participant.added",
+        {"alias": "Robin", "seat": 3},
+        participant_id=pid,
+        projections=[
+            (
+                "insert into participants (id, session_id, alias, seat, "
+                "added_at) values (?, ?, ?, ?, ?)",
+                (pid, sid, "Robin", 3, clock.now()),
+            )
+        ],
+    ).result(10)
 
     def sink(kind, data, participant_id, actor):
         store.record(sid, kind, data, participant_id=participant_id, actor=actor)
@@ -630,7 +651,9 @@ def test_the_store_holds_the_whole_alarm_history(clock, store, t0):
     with closing(store.reader()) as conn:
         rows = conn.execute(
             "select participant, seat, t_utc, kind, actor, data from v_events "
-            "where session_id = ? and kind like 'alarm.%' order by t_utc", (sid,)).fetchall()
+            "where session_id = ? and kind like 'alarm.%' order by t_utc",
+            (sid,),
+        ).fetchall()
     history = [(r["kind"], r["actor"], r["t_utc"]) for r in rows]
     assert history == [
         ("alarm.raised", "system", utc_iso(t0 + 19)),
@@ -670,25 +693,29 @@ def test_a_lost_source_raises_a_medium_technical_alarm_until_restored(engine, cl
     engine.source_lost("p1", 3, "monitor disconnected")
     [alarm] = engine.active()
     assert (alarm.priority, alarm.technical, alarm.text) == (
-        "medium", True, "source lost: monitor disconnected")
+        "medium",
+        True,
+        "source lost: monitor disconnected",
+    )
     engine.source_restored("p1")
     assert engine.active() == [] and log.kinds() == ["alarm.raised", "alarm.cleared"]
 
 
 def test_a_returning_condition_breaks_through_a_pause_that_held_its_earlier_episode(
-        engine, clock, log):
+    engine, clock, log
+):
     feed(engine, clock, "p1", 1, "SpO2", [91] * 16)  # medium
     engine.pause_audio("nurse")
-    feed(engine, clock, "p1", 1, "SpO2", [97] * 3)   # cleared
+    feed(engine, clock, "p1", 1, "SpO2", [97] * 3)  # cleared
     cues = feed(engine, clock, "p1", 1, "SpO2", [91] * 16)  # a new episode, same id
     assert [c.priority for _, c in cues] == ["medium"]
     assert log.of("alarm.raised")[-1][1]["broke_through_pause"] == ["room"]
 
 
 def test_a_latched_high_alarm_comes_back_active_and_still_needs_a_reset(engine, clock, log):
-    feed(engine, clock, "p1", 1, "SpO2", [85] * 16)   # high
-    feed(engine, clock, "p1", 1, "SpO2", [96] * 3)    # latched
-    feed(engine, clock, "p1", 1, "SpO2", [90] * 16)   # medium condition returns
+    feed(engine, clock, "p1", 1, "SpO2", [85] * 16)  # high
+    feed(engine, clock, "p1", 1, "SpO2", [96] * 3)  # latched
+    feed(engine, clock, "p1", 1, "SpO2", [90] * 16)  # medium condition returns
     [alarm] = engine.active()
     assert alarm.priority == "high" and alarm.condition_active
     feed(engine, clock, "p1", 1, "SpO2", [97] * 3)
@@ -698,8 +725,7 @@ def test_a_latched_high_alarm_comes_back_active_and_still_needs_a_reset(engine, 
     assert engine.active() == []
 
 
-def test_a_second_participants_alarm_at_the_same_priority_sounds_at_once(engine, clock,
-                                                                          log):
+def test_a_second_participants_alarm_at_the_same_priority_sounds_at_once(engine, clock, log):
     feed(engine, clock, "p1", 1, "SpO2", [90] * 16)
     cues = feed_room(engine, clock, {("p1", 1, "SpO2"): 90, ("p2", 2, "SpO2"): 90}, 16)
     [raised_p2] = [e for e in log.of("alarm.raised") if e[2] == "p2"]
@@ -710,8 +736,13 @@ def test_a_second_participants_alarm_at_the_same_priority_sounds_at_once(engine,
 def test_removing_a_parameter_from_the_limits_ends_its_alarms(engine, clock, log):
     feed(engine, clock, "p1", 1, "HR", [130] * 11)
     assert engine.active()
-    text = "\n".join(line for line in resources.files("groupkap.alarms")
-                     .joinpath("default_limits.toml").read_text().splitlines())
+    text = "\n".join(
+        line
+        for line in resources.files("groupkap.alarms")
+        .joinpath("default_limits.toml")
+        .read_text()
+        .splitlines()
+    )
     without_hr = parse_limits(text.replace("[HR]", "[PR]"), "edited")
     engine.set_limits(without_hr, "lead")
     assert engine.active() == []
@@ -779,8 +810,7 @@ def test_a_pulse_rate_is_not_missed_while_the_ecg_heart_rate_goes_on(engine, clo
 
 
 @pytest.mark.parametrize(("start", "escalations"), [("low", ["medium"]), ("medium", [])])
-def test_technical_alarms_go_up_to_medium_and_never_to_high(engine, clock, log, start,
-                                                            escalations):
+def test_technical_alarms_go_up_to_medium_and_never_to_high(engine, clock, log, start, escalations):
     """A late BP check must never sound like SpO2 < 88 (CLINICAL.md)."""
     engine.raise_technical("p1", "CHECK_OVERDUE", start, "BP check overdue (+40 min)", seat=1)
     idle(engine, clock, int(AlarmConfig().escalate_after_s) * 3)

@@ -10,7 +10,14 @@ import pytest
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import (
-    HIGH, MEDIUM, Bound, LimitSet, ParamLimits, default_limits, load_limits, parse_limits,
+    HIGH,
+    MEDIUM,
+    Bound,
+    LimitSet,
+    ParamLimits,
+    default_limits,
+    load_limits,
+    parse_limits,
 )
 from groupkap.errors import BadInputError, ConfigError
 
@@ -46,25 +53,45 @@ def test_defaults_parse_and_match_the_clinical_table():
 
     assert set(limits.params) == {"SpO2", "HR", "SBP", "DBP", "RR"}
     assert limits.get("SpO2") == ParamLimits("SpO2", (b("< 92"),), (b("< 88"),), delay_s=15)
-    assert limits.get("HR") == ParamLimits("HR", (b("< 45"), b("> 120")), (b("> 140"),),
-                                           delay_s=10)
-    assert limits.get("SBP") == ParamLimits("SBP", (b("> 160"), b("< 90")), (b(">= 180"),),
-                                            confirm_readings=2, extreme=b(">= 200"))
-    assert limits.get("DBP") == ParamLimits("DBP", (b("> 100"),), (b(">= 110"),),
-                                            confirm_readings=2)
-    assert limits.get("RR") == ParamLimits("RR", (b("< 10"), b("> 30")), (b("< 8"),),
-                                           delay_s=20)
+    assert limits.get("HR") == ParamLimits("HR", (b("< 45"), b("> 120")), (b("> 140"),), delay_s=10)
+    assert limits.get("SBP") == ParamLimits(
+        "SBP", (b("> 160"), b("< 90")), (b(">= 180"),), confirm_readings=2, extreme=b(">= 200")
+    )
+    assert limits.get("DBP") == ParamLimits(
+        "DBP", (b("> 100"),), (b(">= 110"),), confirm_readings=2
+    )
+    assert limits.get("RR") == ParamLimits("RR", (b("< 10"), b("> 30")), (b("< 8"),), delay_s=20)
 
 
-@pytest.mark.parametrize(("param", "value", "expected"), [
-    ("SpO2", 92, None), ("SpO2", 91.9, MEDIUM), ("SpO2", 88, MEDIUM), ("SpO2", 87.9, HIGH),
-    ("HR", 45, None), ("HR", 44, MEDIUM), ("HR", 120, None), ("HR", 121, MEDIUM),
-    ("HR", 140, MEDIUM), ("HR", 141, HIGH),
-    ("SBP", 160, None), ("SBP", 161, MEDIUM), ("SBP", 89, MEDIUM), ("SBP", 179, MEDIUM),
-    ("SBP", 180, HIGH),
-    ("DBP", 100, None), ("DBP", 101, MEDIUM), ("DBP", 109, MEDIUM), ("DBP", 110, HIGH),
-    ("RR", 10, None), ("RR", 9, MEDIUM), ("RR", 8, MEDIUM), ("RR", 7, HIGH), ("RR", 31, MEDIUM),
-])
+@pytest.mark.parametrize(
+    ("param", "value", "expected"),
+    [
+        ("SpO2", 92, None),
+        ("SpO2", 91.9, MEDIUM),
+        ("SpO2", 88, MEDIUM),
+        ("SpO2", 87.9, HIGH),
+        ("HR", 45, None),
+        ("HR", 44, MEDIUM),
+        ("HR", 120, None),
+        ("HR", 121, MEDIUM),
+        ("HR", 140, MEDIUM),
+        ("HR", 141, HIGH),
+        ("SBP", 160, None),
+        ("SBP", 161, MEDIUM),
+        ("SBP", 89, MEDIUM),
+        ("SBP", 179, MEDIUM),
+        ("SBP", 180, HIGH),
+        ("DBP", 100, None),
+        ("DBP", 101, MEDIUM),
+        ("DBP", 109, MEDIUM),
+        ("DBP", 110, HIGH),
+        ("RR", 10, None),
+        ("RR", 9, MEDIUM),
+        ("RR", 8, MEDIUM),
+        ("RR", 7, HIGH),
+        ("RR", 31, MEDIUM),
+    ],
+)
 def test_default_levels_at_the_edges(param, value, expected):
     level, bound = default_limits().get(param).level(value)
     assert level == expected
@@ -86,75 +113,127 @@ def test_a_clinic_file_is_read(tmp_path):
 
 # -- refusals: each names its line ------------------------------------------------------------
 BAD_FILES = {
-    "low at or above high": ("""\
+    "low at or above high": (
+        """\
         [HR]
         delay_s = 10
         medium = ["< 130", "> 120"]
         high = "> 140"
-        """, 3, "at or above"),
-    "unknown parameter": ("""\
+        """,
+        3,
+        "at or above",
+    ),
+    "unknown parameter": (
+        """\
         [SpO2]
         medium = "< 92"
 
         [Glucose]
         medium = "< 4"
-        """, 4, "unknown parameter [Glucose]"),
-    "waveform is not a limit parameter": ("""\
+        """,
+        4,
+        "unknown parameter [Glucose]",
+    ),
+    "waveform is not a limit parameter": (
+        """\
         [PLETH]
         medium = "< 0"
-        """, 1, "unknown parameter [PLETH]"),
-    "bound out of plausible range": ("""\
+        """,
+        1,
+        "unknown parameter [PLETH]",
+    ),
+    "bound out of plausible range": (
+        """\
         [SpO2]
         medium = "< 92"
         high = "< 120"
-        """, 3, "plausible range"),
-    "delay out of range": ("""\
+        """,
+        3,
+        "plausible range",
+    ),
+    "delay out of range": (
+        """\
         [SpO2]
         medium = "< 92"
         delay_s = 900
-        """, 3, "must be a number from 0 to 300"),
-    "delay not a number": ("""\
+        """,
+        3,
+        "must be a number from 0 to 300",
+    ),
+    "delay not a number": (
+        """\
         [SpO2]
         medium = "< 92"
         delay_s = "15 s"
-        """, 3, "must be a number"),
-    "bad bound text": ("""\
+        """,
+        3,
+        "must be a number",
+    ),
+    "bad bound text": (
+        """\
         [SpO2]
 
         medium = "below 92"
-        """, 3, "is not a bound"),
-    "bound without operator": ("""\
+        """,
+        3,
+        "is not a bound",
+    ),
+    "bound without operator": (
+        """\
         [RR]
         medium = ["< 10", "30"]
-        """, 2, "is not a bound"),
-    "unknown key": ("""\
+        """,
+        2,
+        "is not a bound",
+    ),
+    "unknown key": (
+        """\
         [RR]
         medium = ["< 10", "> 30"]
         delay = 20
-        """, 3, "unknown key RR.delay"),
-    "high less extreme than medium": ("""\
+        """,
+        3,
+        "unknown key RR.delay",
+    ),
+    "high less extreme than medium": (
+        """\
         [SpO2]
         medium = "< 88"
         high = "< 92"
         delay_s = 15
-        """, 3, "less extreme"),
-    "section header with a comment": ("""\
+        """,
+        3,
+        "less extreme",
+    ),
+    "section header with a comment": (
+        """\
         [HR]    # pulse
         medium = ["< 45", "> 120"]
         [SpO2]  # pulse oximetry, finger probe
         medium = "< 92"
         delay_s = -5
-        """, 5, "SpO2.delay_s"),
-    "key outside any section": ("""\
+        """,
+        5,
+        "SpO2.delay_s",
+    ),
+    "key outside any section": (
+        """\
         delay_s = 15
         [SpO2]
         medium = "< 92"
-        """, 1, "must be a [section]"),
-    "bad TOML": ("""\
+        """,
+        1,
+        "must be a [section]",
+    ),
+    "bad TOML": (
+        """\
         [SpO2]
         medium = "< 92"
         high "< 88"
-        """, 3, "SpO2"),
+        """,
+        3,
+        "SpO2",
+    ),
 }
 
 
@@ -175,7 +254,7 @@ def test_a_bad_limits_file_names_its_line(case):
 def test_a_limits_error_is_bad_input():
     # The UI catches BadInputError at its edge; a limits file is a person's input.
     with pytest.raises(BadInputError):
-        parse_limits("[HR]\nmedium = \"> 500\"\n")
+        parse_limits('[HR]\nmedium = "> 500"\n')
 
 
 def test_the_first_bad_section_is_reported_even_after_good_ones():
@@ -210,7 +289,7 @@ def test_a_refused_file_leaves_the_limits_in_force(clock, tmp_path):
 def test_a_good_file_after_a_bad_one_is_taken_whole(clock):
     engine = AlarmEngine(clock, default_limits(), lambda *e: None)
     with pytest.raises(ConfigError):
-        engine.set_limits(parse_limits(GOOD + "[TEMP]\nmedium = \"> 99\"\n"), "lead")
+        engine.set_limits(parse_limits(GOOD + '[TEMP]\nmedium = "> 99"\n'), "lead")
     engine.set_limits(parse_limits(GOOD, "clinic.toml"), "lead")
     assert isinstance(engine.limits, LimitSet)
     assert engine.limits.source == "clinic.toml"

@@ -8,8 +8,14 @@ import wave
 import numpy as np
 import pytest
 
-from groupkap.alarms.burst_files import (BurstPattern, burst_samples, count_pulses,
-                                         ensure_bursts, read_wav, write_burst)
+from groupkap.alarms.burst_files import (
+    BurstPattern,
+    burst_samples,
+    count_pulses,
+    ensure_bursts,
+    read_wav,
+    write_burst,
+)
 from groupkap.alarms.burst_player import AlarmBurstPlayer
 from groupkap.audio.libvlc import LIBVLC_MISSING
 from groupkap.errors import AudioError
@@ -18,8 +24,9 @@ TOLERANCE_S = 0.010
 # The documented table (groupkap/alarms/burst_files.py), written out rather than computed,
 # so a change to the pattern has to change the documentation and this test too.
 EXPECTED = {
-    "high": dict(hz=523.0, pulse=0.150,
-                 starts=[0.0, 0.25, 0.5, 1.0, 1.25, 1.9, 2.15, 2.4, 2.9, 3.15]),
+    "high": dict(
+        hz=523.0, pulse=0.150, starts=[0.0, 0.25, 0.5, 1.0, 1.25, 1.9, 2.15, 2.4, 2.9, 3.15]
+    ),
     "medium": dict(hz=440.0, pulse=0.200, starts=[0.0, 0.325, 0.65]),
     "low": dict(hz=330.0, pulse=0.200, starts=[0.0]),
 }
@@ -64,15 +71,16 @@ def test_medium_and_low_pulse_counts_and_spacing(written, priority):
 @pytest.mark.parametrize("priority", list(EXPECTED))
 def test_pulse_durations(written, priority):
     durations = [e - s for s, e in measured_pulses(written[priority])]
-    assert durations == pytest.approx([EXPECTED[priority]["pulse"]] * len(durations),
-                                      abs=TOLERANCE_S)
+    assert durations == pytest.approx(
+        [EXPECTED[priority]["pulse"]] * len(durations), abs=TOLERANCE_S
+    )
 
 
 @pytest.mark.parametrize("priority", list(EXPECTED))
 def test_tone_has_a_fundamental_in_range_and_four_harmonics(written, priority):
     samples, rate = read_wav(written[priority])
     start, end = measured_pulses(written[priority])[0]
-    steady = samples[int((start + 0.02) * rate):int((end - 0.02) * rate)]
+    steady = samples[int((start + 0.02) * rate) : int((end - 0.02) * rate)]
     n = 1 << 16  # zero-padded: 0.67 Hz bins
     spectrum = np.abs(np.fft.rfft(steady * np.hanning(steady.size), n))
     freqs = np.fft.rfftfreq(n, 1 / rate)

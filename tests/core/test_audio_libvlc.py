@@ -7,8 +7,14 @@ import types
 
 import pytest
 
-from groupkap.audio.libvlc import (DEFAULT_VLC_ARGS, LIBVLC_MISSING, VlcPlayer, open_instance,
-                                   output_devices, vlc_options)
+from groupkap.audio.libvlc import (
+    DEFAULT_VLC_ARGS,
+    LIBVLC_MISSING,
+    VlcPlayer,
+    open_instance,
+    output_devices,
+    vlc_options,
+)
 from groupkap.errors import AudioError
 
 
@@ -35,7 +41,10 @@ def fake_vlc(instance_factory) -> types.ModuleType:
 def test_the_shared_options_come_first_so_a_caller_s_own_win():
     assert vlc_options(None) == list(DEFAULT_VLC_ARGS)
     assert vlc_options(["--aout=afile", "--file-caching=300"]) == [
-        *DEFAULT_VLC_ARGS, "--aout=afile", "--file-caching=300"]
+        *DEFAULT_VLC_ARGS,
+        "--aout=afile",
+        "--file-caching=300",
+    ]
 
 
 @pytest.mark.parametrize("opener", [open_instance, VlcPlayer, output_devices])

@@ -83,17 +83,28 @@ def test_the_block_really_blocks(blocked_env):
             sys.exit(f"{{name}} imported despite the block")
         print("ALL BLOCKED")
     """)
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=ROOT, env=blocked_env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=blocked_env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ALL BLOCKED" in result.stdout
 
 
 @pytest.mark.slow
 def test_core_imports_and_passes_with_qt_blocked(blocked_env, tmp_path):
-    result = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "inner")],
-                            capture_output=True, text=True, cwd=ROOT, env=blocked_env,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tmp_path / "inner")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=blocked_env,
+        timeout=300,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     lines = result.stdout.splitlines()
@@ -101,8 +112,14 @@ def test_core_imports_and_passes_with_qt_blocked(blocked_env, tmp_path):
     names = imported[2:]
     assert int(imported[1]) == len(names)
     # Spot checks that the walk reached every package, libVLC's home (groupkap/audio) too.
-    for module in ("groupkap.cli", "groupkap.session", "groupkap.store.store",
-                   "groupkap.room.buffers", "groupkap.settings", "groupkap.audio.libvlc"):
+    for module in (
+        "groupkap.cli",
+        "groupkap.session",
+        "groupkap.store.store",
+        "groupkap.room.buffers",
+        "groupkap.settings",
+        "groupkap.audio.libvlc",
+    ):
         assert module in names
     leaked = next(line for line in lines if line.startswith("LEAKED")).split()[1:]
     assert leaked == [], leaked

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from groupkap.circle.circle import (CHIME, CLOSING, COMPLETED, ENDED, ENDED_EARLY, OPENING,
-                                    PREWARNING, TIME_UP, TURNS, Circle, Speaker)
+from groupkap.circle.circle import (
+    CHIME,
+    CLOSING,
+    COMPLETED,
+    ENDED,
+    ENDED_EARLY,
+    OPENING,
+    PREWARNING,
+    TIME_UP,
+    TURNS,
+    Circle,
+    Speaker,
+)
 from groupkap.circle.stats import Turn, fairness, gini
 from groupkap.errors import BadInputError
 from groupkap.events import EVENT_KINDS
@@ -35,8 +46,14 @@ def log():
 
 
 def make(clock, log, speakers=EIGHT, **kw):
-    kw = {"total_s": 60 * 60, "opening_s": 5 * 60, "closing_s": 7 * 60, "rounds": 1,
-          "record": log, **kw}
+    kw = {
+        "total_s": 60 * 60,
+        "opening_s": 5 * 60,
+        "closing_s": 7 * 60,
+        "rounds": 1,
+        "record": log,
+        **kw,
+    }
     return Circle(clock, speakers, **kw)
 
 
@@ -88,8 +105,9 @@ def test_three_rounds_for_eight_people_end_to_end(clock, log):
     assert circle.phase == CLOSING
     run(circle, clock, 1)
     assert circle.phase == ENDED
-    assert log.kinds() == (["circle.started"] + ["circle.turn_started", "circle.turn_ended"] * 24
-                           + ["circle.ended"])
+    assert log.kinds() == (
+        ["circle.started"] + ["circle.turn_started", "circle.turn_ended"] * 24 + ["circle.ended"]
+    )
     ended, _ = log.of("circle.ended")[0]
     assert ended["reason"] == COMPLETED and ended["rounds_begun"] == 3
     people = ended["fairness"]["people"]
@@ -274,7 +292,9 @@ def test_extend_adds_a_minute_and_refuses_nonsense(clock, log):
     assert circle.remaining_s == pytest.approx(before + 60)
     assert len(log.of("circle.extended")) == 1
     assert log.of("circle.extended")[0] == (
-        {"round": 1, "added_s": 60, "extended_s": 60, "allowance_s": 420.0}, "p1")
+        {"round": 1, "added_s": 60, "extended_s": 60, "allowance_s": 420.0},
+        "p1",
+    )
     assert run(circle, clock, 400) == [PREWARNING, CHIME]
     circle.next()
     assert log.of("circle.turn_ended")[0][0]["overtime_s"] == 80.0
@@ -331,17 +351,30 @@ def test_the_closing_ends_by_itself_and_can_be_ended_sooner(clock, log):
 
 
 # -- fairness ----------------------------------------------------------------------------
-@pytest.mark.parametrize("values, expected", [
-    ([1, 1, 1, 1], 0.0), ([0, 0, 0, 1], 0.75), ([1, 2, 3, 4], 0.25),
-    ([5], 0.0), ([0, 0, 0], 0.0), ([], 0.0)])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([1, 1, 1, 1], 0.0),
+        ([0, 0, 0, 1], 0.75),
+        ([1, 2, 3, 4], 0.25),
+        ([5], 0.0),
+        ([0, 0, 0], 0.0),
+        ([], 0.0),
+    ],
+)
 def test_gini_on_known_inputs(values, expected):
     assert gini(values) == pytest.approx(expected)
     assert gini(reversed(values)) == pytest.approx(expected)
 
 
 def test_fairness_from_turns():
-    turns = [Turn("a", 1, 100, overtime_s=10), Turn("b", 1, 5, passed=True),
-             Turn("a", 2, 200), Turn("b", 2, 100), Turn("c", 1, 0, skipped=True)]
+    turns = [
+        Turn("a", 1, 100, overtime_s=10),
+        Turn("b", 1, 5, passed=True),
+        Turn("a", 2, 200),
+        Turn("b", 2, 100),
+        Turn("c", 1, 0, skipped=True),
+    ]
     stats = fairness(turns, ["a", "b", "c", "d"])
     a, b, c, d = (stats.people[p] for p in "abcd")
     assert (a.spoken_s, a.turns, a.overtime_s, a.share) == (300, 2, 10, 0.75)
@@ -353,20 +386,26 @@ def test_fairness_from_turns():
 
 
 # -- bad input changes nothing --------------------------------------------------------------
-@pytest.mark.parametrize("kw, message", [
-    ({"speakers": []}, "at least one speaker"),
-    ({"total_s": 600, "opening_s": 300, "closing_s": 360},
-     r"total time \(10 min\) must be longer than the opening \(5 min\) plus the closing "
-     r"\(6 min\) = 11 min"),
-    ({"total_s": 660, "opening_s": 300, "closing_s": 360}, "no time is left for turns"),
-    ({"rounds": 0}, "1 to 5 rounds"), ({"rounds": 6}, "1 to 5 rounds"),
-    ({"prompts": ["a", "b"]}, "2 prompts given for 1 round"),
-    ({"opening_s": -1}, "opening must be"),
-    ({"order": "random"}, "order must be"),
-    ({"start_seat": 42}, "no speaker sits in seat 42"),
-    ({"speakers": [("p1", "A", 1), ("p1", "B", 2)]}, "participant id 'p1' appears twice"),
-    ({"speakers": [("p1", "A", 1), ("p2", "B", 1)]}, "seat 1 appears twice"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"speakers": []}, "at least one speaker"),
+        (
+            {"total_s": 600, "opening_s": 300, "closing_s": 360},
+            r"total time \(10 min\) must be longer than the opening \(5 min\) plus the closing "
+            r"\(6 min\) = 11 min",
+        ),
+        ({"total_s": 660, "opening_s": 300, "closing_s": 360}, "no time is left for turns"),
+        ({"rounds": 0}, "1 to 5 rounds"),
+        ({"rounds": 6}, "1 to 5 rounds"),
+        ({"prompts": ["a", "b"]}, "2 prompts given for 1 round"),
+        ({"opening_s": -1}, "opening must be"),
+        ({"order": "random"}, "order must be"),
+        ({"start_seat": 42}, "no speaker sits in seat 42"),
+        ({"speakers": [("p1", "A", 1), ("p1", "B", 2)]}, "participant id 'p1' appears twice"),
+        ({"speakers": [("p1", "A", 1), ("p2", "B", 1)]}, "seat 1 appears twice"),
+    ],
+)
 def test_bad_circles_are_refused(clock, log, kw, message):
     with pytest.raises(BadInputError, match=message):
         make(clock, log, **kw)
@@ -435,8 +474,10 @@ def test_events_carry_no_text_unless_a_note_was_added(clock, log):
             assert "reason" not in data
     reasons = {d["reason"] for d, _ in log.of("circle.ended")}
     assert reasons == {COMPLETED}
-    assert {t for _, d, *_ in log for k, t in strings(d) if k in ("prompt", "prompts")} == \
-        {"check-in", "intention"}
+    assert {t for _, d, *_ in log for k, t in strings(d) if k in ("prompt", "prompts")} == {
+        "check-in",
+        "intention",
+    }
 
     before = len(log)
     circle.add_note("p2", "spoke about her father; follow up")

@@ -32,16 +32,21 @@ class ChildEnv(dict):
 @pytest.fixture
 def env(tmp_path) -> ChildEnv:
     """A child environment that cannot touch this machine's own database or settings."""
-    child = ChildEnv((k, v) for k, v in os.environ.items()
-                     if k not in {"GROUPKAP_CONFIG", "DISPLAY", "WAYLAND_DISPLAY"})
+    child = ChildEnv(
+        (k, v)
+        for k, v in os.environ.items()
+        if k not in {"GROUPKAP_CONFIG", "DISPLAY", "WAYLAND_DISPLAY"}
+    )
     home = tmp_path / "home"
-    child.update({
-        "GROUPKAP_DB": str(home / "data" / "default.sqlite3"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    child.update(
+        {
+            "GROUPKAP_DB": str(home / "data" / "default.sqlite3"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return child
 
 
@@ -55,15 +60,25 @@ def work(tmp_path) -> Path:
 @pytest.fixture
 def groupkap(env, work):
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "groupkap.cli", *map(str, args)],
-                              capture_output=True, text=True, env=env, cwd=work, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "groupkap.cli", *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=work,
+            timeout=60,
+        )
+
     return run
 
 
 def tree(root: Path) -> dict[str, str]:
     """Every file under `root` with a digest of its bytes."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def assert_refused(result: subprocess.CompletedProcess, *fragments: str) -> str:
@@ -83,8 +98,12 @@ def make_db(path: Path, sessions: int = 2) -> list[str]:
     try:
         for n in range(sessions):
             sid = store.start_session(seats=3 + n, source="steady", title=f"group {n}")
-            store.add_vitals([(sid, None, 1, "seat1", "HR", clock.now() + i, 70.0 + i,
-                               "/min", "steady") for i in range(5 + n)])
+            store.add_vitals(
+                [
+                    (sid, None, 1, "seat1", "HR", clock.now() + i, 70.0 + i, "/min", "steady")
+                    for i in range(5 + n)
+                ]
+            )
             clock.advance(60)
             store.end_session(sid)
             clock.advance(3600)
@@ -151,13 +170,17 @@ def test_verify_fails_with_the_first_broken_seq(groupkap, work):
 
 
 # -- refusals: exit 2, one line, nothing created -------------------------------------------------
-@pytest.mark.parametrize("args, fragments", [
-    (["demo", "--seats", "2"], ["3 to 10 seats, not 2"]),
-    (["demo", "--seats", "11"], ["3 to 10 seats, not 11"]),
-    (["demo", "--scenario", "nope"], ["unknown scenario 'nope'", "calm"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["demo", "--seats", "2"], ["3 to 10 seats, not 2"]),
+        (["demo", "--seats", "11"], ["3 to 10 seats, not 11"]),
+        (["demo", "--scenario", "nope"], ["unknown scenario 'nope'", "calm"]),
+    ],
+)
 def test_bad_demo_arguments_are_refused_before_anything_is_created(
-        groupkap, work, tmp_path, args, fragments):
+    groupkap, work, tmp_path, args, fragments
+):
     db = work / "demo.sqlite3"
     before = tree(tmp_path)
     assert_refused(groupkap(*args, "--db", db), *fragments)
@@ -167,8 +190,9 @@ def test_bad_demo_arguments_are_refused_before_anything_is_created(
 
 def test_a_missing_database_folder_is_refused(groupkap, tmp_path):
     before = tree(tmp_path)
-    assert_refused(groupkap("--db", "/nonexistent/dir/x.sqlite3", "sessions"),
-                   "/nonexistent/dir/x.sqlite3")
+    assert_refused(
+        groupkap("--db", "/nonexistent/dir/x.sqlite3", "sessions"), "/nonexistent/dir/x.sqlite3"
+    )
     assert not Path("/nonexistent").exists()
     assert tree(tmp_path) == before
 
@@ -187,8 +211,10 @@ def test_a_newer_schema_is_refused_by_verify_and_left_unchanged(groupkap, work):
     make_db(db, sessions=1)
     conn = sqlite3.connect(db)
     try:
-        conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) "
-                     "values ('groupkap', 'm777_newer', '2031-01-01')")
+        conn.execute(
+            "insert into _sqlite_migrations (migration_set, name, applied_at) "
+            "values ('groupkap', 'm777_newer', '2031-01-01')"
+        )
         conn.commit()
     finally:
         conn.close()
@@ -207,8 +233,10 @@ def test_a_newer_schema_is_refused_by_close_too(groupkap, work):
     (sid,) = make_db(db, sessions=1)
     conn = sqlite3.connect(db)
     try:
-        conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) "
-                     "values ('groupkap', 'm777_newer', '2031-01-01')")
+        conn.execute(
+            "insert into _sqlite_migrations (migration_set, name, applied_at) "
+            "values ('groupkap', 'm777_newer', '2031-01-01')"
+        )
         conn.commit()
     finally:
         conn.close()
@@ -260,8 +288,9 @@ def test_close_ends_an_interrupted_session(groupkap, work):
 def test_close_of_an_unknown_session_is_refused(groupkap, work):
     db = work / "clinic.sqlite3"
     make_db(db, sessions=1)
-    assert_refused(groupkap("close", "2020-01-01-abcdef", "--db", db),
-                   "no session '2020-01-01-abcdef'")
+    assert_refused(
+        groupkap("close", "2020-01-01-abcdef", "--db", db), "no session '2020-01-01-abcdef'"
+    )
 
 
 def test_close_on_a_missing_folder_creates_nothing(groupkap, tmp_path):
@@ -275,6 +304,12 @@ def test_the_console_script_is_the_same_program(env, work):
     script = str(beside) if beside.exists() else shutil.which("groupkap")
     if script is None:
         pytest.skip("the groupkap console script is not installed")
-    result = subprocess.run([script, "demo", "--seats", "11"], capture_output=True, text=True,
-                            env=env, cwd=work, timeout=60)
+    result = subprocess.run(
+        [script, "demo", "--seats", "11"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+        timeout=60,
+    )
     assert_refused(result, "not 11")

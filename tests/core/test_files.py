@@ -18,7 +18,7 @@ def leftovers(folder):
 def test_text_is_written_as_utf8_with_its_own_newlines(tmp_path):
     path = tmp_path / "arcs.json"
     assert atomic_write(path, "Stille – calm\nline two\n") == path
-    assert path.read_bytes() == "Stille – calm\nline two\n".encode("utf-8")
+    assert path.read_bytes() == "Stille – calm\nline two\n".encode()
     assert leftovers(tmp_path) == []
 
 
@@ -66,8 +66,7 @@ def test_a_failed_write_removes_the_temporary(tmp_path, monkeypatch):
     assert leftovers(tmp_path) == []
 
 
-def test_an_interrupt_mid_write_removes_the_temporary_and_is_not_swallowed(tmp_path,
-                                                                           monkeypatch):
+def test_an_interrupt_mid_write_removes_the_temporary_and_is_not_swallowed(tmp_path, monkeypatch):
     path = tmp_path / "VERSION"
 
     def interrupted(*args):

@@ -18,8 +18,8 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import default_limits
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import DEFAULT_SCREENING
-from groupkap.protocol.readout import protocol_readout
 from groupkap.protocol.group import Protocol
+from groupkap.protocol.readout import protocol_readout
 from groupkap.room.readout import Numeric, tile_readout
 from groupkap.session import LiveSession
 from groupkap.store import Store
@@ -30,11 +30,13 @@ NURSE = "RN Kim"
 
 @pytest.fixture
 def live(store, clock, source, settings):
-    session = LiveSession.start(seat_count=4, clock=clock, source=source, store=store,
-                                settings=settings)
+    session = LiveSession.start(
+        seat_count=4, clock=clock, source=source, store=store, settings=settings
+    )
     session.watch_with(AlarmEngine(clock, default_limits(), session.record_event))
-    session.follow_protocol(Protocol(clock, session.record_event, settings.protocol,
-                                     alarms=session.alarms))
+    session.follow_protocol(
+        Protocol(clock, session.record_event, settings.protocol, alarms=session.alarms)
+    )
     return session
 
 
@@ -44,13 +46,21 @@ def dosed(live, clock):
     person = live.add_participant("M.K.", 3)
     pid, protocol = person.id, live.protocol
     protocol.complete_screening(pid, {r.id: False for r in DEFAULT_SCREENING}, "Dr Reyes")
-    protocol.confirm_readiness(pid, {
-        "consent_current": True, "fasting_confirmed": True, "ride_home_name": "Sam",
-        "ride_home_phone": "555", "intention": "curiosity", "touch_consent": False,
-        "music_choice": "silence"}, NURSE)
+    protocol.confirm_readiness(
+        pid,
+        {
+            "consent_current": True,
+            "fasting_confirmed": True,
+            "ride_home_name": "Sam",
+            "ride_home_phone": "555",
+            "intention": "curiosity",
+            "touch_consent": False,
+            "music_choice": "silence",
+        },
+        NURSE,
+    )
     live.enter_reading(pid, {"SBP": 118, "DBP": 76}, NURSE)
-    protocol.give_dose(pid, route="IM", dose_mg=40, weight_kg=70, lot="L1",
-                       given_by="Dr Okafor")
+    protocol.give_dose(pid, route="IM", dose_mg=40, weight_kg=70, lot="L1", given_by="Dr Okafor")
     return pid
 
 
@@ -68,8 +78,7 @@ def rows(store, sql: str, *args) -> list:
 
 
 def readout(live, pid):
-    return tile_readout(live.vitals[pid], live.clock.now(), stale_after_s=10,
-                        nibp_interval_s=300)
+    return tile_readout(live.vitals[pid], live.clock.now(), stale_after_s=10, nibp_interval_s=300)
 
 
 def test_a_hand_bp_reaches_the_tile_the_store_and_the_alarms(live, clock, store, dosed):
@@ -80,15 +89,21 @@ def test_a_hand_bp_reaches_the_tile_the_store_and_the_alarms(live, clock, store,
     r = readout(live, dosed)
     assert r.bp_text == "171/104" and r.bp_age == f"hand ({NURSE}) · just now"
     assert ("SBP", 171.0, f"hand:{NURSE}") in rows(
-        store, "select param, value, source from v_vitals where participant = 'M.K.'")
+        store, "select param, value, source from v_vitals where participant = 'M.K.'"
+    )
     entered = rows(store, "select data from v_events where kind = 'observation.entered'")
     assert json.loads(entered[-1][0])["entry_id"] == entry
     # The cuff rule holds for hand pressures too: one reading over 160 is not yet an alarm,
     # a second one is; and the reading is no "+40 min" check two minutes after the dose.
     assert live.alarms.top_for(dosed) is None
-    assert [json.loads(d)["label"] for (d,) in rows(
-        store, "select data from v_events where kind = 'check.recorded' and "
-        "json_extract(data, '$.check') = 'BP'")] == ["pre-dose"]
+    assert [
+        json.loads(d)["label"]
+        for (d,) in rows(
+            store,
+            "select data from v_events where kind = 'check.recorded' and "
+            "json_extract(data, '$.check') = 'BP'",
+        )
+    ] == ["pre-dose"]
 
     advance(live, clock, 60)
     live.enter_reading(dosed, {"SBP": 168, "DBP": 102}, NURSE)
@@ -104,10 +119,10 @@ def test_one_extreme_hand_bp_alarms_high_at_once(live, clock, dosed):
     assert live.alarms.alarms[f"{dosed}:SBP"].priority == "high"
 
 
-@pytest.mark.parametrize(("spo2", "priority"), [(92, None), (91, "medium"), (88, "medium"),
-                                                (87, "high")])
-def test_a_hand_spo2_is_judged_at_once_against_the_same_limits(live, clock, dosed, spo2,
-                                                               priority):
+@pytest.mark.parametrize(
+    ("spo2", "priority"), [(92, None), (91, "medium"), (88, "medium"), (87, "high")]
+)
+def test_a_hand_spo2_is_judged_at_once_against_the_same_limits(live, clock, dosed, spo2, priority):
     advance(live, clock, 5)
     live.enter_reading(dosed, {"SpO2": spo2}, NURSE)
     alarm = live.alarms.alarms.get(f"{dosed}:SpO2")
@@ -120,8 +135,7 @@ def test_a_hand_temperature_shows_with_who_took_it_and_its_age(live, clock, stor
     live.enter_reading(dosed, {"TEMP": 38.4}, NURSE)
     advance(live, clock, 3 * MIN)
     assert readout(live, dosed).temp_text == f"Temp 38.4 °C · hand ({NURSE}) · 3 min ago"
-    assert ("TEMP", 38.4) in rows(store, "select param, value from v_vitals where param = "
-                                         "'TEMP'")
+    assert ("TEMP", 38.4) in rows(store, "select param, value from v_vitals where param = 'TEMP'")
 
 
 def test_a_hand_value_is_not_monitor_data(live, clock, dosed):
@@ -134,24 +148,32 @@ def test_a_hand_value_is_not_monitor_data(live, clock, dosed):
     assert f"{dosed}:NO_DATA" in live.alarms.alarms
 
 
-@pytest.mark.parametrize(("values", "taken_by", "needle"), [
-    ({"SBP": 171}, NURSE, "needs both SBP and DBP"),
-    ({"SBP": 80, "DBP": 120}, NURSE, "diastolic must be below"),
-    ({"SpO2": 120}, NURSE, "not plausible"),
-    ({"SpO2": "ninety"}, NURSE, "not a number"),
-    ({"PLETH": 1}, NURSE, "cannot be entered by hand"),
-    ({}, NURSE, "at least one value"),
-    ({"HR": 80}, "  ", "who took the reading"),
-])
-def test_a_bad_hand_entry_is_refused_whole_and_writes_nothing(live, clock, store, dosed,
-                                                              values, taken_by, needle):
+@pytest.mark.parametrize(
+    ("values", "taken_by", "needle"),
+    [
+        ({"SBP": 171}, NURSE, "needs both SBP and DBP"),
+        ({"SBP": 80, "DBP": 120}, NURSE, "diastolic must be below"),
+        ({"SpO2": 120}, NURSE, "not plausible"),
+        ({"SpO2": "ninety"}, NURSE, "not a number"),
+        ({"PLETH": 1}, NURSE, "cannot be entered by hand"),
+        ({}, NURSE, "at least one value"),
+        ({"HR": 80}, "  ", "who took the reading"),
+    ],
+)
+def test_a_bad_hand_entry_is_refused_whole_and_writes_nothing(
+    live, clock, store, dosed, values, taken_by, needle
+):
     advance(live, clock, 3)
-    before = rows(store, "select count(*) from events")[0][0], \
-        rows(store, "select count(*) from vitals")[0][0]
+    before = (
+        rows(store, "select count(*) from events")[0][0],
+        rows(store, "select count(*) from vitals")[0][0],
+    )
     with pytest.raises(BadInputError, match=needle):
         live.enter_reading(dosed, values, taken_by)
-    assert (rows(store, "select count(*) from events")[0][0],
-            rows(store, "select count(*) from vitals")[0][0]) == before
+    assert (
+        rows(store, "select count(*) from events")[0][0],
+        rows(store, "select count(*) from vitals")[0][0],
+    ) == before
 
 
 def test_a_reading_from_the_future_is_refused(live, clock, dosed):
@@ -171,8 +193,9 @@ def test_a_struck_hand_value_leaves_the_tile_and_ends_its_alarm(live, clock, sto
 
     assert f"{dosed}:SpO2" not in live.alarms.alarms
     assert readout(live, dosed).numerics[1].text == "97"  # the monitor's value again
-    assert rows(store, "select value, struck from v_vitals where param = 'SpO2' and "
-                       "source like 'hand:%'") == [(90.0, 1)]
+    assert rows(
+        store, "select value, struck from v_vitals where param = 'SpO2' and source like 'hand:%'"
+    ) == [(90.0, 1)]
     struck = rows(store, "select data from v_events where kind = 'entry.struck'")
     assert json.loads(struck[0][0])["entry_id"] == entry
     with pytest.raises(BadInputError, match="already struck"):
@@ -184,18 +207,26 @@ def test_a_correction_replaces_the_old_hand_bp_everywhere(live, clock, store, do
     wrong = live.enter_reading(dosed, {"SBP": 181, "DBP": 88}, NURSE)
     assert live.protocol.of(dosed).bp_checks[-1].sbp == 181  # it filled the +40 check
 
-    fixed = live.enter_reading(dosed, {"SBP": 131, "DBP": 88}, NURSE, t=clock.now(),
-                               corrects=wrong, reason="typed 181 for 131")
+    fixed = live.enter_reading(
+        dosed,
+        {"SBP": 131, "DBP": 88},
+        NURSE,
+        t=clock.now(),
+        corrects=wrong,
+        reason="typed 181 for 131",
+    )
 
     assert readout(live, dosed).bp_text == "131/88"
     checks = live.protocol.of(dosed).bp_checks
     assert [(k.label, k.sbp, k.entry_id) for k in checks[1:]] == [("+40 min", 131, fixed)]
-    data = json.loads(rows(store, "select data from v_events where kind = "
-                                  "'observation.entered'")[-1][0])
+    data = json.loads(
+        rows(store, "select data from v_events where kind = 'observation.entered'")[-1][0]
+    )
     assert data["corrects"] == wrong and data["reason"] == "typed 181 for 131"
     # The vitals rows stay as written; v_vitals says which no longer count.
-    assert rows(store, "select value, struck from v_vitals where param = 'SBP' "
-                       "order by t_utc, struck desc") == [(118.0, 0), (181.0, 1), (131.0, 0)]
+    assert rows(
+        store, "select value, struck from v_vitals where param = 'SBP' order by t_utc, struck desc"
+    ) == [(118.0, 0), (181.0, 1), (131.0, 0)]
 
 
 def test_moaas_and_cadss_show_on_the_tile_with_their_age(live, clock, dosed):
@@ -226,19 +257,21 @@ def test_latest_spo2_carries_its_time_and_source(live, clock, dosed):
 
 
 def test_a_hand_entry_made_before_a_crash_can_be_struck_after_resume(
-        live, clock, store, db_path, source, settings, dosed):
+    live, clock, store, db_path, source, settings, dosed
+):
     advance(live, clock, 5)
     kept = live.enter_reading(dosed, {"HR": 88}, NURSE)
     gone = live.enter_reading(dosed, {"HR": 99}, NURSE)
     live.strike_entry(dosed, gone, "wrong chair", NURSE)
     store.close()
     with closing(sqlite3.connect(db_path)) as conn, conn:  # the process dies
-        conn.execute("update sessions set pid = ? where id = ?", (2 ** 22 + 12345, live.id))
+        conn.execute("update sessions set pid = ? where id = ?", (2**22 + 12345, live.id))
 
     again = Store.open(db_path, clock)
     try:
-        resumed = LiveSession.resume(live.id, clock=clock, source=type(source)(clock.now()),
-                                     store=again, settings=settings)
+        resumed = LiveSession.resume(
+            live.id, clock=clock, source=type(source)(clock.now()), store=again, settings=settings
+        )
         assert not resumed.hand_entries[kept].struck and resumed.hand_entries[gone].struck
         resumed.strike_entry(dosed, kept, "duplicate", NURSE)
         with pytest.raises(BadInputError, match="already struck"):
@@ -258,11 +291,13 @@ def test_a_fall_of_two_from_the_baseline_moaas_says_the_baseline(live, clock, do
 def test_a_partial_correction_keeps_the_other_values_of_the_entry(live, clock, dosed):
     advance(live, clock, 5)
     first = live.enter_reading(dosed, {"SBP": 150, "DBP": 95, "HR": 88}, NURSE)
-    live.enter_reading(dosed, {"SBP": 130, "DBP": 85}, NURSE, corrects=first,
-                       reason="read the wrong line")
+    live.enter_reading(
+        dosed, {"SBP": 130, "DBP": 85}, NURSE, corrects=first, reason="read the wrong line"
+    )
     assert readout(live, dosed).bp_text == "130/85"
-    assert live.latest(dosed, "HR").value == 88 and live.latest(dosed, "HR").source == \
-        f"hand:{NURSE}"
+    assert (
+        live.latest(dosed, "HR").value == 88 and live.latest(dosed, "HR").source == f"hand:{NURSE}"
+    )
 
 
 def test_striking_a_hand_bp_leaves_the_monitors_bp_alarm_standing(live, clock, dosed):
@@ -316,9 +351,12 @@ def test_the_pre_dose_bp_cannot_be_rewritten_after_the_dose(live, clock, store, 
     """The dose was gated on it: the log keeps what the dose rested on."""
     pre = next(eid for eid, e in live.hand_entries.items() if "SBP" in e.values)
     events = rows(store, "select count(*) from events")[0][0]
-    for attempt in (lambda: live.strike_entry(dosed, pre, "typo", NURSE),
-                    lambda: live.enter_reading(dosed, {"SBP": 152, "DBP": 96}, NURSE,
-                                               corrects=pre, reason="typo")):
+    for attempt in (
+        lambda: live.strike_entry(dosed, pre, "typo", NURSE),
+        lambda: live.enter_reading(
+            dosed, {"SBP": 152, "DBP": 96}, NURSE, corrects=pre, reason="typo"
+        ),
+    ):
         with pytest.raises(BadInputError, match="taken before the dose"):
             attempt()
     assert rows(store, "select count(*) from events")[0][0] == events

@@ -27,16 +27,24 @@ def limits_path(tmp_path, monkeypatch):
     from importlib import resources
 
     path = tmp_path / "alarm_limits.toml"
-    path.write_text(resources.files("groupkap.alarms").joinpath("default_limits.toml")
-                    .read_text(encoding="utf-8"), encoding="utf-8")
+    path.write_text(
+        resources.files("groupkap.alarms")
+        .joinpath("default_limits.toml")
+        .read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("GROUPKAP_ALARM_LIMITS", str(path))
     return path
 
 
 def open_room(store, clock, settings, source, **options):
-    return open_live_session(RunOptions(seats=4, plan={1: "M.K.", 3: "A.R."}, **options),
-                             store=store, clock=clock, settings=settings,
-                             make_source=lambda seats, start: source)
+    return open_live_session(
+        RunOptions(seats=4, plan={1: "M.K.", 3: "A.R."}, **options),
+        store=store,
+        clock=clock,
+        settings=settings,
+        make_source=lambda seats, start: source,
+    )
 
 
 def cuff(live, seat: int, sbp: float, dbp: float) -> None:
@@ -58,7 +66,8 @@ class Recorder:
 
 
 def test_a_session_opens_with_its_alarm_engine_protocol_and_limits_applied(
-        store, clock, settings, source, limits_path):
+    store, clock, settings, source, limits_path
+):
     live = open_room(store, clock, settings, source)
     assert [p.alias for _, p in live.room.by_seat() if p] == ["M.K.", "A.R."]
     assert live.alarms is not None and live.protocol is not None
@@ -67,12 +76,12 @@ def test_a_session_opens_with_its_alarm_engine_protocol_and_limits_applied(
     store.flush()
     with closing(store.reader()) as conn:
         kinds = [r[0] for r in conn.execute("select kind from events order by seq")]
-    assert kinds == ["session.started", "participant.added", "participant.added",
-                     "limits.applied"]
+    assert kinds == ["session.started", "participant.added", "participant.added", "limits.applied"]
 
 
-def test_tick_runs_every_part_in_order_and_returns_the_sounds(store, clock, settings, source,
-                                                              limits_path):
+def test_tick_runs_every_part_in_order_and_returns_the_sounds(
+    store, clock, settings, source, limits_path
+):
     live = open_room(store, clock, settings, source)
     calls: list[str] = []
     live.directors += [Recorder(calls, "team"), Recorder(calls, "circle")]
@@ -87,9 +96,10 @@ def test_tick_runs_every_part_in_order_and_returns_the_sounds(store, clock, sett
 
 
 def test_a_refused_limits_file_is_a_problem_of_the_tick_and_the_limits_stay(
-        store, clock, settings, source, limits_path):
+    store, clock, settings, source, limits_path
+):
     live = open_room(store, clock, settings, source)
-    limits_path.write_text("[SpO2]\nmedium = \"< 200\"\n", encoding="utf-8")
+    limits_path.write_text('[SpO2]\nmedium = "< 200"\n', encoding="utf-8")
     problems = []
     for _ in range(20):  # the file is looked at every 20 ticks (2 s in the window)
         clock.advance(0.1)
@@ -99,14 +109,15 @@ def test_a_refused_limits_file_is_a_problem_of_the_tick_and_the_limits_stay(
 
 
 def test_a_resumed_session_comes_back_with_its_protocol_and_participant_limits(
-        store, clock, settings, source, db_path, limits_path):
+    store, clock, settings, source, db_path, limits_path
+):
     live = open_room(store, clock, settings, source)
     pid = live.room.on_seat(3).id
     live.protocol.record_moaas(pid, 1, "RN Kim")
     assert live.alarms.top_for(pid).key == "MOAA/S"
     store.close()
     with closing(sqlite3.connect(db_path)) as conn, conn:  # the process dies
-        conn.execute("update sessions set pid = ? where id = ?", (2 ** 22 + 4242, live.id))
+        conn.execute("update sessions set pid = ? where id = ?", (2**22 + 4242, live.id))
 
     again = Store.open(db_path, clock)
     try:
@@ -117,8 +128,12 @@ def test_a_resumed_session_comes_back_with_its_protocol_and_participant_limits(
         again.flush()
         with closing(again.reader()) as conn:
             kinds = [r[0] for r in conn.execute("select kind from events order by seq")]
-        assert kinds[-4:] == ["session.interrupted", "session.resumed", "limits.applied",
-                              "alarm.raised"]
+        assert kinds[-4:] == [
+            "session.interrupted",
+            "session.resumed",
+            "limits.applied",
+            "alarm.raised",
+        ]
     finally:
         again.close()
 
@@ -134,7 +149,8 @@ def test_run_options_cannot_be_changed_on_their_way(tmp_path):
 
 
 def test_a_resumed_protocol_reads_the_newest_cuff_reading_even_outside_a_check(
-        store, clock, settings, source, db_path, limits_path):
+    store, clock, settings, source, db_path, limits_path
+):
     """A high cuff reading between checks must still hold "BP back near baseline" after a
     restart, as it did before it."""
     from groupkap.protocol.config import DEFAULT_SCREENING
@@ -143,10 +159,19 @@ def test_a_resumed_protocol_reads_the_newest_cuff_reading_even_outside_a_check(
     pid = live.room.on_seat(1).id
     protocol = live.protocol
     protocol.complete_screening(pid, {r.id: False for r in DEFAULT_SCREENING}, "Dr Reyes")
-    protocol.confirm_readiness(pid, {
-        "consent_current": True, "fasting_confirmed": True, "ride_home_name": "Sam",
-        "ride_home_phone": "555", "intention": "rest", "touch_consent": False,
-        "music_choice": "silence"}, "RN Kim")
+    protocol.confirm_readiness(
+        pid,
+        {
+            "consent_current": True,
+            "fasting_confirmed": True,
+            "ride_home_name": "Sam",
+            "ride_home_phone": "555",
+            "intention": "rest",
+            "touch_consent": False,
+            "music_choice": "silence",
+        },
+        "RN Kim",
+    )
     live.enter_reading(pid, {"SBP": 120, "DBP": 78}, "RN Kim")
     protocol.give_dose(pid, route="IM", dose_mg=40, weight_kg=70, lot="L1", given_by="Dr O")
     t0 = clock.now()
@@ -156,7 +181,7 @@ def test_a_resumed_protocol_reads_the_newest_cuff_reading_even_outside_a_check(
     before = protocol.of(pid).clinical_criteria(clock.now(), None)
     store.close()
     with closing(sqlite3.connect(db_path)) as conn, conn:
-        conn.execute("update sessions set pid = ? where id = ?", (2 ** 22 + 777, live.id))
+        conn.execute("update sessions set pid = ? where id = ?", (2**22 + 777, live.id))
     again = Store.open(db_path, clock)
     try:
         back = open_room(again, clock, settings, type(source)(clock.now()), resume=live.id)

@@ -20,8 +20,9 @@ def test_an_edit_applies_and_a_broken_edit_keeps_the_limits_in_force(tmp_path, c
     path = tmp_path / "alarm_limits.toml"
     _write(path, GOOD, 1_000)
     events = []
-    engine = AlarmEngine(clock, load_limits(path),
-                         lambda kind, data, pid, actor: events.append((kind, data, actor)))
+    engine = AlarmEngine(
+        clock, load_limits(path), lambda kind, data, pid, actor: events.append((kind, data, actor))
+    )
     watcher = LimitsFile(path, engine)
     assert watcher.check() is None  # unchanged
 

@@ -69,12 +69,14 @@ def test_a_new_music_section_is_added_after_the_others(tmp_path):
     path = tmp_path / "groupkap.toml"
     path.write_text("# just the display\n[display]\nstale_after_s = 12")  # no final newline
     save_seat_devices(path, {1: "hp-1"}, "")
-    assert path.read_text() == ('# just the display\n[display]\nstale_after_s = 12\n\n'
-                                '[music]\nseat1 = "hp-1"\n')
+    assert path.read_text() == (
+        '# just the display\n[display]\nstale_after_s = 12\n\n[music]\nseat1 = "hp-1"\n'
+    )
 
 
 def test_a_file_that_cannot_be_written_is_a_config_error_and_leaves_no_temporary(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     path = tmp_path / "groupkap.toml"
     path.write_text(CLINIC_FILE)
 

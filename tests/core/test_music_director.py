@@ -8,9 +8,9 @@ import pytest
 
 from groupkap.errors import BadInputError
 from groupkap.music.arcs import PhaseArc, PhaseSection
-from groupkap.music.silent_player import SilentPlayer
 from groupkap.music.director import CROSSFADE, MusicDirector
 from groupkap.music.library import Playlist, Track
+from groupkap.music.silent_player import SilentPlayer
 
 MIN = 60.0
 
@@ -19,11 +19,14 @@ def _playlist(name: str, *pieces: tuple[str, float]) -> Playlist:
     return Playlist(name, [Track(Path(f"/music/{t}.wav"), t, "test", d) for t, d in pieces])
 
 
-ARC = PhaseArc("test arc", (
-    PhaseSection("calm", 0, 10, _playlist("calm", ("Still", 240), ("Fog", 180))),
-    PhaseSection("peak", 10, 40, _playlist("peak", ("Wide", 300))),
-    PhaseSection("return", 40, 60, _playlist("return", ("Home", 200))),
-))
+ARC = PhaseArc(
+    "test arc",
+    (
+        PhaseSection("calm", 0, 10, _playlist("calm", ("Still", 240), ("Fog", 180))),
+        PhaseSection("peak", 10, 40, _playlist("peak", ("Wide", 300))),
+        PhaseSection("return", 40, 60, _playlist("return", ("Home", 200))),
+    ),
+)
 
 
 class Log(list):
@@ -31,8 +34,11 @@ class Log(list):
         self.append((kind, data, pid, actor))
 
     def started(self, pid=None):
-        return [(d["piece"], d["phase"]) for k, d, p, _ in self
-                if k == "music.track_started" and (pid is None or p == pid)]
+        return [
+            (d["piece"], d["phase"])
+            for k, d, p, _ in self
+            if k == "music.track_started" and (pid is None or p == pid)
+        ]
 
 
 @pytest.fixture
@@ -42,9 +48,14 @@ def log():
 
 def _director(clock, log, t0s, **kw):
     return MusicDirector(
-        clock, {"SL": ARC}, log,
+        clock,
+        {"SL": ARC},
+        log,
         lambda seat, on_event: SilentPlayer(seat, clock=clock, on_event=on_event),
-        t0_of=t0s.get, route_group_of=lambda pid: "SL", **kw)
+        t0_of=t0s.get,
+        route_group_of=lambda pid: "SL",
+        **kw,
+    )
 
 
 def _run(director, clock, minutes, step=5.0):
@@ -60,14 +71,24 @@ def test_each_seat_follows_its_own_t0_and_changes_phase_at_the_end_of_a_piece(cl
     director.add("b", 2)
     _run(director, clock, 25)
     # a: Still (0–4), Fog (4–7), Still (7–11): peak starts when that piece ends at 11 min.
-    assert log.started("a")[:4] == [("Still", "calm"), ("Fog", "calm"), ("Still", "calm"),
-                                    ("Wide", "peak")]
+    assert log.started("a")[:4] == [
+        ("Still", "calm"),
+        ("Fog", "calm"),
+        ("Still", "calm"),
+        ("Wide", "peak"),
+    ]
     assert director.seats["a"].phase == "peak" and director.seats["b"].phase == "peak"
     # b's arc runs 6 min later: its peak cannot begin before 16 min.
-    first_peak_b = next(i for i, (k, d, p, _) in enumerate(log)
-                        if p == "b" and k == "music.track_started" and d["phase"] == "peak")
-    first_peak_a = next(i for i, (k, d, p, _) in enumerate(log)
-                        if p == "a" and k == "music.track_started" and d["phase"] == "peak")
+    first_peak_b = next(
+        i
+        for i, (k, d, p, _) in enumerate(log)
+        if p == "b" and k == "music.track_started" and d["phase"] == "peak"
+    )
+    first_peak_a = next(
+        i
+        for i, (k, d, p, _) in enumerate(log)
+        if p == "a" and k == "music.track_started" and d["phase"] == "peak"
+    )
     assert first_peak_a < first_peak_b
     assert all(d["seat"] in (1, 2) and d["piece"] for k, d, p, _ in log)
 
@@ -132,8 +153,9 @@ def test_a_piece_that_cannot_be_played_leaves_a_note_on_the_chip(clock, log, t0)
     music = director.add("a", 1)
     _run(director, clock, 0.5)
     # What a real SeatPlayer reports for a corrupt file, through the director's event hook.
-    music.player._emit("music.skipped", {"seat": 1, "piece": "Broken", "reason":
-                                         "cannot play: no audio stream"})
+    music.player._emit(
+        "music.skipped", {"seat": 1, "piece": "Broken", "reason": "cannot play: no audio stream"}
+    )
     assert director.chip("a").endswith("⚠ skipped Broken: cannot play it")
     assert log[-1][0] == "music.skipped" and log[-1][1]["phase"] == "calm"
 

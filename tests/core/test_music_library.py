@@ -15,17 +15,30 @@ import pytest
 from mutagen.id3 import TIT2, TPE1
 from mutagen.wave import WAVE
 
+from groupkap.demo.music_library import (
+    CHIME_FILE,
+    PHASES,
+    PIECES,
+    SAMPLE_RATE,
+    demo_playlists,
+    ensure_demo_library,
+)
 from groupkap.errors import BadInputError
-from groupkap.music.arcs import (PhaseArc, PhaseSection, default_arcs, load_arcs, route_group,
-                                 save_arcs)
-from groupkap.demo.music_library import (CHIME_FILE, PHASES, PIECES, SAMPLE_RATE,
-                                         demo_playlists, ensure_demo_library)
+from groupkap.music.arcs import (
+    PhaseArc,
+    PhaseSection,
+    default_arcs,
+    load_arcs,
+    route_group,
+    save_arcs,
+)
 from groupkap.music.library import Playlist, Track, read_track, scan
 from groupkap.music.playlist_files import load_m3u, save_m3u, save_xspf
 
 
-def make_wav(path: Path, seconds: float = 1.0, title: str | None = None,
-             artist: str | None = None) -> Path:
+def make_wav(
+    path: Path, seconds: float = 1.0, title: str | None = None, artist: str | None = None
+) -> Path:
     """A short real WAV (a quiet 220 Hz tone), with ID3 tags when a title or artist is given."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = int(seconds * 8000)
@@ -54,11 +67,15 @@ def demo(tmp_path_factory) -> Path:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 # -- scanning ---------------------------------------------------------------------------
+
 
 def test_scan_reads_titles_artist_and_durations_of_the_demo_library(demo):
     index = json.loads((demo / "library.json").read_text(encoding="utf-8"))
@@ -75,8 +92,10 @@ def test_scan_reads_titles_artist_and_durations_of_the_demo_library(demo):
 
 
 def test_scan_skips_corrupt_and_non_audio_files_and_keeps_the_rest(tmp_path):
-    good = [make_wav(tmp_path / "b.wav", title="Bee"),
-            make_wav(tmp_path / "sub" / "deeper" / "a.wav", title="Ay")]
+    good = [
+        make_wav(tmp_path / "b.wav", title="Bee"),
+        make_wav(tmp_path / "sub" / "deeper" / "a.wav", title="Ay"),
+    ]
     (tmp_path / "broken.ogg").write_bytes(np.random.default_rng(1).bytes(4000))
     (tmp_path / "sub" / "notes.txt").write_text("bring a blanket\n")
     (tmp_path / "empty.flac").write_bytes(b"")
@@ -104,6 +123,7 @@ def test_track_without_tags_falls_back_to_the_file_name(tmp_path):
 
 # -- playlists ----------------------------------------------------------------------------
 
+
 def tracks(n: int) -> list[Track]:
     return [Track(Path(f"/music/{i}.ogg"), f"T{i}", "A", 60.0 + i) for i in range(n)]
 
@@ -122,9 +142,17 @@ def test_playlist_add_move_remove_and_total_duration():
     assert len(playlist) == 3
 
 
-@pytest.mark.parametrize("call", [lambda p: p.remove(3), lambda p: p.remove(-1),
-                                  lambda p: p.move(0, 3), lambda p: p.move(5, 0),
-                                  lambda p: p.move(-1, 0), lambda p: p.remove("1")])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: p.remove(3),
+        lambda p: p.remove(-1),
+        lambda p: p.move(0, 3),
+        lambda p: p.move(5, 0),
+        lambda p: p.move(-1, 0),
+        lambda p: p.remove("1"),
+    ],
+)
 def test_playlist_bad_index_is_refused_and_changes_nothing(call):
     playlist = Playlist("calm", tracks(3))
     with pytest.raises(BadInputError, match="not a position"):
@@ -139,11 +167,15 @@ def test_empty_playlist_says_it_is_empty():
 
 # -- playlist files -------------------------------------------------------------------------
 
+
 def test_m3u8_round_trip_with_relative_paths_and_non_ascii(tmp_path):
     music = tmp_path / "music"
-    wavs = [make_wav(music / "Stille Wasser – Ørsted.wav", 1.5, "Stille Wasser ☾ Ørsted",
-                     "Åsa Nyström"),
-            make_wav(music / "sub" / "b.wav", 2.0, "Plain", "Someone")]
+    wavs = [
+        make_wav(
+            music / "Stille Wasser – Ørsted.wav", 1.5, "Stille Wasser ☾ Ørsted", "Åsa Nyström"
+        ),
+        make_wav(music / "sub" / "b.wav", 2.0, "Plain", "Someone"),
+    ]
     playlist = Playlist("Anna’s calm", [read_track(p) for p in wavs])
     path = tmp_path / "playlists" / "anna.m3u8"
     save_m3u(playlist, path)
@@ -174,9 +206,11 @@ def test_m3u_missing_entries_are_reported_and_the_rest_loads(tmp_path):
     present = make_wav(tmp_path / "here.wav", 1.0, "Here")
     (tmp_path / "broken.ogg").write_bytes(b"not audio at all" * 100)
     path = tmp_path / "list.m3u"
-    path.write_text("#EXTM3U\n#EXTINF:60,Gone\ngone.ogg\n\n"
-                    f"#EXTINF:1,Here\n{present}\nbroken.ogg\nhttp://radio.example/stream\n",
-                    encoding="utf-8")
+    path.write_text(
+        "#EXTM3U\n#EXTINF:60,Gone\ngone.ogg\n\n"
+        f"#EXTINF:1,Here\n{present}\nbroken.ogg\nhttp://radio.example/stream\n",
+        encoding="utf-8",
+    )
     playlist, missing = load_m3u(path)
     assert [t.title for t in playlist.tracks] == ["Here"]
     assert playlist.name == "list"
@@ -202,17 +236,38 @@ def test_xspf_export_lists_every_piece(tmp_path):
 
 # -- phase arcs ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("minutes, expected", [(-1, None), (0, "pre-onset"), (9.99, "pre-onset"),
-                                               (10, "onset"), (15, "build"), (20, "peak"),
-                                               (44.9, "peak"), (60, "return"), (500, "return")])
+
+@pytest.mark.parametrize(
+    "minutes, expected",
+    [
+        (-1, None),
+        (0, "pre-onset"),
+        (9.99, "pre-onset"),
+        (10, "onset"),
+        (15, "build"),
+        (20, "peak"),
+        (44.9, "peak"),
+        (60, "return"),
+        (500, "return"),
+    ],
+)
 def test_sublingual_arc_section_at_boundaries(minutes, expected):
     section = default_arcs()["SL"].section_at(minutes)
     assert (section.name if section else None) == expected
 
 
-@pytest.mark.parametrize("minutes, expected", [(-0.01, None), (0, "soothing"), (11.99, "soothing"),
-                                               (12, "rising"), (40, "calm"), (59.9, "calm"),
-                                               (500, "calm")])
+@pytest.mark.parametrize(
+    "minutes, expected",
+    [
+        (-0.01, None),
+        (0, "soothing"),
+        (11.99, "soothing"),
+        (12, "rising"),
+        (40, "calm"),
+        (59.9, "calm"),
+        (500, "calm"),
+    ],
+)
 def test_iv_im_arc_section_at_boundaries(minutes, expected):
     section = default_arcs()["IV/IM"].section_at(minutes)
     assert (section.name if section else None) == expected
@@ -222,8 +277,13 @@ def test_default_arcs_match_clinical_minutes(demo):
     arcs = default_arcs(demo_playlists(demo))
     sl = [(s.name, s.start_min, s.end_min) for s in arcs["SL"].sections]
     # CLINICAL.md: pre-onset 0–10 min, onset ~10 min, build 10–20 min, peak, return.
-    assert sl == [("pre-onset", 0, 10), ("onset", 10, 15), ("build", 15, 20), ("peak", 20, 45),
-                  ("return", 45, 90)]
+    assert sl == [
+        ("pre-onset", 0, 10),
+        ("onset", 10, 15),
+        ("build", 15, 20),
+        ("peak", 20, 45),
+        ("return", 45, 90),
+    ]
     iv = arcs["IV/IM"]
     # Soothing start, intensity rising after 10–15 min, calm final 20 min of a 50–60 min arc.
     assert iv.sections[0].name == "soothing" and 10 <= iv.sections[1].start_min <= 15
@@ -241,8 +301,9 @@ def test_default_arcs_name_a_missing_playlist():
         default_arcs({"calm": Playlist("calm"), "rising": Playlist("rising")})
 
 
-@pytest.mark.parametrize("code, group", [("IV", "IV/IM"), ("IM", "IV/IM"), ("SL", "SL"),
-                                         ("IN", "SL"), ("sl", "SL")])
+@pytest.mark.parametrize(
+    "code, group", [("IV", "IV/IM"), ("IM", "IV/IM"), ("SL", "SL"), ("IN", "SL"), ("sl", "SL")]
+)
 def test_route_group(code, group):
     assert route_group(code) == group
 
@@ -256,17 +317,20 @@ def section(name, start, end):
     return PhaseSection(name, start, end, Playlist(name))
 
 
-@pytest.mark.parametrize("sections, message", [
-    ([], "has no sections"),
-    ([section("a", 5, 10)], "starts at 5 min but must start at 0"),
-    ([section("a", 0, 10), section("b", 12, 20)], "starts at 12 min but must start at 10"),
-    ([section("a", 0, 10), section("b", 8, 20)], "no gaps or overlaps"),
-    ([section("a", 0, 10), section("b", 10, 10)], "ends at 10 min, not after its start"),
-    ([section("a", 0, 10), section("b", 10, 5)], "ends at 5 min"),
-    ([section("a", 0, 10), section("  ", 10, 20)], "section 2 needs a name"),
-    ([section("a", 0, float("nan"))], "must be a number"),
-    ([section("a", 0, "10")], "must be a number"),
-])
+@pytest.mark.parametrize(
+    "sections, message",
+    [
+        ([], "has no sections"),
+        ([section("a", 5, 10)], "starts at 5 min but must start at 0"),
+        ([section("a", 0, 10), section("b", 12, 20)], "starts at 12 min but must start at 10"),
+        ([section("a", 0, 10), section("b", 8, 20)], "no gaps or overlaps"),
+        ([section("a", 0, 10), section("b", 10, 10)], "ends at 10 min, not after its start"),
+        ([section("a", 0, 10), section("b", 10, 5)], "ends at 5 min"),
+        ([section("a", 0, 10), section("  ", 10, 20)], "section 2 needs a name"),
+        ([section("a", 0, float("nan"))], "must be a number"),
+        ([section("a", 0, "10")], "must be a number"),
+    ],
+)
 def test_invalid_arcs_are_refused(sections, message):
     with pytest.raises(BadInputError, match=message):
         PhaseArc("test", sections)
@@ -297,6 +361,7 @@ def test_arcs_save_and_load_round_trip_and_edits_are_checked(tmp_path, demo):
 
 
 # -- the demo library ------------------------------------------------------------------------
+
 
 def test_demo_library_files_and_format(demo):
     for piece in PIECES:

@@ -19,9 +19,16 @@ from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import MEDIUM, default_limits
 from groupkap.errors import BadInputError
 from groupkap.protocol.config import DEFAULT_SCREENING, ELIGIBLE, INELIGIBLE, NEEDS_REVIEW
-from groupkap.protocol.participant import (DISCHARGED, DOSED, MONITORING, READY,
-                                           READY_FOR_DISCHARGE, SCREENING, NeedsConfirmation)
 from groupkap.protocol.group import CHECK_OVERDUE, Protocol
+from groupkap.protocol.participant import (
+    DISCHARGED,
+    DOSED,
+    MONITORING,
+    READY,
+    READY_FOR_DISCHARGE,
+    SCREENING,
+    NeedsConfirmation,
+)
 from groupkap.readings import Latest
 
 MIN = 60.0
@@ -64,8 +71,13 @@ READY_ITEMS = {
     "touch_consent": False,  # "no" is an answer, not a gap
     "music_choice": "silence",
 }
-MANUAL_OK = {"alert_oriented": True, "steady_gait": True, "escort_present": True,
-             "instructions_given": True, "no_driving_acknowledged": True}
+MANUAL_OK = {
+    "alert_oriented": True,
+    "steady_gait": True,
+    "escort_present": True,
+    "instructions_given": True,
+    "no_driving_acknowledged": True,
+}
 
 
 @pytest.fixture
@@ -87,8 +99,13 @@ def make_ready(protocol, pid, bp=(122, 78)):
 
 
 def dose_im(protocol, pid, **kw):
-    args = {"route": "IM", "dose_mg": 56, "weight_kg": 70, "lot": "KT-2291",
-            "given_by": "Dr Okafor"} | kw
+    args = {
+        "route": "IM",
+        "dose_mg": 56,
+        "weight_kg": 70,
+        "lot": "KT-2291",
+        "given_by": "Dr Okafor",
+    } | kw
     return protocol.give_dose(pid, **args)
 
 
@@ -105,10 +122,11 @@ def refused(call, *needles):
 def bp_checks(log, pid):
     """(label, minutes since T0, sbp, source) of each post-dose BP check of `pid`."""
     t0 = log.of("dose.given", pid)[0].data["t0"]
-    return [(e.data["label"], (e.data["t_measured"] - t0) / MIN, e.data["sbp"],
-             e.data["source"])
-            for e in log.of("check.recorded", pid)
-            if e.data["check"] == "BP" and e.data["t_measured"] > t0]
+    return [
+        (e.data["label"], (e.data["t_measured"] - t0) / MIN, e.data["sbp"], e.data["source"])
+        for e in log.of("check.recorded", pid)
+        if e.data["check"] == "BP" and e.data["t_measured"] > t0
+    ]
 
 
 def fresh(clock, value=97.0):
@@ -131,7 +149,7 @@ def run(protocol, clock, minutes, *, cuff=None, spo2=None, step=10.0, every_step
     for _ in range(round(minutes * MIN / step)):
         clock.advance(step)
         now = clock.now()
-        for pid, seat, sbp, dbp in (cuff(now) if cuff else ()):
+        for pid, seat, sbp, dbp in cuff(now) if cuff else ():
             protocol.observe(pid, seat, "SBP", now, sbp)
             protocol.observe(pid, seat, "DBP", now, dbp)
         protocol.tick(spo2)
@@ -141,11 +159,13 @@ def run(protocol, clock, minutes, *, cuff=None, spo2=None, step=10.0, every_step
 
 def cuff_every_5_min(pid, seat, t0, values):
     """A monitor cuff cycling every 5 min from T0; values(minute since T0) -> (sbp, dbp)."""
+
     def cuff(now):
         m = (now - t0) / MIN
         if m > 0 and round(now - t0) % 300 == 0:
             return [(pid, seat, *values(m))]
         return []
+
     return cuff
 
 
@@ -176,8 +196,9 @@ def test_ineligible_wins_over_needs_review(protocol):
     assert protocol.complete_screening("p1", answers, "Dr Reyes")["outcome"] == INELIGIBLE
 
 
-def test_hypertension_needs_review_until_a_named_reviewer_approves_with_a_reason(protocol,
-                                                                                 log, clock):
+def test_hypertension_needs_review_until_a_named_reviewer_approves_with_a_reason(
+    protocol, log, clock
+):
     result = protocol.complete_screening("p1", ALL_NO | {"hypertension": True}, "nurse Kim")
     assert result["outcome"] == NEEDS_REVIEW
     refused(lambda: protocol.confirm_readiness("p1", READY_ITEMS, "nurse Kim"), "needs review")
@@ -205,10 +226,15 @@ def test_a_missing_answer_is_refused_naming_the_question(protocol, log, rule):
 
 
 def test_an_answer_that_is_not_yes_or_no_is_refused(protocol, log):
-    refused(lambda: protocol.complete_screening("p1", ALL_NO | {"psychosis": "no"}, "Dr Reyes"),
-            "Psychosis")
-    refused(lambda: protocol.complete_screening("p1", {}, "Dr Reyes"),
-            DEFAULT_SCREENING[0].question, f"and {len(DEFAULT_SCREENING) - 1} more")
+    refused(
+        lambda: protocol.complete_screening("p1", ALL_NO | {"psychosis": "no"}, "Dr Reyes"),
+        "Psychosis",
+    )
+    refused(
+        lambda: protocol.complete_screening("p1", {}, "Dr Reyes"),
+        DEFAULT_SCREENING[0].question,
+        f"and {len(DEFAULT_SCREENING) - 1} more",
+    )
     assert log == []
 
 
@@ -220,15 +246,18 @@ def test_screening_without_a_reviewer_is_refused(protocol, log, reviewer):
 
 
 # -- readiness -------------------------------------------------------------------------------
-@pytest.mark.parametrize("key, label", [
-    ("consent_current", "consent is current"),
-    ("fasting_confirmed", "fasting confirmed"),
-    ("ride_home_name", "ride home: name"),
-    ("ride_home_phone", "ride home: phone"),
-    ("intention", "intention recorded"),
-    ("touch_consent", "supportive touch"),
-    ("music_choice", "music choice or silence"),
-])
+@pytest.mark.parametrize(
+    "key, label",
+    [
+        ("consent_current", "consent is current"),
+        ("fasting_confirmed", "fasting confirmed"),
+        ("ride_home_name", "ride home: name"),
+        ("ride_home_phone", "ride home: phone"),
+        ("intention", "intention recorded"),
+        ("touch_consent", "supportive touch"),
+        ("music_choice", "music choice or silence"),
+    ],
+)
 @pytest.mark.parametrize("how", ["absent", "blank"])
 def test_each_missing_readiness_item_is_named(protocol, log, clock, key, label, how):
     protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
@@ -236,8 +265,11 @@ def test_each_missing_readiness_item_is_named(protocol, log, clock, key, label, 
     if how == "blank":
         items[key] = "  "
     message = refused(lambda: protocol.confirm_readiness("p1", items, "nurse Kim"), label)
-    others = [lbl for k, lbl in (("ride_home_phone", "ride home: phone"),
-                                 ("music_choice", "music choice")) if k != key]
+    others = [
+        lbl
+        for k, lbl in (("ride_home_phone", "ride home: phone"), ("music_choice", "music choice"))
+        if k != key
+    ]
     assert not any(other in message for other in others)  # only what is missing
     assert log.kinds() == ["screening.completed"]
     assert protocol.of("p1").phase(clock.now()) == SCREENING
@@ -245,17 +277,26 @@ def test_each_missing_readiness_item_is_named(protocol, log, clock, key, label, 
 
 def test_several_missing_items_are_all_named(protocol):
     protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
-    items = {k: v for k, v in READY_ITEMS.items()
-             if k not in ("ride_home_phone", "touch_consent", "music_choice")}
-    refused(lambda: protocol.confirm_readiness("p1", items, "nurse Kim"),
-            "ride home: phone", "supportive touch", "music choice")
+    items = {
+        k: v
+        for k, v in READY_ITEMS.items()
+        if k not in ("ride_home_phone", "touch_consent", "music_choice")
+    }
+    refused(
+        lambda: protocol.confirm_readiness("p1", items, "nurse Kim"),
+        "ride home: phone",
+        "supportive touch",
+        "music choice",
+    )
 
 
 @pytest.mark.parametrize("key", ["consent_current", "fasting_confirmed"])
 def test_consent_or_fasting_answered_no_is_refused(protocol, log, key):
     protocol.complete_screening("p1", ALL_NO, "Dr Reyes")
-    refused(lambda: protocol.confirm_readiness("p1", READY_ITEMS | {key: False}, "nurse Kim"),
-            "consent and fasting")
+    refused(
+        lambda: protocol.confirm_readiness("p1", READY_ITEMS | {key: False}, "nurse Kim"),
+        "consent and fasting",
+    )
     assert log.kinds() == ["screening.completed"]
     assert protocol.of("p1").readiness is None
 
@@ -295,8 +336,11 @@ def test_an_unknown_route_lists_the_routes(protocol, log):
 def test_a_per_kg_route_without_a_weight_is_refused(protocol, log, route, weight):
     make_ready(protocol, "p1")
     before = len(log)
-    refused(lambda: dose_im(protocol, "p1", route=route, dose_mg=40, weight_kg=weight),
-            "weight", "mg/kg")
+    refused(
+        lambda: dose_im(protocol, "p1", route=route, dose_mg=40, weight_kg=weight),
+        "weight",
+        "mg/kg",
+    )
     assert len(log) == before
     assert protocol.of("p1").dose is None
 
@@ -308,12 +352,15 @@ def test_t0_in_the_future_is_refused(protocol, log, clock):
     assert len(log) == before
 
 
-@pytest.mark.parametrize("change, needle", [
-    ({"dose_mg": 0}, "above 0"),
-    ({"weight_kg": 7}, "not plausible"),
-    ({"lot": " "}, "lot number"),
-    ({"given_by": ""}, "who gave"),
-])
+@pytest.mark.parametrize(
+    "change, needle",
+    [
+        ({"dose_mg": 0}, "above 0"),
+        ({"weight_kg": 7}, "not plausible"),
+        ({"lot": " "}, "lot number"),
+        ({"given_by": ""}, "who gave"),
+    ],
+)
 def test_other_incomplete_doses_are_refused(protocol, log, change, needle):
     make_ready(protocol, "p1")
     before = len(log)
@@ -321,8 +368,9 @@ def test_other_incomplete_doses_are_refused(protocol, log, change, needle):
     assert len(log) == before
 
 
-@pytest.mark.parametrize("dose_mg, weight, mg_per_kg", [(35, 70, 0.5), (56, 70, 0.8),
-                                                        (80, 80, 1.0)])
+@pytest.mark.parametrize(
+    "dose_mg, weight, mg_per_kg", [(35, 70, 0.5), (56, 70, 0.8), (80, 80, 1.0)]
+)
 def test_an_im_dose_in_range_records_mg_per_kg(protocol, log, clock, dose_mg, weight, mg_per_kg):
     make_ready(protocol, "p1")
     dose = dose_im(protocol, "p1", dose_mg=dose_mg, weight_kg=weight)
@@ -358,17 +406,23 @@ def test_an_out_of_range_dose_needs_confirmation_then_is_recorded(protocol, log)
 def test_an_iv_dose_above_0_8_mg_per_kg_needs_confirmation(protocol):
     make_ready(protocol, "p1")
     with pytest.raises(NeedsConfirmation, match="0.5–0.8 mg/kg"):
-        protocol.give_dose("p1", route="IV", dose_mg=70, weight_kg=70, lot="L",
-                           given_by="Dr Okafor")
-    assert protocol.give_dose("p1", route="IV", dose_mg=35, weight_kg=70, lot="L",
-                              given_by="Dr Okafor")["mg_per_kg"] == 0.5
+        protocol.give_dose(
+            "p1", route="IV", dose_mg=70, weight_kg=70, lot="L", given_by="Dr Okafor"
+        )
+    assert (
+        protocol.give_dose(
+            "p1", route="IV", dose_mg=35, weight_kg=70, lot="L", given_by="Dr Okafor"
+        )["mg_per_kg"]
+        == 0.5
+    )
 
 
 @pytest.mark.parametrize("dose_mg", [56, 84])
 def test_intranasal_esketamine_56_or_84_mg_is_fine(protocol, dose_mg):
     make_ready(protocol, "p1")
-    dose = protocol.give_dose("p1", route="IN", dose_mg=dose_mg, weight_kg=None, lot="SPR-7",
-                              given_by="nurse Kim")
+    dose = protocol.give_dose(
+        "p1", route="IN", dose_mg=dose_mg, weight_kg=None, lot="SPR-7", given_by="nurse Kim"
+    )
     assert dose["warnings_confirmed"] == [] and dose["mg_per_kg"] is None
 
 
@@ -376,20 +430,24 @@ def test_intranasal_esketamine_70_mg_needs_confirmation(protocol, log):
     make_ready(protocol, "p1")
     before = len(log)
     with pytest.raises(NeedsConfirmation) as exc:
-        protocol.give_dose("p1", route="IN", dose_mg=70, weight_kg=None, lot="SPR-7",
-                           given_by="nurse Kim")
+        protocol.give_dose(
+            "p1", route="IN", dose_mg=70, weight_kg=None, lot="SPR-7", given_by="nurse Kim"
+        )
     assert "56 or 84 mg" in exc.value.warnings[0] and "70 mg" in exc.value.warnings[0]
     assert len(log) == before
 
 
-@pytest.mark.parametrize("dose_mg, ok", [(25, True), (150, True), (300, True),
-                                         (20, False), (400, False)])
+@pytest.mark.parametrize(
+    "dose_mg, ok", [(25, True), (150, True), (300, True), (20, False), (400, False)]
+)
 def test_sublingual_is_a_fixed_25_to_300_mg_without_weight(protocol, dose_mg, ok):
     make_ready(protocol, "p1")
 
     def give():
-        return protocol.give_dose("p1", route="SL", dose_mg=dose_mg, weight_kg=None,
-                                  lot="LZ-1", given_by="Dr Okafor")
+        return protocol.give_dose(
+            "p1", route="SL", dose_mg=dose_mg, weight_kg=None, lot="LZ-1", given_by="Dr Okafor"
+        )
+
     if ok:
         assert give()["warnings_confirmed"] == []
     else:
@@ -404,17 +462,25 @@ def test_no_pre_dose_bp_is_refused(protocol, log):
     assert len(log) == before
 
 
-@pytest.mark.parametrize("override", [
-    None,
-    {"prescriber": "Dr Chen"},
-    {"reason": "white-coat hypertension, home readings normal"},
-    {"prescriber": " ", "reason": "white-coat hypertension"},
-])
+@pytest.mark.parametrize(
+    "override",
+    [
+        None,
+        {"prescriber": "Dr Chen"},
+        {"reason": "white-coat hypertension, home readings normal"},
+        {"prescriber": " ", "reason": "white-coat hypertension"},
+    ],
+)
 def test_a_high_pre_dose_bp_is_refused_without_a_full_override(protocol, log, override):
     make_ready(protocol, "p1", bp=(150, 95))
     before = len(log)
-    refused(lambda: dose_im(protocol, "p1", override=override), "150/95", "140/90",
-            "prescriber", "reason")
+    refused(
+        lambda: dose_im(protocol, "p1", override=override),
+        "150/95",
+        "140/90",
+        "prescriber",
+        "reason",
+    )
     assert len(log) == before
     assert protocol.of("p1").dose is None
 
@@ -499,10 +565,19 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
     alarms = AlarmEngine(clock, default_limits(), alarm_log)
     protocol = Protocol(clock, sink, alarms=alarms)
     for pid, seat, *_ in GROUP:
-        store.record(session_id, "participant.added", {"alias": pid.upper(), "seat": seat},
-                     participant_id=pid, projections=[(
-                         "insert into participants (id, session_id, alias, seat, added_at) "
-                         "values (?, ?, ?, ?, ?)", (pid, session_id, pid.upper(), seat, start))])
+        store.record(
+            session_id,
+            "participant.added",
+            {"alias": pid.upper(), "seat": seat},
+            participant_id=pid,
+            projections=[
+                (
+                    "insert into participants (id, session_id, alias, seat, added_at) "
+                    "values (?, ?, ?, ?, ?)",
+                    (pid, session_id, pid.upper(), seat, start),
+                )
+            ],
+        )
 
     t0s = {pid: start + d * MIN for pid, _, _, _, _, d, _ in GROUP}
     base = {pid: b for pid, *_, b in GROUP}
@@ -538,8 +613,9 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
         now = clock.now()
         for pid, seat, route, mg, kg, d, _ in GROUP:
             if protocol.of(pid).dose is None and now >= t0s[pid]:
-                protocol.give_dose(pid, route=route, dose_mg=mg, weight_kg=kg, lot="LOT-1",
-                                   given_by="Dr Okafor")
+                protocol.give_dose(
+                    pid, route=route, dose_mg=mg, weight_kg=kg, lot="LOT-1", given_by="Dr Okafor"
+                )
         for pid, seat, *_ in GROUP:  # each seat's cuff cycles every 5 min, seat-staggered
             if step and (step * 10 - 30 * seat) % 300 == 0:
                 sbp, dbp = group_bp(pid, base[pid], (now - t0s[pid]) / MIN)
@@ -556,8 +632,9 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
             m = (now - t0s[pid]) / MIN
             if p.discharge is None and m >= 100 and pid not in early_refusals:
                 early_refusals[pid] = refused(
-                    lambda: protocol.sign_discharge(pid, "Dr Reyes", MANUAL_OK, spo2(pid)),
-                    "minimum observation time met")
+                    lambda pid=pid: protocol.sign_discharge(pid, "Dr Reyes", MANUAL_OK, spo2(pid)),
+                    "minimum observation time met",
+                )
             if p.discharge is None and m >= 140:
                 assert p.next_check(now) is None
                 protocol.sign_discharge(pid, "Dr Reyes", MANUAL_OK, spo2(pid))
@@ -585,23 +662,39 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
             # still high at +55, +70, +85 and +100: a check every 15 min, on the grid;
             # back near baseline at the +115 check (its reading at +114 is before the
             # before-discharge check's window opens at +115), then before discharge
-            assert labels == ["+40 min", "+55 min", "+70 min", "+85 min", "+100 min",
-                              "+115 min", "before discharge"]
+            assert labels == [
+                "+40 min",
+                "+55 min",
+                "+70 min",
+                "+85 min",
+                "+100 min",
+                "+115 min",
+                "before discharge",
+            ]
             assert [c[2] > base[pid][0] + 10 for c in checks] == [True] * 5 + [False] * 2
         else:
             # high at the peak and at +55, back near baseline at +70, then before discharge
             assert labels == ["+40 min", "+55 min", "+70 min", "before discharge"], pid
         assert 110 <= minutes[-1] <= 120
         # the pre-dose check and its source
-        pre = [e.data for e in log.of("check.recorded", pid)
-               if e.data["check"] == "BP" and e.data["t_measured"] <= t0]
+        pre = [
+            e.data
+            for e in log.of("check.recorded", pid)
+            if e.data["check"] == "BP" and e.data["t_measured"] <= t0
+        ]
         assert [d["label"] for d in pre] == ["pre-dose"]
         assert pre[0]["source"] == ("hand" if pid == "p1" else "monitor")
         assert log.of("dose.given", pid)[0].data["pre_dose_bp"] == list(base[pid])
         assert log.of("check.overdue", pid) == []
         # phases, each from this participant's own T0
-        assert phases[pid] == [SCREENING, READY, DOSED, MONITORING, READY_FOR_DISCHARGE,
-                               DISCHARGED], pid
+        assert phases[pid] == [
+            SCREENING,
+            READY,
+            DOSED,
+            MONITORING,
+            READY_FOR_DISCHARGE,
+            DISCHARGED,
+        ], pid
         # ready for discharge (the 120-min minimum and the checks included) at T0+120, or
         # T0+130 for the one whose SpO2 was low until then
         assert ready_minute_seen[pid] == (130 if pid == LOW_SPO2 else 120)
@@ -626,11 +719,16 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
     # the log tells the same story, per participant, in order
     store.flush()
     with closing(store.reader()) as conn:
-        rows = conn.execute("select participant, seat, kind, actor, data from v_events "
-                            "where session_id = ?", (session_id,)).fetchall()
-        seqs = [r[0] for r in conn.execute(
-            "select participant_id from events where session_id = ? order by seq",
-            (session_id,))]
+        rows = conn.execute(
+            "select participant, seat, kind, actor, data from v_events where session_id = ?",
+            (session_id,),
+        ).fetchall()
+        seqs = [
+            r[0]
+            for r in conn.execute(
+                "select participant_id from events where session_id = ? order by seq", (session_id,)
+            )
+        ]
     assert [r["participant"] for r in rows] == [s.upper() if s else None for s in seqs]
     for pid, seat, route, mg, *_ in GROUP:
         story = [r for r in rows if r["participant"] == pid.upper()]
@@ -640,16 +738,23 @@ def test_a_group_of_six_gets_its_bp_checks_from_each_own_t0(clock, store):
         mine = [e for e in log if e.pid == pid]
         assert kinds == ["participant.added"] + [e.kind for e in mine], pid
         assert data[1:] == [json.loads(json.dumps(e.data)) for e in mine], pid
-        assert kinds[:6] == ["participant.added", "screening.completed", "readiness.confirmed",
-                             "check.recorded", "check.recorded", "dose.given"], pid
+        assert kinds[:6] == [
+            "participant.added",
+            "screening.completed",
+            "readiness.confirmed",
+            "check.recorded",
+            "check.recorded",
+            "dose.given",
+        ], pid
         assert (data[3]["check"], data[3]["value"]) == ("CADSS", 4)
         assert (data[4]["check"], data[4]["label"]) == ("BP", "pre-dose")
         assert (data[5]["route"], data[5]["dose_mg"]) == (route, mg)
         bp = [(r, d) for r, d in zip(story, data) if d.get("check") == "BP"][1:]
         assert [d["label"] for _, d in bp] == [c[0] for c in bp_checks(log, pid)]
         assert len(bp) == bp_counts[pid] and {r["actor"] for r, _ in bp} == {"system"}
-        scored = [(d["check"], d["value"]) for d in data[6:] if d.get("check") in
-                  ("MOAA/S", "CADSS")]
+        scored = [
+            (d["check"], d["value"]) for d in data[6:] if d.get("check") in ("MOAA/S", "CADSS")
+        ]
         assert scored == [("MOAA/S", 4), ("CADSS", 30), ("MOAA/S", 5), ("CADSS", 6)]
         assert kinds.count("discharge.ready") == 1 and kinds[-1] == "discharge.signed"
         ready = data[kinds.index("discharge.ready")]
@@ -751,9 +856,11 @@ def dosed_and_watched(protocol, clock, minutes, spo2=None):
 def test_discharge_before_the_minimum_time_is_refused(protocol, log, clock):
     dosed_and_watched(protocol, clock, 90)
     before = len(log)
-    message = refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK,
-                                                      fresh(clock)),
-                      "discharge refused", "minimum observation time met (120 min)")
+    message = refused(
+        lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)),
+        "discharge refused",
+        "minimum observation time met (120 min)",
+    )
     assert "alert and oriented" not in message
     assert len(log) == before
     assert protocol.of("p1").discharge is None
@@ -765,8 +872,12 @@ def test_discharge_with_manual_items_open_lists_them(protocol, log, clock):
     before = len(log)
     manual = MANUAL_OK | {"escort_present": False, "no_driving_acknowledged": None}
     del manual["steady_gait"]
-    message = refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", manual, fresh(clock)),
-                      "escort present", "steady gait", "no driving acknowledged")
+    message = refused(
+        lambda: protocol.sign_discharge("p1", "Dr Reyes", manual, fresh(clock)),
+        "escort present",
+        "steady gait",
+        "no driving acknowledged",
+    )
     assert "minimum observation" not in message and "alert and oriented" not in message
     assert len(log) == before
 
@@ -775,16 +886,14 @@ def test_discharge_with_manual_items_open_lists_them(protocol, log, clock):
 def test_discharge_without_a_signer_is_refused(protocol, log, clock, signer):
     dosed_and_watched(protocol, clock, 125)
     before = len(log)
-    refused(lambda: protocol.sign_discharge("p1", signer, MANUAL_OK, fresh(clock)),
-            "named person")
+    refused(lambda: protocol.sign_discharge("p1", signer, MANUAL_OK, fresh(clock)), "named person")
     assert len(log) == before
 
 
 def test_discharge_without_a_dose_is_refused(protocol, log, clock):
     make_ready(protocol, "p1")
     before = len(log)
-    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)),
-            "no dose")
+    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)), "no dose")
     assert len(log) == before
 
 
@@ -793,8 +902,11 @@ def test_spo2_below_the_floor_blocks_discharge(protocol, log, clock, spo2):
     dosed_and_watched(protocol, clock, 125)
     latest = None if spo2 is None else fresh(clock, spo2)
     before = len(log)
-    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, latest),
-            "SpO2 at or above 94 % in the last 5 min", "take a SpO2 reading")
+    refused(
+        lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, latest),
+        "SpO2 at or above 94 % in the last 5 min",
+        "take a SpO2 reading",
+    )
     assert len(log) == before
     assert protocol.of("p1").phase(clock.now(), latest) == MONITORING
 
@@ -810,6 +922,7 @@ def test_a_complete_discharge_is_signed_with_the_ready_to_leave_minute(protocol,
     def watch(now):
         if not ready_at and protocol.of("p1").phase(now, spo2("p1")) == READY_FOR_DISCHARGE:
             ready_at.append(now)
+
     make_ready(protocol, "p1", bp=(120, 80))
     dose_im(protocol, "p1")
     cuff = cuff_every_5_min("p1", 1, t0, lambda m: (140, 90) if m < 50 else (122, 80))
@@ -856,6 +969,7 @@ def test_phases_run_from_screening_to_discharged(protocol, clock):
 
     def watch(now):
         by_minute[round((now - t0) / MIN, 2)] = p.phase(now, fresh(clock))
+
     cuff = cuff_every_5_min("p1", 1, t0, lambda m: (138, 88) if m < 50 else (121, 80))
     run(protocol, clock, 60, cuff=cuff, every_step=watch)
     settle(protocol, "p1")
@@ -877,9 +991,15 @@ def test_moaas_0_to_5_is_recorded(protocol, log, clock, score):
     entry_id = protocol.record_moaas("p1", score, "nurse Kim")
     [event] = log
     assert (event.kind, event.actor) == ("check.recorded", "nurse Kim")
-    assert event.data == {"check": "MOAA/S", "value": score, "entry_id": entry_id,
-                          "t_measured": clock.now(), "taken_by": "nurse Kim",
-                          "corrects": None, "reason": None}
+    assert event.data == {
+        "check": "MOAA/S",
+        "value": score,
+        "entry_id": entry_id,
+        "t_measured": clock.now(),
+        "taken_by": "nurse Kim",
+        "corrects": None,
+        "reason": None,
+    }
 
 
 @pytest.mark.parametrize("score", [6, -1, 2.5, True, "4", None])
@@ -891,9 +1011,15 @@ def test_moaas_out_of_range_is_refused(protocol, log, score):
 @pytest.mark.parametrize("total", [0, 23, 92])
 def test_cadss_total_0_to_92_is_recorded(protocol, log, clock, total):
     entry_id = protocol.record_cadss("p1", total, "nurse Kim", t=clock.now() - 2 * MIN)
-    assert log[0].data == {"check": "CADSS", "value": total, "entry_id": entry_id,
-                           "t_measured": clock.now() - 2 * MIN, "taken_by": "nurse Kim",
-                           "corrects": None, "reason": None}
+    assert log[0].data == {
+        "check": "CADSS",
+        "value": total,
+        "entry_id": entry_id,
+        "t_measured": clock.now() - 2 * MIN,
+        "taken_by": "nurse Kim",
+        "corrects": None,
+        "reason": None,
+    }
 
 
 @pytest.mark.parametrize("total", [93, -1, 40.5, False])
@@ -904,26 +1030,44 @@ def test_cadss_out_of_range_is_refused(protocol, log, total):
 
 @pytest.mark.parametrize("severity", ["mild", "moderate", "severe"])
 def test_an_adverse_event_is_recorded(protocol, log, clock, severity):
-    protocol.record_adverse_event("p1", description=" nausea ", severity=severity,
-                                  intervention="ondansetron 4 mg", outcome="resolved",
-                                  actor="nurse Kim", t=clock.now() - 120)
+    protocol.record_adverse_event(
+        "p1",
+        description=" nausea ",
+        severity=severity,
+        intervention="ondansetron 4 mg",
+        outcome="resolved",
+        actor="nurse Kim",
+        t=clock.now() - 120,
+    )
     [event] = log
     assert event.kind == "adverse_event.recorded" and event.actor == "nurse Kim"
-    assert event.data == {"event_id": event.data["event_id"],
-                          "description": "nausea", "severity": severity,
-                          "intervention": "ondansetron 4 mg", "outcome": "resolved",
-                          "t_occurred": clock.now() - 120}
+    assert event.data == {
+        "event_id": event.data["event_id"],
+        "description": "nausea",
+        "severity": severity,
+        "intervention": "ondansetron 4 mg",
+        "outcome": "resolved",
+        "t_occurred": clock.now() - 120,
+    }
 
 
-@pytest.mark.parametrize("change, needle", [
-    ({"severity": "bad"}, "mild, moderate, severe"),
-    ({"severity": ""}, "mild, moderate, severe"),
-    ({"description": "  "}, "what happened"),
-    ({"outcome": ""}, "outcome"),
-])
+@pytest.mark.parametrize(
+    "change, needle",
+    [
+        ({"severity": "bad"}, "mild, moderate, severe"),
+        ({"severity": ""}, "mild, moderate, severe"),
+        ({"description": "  "}, "what happened"),
+        ({"outcome": ""}, "outcome"),
+    ],
+)
 def test_an_incomplete_adverse_event_is_refused(protocol, log, change, needle):
-    args = {"description": "nausea", "severity": "mild", "intervention": "",
-            "outcome": "resolved", "actor": "nurse Kim"} | change
+    args = {
+        "description": "nausea",
+        "severity": "mild",
+        "intervention": "",
+        "outcome": "resolved",
+        "actor": "nurse Kim",
+    } | change
     refused(lambda: protocol.record_adverse_event("p1", **args), needle)
     assert log == []
 
@@ -957,10 +1101,13 @@ def test_a_moaas_below_5_holds_discharge_until_sedation_resolves(protocol, log, 
     run(protocol, clock, 125, cuff=cuff)
     criteria = p.automatic_criteria(clock.now(), fresh(clock))
     assert [k for k, ok in criteria.items() if not ok] == [
-        "sedation resolved (MOAA/S 5 after the dose and any lower score)"]
+        "sedation resolved (MOAA/S 5 after the dose and any lower score)"
+    ]
     before = len(log)
-    refused(lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)),
-            "sedation resolved")
+    refused(
+        lambda: protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock)),
+        "sedation resolved",
+    )
     assert len(log) == before and log.of("discharge.ready") == []
     protocol.record_moaas("p1", 5, "nurse Kim")
     record = protocol.sign_discharge("p1", "Dr Reyes", MANUAL_OK, fresh(clock))

@@ -7,14 +7,20 @@ from contextlib import closing
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import default_limits, parse_limits, to_toml
 from groupkap.protocol.config import DEFAULT_SCREENING
-from groupkap.protocol.replay import restore_participant_limits, restore_protocol
 from groupkap.protocol.group import Protocol
+from groupkap.protocol.replay import restore_participant_limits, restore_protocol
 from groupkap.readings import Latest
 
 MIN = 60.0
-READY = {"consent_current": True, "fasting_confirmed": True, "ride_home_name": "Sam",
-         "ride_home_phone": "555", "intention": "rest", "touch_consent": False,
-         "music_choice": "silence"}
+READY = {
+    "consent_current": True,
+    "fasting_confirmed": True,
+    "ride_home_name": "Sam",
+    "ride_home_phone": "555",
+    "intention": "rest",
+    "touch_consent": False,
+    "music_choice": "silence",
+}
 
 
 def test_the_protocol_and_limits_come_back_as_the_log_says(store, clock):
@@ -36,24 +42,31 @@ def test_the_protocol_and_limits_come_back_as_the_log_says(store, clock):
     alarms.set_limits(mine, "Dr R", "p1")
     store.flush()
 
-    after = Protocol(clock, lambda *e: None, alarms=AlarmEngine(clock, default_limits(),
-                                                                lambda *e: None))
+    after = Protocol(
+        clock, lambda *e: None, alarms=AlarmEngine(clock, default_limits(), lambda *e: None)
+    )
     with closing(store.reader()) as conn:
         assert restore_protocol(after, conn, session) == 6
         assert restore_participant_limits(after.alarms, conn, session) == 1
     old, new = before.of("p1"), after.of("p1")
     assert (new.screening["outcome"], new.readiness, new.dose["t0"]) == (
-        "eligible", old.readiness, old.dose["t0"])
+        "eligible",
+        old.readiness,
+        old.dose["t0"],
+    )
     assert [(c.label, c.sbp, c.due) for c in new.bp_checks] == [
-        (c.label, c.sbp, c.due) for c in old.bp_checks]
+        (c.label, c.sbp, c.due) for c in old.bp_checks
+    ]
     now = clock.now()
     assert new.next_check(now) == old.next_check(now) == ("+55 min", old.dose["t0"] + 55 * MIN)
     assert new.last_moaas == 3
     spo2 = Latest(now, 97.0, "monitor")
     assert new.phase(now, spo2) == old.phase(now, spo2) == "monitoring"
     restored = after.alarms.limits_for("p1").get("SpO2")
-    assert restored.medium[0].value == 90 and after.alarms.limits_for("p2").get(
-        "SpO2").medium[0].value == 92
+    assert (
+        restored.medium[0].value == 90
+        and after.alarms.limits_for("p2").get("SpO2").medium[0].value == 92
+    )
 
 
 def test_scores_corrections_strikes_and_the_ready_minute_come_back(store, clock):
@@ -92,7 +105,8 @@ def test_scores_corrections_strikes_and_the_ready_minute_come_back(store, clock)
         restore_protocol(after, conn, session)
     old, new = before.of("p1"), after.of("p1")
     assert [(e.entry_id, e.check, e.value, e.t, e.struck) for e in new.scores] == [
-        (e.entry_id, e.check, e.value, e.t, e.struck) for e in old.scores]
+        (e.entry_id, e.check, e.value, e.t, e.struck) for e in old.scores
+    ]
     assert [e.value for e in new.scores if e.struck] == [3, 2]
     assert new.dissociation_attested_at == old.dissociation_attested_at == clock.now()
     assert after.ready_to_leave_minute("p1") == 47 and new.t0 == t0

@@ -19,11 +19,22 @@ from groupkap.readings import Latest
 
 MIN = 60.0
 ALL_NO = {rule.id: False for rule in DEFAULT_SCREENING}
-READY_ITEMS = {"consent_current": True, "fasting_confirmed": True, "ride_home_name": "Sam Lee",
-               "ride_home_phone": "+44 20 7946 0000", "intention": "rest",
-               "touch_consent": False, "music_choice": "silence"}
-MANUAL_OK = {"alert_oriented": True, "steady_gait": True, "escort_present": True,
-             "instructions_given": True, "no_driving_acknowledged": True}
+READY_ITEMS = {
+    "consent_current": True,
+    "fasting_confirmed": True,
+    "ride_home_name": "Sam Lee",
+    "ride_home_phone": "+44 20 7946 0000",
+    "intention": "rest",
+    "touch_consent": False,
+    "music_choice": "silence",
+}
+MANUAL_OK = {
+    "alert_oriented": True,
+    "steady_gait": True,
+    "escort_present": True,
+    "instructions_given": True,
+    "no_driving_acknowledged": True,
+}
 DOSES = {"IM": {"dose_mg": 56, "weight_kg": 70}, "IN": {"dose_mg": 84, "weight_kg": None}}
 
 
@@ -93,17 +104,24 @@ def criterion(criteria: dict[str, bool], opening: str) -> bool:
 
 
 def bp_checks_after_dose(log, t0) -> list[str]:
-    return [d["label"] for k, d, *_ in log if k == "check.recorded" and d["check"] == "BP"
-            and d["t_measured"] >= t0]
+    return [
+        d["label"]
+        for k, d, *_ in log
+        if k == "check.recorded" and d["check"] == "BP" and d["t_measured"] >= t0
+    ]
 
 
 # -- check windows -----------------------------------------------------------------------
-@pytest.mark.parametrize("offset_s, label", [
-    (-301, ""), (-300, "+40 min"), (900, "+40 min"),
-    (901, "+55 min"),  # the +40 window has closed: it is the next check on the grid
-])
-def test_a_bp_fills_the_40_min_check_only_inside_its_window(protocol, clock, log,
-                                                            offset_s, label):
+@pytest.mark.parametrize(
+    "offset_s, label",
+    [
+        (-301, ""),
+        (-300, "+40 min"),
+        (900, "+40 min"),
+        (901, "+55 min"),  # the +40 window has closed: it is the next check on the grid
+    ],
+)
+def test_a_bp_fills_the_40_min_check_only_inside_its_window(protocol, clock, log, offset_s, label):
     p = dosed(protocol, clock)
     due = p.t0 + 40 * MIN
     at(clock, due + offset_s)
@@ -113,17 +131,18 @@ def test_a_bp_fills_the_40_min_check_only_inside_its_window(protocol, clock, log
     assert p.bp_readings == [check]  # every post-dose BP still counts as a reading
 
 
-@pytest.mark.parametrize("offset_s, label", [(-301, ""), (-300, "before discharge"),
-                                             (60 * MIN, "before discharge")])
-def test_the_before_discharge_window_opens_5_min_before_and_never_closes(protocol, clock,
-                                                                         log, offset_s, label):
+@pytest.mark.parametrize(
+    "offset_s, label", [(-301, ""), (-300, "before discharge"), (60 * MIN, "before discharge")]
+)
+def test_the_before_discharge_window_opens_5_min_before_and_never_closes(
+    protocol, clock, log, offset_s, label
+):
     p = dosed(protocol, clock)
     at(clock, p.t0 + 40 * MIN)
     protocol.record_bp("p1", 122, 80)  # back near baseline at the first check
     at(clock, p.t0 + 120 * MIN + offset_s)
     assert protocol.record_bp("p1", 121, 79).label == label
-    assert p.next_check(clock.now()) == (None if label else ("before discharge",
-                                                             p.t0 + 120 * MIN))
+    assert p.next_check(clock.now()) == (None if label else ("before discharge", p.t0 + 120 * MIN))
 
 
 def test_a_check_whose_window_closes_without_a_bp_is_missed(protocol, clock, log, alarms):
@@ -147,8 +166,12 @@ def test_a_check_whose_window_closes_without_a_bp_is_missed(protocol, clock, log
     at(clock, due + 15 * MIN + 1)
     protocol.tick(spo2)
     [(_, data, pid, actor, t)] = log.of("check.missed")
-    assert (data, pid, actor, t) == ({"check": "BP", "label": "+40 min"}, "p1", "system",
-                                     clock.now())
+    assert (data, pid, actor, t) == (
+        {"check": "BP", "label": "+40 min"},
+        "p1",
+        "system",
+        clock.now(),
+    )
     assert "p1:CHECK_OVERDUE" not in alarms.alarms
     assert p.next_check(clock.now()) == ("+55 min", p.t0 + 55 * MIN)  # on the grid
     assert len(log.of("check.overdue")) == 1  # +55 is not late yet
@@ -168,13 +191,18 @@ def test_a_hand_bp_two_minutes_after_t0_is_not_the_40_min_check(protocol, clock,
 
 
 # -- near baseline (pre-dose 120/80) ---------------------------------------------------------
-@pytest.mark.parametrize("sbp, dbp, near", [
-    (130, 90, True), (131, 80, False), (120, 91, False),  # at most 10 mmHg above
-    (95, 55, True),  # well below baseline is fine
-    (90, 60, True), (89, 60, False),  # the hypotension floor: SBP 90
-])
-def test_near_baseline_is_at_most_10_above_and_not_under_sbp_90(protocol, clock, sbp, dbp,
-                                                                 near):
+@pytest.mark.parametrize(
+    "sbp, dbp, near",
+    [
+        (130, 90, True),
+        (131, 80, False),
+        (120, 91, False),  # at most 10 mmHg above
+        (95, 55, True),  # well below baseline is fine
+        (90, 60, True),
+        (89, 60, False),  # the hypotension floor: SBP 90
+    ],
+)
+def test_near_baseline_is_at_most_10_above_and_not_under_sbp_90(protocol, clock, sbp, dbp, near):
     p = dosed(protocol, clock)
     at(clock, p.t0 + 40 * MIN)
     check = protocol.record_bp("p1", sbp, dbp, actor="RN Kim")
@@ -187,12 +215,16 @@ def test_near_baseline_is_at_most_10_above_and_not_under_sbp_90(protocol, clock,
 
 
 # -- SpO2 for discharge ----------------------------------------------------------------------
-@pytest.mark.parametrize("value, age_s, met", [
-    (94.0, 0, True), (93.9, 0, False),  # the floor: 94 %
-    (97.0, 300, True), (97.0, 301, False),  # current: from the last 5 min
-])
-def test_discharge_spo2_is_at_least_94_and_at_most_5_min_old(protocol, clock, value, age_s,
-                                                             met):
+@pytest.mark.parametrize(
+    "value, age_s, met",
+    [
+        (94.0, 0, True),
+        (93.9, 0, False),  # the floor: 94 %
+        (97.0, 300, True),
+        (97.0, 301, False),  # current: from the last 5 min
+    ],
+)
+def test_discharge_spo2_is_at_least_94_and_at_most_5_min_old(protocol, clock, value, age_s, met):
     p = dosed(protocol, clock)
     at(clock, p.t0 + 60 * MIN)
     spo2 = Latest(clock.now() - age_s, value, "monitor")
@@ -239,12 +271,19 @@ def sedation(p, clock) -> bool:
     return criterion(p.clinical_criteria(clock.now(), fresh(clock)), "sedation resolved")
 
 
-@pytest.mark.parametrize("scores, resolved", [
-    ((), False),  # no post-dose MOAA/S: not resolved (the pre-dose 5 does not count)
-    ((3, 5), True), ((5, 3), False), ((5, 4, 5), True), ((4,), False),
-])
-def test_sedation_resolves_with_a_5_after_the_dose_and_any_lower_score(protocol, clock,
-                                                                       scores, resolved):
+@pytest.mark.parametrize(
+    "scores, resolved",
+    [
+        ((), False),  # no post-dose MOAA/S: not resolved (the pre-dose 5 does not count)
+        ((3, 5), True),
+        ((5, 3), False),
+        ((5, 4, 5), True),
+        ((4,), False),
+    ],
+)
+def test_sedation_resolves_with_a_5_after_the_dose_and_any_lower_score(
+    protocol, clock, scores, resolved
+):
     p = dosed(protocol, clock, moaas=5)
     for score in scores:
         clock.advance(MIN)
@@ -263,28 +302,37 @@ def test_a_struck_lower_score_no_longer_holds_sedation(protocol, clock, log):
         protocol.strike_entry("p1", wrong, " ", "RN Kim")
     protocol.strike_entry("p1", wrong, "scored the wrong participant", "RN Kim")
     assert sedation(p, clock) is True
-    assert log[-1][:4] == ("entry.struck", {"entry_id": wrong, "check": "MOAA/S",
-                                            "reason": "scored the wrong participant"},
-                           "p1", "RN Kim")
+    assert log[-1][:4] == (
+        "entry.struck",
+        {"entry_id": wrong, "check": "MOAA/S", "reason": "scored the wrong participant"},
+        "p1",
+        "RN Kim",
+    )
     with pytest.raises(BadInputError, match="already struck"):
         protocol.strike_entry("p1", wrong, "again", "RN Kim")
 
 
 @pytest.mark.parametrize("first, corrected, resolved", [(3, 5, True), (5, 3, False)])
-def test_a_correction_replaces_the_old_entry(protocol, clock, log, first, corrected,
-                                             resolved):
+def test_a_correction_replaces_the_old_entry(protocol, clock, log, first, corrected, resolved):
     p = dosed(protocol, clock)
     clock.advance(MIN)
     old = protocol.record_moaas("p1", first, "RN Kim")
     scored_at = clock.now()
     clock.advance(MIN)
-    new = protocol.record_moaas("p1", corrected, "RN Kim", t=scored_at, corrects=old,
-                                reason="misread my note")
+    new = protocol.record_moaas(
+        "p1", corrected, "RN Kim", t=scored_at, corrects=old, reason="misread my note"
+    )
     assert sedation(p, clock) is resolved
     assert [e.value for e in p.scores if not e.struck] == [corrected]
     assert log[-1][1] | {"entry_id": None} == {
-        "check": "MOAA/S", "value": corrected, "entry_id": None, "t_measured": scored_at,
-        "taken_by": "RN Kim", "corrects": old, "reason": "misread my note"}
+        "check": "MOAA/S",
+        "value": corrected,
+        "entry_id": None,
+        "t_measured": scored_at,
+        "taken_by": "RN Kim",
+        "corrects": old,
+        "reason": "misread my note",
+    }
     assert log[-1][1]["entry_id"] == new != old
 
 
@@ -293,10 +341,8 @@ def dissociation(p, clock) -> bool:
     return criterion(p.clinical_criteria(clock.now(), fresh(clock)), "dissociation resolved")
 
 
-@pytest.mark.parametrize("post, resolved", [(None, False), (30, False), (15, True),
-                                            (16, False)])
-def test_dissociation_resolves_within_5_of_the_pre_dose_cadss(protocol, clock, post,
-                                                              resolved):
+@pytest.mark.parametrize("post, resolved", [(None, False), (30, False), (15, True), (16, False)])
+def test_dissociation_resolves_within_5_of_the_pre_dose_cadss(protocol, clock, post, resolved):
     p = dosed(protocol, clock, cadss=10)
     if post is not None:
         clock.advance(60 * MIN)
@@ -314,9 +360,12 @@ def test_an_attestation_resolves_dissociation(protocol, clock, log):
     assert dissociation(p, clock) is False
     protocol.attest_dissociation("p1", " Dr Reyes ", " calm, oriented, talking clearly ")
     assert dissociation(p, clock) is True
-    assert log[-1][:4] == ("dissociation.attested", {"attested_by": "Dr Reyes",
-                                                     "reason": "calm, oriented, talking "
-                                                               "clearly"}, "p1", "Dr Reyes")
+    assert log[-1][:4] == (
+        "dissociation.attested",
+        {"attested_by": "Dr Reyes", "reason": "calm, oriented, talking clearly"},
+        "p1",
+        "Dr Reyes",
+    )
 
 
 def test_a_cadss_above_the_margin_after_an_attestation_outweighs_it(protocol, clock):
@@ -347,12 +396,18 @@ def moaas_alarm(alarms):
     return alarms.alarms.get("p1:MOAA/S")
 
 
-@pytest.mark.parametrize("baseline, score, raised", [
-    (3, 2, True), (4, 3, False),  # the floor: a 2 alarms even one below a baseline of 3
-    (5, 4, False), (5, 3, True),  # a drop of 2 from the baseline
-])
+@pytest.mark.parametrize(
+    "baseline, score, raised",
+    [
+        (3, 2, True),
+        (4, 3, False),  # the floor: a 2 alarms even one below a baseline of 3
+        (5, 4, False),
+        (5, 3, True),  # a drop of 2 from the baseline
+    ],
+)
 def test_a_moaas_at_the_floor_or_2_below_baseline_raises_a_medium_clinical_alarm(
-        protocol, clock, alarms, baseline, score, raised):
+    protocol, clock, alarms, baseline, score, raised
+):
     dosed(protocol, clock, moaas=baseline)
     assert moaas_alarm(alarms) is None
     clock.advance(30 * MIN)
@@ -389,10 +444,8 @@ def test_a_shorter_general_minimum_leaves_the_esketamine_floor(clock, log):
 
 
 # -- the ready-to-leave minute ---------------------------------------------------------------
-@pytest.mark.parametrize("settled_s, minute", [(46 * 60, 46), (46 * 60 + 1, 47),
-                                               (47 * 60, 47)])
-def test_the_ready_to_leave_minute_leaves_the_minimum_out(protocol, clock, log, settled_s,
-                                                          minute):
+@pytest.mark.parametrize("settled_s, minute", [(46 * 60, 46), (46 * 60 + 1, 47), (47 * 60, 47)])
+def test_the_ready_to_leave_minute_leaves_the_minimum_out(protocol, clock, log, settled_s, minute):
     p = dosed(protocol, clock)
     spo2 = lambda pid: fresh(clock)  # noqa: E731
     at(clock, p.t0 + 40 * MIN)
@@ -404,8 +457,12 @@ def test_the_ready_to_leave_minute_leaves_the_minimum_out(protocol, clock, log, 
     protocol.record_cadss("p1", 2, "RN Kim")
     protocol.tick(spo2)
     [(_, data, pid, actor, t)] = log.of("discharge.ready")
-    assert (data, pid, actor, t) == ({"ready_to_leave_minute": minute}, "p1", "system",
-                                     p.t0 + settled_s)
+    assert (data, pid, actor, t) == (
+        {"ready_to_leave_minute": minute},
+        "p1",
+        "system",
+        p.t0 + settled_s,
+    )
     assert protocol.ready_to_leave_minute("p1") == minute < 120
     at(clock, p.t0 + 118 * MIN)
     protocol.record_bp("p1", 121, 80, source="monitor", actor="system")
@@ -427,7 +484,8 @@ def test_a_discharge_no_tick_saw_ready_still_logs_ready_first(protocol, clock, l
 
 # -- technical alarms never go above medium --------------------------------------------------
 def test_a_late_check_alarm_stays_medium_while_a_clinical_medium_escalates(
-        protocol, clock, alarms, alarm_log):
+    protocol, clock, alarms, alarm_log
+):
     p = dosed(protocol, clock)
     at(clock, p.t0 + 43 * MIN + 1)
     protocol.tick(lambda pid: fresh(clock))
@@ -445,8 +503,7 @@ def test_a_late_check_alarm_stays_medium_while_a_clinical_medium_escalates(
     assert [e[1]["key"] for e in alarm_log.of("alarm.escalated")] == ["MOAA/S"]
 
 
-def test_a_new_fact_withdraws_the_ready_minute_and_the_last_stretch_counts(protocol, clock,
-                                                                           log):
+def test_a_new_fact_withdraws_the_ready_minute_and_the_last_stretch_counts(protocol, clock, log):
     """MOAA/S 5 and a quiet CADSS just after the dose make the criteria hold at +2; a
     MOAA/S 2 at +20 withdraws that, and the minute becomes +90, when a 5 comes back."""
     p = dosed(protocol, clock, moaas=5, cadss=3)
@@ -464,13 +521,16 @@ def test_a_new_fact_withdraws_the_ready_minute_and_the_last_stretch_counts(proto
     assert protocol.ready_to_leave_minute("p1") is None
     withdrawn = log.of("discharge.ready_withdrawn")
     assert [d["open"] for _, d, *_ in withdrawn] == [
-        ["sedation resolved (MOAA/S 5 after the dose and any lower score)"]]
+        ["sedation resolved (MOAA/S 5 after the dose and any lower score)"]
+    ]
     at(clock, t0 + 90 * MIN)
     protocol.record_moaas("p1", 5, "RN Kim")
     protocol.tick(lambda pid: fresh(clock))
     assert protocol.ready_to_leave_minute("p1") == 90
     assert [d for k, d, *_ in log if k == "discharge.ready"] == [
-        {"ready_to_leave_minute": 2}, {"ready_to_leave_minute": 90}]
+        {"ready_to_leave_minute": 2},
+        {"ready_to_leave_minute": 90},
+    ]
 
 
 def test_an_aged_spo2_does_not_withdraw_the_ready_minute(protocol, clock, log):
@@ -487,4 +547,5 @@ def test_an_aged_spo2_does_not_withdraw_the_ready_minute(protocol, clock, log):
     protocol.tick(lambda pid: last)
     assert protocol.ready_to_leave_minute("p1") == 30 and log.of("discharge.ready_withdrawn") == []
     assert p.clinical_criteria(clock.now(), last) != p.clinical_criteria(
-        clock.now(), last, fresh_spo2=False)  # though discharge itself needs a fresh one
+        clock.now(), last, fresh_spo2=False
+    )  # though discharge itself needs a fresh one

@@ -12,9 +12,9 @@ import pytest
 
 from groupkap.errors import BadInputError
 from groupkap.readings import Reading, WaveformBlock
-from groupkap.room.readout import tile_readout
 from groupkap.room.buffers import RingBuffer, SeatVitals
 from groupkap.room.model import Room, room_layout
+from groupkap.room.readout import tile_readout
 from groupkap.session import LiveSession
 
 
@@ -25,16 +25,23 @@ def db_state(store) -> dict:
     with closing(store.reader()) as conn:
         return {
             "sessions": conn.execute("select count(*) from sessions").fetchone()[0],
-            "events": [(r["seq"], r["kind"], r["participant_id"], json.loads(r["data"]))
-                       for r in conn.execute(
-                           "select seq, kind, participant_id, data from events order by seq")],
-            "participants": [dict(r) for r in conn.execute(
-                "select id, alias, full_name, seat, removed_at from participants order by id")],
+            "events": [
+                (r["seq"], r["kind"], r["participant_id"], json.loads(r["data"]))
+                for r in conn.execute(
+                    "select seq, kind, participant_id, data from events order by seq"
+                )
+            ],
+            "participants": [
+                dict(r)
+                for r in conn.execute(
+                    "select id, alias, full_name, seat, removed_at from participants order by id"
+                )
+            ],
         }
 
 
 def new_events(before: dict, after: dict) -> list[tuple]:
-    return after["events"][len(before["events"]):]
+    return after["events"][len(before["events"]) :]
 
 
 def projection(store, pid: str) -> dict:
@@ -43,8 +50,9 @@ def projection(store, pid: str) -> dict:
 
 @pytest.fixture
 def live(store, clock, source, settings):
-    return LiveSession.start(seat_count=6, clock=clock, source=source, store=store,
-                             settings=settings)
+    return LiveSession.start(
+        seat_count=6, clock=clock, source=source, store=store, settings=settings
+    )
 
 
 @pytest.fixture
@@ -76,10 +84,12 @@ def test_a_room_cannot_be_built_with_too_many_seats():
 
 @pytest.mark.parametrize("count", [2, 11])
 def test_live_session_start_refuses_bad_seat_counts_and_writes_nothing(
-        count, store, clock, source, settings):
+    count, store, clock, source, settings
+):
     with pytest.raises(BadInputError, match=f"not {count}"):
-        LiveSession.start(seat_count=count, clock=clock, source=source, store=store,
-                          settings=settings)
+        LiveSession.start(
+            seat_count=count, clock=clock, source=source, store=store, settings=settings
+        )
     assert db_state(store) == {"sessions": 0, "events": [], "participants": []}
 
 
@@ -97,16 +107,17 @@ def test_adding_writes_one_event_and_one_participant_row(live, store):
     after = db_state(store)
     assert person.alias == "J.L."
     assert [e[1:] for e in new_events(before, after)] == [
-        ("participant.added", person.id, {"alias": "J.L.", "seat": 4, "full_name": "Jo Lee"})]
-    assert after["participants"] == [{"id": person.id, "alias": "J.L.", "full_name": "Jo Lee",
-                                      "seat": 4, "removed_at": None}]
+        ("participant.added", person.id, {"alias": "J.L.", "seat": 4, "full_name": "Jo Lee"})
+    ]
+    assert after["participants"] == [
+        {"id": person.id, "alias": "J.L.", "full_name": "Jo Lee", "seat": 4, "removed_at": None}
+    ]
     assert live.room.on_seat(4) is person
     assert live.vitals_on_seat(4) is not None
     assert 4 in live.source.seats
 
 
-def test_adding_to_an_occupied_seat_names_the_seat_and_holder_and_writes_nothing(
-        seated, store):
+def test_adding_to_an_occupied_seat_names_the_seat_and_holder_and_writes_nothing(seated, store):
     live, mk, _ = seated
     before = db_state(store)
     with pytest.raises(BadInputError) as info:
@@ -148,8 +159,12 @@ def test_rename_writes_one_event_with_old_and_new_alias(seated, store):
     live.rename_participant(mk.id, "Mo", full_name="Mary Kay")
     after = db_state(store)
     assert [e[1:] for e in new_events(before, after)] == [
-        ("participant.renamed", mk.id,
-         {"old_alias": "M.K.", "alias": "Mo", "full_name": "Mary Kay"})]
+        (
+            "participant.renamed",
+            mk.id,
+            {"old_alias": "M.K.", "alias": "Mo", "full_name": "Mary Kay"},
+        )
+    ]
     assert projection(store, mk.id)["alias"] == "Mo"
     assert live.room.participants[mk.id].alias == "Mo"
 
@@ -169,7 +184,8 @@ def test_reseat_writes_one_event_with_old_and_new_seat(seated, store):
     live.reseat_participant(mk.id, 6)
     after = db_state(store)
     assert [e[1:] for e in new_events(before, after)] == [
-        ("participant.seated", mk.id, {"old_seat": 2, "seat": 6})]
+        ("participant.seated", mk.id, {"old_seat": 2, "seat": 6})
+    ]
     assert projection(store, mk.id)["seat"] == 6
     assert live.room.on_seat(6).id == mk.id and live.room.on_seat(2) is None
     assert 6 in live.source.seats and 2 not in live.source.seats
@@ -201,7 +217,8 @@ def test_remove_writes_one_event_and_marks_the_row_removed(seated, store, clock)
     live.remove_participant(ar.id, reason="went home early")
     after = db_state(store)
     assert [e[1:] for e in new_events(before, after)] == [
-        ("participant.removed", ar.id, {"seat": 5, "reason": "went home early"})]
+        ("participant.removed", ar.id, {"seat": 5, "reason": "went home early"})
+    ]
     assert projection(store, ar.id)["removed_at"] == clock.now()
     assert ar.id not in live.room.participants
     assert live.room.on_seat(5) is None and 5 not in live.source.seats
@@ -211,9 +228,11 @@ def test_remove_writes_one_event_and_marks_the_row_removed(seated, store, clock)
 
 def test_changes_to_an_unknown_participant_are_refused(live, store):
     before = db_state(store)
-    for change in (lambda: live.rename_participant("ghost", "G."),
-                   lambda: live.reseat_participant("ghost", 1),
-                   lambda: live.remove_participant("ghost")):
+    for change in (
+        lambda: live.rename_participant("ghost", "G."),
+        lambda: live.reseat_participant("ghost", 1),
+        lambda: live.remove_participant("ghost"),
+    ):
         with pytest.raises(BadInputError, match="no participant 'ghost'"):
             change()
     assert db_state(store) == before
@@ -228,9 +247,13 @@ def test_vitals_follow_the_participant_not_the_chair(seated, store, clock):
     live.pump()
     store.flush()
     with closing(store.reader()) as conn:
-        rows = [(r[0], r[1] - clock.now()) for r in conn.execute(
-            "select seat, t from vitals where participant_id = ? and param = 'HR' order by t",
-            (mk.id,))]
+        rows = [
+            (r[0], r[1] - clock.now())
+            for r in conn.execute(
+                "select seat, t from vitals where participant_id = ? and param = 'HR' order by t",
+                (mk.id,),
+            )
+        ]
     assert rows == [(2, -4.0), (2, -3.0), (3, -2.0), (3, -1.0)]
 
 
@@ -284,11 +307,21 @@ def test_ring_buffer_needs_two_slots():
         RingBuffer(1)
 
 
-@pytest.mark.parametrize("param, value", [
-    ("HR", math.nan), ("HR", math.inf), ("HR", 0.0), ("HR", 400.0),
-    ("SpO2", 127.0), ("SpO2", -1.0), ("SBP", 0.0), ("TEMP", 60.0),
-    ("PLETH", 0.5), ("XYZ", 1.0),
-])
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("HR", math.nan),
+        ("HR", math.inf),
+        ("HR", 0.0),
+        ("HR", 400.0),
+        ("SpO2", 127.0),
+        ("SpO2", -1.0),
+        ("SBP", 0.0),
+        ("TEMP", 60.0),
+        ("PLETH", 0.5),
+        ("XYZ", 1.0),
+    ],
+)
 def test_seat_vitals_drops_artefacts_and_unknown_params(param, value, t0):
     vitals = SeatVitals(1)
     assert vitals.add_reading(Reading(1, param, t0, value)) is False
@@ -339,8 +372,7 @@ def test_staleness_follows_the_simulated_clock(clock):
 def test_pleth_since_returns_the_recent_samples(t0):
     vitals = SeatVitals(1)
     for s in range(20):  # more than the 16 s the buffer holds
-        vitals.add_block(WaveformBlock(1, "PLETH", t0 + s, 125,
-                                       np.full(125, s, dtype=np.float32)))
+        vitals.add_block(WaveformBlock(1, "PLETH", t0 + s, 125, np.full(125, s, dtype=np.float32)))
     t, v = vitals.pleth(t0 + 10)
     assert len(t) == 10 * 125
     assert t[0] == t0 + 10 and v[0] == 10 and v[-1] == 19

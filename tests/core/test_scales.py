@@ -26,17 +26,33 @@ def answers_for(scale: Scale, total: int) -> list[int]:
     return answers
 
 
-@pytest.mark.parametrize(("name", "total", "band"), [
-    ("PHQ-9", 0, "minimal"), ("PHQ-9", 4, "minimal"), ("PHQ-9", 5, "mild"),
-    ("PHQ-9", 9, "mild"), ("PHQ-9", 10, "moderate"), ("PHQ-9", 14, "moderate"),
-    ("PHQ-9", 15, "moderately severe"), ("PHQ-9", 19, "moderately severe"),
-    ("PHQ-9", 20, "severe"), ("PHQ-9", 24, "severe"),
-    ("GAD-7", 0, "minimal"), ("GAD-7", 4, "minimal"), ("GAD-7", 5, "mild"), ("GAD-7", 9, "mild"),
-    ("GAD-7", 10, "moderate"), ("GAD-7", 14, "moderate"), ("GAD-7", 15, "severe"),
-    ("GAD-7", 21, "severe"),
-    ("PCL-5", 0, "below cut-off"), ("PCL-5", 32, "below cut-off"), ("PCL-5", 33, "probable PTSD"),
-    ("PCL-5", 80, "probable PTSD"),
-])
+@pytest.mark.parametrize(
+    ("name", "total", "band"),
+    [
+        ("PHQ-9", 0, "minimal"),
+        ("PHQ-9", 4, "minimal"),
+        ("PHQ-9", 5, "mild"),
+        ("PHQ-9", 9, "mild"),
+        ("PHQ-9", 10, "moderate"),
+        ("PHQ-9", 14, "moderate"),
+        ("PHQ-9", 15, "moderately severe"),
+        ("PHQ-9", 19, "moderately severe"),
+        ("PHQ-9", 20, "severe"),
+        ("PHQ-9", 24, "severe"),
+        ("GAD-7", 0, "minimal"),
+        ("GAD-7", 4, "minimal"),
+        ("GAD-7", 5, "mild"),
+        ("GAD-7", 9, "mild"),
+        ("GAD-7", 10, "moderate"),
+        ("GAD-7", 14, "moderate"),
+        ("GAD-7", 15, "severe"),
+        ("GAD-7", 21, "severe"),
+        ("PCL-5", 0, "below cut-off"),
+        ("PCL-5", 32, "below cut-off"),
+        ("PCL-5", 33, "probable PTSD"),
+        ("PCL-5", 80, "probable PTSD"),
+    ],
+)
 def test_total_and_band_at_each_boundary(name, total, band):
     answers = answers_for(SCALES[name], total)
     result = score(name, answers)
@@ -132,17 +148,23 @@ def test_too_many_answers_is_refused():
         score("GAD-7", [0] * 8)
 
 
-@pytest.mark.parametrize(("name", "item", "value", "allowed"), [
-    ("PHQ-9", 3, 4, "0–3"), ("PHQ-9", 9, -1, "0–3"), ("GAD-7", 7, 4, "0–3"),
-    ("PCL-5", 12, 5, "0–4"),
-])
+@pytest.mark.parametrize(
+    ("name", "item", "value", "allowed"),
+    [
+        ("PHQ-9", 3, 4, "0–3"),
+        ("PHQ-9", 9, -1, "0–3"),
+        ("GAD-7", 7, 4, "0–3"),
+        ("PCL-5", 12, 5, "0–4"),
+    ],
+)
 def test_out_of_range_answer_names_item_and_range(name, item, value, allowed):
     answers = [0] * SCALES[name].items
     answers[item - 1] = value
     with pytest.raises(BadInputError) as caught:
         score(name, answers)
     assert str(caught.value) == (
-        f"{name} item {item} is {value}, outside the allowed range {allowed}")
+        f"{name} item {item} is {value}, outside the allowed range {allowed}"
+    )
 
 
 @pytest.mark.parametrize("value", [1.5, 2.0, True, None, "2"])
@@ -172,8 +194,7 @@ def test_answers_that_are_not_a_list_or_mapping_are_refused(answers):
 def test_unknown_scale_lists_the_known_ones(name):
     with pytest.raises(BadInputError) as caught:
         score(name, [0] * 9)
-    assert str(caught.value) == (
-        f"Unknown scale {name!r}; known scales: PHQ-9, GAD-7, PCL-5")
+    assert str(caught.value) == (f"Unknown scale {name!r}; known scales: PHQ-9, GAD-7, PCL-5")
 
 
 def test_registry_cannot_be_changed_in_place():
@@ -202,10 +223,22 @@ def test_event_data_is_plain_json(name):
 
 def test_event_data_carries_numbers_not_item_text():
     data = score("PHQ-9", [0, 0, 0, 0, 0, 0, 0, 0, 2]).event_data()
-    assert data == {"scale": "PHQ-9", "answers": [0, 0, 0, 0, 0, 0, 0, 0, 2], "total": 2,
-                    "band": "minimal", "flags": [SELF_HARM_FLAG], "cutoff": None}
+    assert data == {
+        "scale": "PHQ-9",
+        "answers": [0, 0, 0, 0, 0, 0, 0, 0, 2],
+        "total": 2,
+        "band": "minimal",
+        "flags": [SELF_HARM_FLAG],
+        "cutoff": None,
+    }
     # Licensed wording never appears: answers are numbers, and the only text is our own.
     text = json.dumps(data, ensure_ascii=False).lower()
-    for phrase in ("little interest", "feeling down", "better off dead", "hurting yourself",
-                   "nervous, anxious", "disturbing memories"):
+    for phrase in (
+        "little interest",
+        "feeling down",
+        "better off dead",
+        "hurting yourself",
+        "nervous, anxious",
+        "disturbing memories",
+    ):
         assert phrase not in text

@@ -26,8 +26,14 @@ def write(tmp_path, text: str):
 def test_defaults_without_a_file():
     assert load_settings() == Settings()
     s = Settings()
-    assert (s.stale_after_s, s.frame_rate_hz, s.trend_minutes, s.pleth_seconds,
-            s.nibp_interval_s, s.vitals_commit_s) == (10.0, 25.0, 30.0, 10.0, 300.0, 0.5)
+    assert (
+        s.stale_after_s,
+        s.frame_rate_hz,
+        s.trend_minutes,
+        s.pleth_seconds,
+        s.nibp_interval_s,
+        s.vitals_commit_s,
+    ) == (10.0, 25.0, 30.0, 10.0, 300.0, 0.5)
 
 
 def test_the_default_file_in_the_user_config_folder_is_read(tmp_path):
@@ -38,7 +44,9 @@ def test_the_default_file_in_the_user_config_folder_is_read(tmp_path):
 
 
 def test_a_file_overrides_only_what_it_names(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [display]
         stale_after_s = 20
         trend_minutes = 45.5
@@ -48,10 +56,16 @@ def test_a_file_overrides_only_what_it_names(tmp_path):
 
         [storage]
         vitals_commit_s = 0.25
-    """)
+    """,
+    )
     s = load_settings(path)
-    assert s == dataclasses.replace(Settings(), stale_after_s=20.0, trend_minutes=45.5,
-                                    nibp_interval_s=600.0, vitals_commit_s=0.25)
+    assert s == dataclasses.replace(
+        Settings(),
+        stale_after_s=20.0,
+        trend_minutes=45.5,
+        nibp_interval_s=600.0,
+        vitals_commit_s=0.25,
+    )
     assert isinstance(s.stale_after_s, float)
 
 
@@ -66,14 +80,17 @@ def test_range_limits_are_inclusive(tmp_path):
     assert (s.frame_rate_hz, s.stale_after_s) == (30.0, 2.0)
 
 
-@pytest.mark.parametrize("text, key, range_text", [
-    ("[display]\nframe_rate_hz = 60\n", "display.frame_rate_hz", "use 1 to 30"),
-    ("[display]\nstale_after_s = 1\n", "display.stale_after_s", "use 2 to 120"),
-    ("[simulator]\nnibp_interval_s = 30\n", "simulator.nibp_interval_s", "use 60 to 1800"),
-    ("[storage]\nvitals_commit_s = 2.0\n", "storage.vitals_commit_s", "use 0.05 to 1"),
-    ("[display]\ntrend_minutes = nan\n", "display.trend_minutes", "use 5 to 60"),
-    ("[display]\ntrend_minutes = inf\n", "display.trend_minutes", "use 5 to 60"),
-])
+@pytest.mark.parametrize(
+    "text, key, range_text",
+    [
+        ("[display]\nframe_rate_hz = 60\n", "display.frame_rate_hz", "use 1 to 30"),
+        ("[display]\nstale_after_s = 1\n", "display.stale_after_s", "use 2 to 120"),
+        ("[simulator]\nnibp_interval_s = 30\n", "simulator.nibp_interval_s", "use 60 to 1800"),
+        ("[storage]\nvitals_commit_s = 2.0\n", "storage.vitals_commit_s", "use 0.05 to 1"),
+        ("[display]\ntrend_minutes = nan\n", "display.trend_minutes", "use 5 to 60"),
+        ("[display]\ntrend_minutes = inf\n", "display.trend_minutes", "use 5 to 60"),
+    ],
+)
 def test_out_of_range_values_name_the_key_and_range(tmp_path, text, key, range_text):
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
@@ -109,8 +126,9 @@ def test_an_unknown_section_is_named_with_the_known_ones(tmp_path):
 
 
 def test_alarm_timings_and_device_come_from_the_alarms_section(tmp_path):
-    settings = load_settings(write(
-        tmp_path, '[alarms]\naudio_pause_s = 300\nfacilitator_device = "headset"\n'))
+    settings = load_settings(
+        write(tmp_path, '[alarms]\naudio_pause_s = 300\nfacilitator_device = "headset"\n')
+    )
     assert settings.alarms.audio_pause_s == 300
     assert settings.facilitator_device == "headset"
     with pytest.raises(ConfigError, match=r"alarms.audio_pause_s = 30 is out of range"):
@@ -149,9 +167,12 @@ def test_a_file_that_is_not_toml_is_refused(tmp_path):
 
 
 def test_seat_devices_and_the_room_device_come_from_the_music_section(tmp_path):
-    settings = load_settings(write(
-        tmp_path, '[music]\nseat1 = "hp-1"\nseat10 = "hp-10"\nroom_device = "room"\n'
-        'volume_cap = 70\n'))
+    settings = load_settings(
+        write(
+            tmp_path,
+            '[music]\nseat1 = "hp-1"\nseat10 = "hp-10"\nroom_device = "room"\nvolume_cap = 70\n',
+        )
+    )
     assert settings.seat_devices == {1: "hp-1", 10: "hp-10"}
     assert (settings.room_device, settings.music_volume_cap) == ("room", 70)
     with pytest.raises(ConfigError, match="music.seat11"):

@@ -28,7 +28,12 @@ def assert_same_blocks(a: list[WaveformBlock], b: list[WaveformBlock]) -> None:
     assert len(a) == len(b)
     for x, y in zip(a, b):
         assert (x.seat, x.param, x.t_start, x.rate_hz, x.source) == (
-            y.seat, y.param, y.t_start, y.rate_hz, y.source)
+            y.seat,
+            y.param,
+            y.t_start,
+            y.rate_hz,
+            y.source,
+        )
         assert np.array_equal(x.samples, y.samples)
 
 
@@ -43,8 +48,14 @@ def run_chunked(sim: Simulator, untils: list[float]):
 
 
 def test_scenarios_are_described():
-    assert set(SCENARIOS) == {"calm", "ketamine-bp-rise", "desaturation", "tachycardia",
-                              "sensor-off", "demo"}
+    assert set(SCENARIOS) == {
+        "calm",
+        "ketamine-bp-rise",
+        "desaturation",
+        "tachycardia",
+        "sensor-off",
+        "demo",
+    }
     assert all(isinstance(text, str) and text for text in SCENARIOS.values())
 
 
@@ -52,8 +63,10 @@ def test_same_seed_same_output_however_time_is_chunked():
     seats = [1, 2, 3, 4, 5, 6]
     whole = Simulator(seats, START, seed=3).generate(START + 400)
     again = Simulator(seats, START, seed=3).generate(START + 400)
-    chunked = run_chunked(Simulator(seats, START, seed=3),
-                          [START + 37, START + 37.9, START + 150.5, START + 151, START + 400])
+    chunked = run_chunked(
+        Simulator(seats, START, seed=3),
+        [START + 37, START + 37.9, START + 150.5, START + 151, START + 400],
+    )
     for other in (again, chunked):
         assert other[0] == whole[0]
         assert_same_blocks(other[1], whole[1])
@@ -113,14 +126,15 @@ def test_pleth_beats_once_per_heartbeat():
     assert abs(upstrokes - expected) <= 3
     # Continuous across the one-second blocks: no jump bigger than within a block.
     steps = np.abs(np.diff(pleth))
-    at_joins = steps[PLETH_RATE_HZ - 1::PLETH_RATE_HZ]
+    at_joins = steps[PLETH_RATE_HZ - 1 :: PLETH_RATE_HZ]
     assert at_joins.max() <= steps.max()
     assert at_joins.max() < 0.2
 
 
 def test_nibp_cadence_and_triples():
-    readings, _ = Simulator([1, 2, 3], START, seed=2, scenario="calm",
-                            nibp_interval_s=300).generate(START + 20 * MINUTE)
+    readings, _ = Simulator(
+        [1, 2, 3], START, seed=2, scenario="calm", nibp_interval_s=300
+    ).generate(START + 20 * MINUTE)
     for index, seat in enumerate([1, 2, 3]):
         sbp, dbp, mean = (series(readings, seat, p) for p in ("SBP", "DBP", "MAP"))
         first = 15 + 20 * index
@@ -143,8 +157,9 @@ def test_default_dose_times_are_staggered():
 def test_ketamine_bp_rise_peaks_about_40_minutes_after_t0():
     seats = [1, 2, 3, 4]
     t0 = START + 20 * MINUTE  # 20 minutes of pre-dose cuff readings as the baseline
-    sim = Simulator(seats, START, seed=11, scenario="ketamine-bp-rise",
-                    dose_times={seat: t0 for seat in seats})
+    sim = Simulator(
+        seats, START, seed=11, scenario="ketamine-bp-rise", dose_times={seat: t0 for seat in seats}
+    )
     readings, _ = sim.generate(t0 + 110 * MINUTE)
     for seat in seats:
         sbp = [(START + t, v) for t, v in series(readings, seat, "SBP")]
@@ -160,15 +175,17 @@ def test_ketamine_bp_rise_peaks_about_40_minutes_after_t0():
 
 
 def test_calm_has_no_ketamine_effect():
-    readings, _ = Simulator([1], START, seed=4, scenario="calm",
-                            nibp_interval_s=120).generate(START + 60 * MINUTE)
+    readings, _ = Simulator([1], START, seed=4, scenario="calm", nibp_interval_s=120).generate(
+        START + 60 * MINUTE
+    )
     sbp = [v for _, v in series(readings, 1, "SBP")]
     assert max(sbp) - min(sbp) < 15
 
 
 def test_desaturation_falls_and_recovers():
     readings, _ = Simulator([1, 2, 3], START, seed=6, scenario="desaturation").generate(
-        START + 10 * MINUTE)
+        START + 10 * MINUTE
+    )
     spo2 = series(readings, 1, "SpO2")
     assert all(v >= 94 for t, v in spo2 if t < 150)
     during = [v for t, v in spo2 if 180 <= t < 240]
@@ -182,7 +199,8 @@ def test_desaturation_falls_and_recovers():
 
 def test_tachycardia_climbs_and_returns():
     readings, _ = Simulator([1, 2], START, seed=8, scenario="tachycardia").generate(
-        START + 10 * MINUTE)
+        START + 10 * MINUTE
+    )
     hr = series(readings, 1, "HR")
     assert max(v for t, v in hr if t < 120) < 100
     assert min(v for t, v in hr if 160 <= t < 290) >= 130
@@ -206,8 +224,7 @@ def test_sensor_off_silences_only_that_seat():
 
 def test_demo_room_shows_each_event_on_its_seat():
     seats = [1, 2, 3, 4, 5]
-    readings, blocks = Simulator(seats, START, seed=2, scenario="demo").generate(
-        START + 6 * MINUTE)
+    readings, blocks = Simulator(seats, START, seed=2, scenario="demo").generate(START + 6 * MINUTE)
     sbp = values(readings, 1, "SBP")  # cuffs at 15 s and 315 s; the peak, T0 + 3.5 min, is 330 s
     assert sbp[-1] - sbp[0] >= 15
     assert min(values(readings, 2, "SpO2")) <= 88
@@ -219,17 +236,20 @@ def test_demo_room_shows_each_event_on_its_seat():
     assert len(values(small, 4, "HR")) == 300
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"scenario": "panic"}, "known scenarios: calm, ketamine-bp-rise"),
-    ({"seats": []}, "at least one seat"),
-    ({"seats": [1, 2, 1]}, "must not repeat"),
-    ({"seats": [0]}, "1..10"),
-    ({"seats": [11]}, "1..10"),
-    ({"nibp_interval_s": 0}, "NIBP interval"),
-    ({"nibp_interval_s": -5}, "NIBP interval"),
-    ({"dose_times": {9: START}}, "not in the session"),
-    ({"seed": -1}, "seed"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scenario": "panic"}, "known scenarios: calm, ketamine-bp-rise"),
+        ({"seats": []}, "at least one seat"),
+        ({"seats": [1, 2, 1]}, "must not repeat"),
+        ({"seats": [0]}, "1..10"),
+        ({"seats": [11]}, "1..10"),
+        ({"nibp_interval_s": 0}, "NIBP interval"),
+        ({"nibp_interval_s": -5}, "NIBP interval"),
+        ({"dose_times": {9: START}}, "not in the session"),
+        ({"seed": -1}, "seed"),
+    ],
+)
 def test_bad_input_is_refused(kwargs, message):
     arguments = {"seats": [1, 2, 3], **kwargs}
     with pytest.raises(BadInputError, match=message):
@@ -245,7 +265,8 @@ def test_unknown_scenario_names_every_known_one():
 def test_ten_seats_two_hours():
     seats = list(range(1, 11))
     readings, blocks = Simulator(seats, START, seed=1, scenario="calm").generate(
-        START + 2 * 60 * MINUTE)
+        START + 2 * 60 * MINUTE
+    )
     counts = Counter((r.seat, r.param) for r in readings)
     block_counts = Counter(b.seat for b in blocks)
     for index, seat in enumerate(seats):

@@ -27,6 +27,7 @@ from groupkap.store.store import verify
 
 T0 = 1_700_000_000.0  # the same start as the `t0` fixture in conftest.py
 
+
 # -- helpers -------------------------------------------------------------------------------
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -36,7 +37,8 @@ def schema_snapshot(path: Path) -> tuple[list[tuple], list[tuple]]:
     conn = sqlite3.connect(path)
     try:
         master = conn.execute(
-            "select type, name, tbl_name, sql from sqlite_master order by type, name").fetchall()
+            "select type, name, tbl_name, sql from sqlite_master order by type, name"
+        ).fetchall()
         applied = conn.execute(
             "select id, migration_set, name, applied_at from _sqlite_migrations order by id"
         ).fetchall()
@@ -137,9 +139,11 @@ def test_chain_verifies_after_several_sessions(built_db):
 
 def test_changed_event_data_is_reported_at_its_seq(built_db, tmp_path):
     copy = tampered_copy(
-        built_db, tmp_path / "changed.sqlite3",
+        built_db,
+        tmp_path / "changed.sqlite3",
         "drop trigger events_no_update",
-        "update events set data = ? where seq = ?", params=('{"i":0,"seat":9}', 7),
+        "update events set data = ? where seq = ?",
+        params=('{"i":0,"seat":9}', 7),
     )
     report = verify(copy)
     assert not report.ok
@@ -154,15 +158,18 @@ def test_rehashing_a_changed_row_still_breaks_the_next_link(built_db, tmp_path):
     try:
         seq, sid, pid, t, kind, actor, prev = conn.execute(
             "select seq, session_id, participant_id, t, kind, actor, prev_hash "
-            "from events where seq = 5").fetchone()
+            "from events where seq = 5"
+        ).fetchone()
     finally:
         conn.close()
     forged_data = '{"i":3,"seat":1,"forged":true}'
     forged = row_hash(prev, seq, sid, pid, t, kind, actor, forged_data)
     copy = tampered_copy(
-        built_db, tmp_path / "forged.sqlite3",
+        built_db,
+        tmp_path / "forged.sqlite3",
         "drop trigger events_no_update",
-        "update events set data = ?, hash = ? where seq = 5", params=(forged_data, forged),
+        "update events set data = ?, hash = ? where seq = 5",
+        params=(forged_data, forged),
     )
     report = verify(copy)
     assert report.broken_seq == 6
@@ -171,9 +178,11 @@ def test_rehashing_a_changed_row_still_breaks_the_next_link(built_db, tmp_path):
 
 def test_a_deleted_event_is_reported_missing(built_db, tmp_path):
     copy = tampered_copy(
-        built_db, tmp_path / "deleted.sqlite3",
+        built_db,
+        tmp_path / "deleted.sqlite3",
         "drop trigger events_no_delete",
-        "delete from events where seq = ?", params=(11,),
+        "delete from events where seq = ?",
+        params=(11,),
     )
     report = verify(copy)
     assert report.broken_seq == 11
@@ -201,7 +210,8 @@ def test_a_newer_schema_is_refused_and_left_byte_for_byte(built_db):
     try:
         conn.execute(
             "insert into _sqlite_migrations (migration_set, name, applied_at) "
-            "values ('groupkap', 'm900_from_a_newer_groupkap', '2030-01-01 00:00:00+00:00')")
+            "values ('groupkap', 'm900_from_a_newer_groupkap', '2030-01-01 00:00:00+00:00')"
+        )
         conn.commit()
     finally:
         conn.close()
@@ -220,7 +230,8 @@ def test_another_apps_migrations_in_the_same_file_are_not_newer(built_db):
     try:
         conn.execute(
             "insert into _sqlite_migrations (migration_set, name, applied_at) "
-            "values ('someone-else', 'x001_their_table', '2030-01-01 00:00:00+00:00')")
+            "values ('someone-else', 'x001_their_table', '2030-01-01 00:00:00+00:00')"
+        )
         conn.commit()
     finally:
         conn.close()
@@ -282,7 +293,9 @@ def open_in_unprivileged_child(db: Path) -> subprocess.CompletedProcess:
         prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
     result = subprocess.run(
         [*prefix, sys.executable, "-c", _OPEN_AS_CHILD, str(db)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     if prefix and result.stderr.startswith("setpriv:"):
@@ -317,8 +330,14 @@ def test_a_read_only_database_file_is_refused_and_unchanged(tmp_path):
 # -- the readable views and packed waveforms -------------------------------------------------
 @pytest.fixture
 def live(store, clock, source, settings):
-    session = LiveSession.start(seat_count=5, clock=clock, source=source, store=store,
-                                settings=settings, title="Tuesday group")
+    session = LiveSession.start(
+        seat_count=5,
+        clock=clock,
+        source=source,
+        store=store,
+        settings=settings,
+        title="Tuesday group",
+    )
     session.add_participant("M.K.", 3, full_name="Mary Kay")
     session.add_participant("A.R.", 1)
     return session
@@ -331,8 +350,9 @@ def test_a_database_from_before_the_struck_column_gets_it_on_open(tmp_path):
     build_db(path, sessions=1)
     with closing(sqlite3.connect(path)) as conn, conn:  # as the previous release left it
         conn.execute("drop view v_vitals")
-        conn.execute("create view v_vitals as select v.session_id, v.param, v.value, v.source "
-                     "from vitals v")
+        conn.execute(
+            "create view v_vitals as select v.session_id, v.param, v.value, v.source from vitals v"
+        )
         conn.execute("delete from _sqlite_migrations where name = 'm003_struck_hand_values'")
     events_before = file_rows(path, "select * from events")
     Store.open(path, SimulatedClock(start=T0)).close()
@@ -355,15 +375,32 @@ def test_v_vitals_has_the_documented_columns_and_the_alias(live, store, clock):
         cur = conn.execute("select * from v_vitals order by seat, t_utc, param")
         columns = [d[0] for d in cur.description]
         rows = [dict(r) for r in cur.fetchall()]
-    assert columns == ["session_id", "participant", "seat", "device", "param", "t_utc",
-                       "value", "unit", "source", "struck"]
+    assert columns == [
+        "session_id",
+        "participant",
+        "seat",
+        "device",
+        "param",
+        "t_utc",
+        "value",
+        "unit",
+        "source",
+        "struck",
+    ]
     # 2 seats × 3 seconds × (HR, SpO2); the waveform is not in v_vitals
     assert len(rows) == 12
     first = rows[0]
     assert first == {
-        "session_id": live.id, "participant": "A.R.", "seat": 1, "device": "seat1",
-        "param": "HR", "t_utc": "2023-11-14T22:13:20.000Z", "value": 61.0, "unit": "/min",
-        "source": "steady", "struck": 0,
+        "session_id": live.id,
+        "participant": "A.R.",
+        "seat": 1,
+        "device": "seat1",
+        "param": "HR",
+        "t_utc": "2023-11-14T22:13:20.000Z",
+        "value": 61.0,
+        "unit": "/min",
+        "source": "steady",
+        "struck": 0,
     }
     assert {r["participant"] for r in rows if r["seat"] == 3} == {"M.K."}
     assert {r["param"] for r in rows} == {"HR", "SpO2"}
@@ -377,8 +414,11 @@ def test_v_events_has_the_documented_columns_and_the_alias(live, store):
         columns = [d[0] for d in cur.description]
         rows = [dict(r) for r in cur.fetchall()]
     assert columns == ["session_id", "participant", "seat", "t_utc", "kind", "actor", "data"]
-    assert [r["kind"] for r in rows] == ["session.started", "participant.added",
-                                         "participant.added"]
+    assert [r["kind"] for r in rows] == [
+        "session.started",
+        "participant.added",
+        "participant.added",
+    ]
     started, mk, ar = rows
     assert started["participant"] is None and started["seat"] is None
     assert (mk["participant"], mk["seat"]) == ("M.K.", 3)
@@ -396,12 +436,16 @@ def test_waveforms_are_one_packed_row_per_seat_per_second(live, store, clock, so
     with closing(store.reader()) as conn:
         rows = conn.execute(
             "select seat, param, t_start, rate_hz, n, samples, participant_id "
-            "from waveforms where session_id = ? order by seat, t_start", (live.id,)).fetchall()
-        vitals_pleth = conn.execute(
-            "select count(*) from vitals where param = 'PLETH'").fetchone()[0]
+            "from waveforms where session_id = ? order by seat, t_start",
+            (live.id,),
+        ).fetchall()
+        vitals_pleth = conn.execute("select count(*) from vitals where param = 'PLETH'").fetchone()[
+            0
+        ]
     assert vitals_pleth == 0
     assert [(r["seat"], r["t_start"]) for r in rows] == [
-        (seat, T0 + s) for seat in (1, 3) for s in range(4)]
+        (seat, T0 + s) for seat in (1, 3) for s in range(4)
+    ]
     by_seat = {p.seat: p.id for p in live.room.participants.values()}
     for r in rows:
         assert r["param"] == "PLETH"
@@ -417,21 +461,23 @@ def test_the_simulators_pleth_is_stored_one_row_per_seat_per_second(store, clock
     from groupkap.sources.simulator import Simulator
 
     sim = Simulator([1, 2, 3], clock.now(), seed=5, scenario="calm")
-    live = LiveSession.start(seat_count=3, clock=clock, source=sim, store=store,
-                             settings=settings)
+    live = LiveSession.start(seat_count=3, clock=clock, source=sim, store=store, settings=settings)
     for seat, alias in ((1, "M.K."), (2, "A.R."), (3, "J.L.")):
         live.add_participant(alias, seat)
     clock.advance(6)
     live.pump()
     store.flush()
     with closing(store.reader()) as conn:
-        rows = conn.execute("select seat, t_start, n, samples from waveforms "
-                            "order by seat, t_start").fetchall()
+        rows = conn.execute(
+            "select seat, t_start, n, samples from waveforms order by seat, t_start"
+        ).fetchall()
     assert [(r["seat"], r["t_start"], r["n"]) for r in rows] == [
-        (seat, T0 + s, 125) for seat in (1, 2, 3) for s in range(6)]
+        (seat, T0 + s, 125) for seat in (1, 2, 3) for s in range(6)
+    ]
     for seat in (1, 2, 3):
-        stored = np.concatenate([np.frombuffer(r["samples"], dtype="<f4")
-                                 for r in rows if r["seat"] == seat])
+        stored = np.concatenate(
+            [np.frombuffer(r["samples"], dtype="<f4") for r in rows if r["seat"] == seat]
+        )
         _, in_memory = live.vitals_on_seat(seat).pleth(T0)
         np.testing.assert_array_equal(stored, in_memory)
         assert np.ptp(stored) > 0.1  # a pulse wave, not a flat line
@@ -463,8 +509,12 @@ def leave_running(path: Path, pid: int) -> str:
 def kinds_of(store: Store, sid: str) -> list[tuple[str, dict]]:
     store.flush()
     with closing(store.reader()) as conn:
-        return [(r["kind"], json.loads(r["data"])) for r in conn.execute(
-            "select kind, data from events where session_id = ? order by seq", (sid,))]
+        return [
+            (r["kind"], json.loads(r["data"]))
+            for r in conn.execute(
+                "select kind, data from events where session_id = ? order by seq", (sid,)
+            )
+        ]
 
 
 def test_a_session_whose_process_died_becomes_interrupted_then_resumes(tmp_path):
@@ -505,8 +555,10 @@ def test_closing_an_interrupted_session_ends_it(tmp_path):
         row = store.session(sid)
         assert row["status"] == "ended"
         assert row["ended_at"] == T0 + 900
-        assert kinds_of(store, sid)[-1] == ("session.ended",
-                                            {"reason": "closed after interruption"})
+        assert kinds_of(store, sid)[-1] == (
+            "session.ended",
+            {"reason": "closed after interruption"},
+        )
     finally:
         store.close()
 

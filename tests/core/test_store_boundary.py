@@ -11,8 +11,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 STORE = ROOT / "groupkap" / "store"
 
@@ -47,17 +45,22 @@ def string_constants(tree: ast.AST):
 
 def sql_writes(source: str, name: str = "<source>") -> list[str]:
     """`line: statement` for every string constant in `source` that holds SQL that writes."""
-    return [f"{node.lineno}: {' '.join(node.value.split())[:80]}"
-            for node in string_constants(ast.parse(source, name))
-            if WRITE_SQL.search(node.value)]
+    return [
+        f"{node.lineno}: {' '.join(node.value.split())[:80]}"
+        for node in string_constants(ast.parse(source, name))
+        if WRITE_SQL.search(node.value)
+    ]
 
 
 def execute_calls(source: str, name: str = "<source>") -> list[str]:
     """`line: .execute(` for every call of a DB-API execute method in `source`."""
-    return [f"{node.lineno}: .{node.func.attr}("
-            for node in ast.walk(ast.parse(source, name))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in EXECUTE]
+    return [
+        f"{node.lineno}: .{node.func.attr}("
+        for node in ast.walk(ast.parse(source, name))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in EXECUTE
+    ]
 
 
 def offenders(find) -> dict[str, list[str]]:

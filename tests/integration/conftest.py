@@ -21,8 +21,14 @@ BYTES_PER_S = 2 * MONITOR_RATE  # s16le mono
 
 
 def _pactl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["pactl", *args], capture_output=True, text=True, timeout=15,
-                          env=env, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        ["pactl", *args],
+        capture_output=True,
+        text=True,
+        timeout=15,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _sink_names() -> set[str]:
@@ -44,8 +50,10 @@ def pulse_sinks():
     """
     for tool in ("pulseaudio", "pactl", "parec"):
         if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: apt-get install pulseaudio pulseaudio-utils "
-                        "(scripts/setup.sh installs them)")
+            pytest.fail(
+                f"{tool} is missing: apt-get install pulseaudio pulseaudio-utils "
+                "(scripts/setup.sh installs them)"
+            )
     if _pactl("info").returncode == 0:
         yield from _extend_running_server()
     else:
@@ -77,26 +85,44 @@ def _private_server():
     folder = Path(tempfile.mkdtemp(prefix="groupkap-pulse-"))
     socket = folder / "native"
     log = folder / "pulse.log"
-    daemon_env = {**os.environ, "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder),
-                  "XDG_CONFIG_HOME": str(folder / "config"),
-                  "PULSE_RUNTIME_PATH": str(folder / "runtime"),
-                  "PULSE_STATE_PATH": str(folder / "state")}
+    daemon_env = {
+        **os.environ,
+        "HOME": str(folder),
+        "XDG_RUNTIME_DIR": str(folder),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "PULSE_RUNTIME_PATH": str(folder / "runtime"),
+        "PULSE_STATE_PATH": str(folder / "state"),
+    }
     daemon_env.pop("PULSE_SERVER", None)
     # -n: no default.pa (no hardware probing, no suspend-on-idle); as root pulseaudio only
     # warns. Anonymous auth on a private socket spares every client a cookie.
-    command = ["pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--use-pid-file=yes",
-               f"--log-target=newfile:{log}",
-               f"--load=module-native-protocol-unix auth-anonymous=1 socket={socket}",
-               *(f"--load={' '.join(_null_sink_args(name))}" for name in PULSE_SINKS)]
+    command = [
+        "pulseaudio",
+        "-D",
+        "-n",
+        "--exit-idle-time=-1",
+        "--use-pid-file=yes",
+        f"--log-target=newfile:{log}",
+        f"--load=module-native-protocol-unix auth-anonymous=1 socket={socket}",
+        *(f"--load={' '.join(_null_sink_args(name))}" for name in PULSE_SINKS),
+    ]
     launcher_log = folder / "launcher.log"
     try:
         with open(launcher_log, "wb") as out:  # a file, not a pipe the daemon could hold open
-            started = subprocess.run(command, env=daemon_env, stdout=out, stderr=out,
-                                     stdin=subprocess.DEVNULL, timeout=30)
+            started = subprocess.run(
+                command,
+                env=daemon_env,
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+                timeout=30,
+            )
         client_env = {**os.environ, "PULSE_SERVER": f"unix:{socket}"}
         if started.returncode != 0 or _pactl("info", env=client_env).returncode != 0:
-            pytest.fail(f"PulseAudio did not start with: {' '.join(command)}\n"
-                        f"{_tail(launcher_log)}\n{_tail(log)}")
+            pytest.fail(
+                f"PulseAudio did not start with: {' '.join(command)}\n"
+                f"{_tail(launcher_log)}\n{_tail(log)}"
+            )
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("PULSE_SERVER", f"unix:{socket}")
             # A stream that ignored its device would go to the default: make that a sink
@@ -117,8 +143,12 @@ def _kill_private_server(daemon_env: dict[str, str]) -> None:
     subprocess.run(["pulseaudio", "--kill"], env=daemon_env, capture_output=True, timeout=15)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if subprocess.run(["pulseaudio", "--check"], env=daemon_env,
-                          capture_output=True, timeout=15).returncode != 0:
+        if (
+            subprocess.run(
+                ["pulseaudio", "--check"], env=daemon_env, capture_output=True, timeout=15
+            ).returncode
+            != 0
+        ):
             return
         time.sleep(0.05)
 
@@ -161,12 +191,15 @@ class MonitorRecorder:
         while not all(enough(name) for name in self.sinks):
             for name, proc in self._procs.items():
                 if proc.poll() is not None:
-                    raise AssertionError(f"parec on {name}.monitor exited with {proc.returncode}:"
-                                         f" {_tail(self.paths[name].with_suffix('.log'))}")
+                    raise AssertionError(
+                        f"parec on {name}.monitor exited with {proc.returncode}:"
+                        f" {_tail(self.paths[name].with_suffix('.log'))}"
+                    )
             if time.monotonic() > deadline:
                 sizes = {name: self._size(name) / BYTES_PER_S for name in self.sinks}
-                raise AssertionError(f"monitors not {what} within {timeout_s} s: "
-                                     f"seconds recorded {sizes}")
+                raise AssertionError(
+                    f"monitors not {what} within {timeout_s} s: seconds recorded {sizes}"
+                )
             time.sleep(0.02)
 
     def start(self, timeout_s: float = 10.0) -> MonitorRecorder:
@@ -174,9 +207,21 @@ class MonitorRecorder:
             path.unlink(missing_ok=True)  # a stale file would look like a primed recorder
             with open(path.with_suffix(".log"), "wb") as log:
                 self._procs[name] = subprocess.Popen(
-                    ["parec", "-d", f"{name}.monitor", "--raw", "--format=s16le",
-                     "--channels=1", f"--rate={MONITOR_RATE}", "--latency-msec=20", str(path)],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+                    [
+                        "parec",
+                        "-d",
+                        f"{name}.monitor",
+                        "--raw",
+                        "--format=s16le",
+                        "--channels=1",
+                        f"--rate={MONITOR_RATE}",
+                        "--latency-msec=20",
+                        str(path),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
         self._wait_for(lambda n: self._size(n) >= 0.2 * BYTES_PER_S, "recording", timeout_s)
         return self
 
@@ -188,8 +233,11 @@ class MonitorRecorder:
         """Keep recording until each file holds `seconds` more than at `mark`, so audio still
         in the server's buffers when the player reported its end is on disk too."""
         need = int(seconds * BYTES_PER_S)
-        self._wait_for(lambda n: self._size(n) - self._marks.get(n, 0) >= need,
-                       f"{seconds} s past the mark", timeout_s)
+        self._wait_for(
+            lambda n: self._size(n) - self._marks.get(n, 0) >= need,
+            f"{seconds} s past the mark",
+            timeout_s,
+        )
 
     def stop(self) -> dict[str, np.ndarray]:
         """Stop every recorder; each sink's samples as float64 in [-1, 1]."""
@@ -203,8 +251,12 @@ class MonitorRecorder:
                 proc.kill()
                 proc.wait(timeout=5)
         self._procs = {}
-        return {name: np.fromfile(path, dtype="<i2").astype(np.float64) / 32768
-                if path.exists() else np.zeros(0) for name, path in self.paths.items()}
+        return {
+            name: np.fromfile(path, dtype="<i2").astype(np.float64) / 32768
+            if path.exists()
+            else np.zeros(0)
+            for name, path in self.paths.items()
+        }
 
 
 @pytest.fixture
@@ -239,7 +291,6 @@ def pulse_spare_sink(pulse_sinks):
     yield name, unplug
     if name in _sink_names():
         _pactl("unload-module", module)
-
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,12 @@ TIMEOUT_S = 10.0
 
 
 def afile_args(path) -> list[str]:
-    return ["--aout=afile", f"--audiofile-file={path}", "--audiofile-format=s16",
-            "--audiofile-channels=1"]
+    return [
+        "--aout=afile",
+        f"--audiofile-file={path}",
+        "--audiofile-format=s16",
+        "--audiofile-channels=1",
+    ]
 
 
 def test_a_file_output_gets_every_burst_and_passes(tmp_path, bursts):
@@ -26,18 +30,26 @@ def test_a_file_output_gets_every_burst_and_passes(tmp_path, bursts):
     with AlarmBurstPlayer(bursts, vlc_args=afile_args(out)) as player:
         result = player.self_test(timeout_s=TIMEOUT_S)
     assert result.ok
-    assert result.as_event() == {"low": True, "medium": True, "high": True, "ok": True,
-                                 "problem": ""}
+    assert result.as_event() == {
+        "low": True,
+        "medium": True,
+        "high": True,
+        "ok": True,
+        "problem": "",
+    }
     # afile completes the WAV on release; each new stream restarts the file, so it holds
     # the last burst of the test, the high one, whole.
     assert len(count_pulses(*read_wav(out))) == 10
 
 
-@pytest.mark.parametrize("aout, words", [
-    ("dummy", "libVLC's dummy output, which discards it (libVLC --aout=dummy)"),
-    ("none", "no output at all (libVLC --aout=none)"),
-    ("afile,dummy", "libVLC's dummy output"),  # a fallback that may be silent is no better
-])
+@pytest.mark.parametrize(
+    "aout, words",
+    [
+        ("dummy", "libVLC's dummy output, which discards it (libVLC --aout=dummy)"),
+        ("none", "no output at all (libVLC --aout=none)"),
+        ("afile,dummy", "libVLC's dummy output"),  # a fallback that may be silent is no better
+    ],
+)
 def test_a_silent_libvlc_output_fails_with_its_name(bursts, aout, words):
     with AlarmBurstPlayer(bursts, vlc_args=[f"--aout={aout}"]) as player:
         result = player.self_test(timeout_s=TIMEOUT_S)
@@ -55,14 +67,17 @@ def test_an_output_that_cannot_be_opened_fails(tmp_path, bursts):
         result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert result.heard == {"low": False, "medium": False, "high": False}
-    assert result.problem == ("libVLC could not open the default audio output: the bursts "
-                              "were decoded but no sound reached it (no sound card, or the "
-                              "sound server did not answer)")
+    assert result.problem == (
+        "libVLC could not open the default audio output: the bursts "
+        "were decoded but no sound reached it (no sound card, or the "
+        "sound server did not answer)"
+    )
 
 
 def test_an_unknown_alsa_device_fails(bursts):
-    with AlarmBurstPlayer(bursts, vlc_args=["--aout=alsa",
-                                        "--alsa-audio-device=groupkap_no_such_pcm"]) as player:
+    with AlarmBurstPlayer(
+        bursts, vlc_args=["--aout=alsa", "--alsa-audio-device=groupkap_no_such_pcm"]
+    ) as player:
         result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
     assert "could not open the default audio output" in result.problem
@@ -71,8 +86,9 @@ def test_an_unknown_alsa_device_fails(bursts):
 def test_a_nonexistent_device_name_is_refused_and_reported(qtbot, tmp_path, bursts):
     with pytest.raises(AudioError, match="'no-such-headset' not found"):
         AlarmBurstPlayer(bursts, device="no-such-headset", vlc_args=afile_args(tmp_path / "a.wav"))
-    sound = AlarmAudio(tmp_path / "sounds", "no-such-headset",
-                       vlc_args=afile_args(tmp_path / "b.wav"))
+    sound = AlarmAudio(
+        tmp_path / "sounds", "no-such-headset", vlc_args=afile_args(tmp_path / "b.wav")
+    )
     assert sound.burst_player is None
     with qtbot.waitSignal(sound.bridge.finished, timeout=5_000) as report:
         sound.start_self_test()
@@ -95,14 +111,20 @@ def test_the_default_output_on_a_null_sink_fails(bursts, pulse_sinks):
     with AlarmBurstPlayer(bursts, vlc_args=["--aout=pulse"]) as player:
         result = player.self_test(timeout_s=TIMEOUT_S)
     assert not result.ok
-    assert result.problem == ("the alarm output device 'room' is a PulseAudio null sink "
-                              "(module-null-sink) that discards the sound: no one hears the "
-                              "alarms")
+    assert result.problem == (
+        "the alarm output device 'room' is a PulseAudio null sink "
+        "(module-null-sink) that discards the sound: no one hears the "
+        "alarms"
+    )
 
 
 def test_a_null_sink_with_pulseaudios_own_description_fails(bursts, pulse_sinks):
-    loaded = subprocess.run(["pactl", "load-module", "module-null-sink",
-                             "sink_name=plain_null"], capture_output=True, text=True, timeout=15)
+    loaded = subprocess.run(
+        ["pactl", "load-module", "module-null-sink", "sink_name=plain_null"],
+        capture_output=True,
+        text=True,
+        timeout=15,
+    )
     assert loaded.returncode == 0, loaded.stderr
     try:
         with AlarmBurstPlayer(bursts, device="plain_null") as player:

@@ -21,8 +21,14 @@ SILENCE_RMS = 1e-4  # a null sink nobody plays into records exact zeros
 
 def afile_args(path) -> list[str]:
     """libVLC options that write what would be heard into a 16-bit mono WAV file."""
-    return ["--aout=afile", f"--audiofile-file={path}", "--audiofile-format=s16",
-            "--audiofile-channels=1", "--no-video", "--quiet"]
+    return [
+        "--aout=afile",
+        f"--audiofile-file={path}",
+        "--audiofile-format=s16",
+        "--audiofile-channels=1",
+        "--no-video",
+        "--quiet",
+    ]
 
 
 def rms(x: np.ndarray) -> float:
@@ -65,8 +71,9 @@ def test_higher_priority_replaces_lower_and_is_not_cut_by_it(tmp_path, bursts):
 
 
 def default_sink() -> str:
-    return subprocess.run(["pactl", "get-default-sink"], capture_output=True, text=True,
-                          timeout=15).stdout.strip()
+    return subprocess.run(
+        ["pactl", "get-default-sink"], capture_output=True, text=True, timeout=15
+    ).stdout.strip()
 
 
 def test_alarm_is_heard_on_the_facilitator_sink_only(bursts, pulse_sinks, monitor_recorder):
@@ -147,8 +154,9 @@ def test_a_lost_device_holds_the_alarm_back(bursts, pulse_sinks):
             player.play("high")
 
 
-def test_a_burst_whose_end_never_comes_does_not_block_later_alarms(tmp_path, bursts,
-                                                                     monkeypatch, caplog):
+def test_a_burst_whose_end_never_comes_does_not_block_later_alarms(
+    tmp_path, bursts, monkeypatch, caplog
+):
     # As if the sound server had gone away mid-burst: the end is overdue at once.
     monkeypatch.setattr("groupkap.alarms.burst_player.STALL_S", -60.0)
     with AlarmBurstPlayer(bursts, vlc_args=afile_args(tmp_path / "out.wav")) as player:

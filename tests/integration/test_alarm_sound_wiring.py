@@ -11,8 +11,12 @@ from ui.alarms.alarm_audio import AlarmAudio
 
 
 def _afile(path) -> list[str]:
-    return ["--aout=afile", f"--audiofile-file={path}", "--audiofile-format=s16",
-            "--audiofile-channels=1"]
+    return [
+        "--aout=afile",
+        f"--audiofile-file={path}",
+        "--audiofile-format=s16",
+        "--audiofile-channels=1",
+    ]
 
 
 def test_a_desaturation_sounds_the_high_burst(tmp_path):
@@ -39,6 +43,5 @@ def test_the_self_test_reports_through_the_bridge(qtbot, tmp_path):
     with qtbot.waitSignal(sound.bridge.finished, timeout=30_000) as report:
         sound.start_self_test()
     # afile writes real audio to a file: an output that gets the sound, so the test passes.
-    assert report.args[0] == {"low": True, "medium": True, "high": True, "ok": True,
-                              "problem": ""}
+    assert report.args[0] == {"low": True, "medium": True, "high": True, "ok": True, "problem": ""}
     sound.close()

@@ -14,9 +14,16 @@ from ui.circle.circle_view import CircleView
 
 def test_the_chime_sounds_once_when_a_turn_reaches_its_limit(qtbot, tmp_path):
     out = tmp_path / "room.wav"
-    chime = Chime(chime_path(tmp_path / "library"), None,
-                  ["--aout=afile", f"--audiofile-file={out}", "--audiofile-format=s16",
-                   "--audiofile-channels=1"])
+    chime = Chime(
+        chime_path(tmp_path / "library"),
+        None,
+        [
+            "--aout=afile",
+            f"--audiofile-file={out}",
+            "--audiofile-format=s16",
+            "--audiofile-channels=1",
+        ],
+    )
     clock = SimulatedClock(start=1_800_000_000, speed=0)
     circle = Circle(clock, [("a", "A.", 1), ("b", "B.", 2)], total_s=600, record=lambda *e: None)
     circle.start()

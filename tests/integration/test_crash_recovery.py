@@ -60,8 +60,13 @@ def test_kill_9_loses_no_event_and_at_most_a_second_of_vitals(tmp_path):
     db = tmp_path / "crash.sqlite3"
     script = tmp_path / "record_until_killed.py"
     script.write_text(CHILD, encoding="utf-8")
-    child = subprocess.Popen([sys.executable, str(script), str(db)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     lines: queue.Queue = queue.Queue()
     reader = threading.Thread(target=read_lines, args=(child.stdout, lines), daemon=True)
     reader.start()
@@ -80,8 +85,9 @@ def test_kill_9_loses_no_event_and_at_most_a_second_of_vitals(tmp_path):
             vitals.append(float(value))
 
     try:
-        while not (len(events) >= MIN_EVENTS and vitals
-                   and vitals[-1] - vitals[0] >= MIN_VITALS_SPAN_S):
+        while not (
+            len(events) >= MIN_EVENTS and vitals and vitals[-1] - vitals[0] >= MIN_VITALS_SPAN_S
+        ):
             remaining = deadline - time.monotonic()
             assert remaining > 0, f"child too slow: {len(events)} events, {len(vitals)} vitals"
             line = lines.get(timeout=remaining)
@@ -107,12 +113,19 @@ def test_kill_9_loses_no_event_and_at_most_a_second_of_vitals(tmp_path):
     try:
         store.flush()
         with closing(store.reader()) as conn:
-            stored = {r[0] for r in conn.execute(
-                "select seq from events where session_id = ?", (session_id,))}
+            stored = {
+                r[0]
+                for r in conn.execute("select seq from events where session_id = ?", (session_id,))
+            }
             newest_vitals = conn.execute(
-                "select max(t) from vitals where session_id = ?", (session_id,)).fetchone()[0]
-            kinds = [r[0] for r in conn.execute(
-                "select kind from events where session_id = ? order by seq", (session_id,))]
+                "select max(t) from vitals where session_id = ?", (session_id,)
+            ).fetchone()[0]
+            kinds = [
+                r[0]
+                for r in conn.execute(
+                    "select kind from events where session_id = ? order by seq", (session_id,)
+                )
+            ]
         assert set(events) <= stored, sorted(set(events) - stored)
         assert store.session(session_id)["status"] == "interrupted"
         assert kinds[0] == "session.started" and kinds[-1] == "session.interrupted"
@@ -123,4 +136,5 @@ def test_kill_9_loses_no_event_and_at_most_a_second_of_vitals(tmp_path):
     assert report.ok, report
     assert newest_vitals is not None
     assert newest_vitals >= vitals[-1] - 1.0, (
-        f"lost {vitals[-1] - newest_vitals:.2f} s of vitals (at most 1 s allowed)")
+        f"lost {vitals[-1] - newest_vitals:.2f} s of vitals (at most 1 s allowed)"
+    )

@@ -18,9 +18,26 @@ def test_offscreen_demo_logs_that_the_alarm_sound_is_not_working(tmp_path):
     db, png = tmp_path / "demo.sqlite3", tmp_path / "room.png"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run(
-        [sys.executable, "-m", "groupkap.cli", "demo", "--offscreen", "--minutes", "1",
-         "--speed", "60", "--db", str(db), "--screenshot", str(png)],
-        capture_output=True, text=True, timeout=180, env=env)
+        [
+            sys.executable,
+            "-m",
+            "groupkap.cli",
+            "demo",
+            "--offscreen",
+            "--minutes",
+            "1",
+            "--speed",
+            "60",
+            "--db",
+            str(db),
+            "--screenshot",
+            str(png),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
 
     conn = sqlite3.connect(db)
@@ -28,9 +45,12 @@ def test_offscreen_demo_logs_that_the_alarm_sound_is_not_working(tmp_path):
     assert len(rows) == 1
     tested = json.loads(rows[0][0])
     assert tested == {
-        "low": False, "medium": False, "high": False, "ok": False,
+        "low": False,
+        "medium": False,
+        "high": False,
+        "ok": False,
         "problem": "the alarm sound goes to libVLC's dummy output, which discards it "
-                   "(libVLC --aout=dummy): no one hears the alarms",
+        "(libVLC --aout=dummy): no one hears the alarms",
         "device": "dummy output (offscreen)",
     }
     # The banner is in the room's picture: high-alarm red across the top, under the toolbar.

@@ -17,15 +17,32 @@ from groupkap.store.store import verify
 def _run(*args: str, env_extra: dict | None = None, timeout: float = 180):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "groupkap.cli", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "groupkap.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 @pytest.mark.slow
 def test_ten_seat_demo_records_everyone_and_draws_the_room(tmp_path):
     db, png = tmp_path / "demo.sqlite3", tmp_path / "room.png"
-    result = _run("demo", "--seats", "10", "--offscreen", "--minutes", "5", "--speed", "60",
-                  "--db", str(db), "--screenshot", str(png))
+    result = _run(
+        "demo",
+        "--seats",
+        "10",
+        "--offscreen",
+        "--minutes",
+        "5",
+        "--speed",
+        "60",
+        "--db",
+        str(db),
+        "--screenshot",
+        str(png),
+    )
     assert result.returncode == 0, result.stderr
     assert f"screenshot: {png}" in result.stdout
     assert "event chain: intact" in result.stdout
@@ -33,9 +50,12 @@ def test_ten_seat_demo_records_everyone_and_draws_the_room(tmp_path):
     conn = sqlite3.connect(db)
     people = conn.execute("select alias, seat from participants order by seat").fetchall()
     assert len(people) == 10 and [s for _, s in people] == list(range(1, 11))
-    per_person = dict(conn.execute(
-        "select participant, count(*) from v_vitals where param in ('HR', 'PR') "
-        "group by participant").fetchall())
+    per_person = dict(
+        conn.execute(
+            "select participant, count(*) from v_vitals where param in ('HR', 'PR') "
+            "group by participant"
+        ).fetchall()
+    )
     # Every participant has heart rate; the sensor-off seat stops early but has some.
     assert set(per_person) == {alias for alias, _ in people}
     assert all(n >= 60 for n in per_person.values()), per_person
@@ -62,9 +82,18 @@ def test_ten_seat_demo_records_everyone_and_draws_the_room(tmp_path):
 def test_offscreen_demo_without_display_says_where_the_screenshot_went(tmp_path):
     db = tmp_path / "d.sqlite3"
     home = tmp_path / "home"
-    result = _run("demo", "--seats", "3", "--minutes", "1", "--speed", "120", "--db", str(db),
-                  env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-                             "GROUPKAP_DB": str(db)})
+    result = _run(
+        "demo",
+        "--seats",
+        "3",
+        "--minutes",
+        "1",
+        "--speed",
+        "120",
+        "--db",
+        str(db),
+        env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "GROUPKAP_DB": str(db)},
+    )
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("screenshot: "))
     path = line.split(": ", 1)[1]
@@ -74,47 +103,97 @@ def test_offscreen_demo_without_display_says_where_the_screenshot_went(tmp_path)
 
 def test_two_participants_on_one_seat_is_refused_before_anything_is_written(tmp_path):
     db = tmp_path / "plan.sqlite3"
-    result = _run("demo", "--seats", "4", "--participant", "M.K.=2", "--participant",
-                  "A.R.=2", "--offscreen", "--minutes", "1", "--db", str(db))
+    result = _run(
+        "demo",
+        "--seats",
+        "4",
+        "--participant",
+        "M.K.=2",
+        "--participant",
+        "A.R.=2",
+        "--offscreen",
+        "--minutes",
+        "1",
+        "--db",
+        str(db),
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "groupkap: seat 2 is given to both M.K. and A.R.; one participant per seat"]
+        "groupkap: seat 2 is given to both M.K. and A.R.; one participant per seat"
+    ]
     assert not db.exists()
 
 
 def test_a_seating_plan_seats_exactly_those_participants(tmp_path):
     db = tmp_path / "plan.sqlite3"
-    result = _run("demo", "--seats", "5", "--participant", "Ann=1", "--participant", "Bo=4",
-                  "--offscreen", "--minutes", "1", "--speed", "120", "--db", str(db),
-                  "--screenshot", str(tmp_path / "r.png"))
+    result = _run(
+        "demo",
+        "--seats",
+        "5",
+        "--participant",
+        "Ann=1",
+        "--participant",
+        "Bo=4",
+        "--offscreen",
+        "--minutes",
+        "1",
+        "--speed",
+        "120",
+        "--db",
+        str(db),
+        "--screenshot",
+        str(tmp_path / "r.png"),
+    )
     assert result.returncode == 0, result.stderr
-    rows = sqlite3.connect(db).execute(
-        "select alias, seat from participants order by seat").fetchall()
+    rows = (
+        sqlite3.connect(db).execute("select alias, seat from participants order by seat").fetchall()
+    )
     assert rows == [("Ann", 1), ("Bo", 4)]
 
 
 @pytest.mark.slow
 def test_a_180_minute_demo_walks_every_participant_through_discharge(tmp_path):
     db = tmp_path / "protocol.sqlite3"
-    result = _run("demo", "--seats", "6", "--offscreen", "--minutes", "180", "--speed", "600",
-                  "--db", str(db), "--screenshot", str(tmp_path / "p.png"), timeout=300)
+    result = _run(
+        "demo",
+        "--seats",
+        "6",
+        "--offscreen",
+        "--minutes",
+        "180",
+        "--speed",
+        "600",
+        "--db",
+        str(db),
+        "--screenshot",
+        str(tmp_path / "p.png"),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     conn = sqlite3.connect(db)
     story = {}
     for alias, kind, data in conn.execute(
-            "select participant, kind, data from v_events where participant is not null "
-            "order by rowid"):
+        "select participant, kind, data from v_events where participant is not null order by rowid"
+    ):
         story.setdefault(alias, []).append((kind, data))
     assert len(story) == 6
     routes = set()
     for alias, events in story.items():
         kinds = [k for k, _ in events]
-        for step in ("participant.added", "screening.completed", "readiness.confirmed",
-                     "dose.given", "discharge.signed"):
+        for step in (
+            "participant.added",
+            "screening.completed",
+            "readiness.confirmed",
+            "dose.given",
+            "discharge.signed",
+        ):
             assert step in kinds, f"{alias} has no {step}"
         assert kinds.index("dose.given") < kinds.index("discharge.signed")
-        bp_labels = [json.loads(d)["label"] for k, d in events
-                     if k == "check.recorded" and json.loads(d)["check"] == "BP"]
+        bp_labels = [
+            json.loads(d)["label"]
+            for k, d in events
+            if k == "check.recorded" and json.loads(d)["check"] == "BP"
+        ]
         assert bp_labels[0] == "pre-dose" and "+40 min" in bp_labels, (alias, bp_labels)
         routes.add(json.loads(next(d for k, d in events if k == "dose.given"))["route"])
         signed = json.loads(next(d for k, d in events if k == "discharge.signed"))
@@ -130,12 +209,26 @@ def test_a_180_minute_demo_walks_every_participant_through_discharge(tmp_path):
 @pytest.mark.slow
 def test_a_60_minute_demo_closes_with_a_full_circle(tmp_path):
     db = tmp_path / "circle.sqlite3"
-    result = _run("demo", "--seats", "6", "--offscreen", "--minutes", "60", "--speed", "300",
-                  "--db", str(db), "--screenshot", str(tmp_path / "c.png"), timeout=300)
+    result = _run(
+        "demo",
+        "--seats",
+        "6",
+        "--offscreen",
+        "--minutes",
+        "60",
+        "--speed",
+        "300",
+        "--db",
+        str(db),
+        "--screenshot",
+        str(tmp_path / "c.png"),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     conn = sqlite3.connect(db)
-    rows = conn.execute("select kind, data from v_events where kind like 'circle.%' "
-                        "order by rowid").fetchall()
+    rows = conn.execute(
+        "select kind, data from v_events where kind like 'circle.%' order by rowid"
+    ).fetchall()
     kinds = [k for k, _ in rows]
     assert kinds[0] == "circle.started" and kinds[-1] == "circle.ended"
     assert kinds.count("circle.passed") == 1
@@ -143,10 +236,12 @@ def test_a_60_minute_demo_closes_with_a_full_circle(tmp_path):
     assert any(t["early"] for t in ended) and any(t["overtime_s"] > 0 for t in ended)
     stats = json.loads(rows[-1][1])["fairness"]
     assert 0 <= stats["gini"] < 1 and len(stats["people"]) == 6
-    ended_at = conn.execute("select max(t_utc) from v_events where kind = 'circle.ended'"
-                            ).fetchone()[0]
-    session_end = conn.execute("select t_utc from v_events where kind = 'session.ended'"
-                               ).fetchone()[0]
+    ended_at = conn.execute(
+        "select max(t_utc) from v_events where kind = 'circle.ended'"
+    ).fetchone()[0]
+    session_end = conn.execute(
+        "select t_utc from v_events where kind = 'session.ended'"
+    ).fetchone()[0]
     assert ended_at < session_end  # the circle fits inside --minutes
     # Timing only: no event of the circle carries free text.
     for kind, data in rows:

@@ -24,23 +24,29 @@ def live(qapp, tmp_path):
 
     clock = SimulatedClock(start=1_800_000_000, speed=0)
     store = Store.open(tmp_path / "m.sqlite3", clock)
-    session = LiveSession.start(seat_count=3, clock=clock,
-                                source=Simulator([1, 2, 3], clock.now(), seed=1),
-                                store=store, settings=Settings())
+    session = LiveSession.start(
+        seat_count=3,
+        clock=clock,
+        source=Simulator([1, 2, 3], clock.now(), seed=1),
+        store=store,
+        settings=Settings(),
+    )
     seat_demo_participants(session)
     yield session
     store.close()
 
 
-def test_devices_listed_tone_routed_and_mapping_saved(qtbot, live, tmp_path, pulse_sinks,
-                                                      monitor_recorder):
+def test_devices_listed_tone_routed_and_mapping_saved(
+    qtbot, live, tmp_path, pulse_sinks, monitor_recorder
+):
     from groupkap.settings import Settings
 
     config = tmp_path / "groupkap.toml"
     from ui.app import play_test_tone  # what the composition root gives the dialog
 
-    dialog = music_setup_dialog(live, Settings(), config_path=config,
-                                play_tone=lambda device: play_test_tone(device, None))
+    dialog = music_setup_dialog(
+        live, Settings(), config_path=config, play_tone=lambda device: play_test_tone(device, None)
+    )
     qtbot.addWidget(dialog)
     seat1 = dialog.combos[1]
     ids = [seat1.itemData(i) for i in range(seat1.count())]
@@ -65,6 +71,7 @@ def test_devices_listed_tone_routed_and_mapping_saved(qtbot, live, tmp_path, pul
     assert settings.seat_devices == {1: "seat1"} and settings.room_device == "room"
     live.store.flush()
     with closing(live.store.reader()) as conn:
-        rows = conn.execute("select seat, data from v_events where kind = 'device.assigned'"
-                            ).fetchall()
+        rows = conn.execute(
+            "select seat, data from v_events where kind = 'device.assigned'"
+        ).fetchall()
     assert len(rows) == 2 and rows[0][0] == 1

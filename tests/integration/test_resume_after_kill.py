@@ -23,8 +23,9 @@ def _env() -> dict:
 def _doses(db) -> list[tuple[str, float]]:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        rows = conn.execute("select participant_id, data from events "
-                            "where kind = 'dose.given'").fetchall()
+        rows = conn.execute(
+            "select participant_id, data from events where kind = 'dose.given'"
+        ).fetchall()
         conn.close()
     except sqlite3.Error:
         return []
@@ -35,10 +36,27 @@ def _doses(db) -> list[tuple[str, float]]:
 def test_a_killed_demo_resumes_with_its_protocol(tmp_path):
     db = tmp_path / "resume.sqlite3"
     child = subprocess.Popen(
-        [sys.executable, "-m", "groupkap.cli", "demo", "--seats", "4", "--offscreen",
-         "--minutes", "120", "--speed", "120", "--db", str(db),
-         "--screenshot", str(tmp_path / "a.png")],
-        env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "groupkap.cli",
+            "demo",
+            "--seats",
+            "4",
+            "--offscreen",
+            "--minutes",
+            "120",
+            "--speed",
+            "120",
+            "--db",
+            str(db),
+            "--screenshot",
+            str(tmp_path / "a.png"),
+        ],
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     try:
         while len(_doses(db)) < 2:  # no event to wait on across processes: poll the file
@@ -50,20 +68,43 @@ def test_a_killed_demo_resumes_with_its_protocol(tmp_path):
         child.wait(timeout=30)
     before = _doses(db)
 
-    listed = subprocess.run([sys.executable, "-m", "groupkap.cli", "sessions", "--db", str(db),
-                             "--json"], capture_output=True, text=True, env=_env(), timeout=60)
+    listed = subprocess.run(
+        [sys.executable, "-m", "groupkap.cli", "sessions", "--db", str(db), "--json"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
     [session] = json.loads(listed.stdout)
     assert session["status"] == "interrupted"
 
     resumed = subprocess.run(
-        [sys.executable, "-m", "groupkap.cli", "demo", "--resume", session["id"],
-         "--offscreen", "--minutes", "10", "--speed", "120", "--db", str(db),
-         "--screenshot", str(tmp_path / "b.png")],
-        capture_output=True, text=True, env=_env(), timeout=180)
+        [
+            sys.executable,
+            "-m",
+            "groupkap.cli",
+            "demo",
+            "--resume",
+            session["id"],
+            "--offscreen",
+            "--minutes",
+            "10",
+            "--speed",
+            "120",
+            "--db",
+            str(db),
+            "--screenshot",
+            str(tmp_path / "b.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=180,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert verify(db).ok
     after = _doses(db)
-    assert after[:len(before)] == before  # nothing committed was lost
+    assert after[: len(before)] == before  # nothing committed was lost
     assert len({pid for pid, _ in after}) == len(after)  # nobody was dosed twice
     conn = sqlite3.connect(db)
     kinds = [k for (k,) in conn.execute("select kind from events order by seq")]

@@ -46,8 +46,9 @@ class Events(list):
         return [data for k, data in self if k == kind]
 
 
-def run(players, seconds: float | None = None, until=None, timeout: float = 10.0,
-        tick_s: float = TICK_S) -> None:
+def run(
+    players, seconds: float | None = None, until=None, timeout: float = 10.0, tick_s: float = TICK_S
+) -> None:
     """Tick the players as the GUI thread would, for `seconds` or until `until()` holds."""
     deadline = time.monotonic() + (timeout if seconds is None else seconds)
     while time.monotonic() < deadline:
@@ -61,8 +62,12 @@ def run(players, seconds: float | None = None, until=None, timeout: float = 10.0
 
 
 def afile_args(path) -> list[str]:
-    return ["--aout=afile", f"--audiofile-file={path}", "--audiofile-format=s16",
-            "--audiofile-channels=1"]
+    return [
+        "--aout=afile",
+        f"--audiofile-file={path}",
+        "--audiofile-format=s16",
+        "--audiofile-channels=1",
+    ]
 
 
 def rms(x: np.ndarray) -> float:
@@ -75,7 +80,7 @@ def db(level: float, reference: float) -> float:
 
 def envelope(x: np.ndarray, window_s: float) -> np.ndarray:
     n = int(window_s * RATE)
-    return np.array([rms(x[i:i + n]) for i in range(0, len(x) - n + 1, n)])
+    return np.array([rms(x[i : i + n]) for i in range(0, len(x) - n + 1, n)])
 
 
 def spectrum(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,26 +106,31 @@ def now_at(recorder) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def tones(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tones")
-    return {"440": write_tone(folder / "seat1-440.wav", 440, 10),
-            "660": write_tone(folder / "seat2-660.wav", 660, 10),
-            "short": write_tone(folder / "short-550.wav", 550, 1.0),
-            "other": write_tone(folder / "other-330.wav", 330, 1.0),
-            "fade": write_tone(folder / "fade-440.wav", 440, 10)}
+    return {
+        "440": write_tone(folder / "seat1-440.wav", 440, 10),
+        "660": write_tone(folder / "seat2-660.wav", 660, 10),
+        "short": write_tone(folder / "short-550.wav", 550, 1.0),
+        "other": write_tone(folder / "other-330.wav", 330, 1.0),
+        "fade": write_tone(folder / "fade-440.wav", 440, 10),
+    }
 
 
 def started(events: Events, count: int = 1):
     def check() -> bool:
         """track_started"""
         return len(events.of("music.track_started")) >= count
+
     return check
 
 
 # -- the file output: sound is really produced, and the queue logic ------------------------
 
+
 def test_a_piece_is_really_played_and_its_events_carry_seat_and_piece(tmp_path, tones):
     out, events = tmp_path / "out.wav", Events()
-    with SeatPlayer(1, device=None, clock=RealClock(), on_event=events,
-                    vlc_args=afile_args(out), fade_s=FADE_S) as player:
+    with SeatPlayer(
+        1, device=None, clock=RealClock(), on_event=events, vlc_args=afile_args(out), fade_s=FADE_S
+    ) as player:
         player.load([tones["440"]])
         assert player.state == "stopped" and player.current == tones["440"]
         player.play()
@@ -143,8 +153,14 @@ def test_corrupt_and_missing_files_are_skipped_and_the_next_piece_plays(tmp_path
     corrupt.write_bytes(np.random.default_rng(5).bytes(200_000))
     missing = tmp_path / "gone.ogg"
     events = Events()
-    with SeatPlayer(2, device=None, clock=RealClock(), on_event=events,
-                    vlc_args=afile_args(tmp_path / "out.wav"), fade_s=FADE_S) as player:
+    with SeatPlayer(
+        2,
+        device=None,
+        clock=RealClock(),
+        on_event=events,
+        vlc_args=afile_args(tmp_path / "out.wav"),
+        fade_s=FADE_S,
+    ) as player:
         player.load([corrupt, missing, tones["short"]])
         player.play()
         run([player], until=started(events))
@@ -162,8 +178,14 @@ def test_corrupt_and_missing_files_are_skipped_and_the_next_piece_plays(tmp_path
 
 def test_hold_repeats_the_piece_until_released(tmp_path, tones):
     events = Events()
-    with SeatPlayer(3, device=None, clock=RealClock(), on_event=events,
-                    vlc_args=afile_args(tmp_path / "out.wav"), fade_s=FADE_S) as player:
+    with SeatPlayer(
+        3,
+        device=None,
+        clock=RealClock(),
+        on_event=events,
+        vlc_args=afile_args(tmp_path / "out.wav"),
+        fade_s=FADE_S,
+    ) as player:
         player.load([tones["short"], tones["other"]])
         player.hold(True, "Ana")
         player.play()
@@ -178,8 +200,14 @@ def test_hold_repeats_the_piece_until_released(tmp_path, tones):
 
 def test_skip_fades_out_then_moves_on(tmp_path, tones):
     events, clock = Events(), RealClock()
-    with SeatPlayer(4, device=None, clock=clock, on_event=events,
-                    vlc_args=afile_args(tmp_path / "out.wav"), fade_s=FADE_S) as player:
+    with SeatPlayer(
+        4,
+        device=None,
+        clock=clock,
+        on_event=events,
+        vlc_args=afile_args(tmp_path / "out.wav"),
+        fade_s=FADE_S,
+    ) as player:
         player.load([tones["440"], tones["660"]])
         player.play()
         run([player], until=started(events))
@@ -192,15 +220,26 @@ def test_skip_fades_out_then_moves_on(tmp_path, tones):
         took = clock.now() - asked
     assert took >= FADE_S
     (skipped,) = events.of("music.skipped")
-    assert skipped == {"seat": 4, "piece": "seat1-440", "path": str(tones["440"]),
-                       "actor": "Ben", "reason": "skipped"}
+    assert skipped == {
+        "seat": 4,
+        "piece": "seat1-440",
+        "path": str(tones["440"]),
+        "actor": "Ben",
+        "reason": "skipped",
+    }
     assert events.of("music.track_started")[1]["piece"] == "seat2-660"
 
 
 def test_a_list_given_after_the_current_piece_waits_for_its_end(tmp_path, tones):
     events = Events()
-    with SeatPlayer(5, device=None, clock=RealClock(), on_event=events,
-                    vlc_args=afile_args(tmp_path / "out.wav"), fade_s=FADE_S) as player:
+    with SeatPlayer(
+        5,
+        device=None,
+        clock=RealClock(),
+        on_event=events,
+        vlc_args=afile_args(tmp_path / "out.wav"),
+        fade_s=FADE_S,
+    ) as player:
         player.load([tones["short"]])
         player.play()
         run([player], until=started(events))
@@ -213,8 +252,14 @@ def test_a_list_given_after_the_current_piece_waits_for_its_end(tmp_path, tones)
 
 def test_a_new_list_while_playing_fades_the_piece_out_first(tmp_path, tones):
     events, clock = Events(), RealClock()
-    with SeatPlayer(6, device=None, clock=clock, on_event=events,
-                    vlc_args=afile_args(tmp_path / "out.wav"), fade_s=FADE_S) as player:
+    with SeatPlayer(
+        6,
+        device=None,
+        clock=clock,
+        on_event=events,
+        vlc_args=afile_args(tmp_path / "out.wav"),
+        fade_s=FADE_S,
+    ) as player:
         player.load([tones["440"]])
         player.play()
         run([player], until=started(events))
@@ -230,8 +275,14 @@ def test_a_new_list_while_playing_fades_the_piece_out_first(tmp_path, tones):
 
 def test_volume_is_capped_and_out_of_range_refused(tmp_path):
     events = Events()
-    with SeatPlayer(5, device=None, clock=RealClock(), on_event=events, volume_cap=70,
-                    vlc_args=afile_args(tmp_path / "out.wav")) as player:
+    with SeatPlayer(
+        5,
+        device=None,
+        clock=RealClock(),
+        on_event=events,
+        volume_cap=70,
+        vlc_args=afile_args(tmp_path / "out.wav"),
+    ) as player:
         player.set_volume(95, "Ana")
         for bad in (-1, 101):
             with pytest.raises(BadInputError):
@@ -242,8 +293,14 @@ def test_volume_is_capped_and_out_of_range_refused(tmp_path):
 
 def test_fades_shorter_than_three_seconds_are_refused(tmp_path):
     with pytest.raises(BadInputError, match="at least 3"):
-        SeatPlayer(1, device=None, clock=RealClock(), on_event=Events(), fade_s=1.0,
-                   vlc_args=afile_args(tmp_path / "out.wav"))
+        SeatPlayer(
+            1,
+            device=None,
+            clock=RealClock(),
+            on_event=Events(),
+            fade_s=1.0,
+            vlc_args=afile_args(tmp_path / "out.wav"),
+        )
 
 
 def test_without_libvlc_the_error_says_how_to_install_it(monkeypatch):
@@ -254,11 +311,15 @@ def test_without_libvlc_the_error_says_how_to_install_it(monkeypatch):
 
 # -- PulseAudio: each seat on its own sink ------------------------------------------------
 
+
 def test_each_seat_hears_only_its_own_piece_and_ducking_lowers_only_that_seat(
-        tones, monitor_recorder):
+    tones, monitor_recorder
+):
     events, clock = Events(), RealClock()
-    with SeatPlayer(1, device="seat1", clock=clock, on_event=events, fade_s=FADE_S) as one, \
-            SeatPlayer(2, device="seat2", clock=clock, on_event=events, fade_s=FADE_S) as two:
+    with (
+        SeatPlayer(1, device="seat1", clock=clock, on_event=events, fade_s=FADE_S) as one,
+        SeatPlayer(2, device="seat2", clock=clock, on_event=events, fade_s=FADE_S) as two,
+    ):
         both = [one, two]
         recorder = monitor_recorder(("seat1", "seat2", "room")).start()
         one.load([tones["440"]])
@@ -283,34 +344,38 @@ def test_each_seat_hears_only_its_own_piece_and_ducking_lowers_only_that_seat(
 
     half = RATE // 2
     for seat, mine, other in (("seat1", 440, 660), ("seat2", 660, 440)):
-        heard = audio[seat][before[seat] - half - RATE // 10:before[seat] - RATE // 10]
+        heard = audio[seat][before[seat] - half - RATE // 10 : before[seat] - RATE // 10]
         assert rms(heard) > 0.05, f"{seat} heard nothing"
         assert peak_hz(heard) == pytest.approx(mine, abs=3)
-        assert tone_level(heard, other) < 1e-3 * tone_level(heard, mine), \
+        assert tone_level(heard, other) < 1e-3 * tone_level(heard, mine), (
             f"the other seat's piece leaked into {seat}"
+        )
     assert audio["room"].size >= 8 * RATE, "the room was not recorded throughout"
     assert rms(audio["room"]) < SILENCE_RMS, "seat music reached the room speakers"
 
     def level(seat: str, start: dict, end: dict) -> float:
-        return rms(audio[seat][start[seat]:end[seat]])
+        return rms(audio[seat][start[seat] : end[seat]])
 
     def baseline(seat: str) -> float:
-        return rms(audio[seat][before[seat] - half - RATE // 10:before[seat] - RATE // 10])
+        return rms(audio[seat][before[seat] - half - RATE // 10 : before[seat] - RATE // 10])
 
-    assert db(level("seat1", ducked_from, ducked_to), baseline("seat1")) == \
-        pytest.approx(-15, abs=3)
-    assert db(level("seat2", ducked_from, ducked_to), baseline("seat2")) == \
-        pytest.approx(0, abs=2)
+    assert db(level("seat1", ducked_from, ducked_to), baseline("seat1")) == pytest.approx(
+        -15, abs=3
+    )
+    assert db(level("seat2", ducked_from, ducked_to), baseline("seat2")) == pytest.approx(0, abs=2)
     assert db(level("seat1", back_from, back_to), baseline("seat1")) == pytest.approx(0, abs=2)
     ducked = events.of("music.ducked")
-    assert [(d["seat"], d["on"], d["actor"], d["piece"]) for d in ducked] == \
-        [(1, True, "Ana", "seat1-440"), (1, False, "Ana", "seat1-440")]
+    assert [(d["seat"], d["on"], d["actor"], d["piece"]) for d in ducked] == [
+        (1, True, "Ana", "seat1-440"),
+        (1, False, "Ana", "seat1-440"),
+    ]
 
 
 def test_fade_to_silence_is_gradual_and_play_fades_back_in(tones, monitor_recorder):
     events, clock = Events(), RealClock()
-    with SeatPlayer(3, device="seat3", clock=clock, on_event=events, volume=80,
-                    fade_s=FADE_S) as player:
+    with SeatPlayer(
+        3, device="seat3", clock=clock, on_event=events, volume=80, fade_s=FADE_S
+    ) as player:
         recorder = monitor_recorder(("seat3",)).start()
         player.load([tones["fade"]])
         player.play()
@@ -330,7 +395,7 @@ def test_fade_to_silence_is_gradual_and_play_fades_back_in(tones, monitor_record
     assert FADE_S <= took < FADE_S + 0.5
     (silenced,) = events.of("music.silenced")
     assert (silenced["seat"], silenced["actor"], silenced["piece"]) == (3, "Ben", "fade-440")
-    steady = rms(x[mark - RATE // 2:mark])
+    steady = rms(x[mark - RATE // 2 : mark])
     assert steady > 0.1
     # Timing from a fine envelope: the first audible drop to digital silence takes >= 3 s.
     fine = envelope(x[mark:resumed], 0.05)
@@ -339,13 +404,13 @@ def test_fade_to_silence_is_gradual_and_play_fades_back_in(tones, monitor_record
     assert silent > drop > 0
     assert (silent - drop) * 0.05 >= FADE_S - 0.2
     # Shape from 250 ms windows: it only goes down, in steps of at most a third.
-    coarse = envelope(x[mark - RATE // 4:mark + int((FADE_S + 0.25) * RATE)], 0.25)
+    coarse = envelope(x[mark - RATE // 4 : mark + int((FADE_S + 0.25) * RATE)], 0.25)
     steps = np.diff(np.concatenate([coarse, [0.0]]))
     assert np.all(steps <= 0.02 * steady), f"the fade went up: {coarse / steady}"
     assert -steps.min() <= steady / 3, f"a step too large: {coarse / steady}"
     assert coarse[-1] < 0.01 * steady
     # Play after silence comes back up gradually too.
-    rising = envelope(x[resumed:], 0.25)[:int(FADE_S / 0.25) + 2]
+    rising = envelope(x[resumed:], 0.25)[: int(FADE_S / 0.25) + 2]
     assert rising[0] < 0.3 * steady, f"play cut straight in: {rising / steady}"
     assert np.all(np.diff(rising) >= -0.02 * steady), f"not a rise: {rising / steady}"
     assert db(rising[-1], steady) == pytest.approx(0, abs=1)
@@ -353,8 +418,7 @@ def test_fade_to_silence_is_gradual_and_play_fades_back_in(tones, monitor_record
 
 def test_an_unknown_device_means_no_output_and_nothing_in_the_room(tones, monitor_recorder):
     events = Events()
-    with SeatPlayer(6, device="no-such-headset", clock=RealClock(),
-                    on_event=events) as player:
+    with SeatPlayer(6, device="no-such-headset", clock=RealClock(), on_event=events) as player:
         assert player.state == "no output"
         recorder = monitor_recorder(("room",)).start()
         player.load([tones["440"]])
@@ -370,8 +434,7 @@ def test_an_unknown_device_means_no_output_and_nothing_in_the_room(tones, monito
     assert rms(audio["room"]) < SILENCE_RMS, "a seat without its device played in the room"
 
 
-def test_a_device_that_disappears_silences_the_seat(tones, pulse_spare_sink,
-                                                    monitor_recorder):
+def test_a_device_that_disappears_silences_the_seat(tones, pulse_spare_sink, monitor_recorder):
     sink, unplug = pulse_spare_sink
     events = Events()
     with SeatPlayer(7, device=sink, clock=RealClock(), on_event=events) as player:

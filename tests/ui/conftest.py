@@ -32,10 +32,16 @@ def store(tmp_path, clock):
 
 
 def make_session(store, clock, settings, seats: int, scenario: str = "calm") -> LiveSession:
-    source = Simulator(list(range(1, seats + 1)), START, seed=7, scenario=scenario,
-                       nibp_interval_s=settings.nibp_interval_s)
-    live = LiveSession.start(seat_count=seats, clock=clock, source=source, store=store,
-                             settings=settings)
+    source = Simulator(
+        list(range(1, seats + 1)),
+        START,
+        seed=7,
+        scenario=scenario,
+        nibp_interval_s=settings.nibp_interval_s,
+    )
+    live = LiveSession.start(
+        seat_count=seats, clock=clock, source=source, store=store, settings=settings
+    )
     seat_demo_participants(live)
     return live
 
@@ -81,4 +87,3 @@ def room(qtbot, qapp, clock, settings, store, new_session):
     window.resize(1920, 1080)
     window.show()
     return live, window
-

@@ -35,8 +35,7 @@ def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
     apply_theme(qapp)
     live = new_session(6)
     live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
-                        flash_clock=flash)
+    window = MainWindow(live, settings, simulated=True, db_path=str(store.path), flash_clock=flash)
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()
@@ -85,7 +84,7 @@ def test_desaturation_shows_on_the_tile_and_in_the_bar(alarmed, clock, flash):
 def test_high_alarm_flashes_about_twice_a_second_and_medium_slowly(alarmed, clock, flash):
     live, window = alarmed
     feed(live, clock, 1, "SpO2", [86] * 20)  # high on seat 1
-    feed(live, clock, 3, "HR", [130] * 12)   # medium on seat 3
+    feed(live, clock, 3, "HR", [130] * 12)  # medium on seat 3
     high_rate = lit_transitions(window.grid.tiles[1], window, flash)
     medium_rate = lit_transitions(window.grid.tiles[3], window, flash)
     assert 1.4 <= high_rate <= 2.8
@@ -110,8 +109,11 @@ def test_keyboard_acknowledge_pause_and_reset(qtbot, alarmed, clock, flash, stor
     qtbot.keyClick(window, Qt.Key.Key_A)
     alarm = live.alarms.active()[0]
     assert alarm.acknowledged
-    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier
-                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     window.grid.draw_frame()
     tile = window.grid.tiles[2]
     assert not tile.pause_icon.isHidden() and tile.pause_text.text() == "2:00"
@@ -130,11 +132,20 @@ def test_keyboard_acknowledge_pause_and_reset(qtbot, alarmed, clock, flash, stor
     assert tile.alarm is None and bar.alarm_list.count() == 0
     store.flush()
     with closing(store.reader()) as conn:
-        kinds = [r[0] for r in conn.execute(
-            "select kind from v_events where kind like 'alarm.%' order by rowid")]
+        kinds = [
+            r[0]
+            for r in conn.execute(
+                "select kind from v_events where kind like 'alarm.%' order by rowid"
+            )
+        ]
     # 86 % crosses both bounds at once: it raises high directly after the 15 s delay.
-    assert kinds == ["alarm.raised", "alarm.acknowledged", "alarm.audio_paused",
-                     "alarm.cleared", "alarm.reset"]
+    assert kinds == [
+        "alarm.raised",
+        "alarm.acknowledged",
+        "alarm.audio_paused",
+        "alarm.cleared",
+        "alarm.reset",
+    ]
 
 
 def test_tile_menu_acknowledges_and_pauses_that_participant_only(alarmed, clock, flash):
@@ -152,8 +163,7 @@ def test_tile_menu_acknowledges_and_pauses_that_participant_only(alarmed, clock,
     assert window.grid.tiles[5].pause_icon.isHidden()
 
 
-def test_participant_limits_dialog_refuses_a_mistake_then_applies(qtbot, alarmed, clock,
-                                                                   store):
+def test_participant_limits_dialog_refuses_a_mistake_then_applies(qtbot, alarmed, clock, store):
     from ui.alarms.limits_dialog import limits_dialog
 
     live, window = alarmed
@@ -173,6 +183,7 @@ def test_participant_limits_dialog_refuses_a_mistake_then_applies(qtbot, alarmed
     assert live.alarms.top_for(pid) is None
     store.flush()
     with closing(store.reader()) as conn:
-        rows = conn.execute("select actor, data from v_events where kind = 'limits.changed'"
-                            ).fetchall()
+        rows = conn.execute(
+            "select actor, data from v_events where kind = 'limits.changed'"
+        ).fetchall()
     assert len(rows) == 1 and rows[0][0] == "facilitator"

@@ -8,8 +8,12 @@ from PySide6.QtCore import Qt
 from groupkap.circle.circle import Circle
 from ui.circle.circle_view import AMBER, CALM, CircleView
 
-PEOPLE = [(f"p{i}", alias, i) for i, alias in enumerate(
-    ["M.K.", "A.R.", "J.L.", "S.T.", "D.P.", "E.W.", "R.N.", "C.H."], start=1)]
+PEOPLE = [
+    (f"p{i}", alias, i)
+    for i, alias in enumerate(
+        ["M.K.", "A.R.", "J.L.", "S.T.", "D.P.", "E.W.", "R.N.", "C.H."], start=1
+    )
+]
 
 
 @pytest.fixture
@@ -19,9 +23,16 @@ def events():
 
 @pytest.fixture
 def circle(clock, events):
-    c = Circle(clock, PEOPLE, total_s=3 * 8 * 180 + 240, opening_s=120, closing_s=120,
-               rounds=3, prompts=["check-in", "insight", "intention"],
-               record=lambda kind, data, pid, actor: events.append((kind, data, pid)))
+    c = Circle(
+        clock,
+        PEOPLE,
+        total_s=3 * 8 * 180 + 240,
+        opening_s=120,
+        closing_s=120,
+        rounds=3,
+        prompts=["check-in", "insight", "intention"],
+        record=lambda kind, data, pid, actor: events.append((kind, data, pid)),
+    )
     c.start()
     return c
 
@@ -89,14 +100,13 @@ def test_the_view_never_shows_fairness_figures(qtbot, view, circle, clock):
         if circle.current is None:
             break
         circle.next()
-    texts = [w.text() for w in (view.prompt, view.speaker, view.status, view.next_up,
-                                 view.message)]
+    texts = [w.text() for w in (view.prompt, view.speaker, view.status, view.next_up, view.message)]
     assert not any("gini" in t.lower() or "%" in t for t in texts)
 
 
-def test_a_three_round_circle_for_eight_runs_from_the_main_window(qtbot, qapp, clock,
-                                                                  settings, store,
-                                                                  new_session):
+def test_a_three_round_circle_for_eight_runs_from_the_main_window(
+    qtbot, qapp, clock, settings, store, new_session
+):
     from contextlib import closing
 
     from ui.circle.setup import circle_dialog, fairness_text
@@ -104,15 +114,21 @@ def test_a_three_round_circle_for_eight_runs_from_the_main_window(qtbot, qapp, c
 
     live = new_session(8)
     opened = []
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path),
-                        open_circle=lambda c: opened.append(c) or CircleView(c))
+    window = MainWindow(
+        live,
+        settings,
+        simulated=True,
+        db_path=str(store.path),
+        open_circle=lambda c: opened.append(c) or CircleView(c),
+    )
     qtbot.addWidget(window)
     dialog = circle_dialog(live, window.circle_started, window)
     qtbot.addWidget(dialog)
     dialog.fields["Total (min)"].setValue(90)
     dialog.fields["Rounds"].setValue(3)
     dialog.fields["Prompts (comma-separated, one per round)"].setText(
-        "check-in, insight, intention")
+        "check-in, insight, intention"
+    )
     dialog.try_accept()
     circle = window.circle
     assert opened == [circle] and circle.rounds == 3 and len(circle.speakers) == 8
@@ -144,11 +160,16 @@ def test_only_an_explicit_note_puts_text_in_the_log(qtbot, view, circle, clock, 
     view.add_note("tearful; check in at the break")
     [(kind, data, pid)] = [(k, d, p) for k, d, p in events if "text" in d]
     assert (kind, pid, data["text"], data["care_team_only"]) == (
-        "circle.note_added", "p2", "tearful; check in at the break", True)
+        "circle.note_added",
+        "p2",
+        "tearful; check in at the break",
+        True,
+    )
 
 
-def test_a_shuffled_circle_can_be_started_from_the_dialog(qtbot, qapp, clock, settings,
-                                                          store, new_session):
+def test_a_shuffled_circle_can_be_started_from_the_dialog(
+    qtbot, qapp, clock, settings, store, new_session
+):
     from ui.circle.setup import circle_dialog
 
     live = new_session(5)

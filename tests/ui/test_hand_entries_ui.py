@@ -14,8 +14,12 @@ from ui.protocol import dialogs
 def _events(store, kind):
     store.flush()
     with closing(store.reader()) as conn:
-        return [json.loads(r[0]) for r in conn.execute(
-            "select data from v_events where kind = ? order by rowid", (kind,))]
+        return [
+            json.loads(r[0])
+            for r in conn.execute(
+                "select data from v_events where kind = ? order by rowid", (kind,)
+            )
+        ]
 
 
 def _hand_bp(live, window, pid, sbp, dbp, who="RN Kim"):
@@ -93,8 +97,9 @@ def test_discharge_shows_the_spo2_it_rests_on_and_says_when_it_is_too_old(room, 
     live.source.remove_seat(4)  # the probe is off from here on
     clock.advance(5 * 60 + 1)
     sign = dialogs.open_entry(live, pid, "discharge", None, window)
-    assert sign.fields["SpO2"].text() == \
-        "97 % (monitor, 5 min ago): older than 5 min, take a reading"
+    assert (
+        sign.fields["SpO2"].text() == "97 % (monitor, 5 min ago): older than 5 min, take a reading"
+    )
 
 
 def test_an_entry_is_struck_from_its_dialog_and_leaves_the_tile(room, store, clock):

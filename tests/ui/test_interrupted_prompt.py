@@ -38,6 +38,7 @@ def _click_when_shown(label: str) -> None:
             QTimer.singleShot(20, click)
             return
         next(b for b in box.buttons() if b.text() == label).click()
+
     QTimer.singleShot(0, click)
 
 

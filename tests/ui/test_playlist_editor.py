@@ -17,7 +17,8 @@ def test_build_reorder_and_save_a_phase_playlist(qtbot, tmp_path):
     before = [t.title for t in editor.playlist.tracks]
     assert before == ["Wide Horizon", "Deep Field"]
     editor.library_list.setCurrentRow(
-        next(i for i, t in enumerate(editor.library) if t.title == "Homeward"))
+        next(i for i, t in enumerate(editor.library) if t.title == "Homeward")
+    )
     editor.add_selected()
     editor.tracks.setCurrentRow(2)
     editor.move_selected(-1)
@@ -27,7 +28,9 @@ def test_build_reorder_and_save_a_phase_playlist(qtbot, tmp_path):
     saved, missing = load_m3u(path)
     assert [t.title for t in saved.tracks] == ["Homeward", "Deep Field"] and missing == []
     assert [t.title for t in clinic_playlists(tmp_path / "lists")["peak"].tracks] == [
-        "Homeward", "Deep Field"]
+        "Homeward",
+        "Deep Field",
+    ]
     editor.tracks.setCurrentRow(-1)
     editor.move_selected(-1)  # nothing chosen: refused with a message, nothing changes
     assert editor.message.text() and len(editor.playlist) == 2

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from contextlib import closing
 
-import pytest
 from PySide6.QtWidgets import QDialog
+from ui_test_forms import fill_ready_checklist
 
 from groupkap.protocol.config import DEFAULT_SCREENING
 from groupkap.protocol.scales import PHQ9
 from ui.dialogs import CommandDialog
 from ui.protocol import dialogs
-from ui_test_forms import fill_ready_checklist
 
 MIN = 60.0
 
@@ -31,8 +30,12 @@ def _events(store, *kinds):
     store.flush()
     marks = ",".join("?" * len(kinds))
     with closing(store.reader()) as conn:
-        return [(k, json.loads(d)) for k, d in conn.execute(
-            f"select kind, data from v_events where kind in ({marks}) order by rowid", kinds)]
+        return [
+            (k, json.loads(d))
+            for k, d in conn.execute(
+                f"select kind, data from v_events where kind in ({marks}) order by rowid", kinds
+            )
+        ]
 
 
 def _ready_and_pre_dose_bp(live, window, pid) -> CommandDialog:
@@ -62,7 +65,7 @@ def test_a_needs_review_participant_is_approved_from_the_tile_then_dosed(room, s
     assert approve.windowTitle().startswith("Approve screening review")
     assert approve.fields["Needs review"].text() == "Uncontrolled hypertension (above 140/90)? yes"
     approve.fields["Reviewer"].setText("Dr Chen")
-    approve.try_accept()                                   # no reason yet: refused, stays open
+    approve.try_accept()  # no reason yet: refused, stays open
     assert "reviewer's name and a reason" in approve.error.text() and approve.isVisible()
     assert len(_events(store, "screening.completed")) == 1
     approve.fields["Reason"].setText("controlled on amlodipine, BP 132/84 today")
@@ -70,7 +73,10 @@ def test_a_needs_review_participant_is_approved_from_the_tile_then_dosed(room, s
     assert approve.error.text() == "" and not approve.isVisible()
     [_, (_, approval)] = _events(store, "screening.completed")
     assert (approval["outcome"], approval["approved_by"], approval["approval_reason"]) == (
-        "eligible", "Dr Chen", "controlled on amlodipine, BP 132/84 today")
+        "eligible",
+        "Dr Chen",
+        "controlled on amlodipine, BP 132/84 today",
+    )
 
     assert _ready_and_pre_dose_bp(live, window, pid).error.text() == ""
     dose = dialogs.open_entry(live, pid, "dose", None, window)
@@ -90,37 +96,48 @@ def test_a_needs_review_participant_is_approved_from_the_tile_then_dosed(room, s
 def test_approval_is_not_offered_for_an_eligible_screening(room, store):
     live, window = room
     assert _from_menu(window, 2, "Approve screening review…") is None
-    assert "only a screening that needs review can be approved (this one: not screened)" in \
-        window.statusBar().currentMessage()
+    assert (
+        "only a screening that needs review can be approved (this one: not screened)"
+        in window.statusBar().currentMessage()
+    )
 
 
 def test_every_scale_item_starts_unanswered_with_its_own_range(room):
     live, window = room
     form = dialogs.open_entry(live, live.room.on_seat(2).id, "scale", None, window).fields["Scale"]
     assert form.scale.currentText() == ""
-    ranges = {name: {tuple(c.itemText(i) for i in range(c.count())) for c in combos}
-              for name, combos in form.items.items()}
-    assert ranges == {"PHQ-9": {("", "0", "1", "2", "3")}, "GAD-7": {("", "0", "1", "2", "3")},
-                      "PCL-5": {("", "0", "1", "2", "3", "4")}}
+    ranges = {
+        name: {tuple(c.itemText(i) for i in range(c.count())) for c in combos}
+        for name, combos in form.items.items()
+    }
+    assert ranges == {
+        "PHQ-9": {("", "0", "1", "2", "3")},
+        "GAD-7": {("", "0", "1", "2", "3")},
+        "PCL-5": {("", "0", "1", "2", "3", "4")},
+    }
     assert [len(c) for c in form.items.values()] == [9, 7, 20]
     assert all(c.currentText() == "" for combos in form.items.values() for c in combos)
 
 
 def test_a_phq9_with_item_9_positive_is_scored_and_flags_the_tile(room, store):
     live, window = room
-    pid = live.room.on_seat(4).id
     entry = _from_menu(window, 4, "Outcome scale…")
     form = entry.fields["Scale"]
     form.scale.setCurrentText("PHQ-9")
-    assert form.items["PHQ-9"][0].isVisibleTo(entry) and \
-        not form.items["GAD-7"][0].isVisibleTo(entry)
+    assert form.items["PHQ-9"][0].isVisibleTo(entry) and not form.items["GAD-7"][0].isVisibleTo(
+        entry
+    )
     for combo, answer in zip(form.items["PHQ-9"], [1, 0, 2, 0, 1, 0, 0, 0, 1]):
         combo.setCurrentText(str(answer))
     entry.try_accept()
     assert entry.error.text() == "" and entry.result() == QDialog.DialogCode.Accepted
     [(_, scored)] = _events(store, "scale.scored")
     assert (scored["scale"], scored["answers"], scored["total"], scored["band"]) == (
-        "PHQ-9", [1, 0, 2, 0, 1, 0, 0, 0, 1], 5, "mild")
+        "PHQ-9",
+        [1, 0, 2, 0, 1, 0, 0, 0, 1],
+        5,
+        "mild",
+    )
     assert scored["flags"] == [PHQ9.flags[0].message]
     window.grid.draw_frame()
     assert window.grid.tiles[4].next_due.text().startswith("⚑ PHQ-9 item 9 positive")
@@ -134,7 +151,7 @@ def test_a_scale_with_an_unanswered_item_is_refused_and_writes_nothing(room, sto
     assert entry.error.text() == "choose the scale: PHQ-9, GAD-7, PCL-5"
     form = entry.fields["Scale"]
     form.scale.setCurrentText("PHQ-9")
-    for combo in form.items["PHQ-9"][:8]:    # item 9, the self-harm item, left unanswered
+    for combo in form.items["PHQ-9"][:8]:  # item 9, the self-harm item, left unanswered
         combo.setCurrentText("0")
     entry.try_accept()
     assert entry.error.text() == "PHQ-9 needs 9 answers, got 8: item 9 is missing"
@@ -144,13 +161,12 @@ def test_a_scale_with_an_unanswered_item_is_refused_and_writes_nothing(room, sto
 
 def test_an_adverse_event_is_recorded_and_resolved_from_the_tile(room, store, clock):
     live, window = room
-    pid = live.room.on_seat(2).id
     event = _from_menu(window, 2, "Adverse event…")
     assert event.fields["Severity"].currentText() == ""
     event.fields["What happened"].setText("nausea, vomited once")
     event.fields["Intervention"].setText("ondansetron 4 mg")
     event.fields["Outcome"].setText("ongoing")
-    event.try_accept()                      # no severity chosen: refused, nothing written
+    event.try_accept()  # no severity chosen: refused, nothing written
     assert "severity is mild, moderate, severe" in event.error.text() and event.isVisible()
     assert _events(store, "adverse_event.recorded") == []
     event.fields["Severity"].setCurrentText("moderate")
@@ -162,7 +178,9 @@ def test_an_adverse_event_is_recorded_and_resolved_from_the_tile(room, store, cl
     resolve = _from_menu(window, 2, "Resolve adverse event…")
     chosen = resolve.fields["Adverse event"]
     assert [chosen.itemText(i) for i in range(chosen.count())] == [
-        "", "moderate: nausea, vomited once · 20 min ago"]
+        "",
+        "moderate: nausea, vomited once · 20 min ago",
+    ]
     resolve.fields["Outcome"].setText("settled after ondansetron")
     resolve.try_accept()
     assert resolve.error.text() == "choose the adverse event to resolve"
@@ -171,12 +189,16 @@ def test_an_adverse_event_is_recorded_and_resolved_from_the_tile(room, store, cl
     resolve.try_accept()
     assert "before the adverse event occurred" in resolve.error.text() and resolve.isVisible()
     assert _events(store, "adverse_event.resolved") == []
-    resolve.fields["Resolved: minutes ago"].setValue(20)   # the minute it began: allowed
+    resolve.fields["Resolved: minutes ago"].setValue(20)  # the minute it began: allowed
     resolve.try_accept()
     assert resolve.error.text() == "" and not resolve.isVisible()
     [(_, resolved)] = _events(store, "adverse_event.resolved")
-    assert resolved == {"event_id": recorded["event_id"], "outcome": "settled after ondansetron",
-                        "t_resolved": onset, "description": "nausea, vomited once"}
+    assert resolved == {
+        "event_id": recorded["event_id"],
+        "outcome": "settled after ondansetron",
+        "t_resolved": onset,
+        "description": "nausea, vomited once",
+    }
 
-    assert _from_menu(window, 2, "Resolve adverse event…") is None   # nothing left open
+    assert _from_menu(window, 2, "Resolve adverse event…") is None  # nothing left open
     assert "has no open adverse event to resolve" in window.statusBar().currentMessage()

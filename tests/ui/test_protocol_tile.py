@@ -6,11 +6,11 @@ import json
 from contextlib import closing
 
 import pytest
+from ui_test_forms import fill_ready_checklist
 
 from groupkap.protocol.config import DEFAULT_SCREENING
 from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS
 from ui.protocol import dialogs
-from ui_test_forms import fill_ready_checklist
 
 
 def _action(menu, *path):
@@ -22,9 +22,13 @@ def _action(menu, *path):
 def _kinds(store):
     store.flush()
     with closing(store.reader()) as conn:
-        return [(r[0], r[1]) for r in conn.execute(
-            "select kind, data from v_events where kind like 'check.%' or kind like 'dose%' "
-            "or kind like 'discharge%' or kind like 'screening%' order by rowid")]
+        return [
+            (r[0], r[1])
+            for r in conn.execute(
+                "select kind, data from v_events where kind like 'check.%' or kind like 'dose%' "
+                "or kind like 'discharge%' or kind like 'screening%' order by rowid"
+            )
+        ]
 
 
 def _walk_to_dose(live, window, pid, clock):
@@ -60,11 +64,12 @@ def _walk_to_dose(live, window, pid, clock):
 def test_moaas_is_two_clicks_from_the_tile(room, store):
     live, window = room
     tile = window.grid.tiles[2]
-    menu = tile.entry_button.menu()           # click 1: the tile's "+"
-    _action(menu, "MOAA/S", "4").trigger()    # click 2: the score
+    menu = tile.entry_button.menu()  # click 1: the tile's "+"
+    _action(menu, "MOAA/S", "4").trigger()  # click 2: the score
     recorded = [json.loads(d) for k, d in _kinds(store) if k == "check.recorded"]
     assert [(d["check"], d["value"], d["taken_by"]) for d in recorded] == [
-        ("MOAA/S", 4, "facilitator")]
+        ("MOAA/S", 4, "facilitator")
+    ]
 
 
 def test_a_participant_walks_from_screening_to_monitoring_on_the_tile(room, store, clock):

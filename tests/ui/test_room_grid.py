@@ -21,8 +21,11 @@ def _colour_pixels(widget, colour: str, tolerance: int = 40) -> int:
     for y in range(0, image.height(), 2):
         for x in range(0, image.width(), 2):
             c = image.pixelColor(x, y)
-            if (abs(c.red() - target.red()) + abs(c.green() - target.green())
-                    + abs(c.blue() - target.blue())) < tolerance:
+            if (
+                abs(c.red() - target.red())
+                + abs(c.green() - target.green())
+                + abs(c.blue() - target.blue())
+            ) < tolerance:
                 count += 1
     return count
 
@@ -62,8 +65,14 @@ def test_tile_shows_injected_readings_then_greys_them_when_stale(qtbot, window, 
     person = room10.room.on_seat(3)
     vitals = room10.vitals[person.id]
     now = clock.now()
-    for param, value in (("HR", 72), ("SpO2", 95), ("RR", 14), ("SBP", 131), ("DBP", 84),
-                         ("MAP", 100)):
+    for param, value in (
+        ("HR", 72),
+        ("SpO2", 95),
+        ("RR", 14),
+        ("SBP", 131),
+        ("DBP", 84),
+        ("MAP", 100),
+    ):
         assert vitals.add_reading(Reading(3, param, now, value, "test"))
     window.grid.draw_frame()
     tile = window.grid.tiles[3]
@@ -108,9 +117,11 @@ def test_two_hour_session_runs_in_seconds(qtbot, window, room10, clock, store):
     room10.end()
     store.flush()
     with closing(store.reader()) as conn:
-        counts = dict(conn.execute(
-            "select participant, count(*) from v_vitals where param = 'HR' "
-            "group by participant").fetchall())
+        counts = dict(
+            conn.execute(
+                "select participant, count(*) from v_vitals where param = 'HR' group by participant"
+            ).fetchall()
+        )
     assert len(counts) == 10
     assert all(7190 <= n <= 7200 for n in counts.values()), counts
     assert verify(store.path).ok
@@ -120,8 +131,7 @@ def test_two_hour_session_runs_in_seconds(qtbot, window, room10, clock, store):
     assert x is not None and np.isclose(x.min(), -30, atol=0.1)  # a full 30-min trend
 
 
-def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window, room10,
-                                                                    store):
+def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window, room10, store):
     from ui.room import participant_dialogs as dialogs
 
     person = room10.room.on_seat(4)
@@ -165,8 +175,9 @@ def test_reseat_moves_the_tile_content(qtbot, window, room10):
     assert window.grid.tiles[2].participant is None
 
 
-def test_trends_redraw_a_few_times_a_second_and_the_pleth_every_frame(qtbot, window, room10,
-                                                                     clock, settings):
+def test_trends_redraw_a_few_times_a_second_and_the_pleth_every_frame(
+    qtbot, window, room10, clock, settings
+):
     tile = window.grid.tiles[1]
     clock.advance(120)
     room10.pump()
@@ -183,8 +194,7 @@ def test_trends_redraw_a_few_times_a_second_and_the_pleth_every_frame(qtbot, win
     assert not np.array_equal(tile.trend.curves["HR"].getData()[0], trend_x)
 
 
-def test_an_emptied_seat_shows_no_music_or_protocol_of_its_last_occupant(qtbot, window,
-                                                                         room10):
+def test_an_emptied_seat_shows_no_music_or_protocol_of_its_last_occupant(qtbot, window, room10):
     tile = window.grid.tiles[7]
     tile.show_music("♪ Still Water · calm")
     assert not tile.music_chip.isHidden()

@@ -15,8 +15,10 @@ from ui.app import _on_sound_tested
 from ui.main_window import SOUND_FAILURE_TITLE
 from ui.theme import ALARM_COLOURS
 
-DUMMY = ("the alarm sound goes to libVLC's dummy output, which discards it "
-         "(libVLC --aout=dummy): no one hears the alarms")
+DUMMY = (
+    "the alarm sound goes to libVLC's dummy output, which discards it "
+    "(libVLC --aout=dummy): no one hears the alarms"
+)
 
 
 @pytest.fixture
@@ -29,8 +31,12 @@ def shown(window):
 def sound_tests(store) -> list[dict]:
     store.flush()
     with closing(store.reader()) as conn:
-        return [json.loads(data) for (data,) in conn.execute(
-            "select data from v_events where kind = 'alarm.sound_tested' order by rowid")]
+        return [
+            json.loads(data)
+            for (data,) in conn.execute(
+                "select data from v_events where kind = 'alarm.sound_tested' order by rowid"
+            )
+        ]
 
 
 def banner_colour(window) -> QColor:
@@ -45,11 +51,20 @@ def test_no_banner_until_a_self_test_fails(shown):
 
 
 def test_a_failed_self_test_is_logged_and_bannered_in_high_red(qtbot, shown, room10, store):
-    _on_sound_tested(room10, shown, "dummy output (offscreen)",
-                     SelfTestResult.failed(DUMMY).as_event())
+    _on_sound_tested(
+        room10, shown, "dummy output (offscreen)", SelfTestResult.failed(DUMMY).as_event()
+    )
 
-    assert sound_tests(store) == [{"low": False, "medium": False, "high": False, "ok": False,
-                                   "problem": DUMMY, "device": "dummy output (offscreen)"}]
+    assert sound_tests(store) == [
+        {
+            "low": False,
+            "medium": False,
+            "high": False,
+            "ok": False,
+            "problem": DUMMY,
+            "device": "dummy output (offscreen)",
+        }
+    ]
     banner = shown.sound_banner
     assert banner.isVisible()
     assert banner.text() == f"{SOUND_FAILURE_TITLE}\n{DUMMY}"
@@ -74,19 +89,22 @@ def test_the_banner_does_not_go_away_by_itself(qtbot, shown, room10):
 def test_a_passing_self_test_is_logged_without_a_banner(shown, room10, store):
     heard = SelfTestResult({"low": True, "medium": True, "high": True})
     _on_sound_tested(room10, shown, "headset", heard.as_event())
-    assert sound_tests(store) == [{"low": True, "medium": True, "high": True, "ok": True,
-                                   "problem": "", "device": "headset"}]
+    assert sound_tests(store) == [
+        {"low": True, "medium": True, "high": True, "ok": True, "problem": "", "device": "headset"}
+    ]
     assert not shown.sound_banner.isVisible()
 
 
-def test_a_sound_that_cannot_be_set_up_gets_the_same_banner_and_log(qtbot, tmp_path, shown,
-                                                                     room10, store):
+def test_a_sound_that_cannot_be_set_up_gets_the_same_banner_and_log(
+    qtbot, tmp_path, shown, room10, store
+):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     sound = AlarmAudio(blocked / "alarm-sounds", None)  # the bursts cannot be written
     assert sound.burst_player is None and sound.problem.startswith("alarm sound unavailable: ")
     sound.bridge.finished.connect(
-        lambda result: _on_sound_tested(room10, shown, "system default", result))
+        lambda result: _on_sound_tested(room10, shown, "system default", result)
+    )
     with qtbot.waitSignal(sound.bridge.finished, timeout=1_000):
         sound.start_self_test()
 

@@ -42,7 +42,7 @@ def _imported(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             names.add(base)
             # `from ui import theme` names the module in the imported name.
@@ -73,7 +73,7 @@ def find_cycle(edges: dict[str, set[str] | dict]) -> list[str] | None:
 
     def visit(node: str) -> list[str] | None:
         if node in visiting:
-            return visiting[visiting.index(node):] + [node]
+            return visiting[visiting.index(node) :] + [node]
         if node in done:
             return None
         visiting.append(node)
@@ -98,8 +98,12 @@ def test_the_graph_reads_the_imports_it_should():
     assert "ui.room.participant_dialogs" in graph["ui.room"]["ui.dialogs"]
     assert "ui.main_window" in graph["ui.main_window"]["ui.theme"]  # `from ui import theme`
     assert {"ui.room", "ui.alarms", "ui.protocol", "ui.circle", "ui.music"} <= set(graph)
-    assert find_cycle({"ui.a": {"ui.b"}, "ui.b": {"ui.c"}, "ui.c": {"ui.a"}}) == \
-        ["ui.a", "ui.b", "ui.c", "ui.a"]
+    assert find_cycle({"ui.a": {"ui.b"}, "ui.b": {"ui.c"}, "ui.c": {"ui.a"}}) == [
+        "ui.a",
+        "ui.b",
+        "ui.c",
+        "ui.a",
+    ]
     assert find_cycle({"ui.a": {"ui.b"}, "ui.b": set()}) is None
 
 
@@ -107,11 +111,13 @@ def test_no_two_ui_packages_import_each_other():
     graph = ui_import_graph()
     cycle = find_cycle(graph)
     if cycle:
-        steps = [f"{a} → {b} (in {', '.join(sorted(graph[a][b]))})"
-                 for a, b in zip(cycle, cycle[1:])]
-        raise AssertionError("import cycle among ui packages; move the shared part to "
-                             "ui/dialogs.py or a module both may import:\n  "
-                             + "\n  ".join(steps))
+        steps = [
+            f"{a} → {b} (in {', '.join(sorted(graph[a][b]))})" for a, b in zip(cycle, cycle[1:])
+        ]
+        raise AssertionError(
+            "import cycle among ui packages; move the shared part to "
+            "ui/dialogs.py or a module both may import:\n  " + "\n  ".join(steps)
+        )
 
 
 def test_shared_dialog_parts_import_no_feature_package():

@@ -35,8 +35,9 @@ class AlarmAudio:
             "problem"}.
     """
 
-    def __init__(self, sound_folder: Path, device: str | None,
-                 vlc_args: list[str] | None = None) -> None:
+    def __init__(
+        self, sound_folder: Path, device: str | None, vlc_args: list[str] | None = None
+    ) -> None:
         self.device = device or None
         self.vlc_args = vlc_args
         self.bridge = SoundTestBridge()
@@ -45,8 +46,7 @@ class AlarmAudio:
         self._test_thread: threading.Thread | None = None
         try:
             self.files = ensure_bursts(sound_folder)
-            self.burst_player = AlarmBurstPlayer(self.files, device=self.device,
-                                                 vlc_args=vlc_args)
+            self.burst_player = AlarmBurstPlayer(self.files, device=self.device, vlc_args=vlc_args)
         except (AudioError, OSError) as exc:
             self.files = {}
             self.problem = f"alarm sound unavailable: {exc}"
@@ -81,14 +81,14 @@ class AlarmAudio:
         if self.burst_player is None:
             self.bridge.report(SelfTestResult.failed(self.problem).as_event())
             return
-        self._test_thread = threading.Thread(target=self._self_test, name="alarm-self-test",
-                                             daemon=True)
+        self._test_thread = threading.Thread(
+            target=self._self_test, name="alarm-self-test", daemon=True
+        )
         self._test_thread.start()
 
     def _self_test(self) -> None:
         try:
-            with AlarmBurstPlayer(self.files, device=self.device,
-                                  vlc_args=self.vlc_args) as tester:
+            with AlarmBurstPlayer(self.files, device=self.device, vlc_args=self.vlc_args) as tester:
                 result = tester.self_test()
         except AudioError as exc:
             result = SelfTestResult.failed(str(exc))

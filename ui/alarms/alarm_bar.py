@@ -10,8 +10,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QStyledItemDelegate, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStyledItemDelegate,
+    QVBoxLayout,
+    QWidget,
+)
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.errors import GroupKapError
@@ -44,8 +52,9 @@ class AlarmBar(QWidget):
 
     action_failed = Signal(str)
 
-    def __init__(self, engine: AlarmEngine, room: Room, actor: Callable[[], str],
-                 parent=None) -> None:
+    def __init__(
+        self, engine: AlarmEngine, room: Room, actor: Callable[[], str], parent=None
+    ) -> None:
         super().__init__(parent)
         self.engine, self.room, self._actor = engine, room, actor
         self._shown: list[tuple] = []
@@ -57,7 +66,8 @@ class AlarmBar(QWidget):
             "font-size: 16px; font-weight: bold; }"
             # A quiet selection: a light edge, not a glaring block that hides the colour.
             "QListWidget::item:selected { background: #1c222b; border-left: 4px solid "
-            f"{theme.TEXT}; }}")
+            f"{theme.TEXT}; }}"
+        )
         self.summary = QLabel("No active alarms")
         self.summary.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 14px;")
         self.ack_button = QPushButton("Acknowledge (A)")
@@ -69,8 +79,11 @@ class AlarmBar(QWidget):
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.reset_button.clicked.connect(self.reset_selected)
         self.pause_button.clicked.connect(self.pause_room)
-        for key, slot in (("A", self.acknowledge_selected), ("R", self.reset_selected),
-                          ("Ctrl+Shift+P", self.pause_room)):  # plain P is the circle's pass
+        for key, slot in (
+            ("A", self.acknowledge_selected),
+            ("R", self.reset_selected),
+            ("Ctrl+Shift+P", self.pause_room),
+        ):  # plain P is the circle's pass
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
@@ -88,8 +101,10 @@ class AlarmBar(QWidget):
     def refresh(self) -> None:
         """Redraw from the engine; cheap when nothing changed (called every frame)."""
         now = self.engine.clock.now()
-        rows = [(a.id, a.priority, a.label, a.acknowledged, format_age(now - a.raised_at))
-                for a in self.engine.active()]
+        rows = [
+            (a.id, a.priority, a.label, a.acknowledged, format_age(now - a.raised_at))
+            for a in self.engine.active()
+        ]
         if rows != self._shown:
             selected = self.selected_id()
             self._shown = rows
@@ -107,11 +122,13 @@ class AlarmBar(QWidget):
                     self.alarm_list.setCurrentItem(item)
             if self.alarm_list.currentRow() < 0 and rows:
                 self.alarm_list.setCurrentRow(0)
-            self.summary.setText(f"{len(rows)} active alarm{'s' * (len(rows) != 1)}"
-                                 if rows else "No active alarms")
+            self.summary.setText(
+                f"{len(rows)} active alarm{'s' * (len(rows) != 1)}" if rows else "No active alarms"
+            )
         left = self.engine.pause_remaining()
         self.pause_label.setText(
-            "" if left is None else f"room audio paused {int(left // 60)}:{int(left % 60):02d}")
+            "" if left is None else f"room audio paused {int(left // 60)}:{int(left % 60):02d}"
+        )
 
     def selected_id(self) -> str | None:
         item = self.alarm_list.currentItem()

@@ -43,8 +43,9 @@ def alarm_triangle(size: int, colour: str, marks: int) -> QPixmap:
     s = size / 20.0
     p.setPen(QPen(QColor(colour), max(1.5, 1.4 * s)))
     p.setBrush(QColor(colour).darker(300))
-    p.drawPolygon(QPolygonF([QPointF(10 * s, 2 * s), QPointF(19 * s, 18 * s),
-                             QPointF(1 * s, 18 * s)]))
+    p.drawPolygon(
+        QPolygonF([QPointF(10 * s, 2 * s), QPointF(19 * s, 18 * s), QPointF(1 * s, 18 * s)])
+    )
     p.setPen(QPen(QColor(colour), max(1.2, 1.3 * s)))
     xs = {1: [10], 2: [8.5, 11.5], 3: [7.5, 10, 12.5]}[marks]
     for x in xs:

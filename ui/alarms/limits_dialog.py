@@ -25,8 +25,7 @@ def limits_dialog(live: LiveSession, pid: str, parent=None) -> CommandDialog:
         limits = parse_limits(editor.toPlainText(), f"limits for {person.alias}")
         engine.set_limits(limits, live.actor, pid)
 
-    dialog = CommandDialog(f"Alarm limits for {person.alias} (seat {person.seat})", submit,
-                           parent)
+    dialog = CommandDialog(f"Alarm limits for {person.alias} (seat {person.seat})", submit, parent)
     dialog.form.addRow(editor)
     clinic = QPushButton("Use the clinic's limits")
     clinic.clicked.connect(lambda: editor.setPlainText(to_toml(engine.limits)))

@@ -12,8 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from groupkap.circle.circle import CHIME, CLOSING, ENDED, OPENING, READY, Circle
 from groupkap.errors import GroupKapError
@@ -26,9 +25,11 @@ BACKGROUND = "#07090b"
 def ring_colour(fraction_left: float) -> QColor:
     """Calm teal while more than half the share is left, then slowly toward amber."""
     t = max(0.0, min(1.0, 1.0 - fraction_left / 0.5))
-    return QColor(int(CALM.red() + (AMBER.red() - CALM.red()) * t),
-                  int(CALM.green() + (AMBER.green() - CALM.green()) * t),
-                  int(CALM.blue() + (AMBER.blue() - CALM.blue()) * t))
+    return QColor(
+        int(CALM.red() + (AMBER.red() - CALM.red()) * t),
+        int(CALM.green() + (AMBER.green() - CALM.green()) * t),
+        int(CALM.blue() + (AMBER.blue() - CALM.blue()) * t),
+    )
 
 
 def clock_text(seconds: float) -> str:
@@ -84,8 +85,9 @@ class CircleView(QWidget):
         chimes: how many chimes it asked for (the chime plays on the room speakers).
     """
 
-    def __init__(self, circle: Circle, chime: Callable[[], object] | None = None,
-                 parent=None) -> None:
+    def __init__(
+        self, circle: Circle, chime: Callable[[], object] | None = None, parent=None
+    ) -> None:
         super().__init__(parent)
         self.circle = circle
         self._chime = chime or (lambda: None)
@@ -98,18 +100,25 @@ class CircleView(QWidget):
         self.status = self._label(24, "#8a939e")
         self.next_up = self._label(30, "#aab2bc")
         controls = QHBoxLayout()
-        for text, key, slot in (("Next (N)", "N", self.next), ("Pass (P)", "P", self.pass_turn),
-                                ("Pause / resume (B)", "B", self.toggle_pause),
-                                ("+1 min (E)", "E", self.extend)):
+        for text, key, slot in (
+            ("Next (N)", "N", self.next),
+            ("Pass (P)", "P", self.pass_turn),
+            ("Pause / resume (B)", "B", self.toggle_pause),
+            ("+1 min (E)", "E", self.extend),
+        ):
             button = QPushButton(text)
-            button.setStyleSheet("background: #141a1f; color: #aab2bc; padding: 6px 14px; "
-                                 "border: 1px solid #26303a; border-radius: 4px;")
+            button.setStyleSheet(
+                "background: #141a1f; color: #aab2bc; padding: 6px 14px; "
+                "border: 1px solid #26303a; border-radius: 4px;"
+            )
             button.clicked.connect(slot)
             controls.addWidget(button)
             QShortcut(QKeySequence(key), self).activated.connect(slot)
         note = QPushButton("Note (care team)")
-        note.setStyleSheet("background: #141a1f; color: #6f7882; padding: 6px 14px; "
-                           "border: 1px solid #26303a; border-radius: 4px;")
+        note.setStyleSheet(
+            "background: #141a1f; color: #6f7882; padding: 6px 14px; "
+            "border: 1px solid #26303a; border-radius: 4px;"
+        )
         note.clicked.connect(self._ask_note)
         controls.addWidget(note)
         self.message = self._label(16, "#d9a441")
@@ -128,8 +137,9 @@ class CircleView(QWidget):
     def _label(size: int, colour: str, bold: bool = False) -> QLabel:
         label = QLabel("")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet(f"color: {colour}; font-size: {size}px; "
-                            f"font-weight: {'bold' if bold else 'normal'};")
+        label.setStyleSheet(
+            f"color: {colour}; font-size: {size}px; font-weight: {'bold' if bold else 'normal'};"
+        )
         return label
 
     def start(self) -> None:
@@ -144,17 +154,30 @@ class CircleView(QWidget):
                 self.chimes += 1
                 self._chime()
         current = c.current
-        self.prompt.setText(f"round {c.round} · {c.prompt}" if c.prompt and current
-                            else f"round {c.round}" if current else "")
+        self.prompt.setText(
+            f"round {c.round} · {c.prompt}"
+            if c.prompt and current
+            else f"round {c.round}"
+            if current
+            else ""
+        )
         if c.phase in (READY, OPENING, CLOSING, ENDED):
-            self.speaker.setText({READY: "Sharing circle", OPENING: "Opening",
-                                  CLOSING: "Closing", ENDED: "Thank you"}[c.phase])
+            self.speaker.setText(
+                {
+                    READY: "Sharing circle",
+                    OPENING: "Opening",
+                    CLOSING: "Closing",
+                    ENDED: "Thank you",
+                }[c.phase]
+            )
         else:
             self.speaker.setText(current.alias if current else "")
         share = max(1.0, c.fair_share_s if current else 1.0)
         left = c.remaining_s if c.phase != ENDED else 0.0
-        self.ring.show_time(left / share if current else (1.0 if left > 0 else 0.0),
-                            "" if c.phase == ENDED else clock_text(left))
+        self.ring.show_time(
+            left / share if current else (1.0 if left > 0 else 0.0),
+            "" if c.phase == ENDED else clock_text(left),
+        )
         self.status.setText("paused" if c.paused else "")
         upcoming = c.next_up
         self.next_up.setText(f"next: {upcoming.alias}" if upcoming and current else "")
@@ -171,12 +194,12 @@ class CircleView(QWidget):
     def add_note(self, text: str) -> None:
         """A care-team note about the current turn: the only text a circle ever logs."""
         current = self.circle.current
-        self._act(lambda: self.circle.add_note(current.participant_id if current else None,
-                                               text))
+        self._act(lambda: self.circle.add_note(current.participant_id if current else None, text))
 
     def _ask_note(self) -> None:
-        text, ok = QInputDialog.getMultiLineText(self, "Care-team note",
-                                                 "Note (care team only, never shown here):")
+        text, ok = QInputDialog.getMultiLineText(
+            self, "Care-team note", "Note (care team only, never shown here):"
+        )
         if ok and text.strip():
             self.add_note(text)
 

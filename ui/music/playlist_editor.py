@@ -10,16 +10,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
-                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from groupkap.errors import GroupKapError
 from groupkap.music.library import Playlist, Track, scan
 from groupkap.music.playlist_files import load_m3u, save_m3u
 from groupkap.music.room_music import playlists_folder
 
-PHASE_NAMES = ("calm", "rising", "peak", "return", "pre-onset", "onset", "build",
-               "soothing", "calm-final")
+PHASE_NAMES = (
+    "calm",
+    "rising",
+    "peak",
+    "return",
+    "pre-onset",
+    "onset",
+    "build",
+    "soothing",
+    "calm-final",
+)
 
 
 class PlaylistEditor(QDialog):
@@ -31,8 +49,13 @@ class PlaylistEditor(QDialog):
         folder: where playlists are saved.
     """
 
-    def __init__(self, library_folders: list[Path], start_from: dict[str, Playlist],
-                 folder: Path | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        library_folders: list[Path],
+        start_from: dict[str, Playlist],
+        folder: Path | None = None,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Playlists")
         self.folder = folder or playlists_folder()
@@ -49,11 +72,15 @@ class PlaylistEditor(QDialog):
         self.message = QLabel("; ".join(found.problems[:3]))
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
-        for text, slot in (("Add →", self.add_selected), ("Remove", self.remove_selected),
-                           ("Up", lambda: self.move_selected(-1)),
-                           ("Down", lambda: self.move_selected(1)),
-                           ("Import M3U…", self._import), ("Export M3U…", self._export),
-                           ("Save", self.save)):
+        for text, slot in (
+            ("Add →", self.add_selected),
+            ("Remove", self.remove_selected),
+            ("Up", lambda: self.move_selected(-1)),
+            ("Down", lambda: self.move_selected(1)),
+            ("Import M3U…", self._import),
+            ("Export M3U…", self._export),
+            ("Save", self.save),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -122,8 +149,9 @@ class PlaylistEditor(QDialog):
         return path
 
     def _import(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import playlist", "",
-                                              "Playlists (*.m3u *.m3u8)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import playlist", "", "Playlists (*.m3u *.m3u8)"
+        )
         if name:
             try:
                 imported, missing = load_m3u(name)
@@ -133,12 +161,13 @@ class PlaylistEditor(QDialog):
             self.playlist = Playlist(self.playlist.name, imported.tracks)
             self._show()
             if missing:
-                self.message.setText(f"{len(missing)} entries not found, left out: "
-                                     + ", ".join(missing[:3]))
+                self.message.setText(
+                    f"{len(missing)} entries not found, left out: " + ", ".join(missing[:3])
+                )
 
     def _export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export playlist",
-                                              f"{self.playlist.name}.m3u8",
-                                              "Playlists (*.m3u8)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export playlist", f"{self.playlist.name}.m3u8", "Playlists (*.m3u8)"
+        )
         if name:
             self._act(lambda: save_m3u(self.playlist, name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget, QHBoxLayout
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from groupkap.errors import AudioError, GroupKapError
 from groupkap.music.devices import save_seat_devices
@@ -27,10 +27,15 @@ def list_devices(vlc_args: list[str] | None = None) -> list[tuple[str, str]]:
     return output_devices(vlc_args)
 
 
-def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,
-                       play_tone: Callable[[str], object] | None = None,
-                       config_path: Path | None = None,
-                       vlc_args: list[str] | None = None) -> CommandDialog:
+def music_setup_dialog(
+    live: LiveSession,
+    settings: Settings,
+    parent=None,
+    *,
+    play_tone: Callable[[str], object] | None = None,
+    config_path: Path | None = None,
+    vlc_args: list[str] | None = None,
+) -> CommandDialog:
     """The dialog; `play_tone(device)` (from the composition root) sounds the test tone and
     returns the player to keep while it plays, or raises AudioError."""
     config_path = config_path or default_config_path()
@@ -57,18 +62,23 @@ def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,
         for seat, device in mapping.items():
             if device != settings.seat_devices.get(seat, ""):
                 person = live.room.on_seat(seat)
-                live.record_event("device.assigned", {"seat": seat, "device": device or None,
-                                                      "role": "headphones"},
-                                  person.id if person else None, live.actor)
+                live.record_event(
+                    "device.assigned",
+                    {"seat": seat, "device": device or None, "role": "headphones"},
+                    person.id if person else None,
+                    live.actor,
+                )
         if room != settings.room_device:
-            live.record_event("device.assigned", {"device": room or None, "role": "room"},
-                              None, live.actor)
+            live.record_event(
+                "device.assigned", {"device": room or None, "role": "room"}, None, live.actor
+            )
 
     dialog = CommandDialog("Music set-up", save, parent)
     if problem:
         dialog.error.setText(problem)
-    dialog.form.addRow(QLabel("Each seat's headphones. Saved for this room; applies from "
-                              "the next session."))
+    dialog.form.addRow(
+        QLabel("Each seat's headphones. Saved for this room; applies from the next session.")
+    )
     for seat, person in live.room.by_seat():
         combos[seat.number] = combo(settings.seat_devices.get(seat.number, ""))
         row = QWidget()
@@ -76,20 +86,21 @@ def music_setup_dialog(live: LiveSession, settings: Settings, parent=None, *,
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(combos[seat.number], 1)
         tone = QPushButton("Test tone")
-        tone.clicked.connect(lambda _=False, n=seat.number: _play_tone(
-            combos[n].currentData(), dialog, play_tone))
+        tone.clicked.connect(
+            lambda _=False, n=seat.number: _play_tone(combos[n].currentData(), dialog, play_tone)
+        )
         tone.setEnabled(play_tone is not None)
         layout.addWidget(tone)
-        dialog.form.addRow(f"Seat {seat.number}" + (f" · {person.alias}" if person else ""),
-                           row)
+        dialog.form.addRow(f"Seat {seat.number}" + (f" · {person.alias}" if person else ""), row)
     room_box = combo(settings.room_device)
     dialog.form.addRow("Room speakers (circle chime)", room_box)
     dialog.combos, dialog.room_box = combos, room_box
     return dialog
 
 
-def _play_tone(device: str, dialog: CommandDialog,
-               play_tone: Callable[[str], object] | None) -> None:
+def _play_tone(
+    device: str, dialog: CommandDialog, play_tone: Callable[[str], object] | None
+) -> None:
     if not device:
         dialog.error.setText("choose a device for this seat first")
         return

@@ -14,15 +14,26 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, Q
 
 from groupkap.params import PARAMETERS
 from groupkap.protocol.config import ROUTES
-from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READINESS_ITEMS
 from groupkap.protocol.group import SEVERITIES, Protocol
+from groupkap.protocol.participant import MANUAL_DISCHARGE_ITEMS, READINESS_ITEMS
 from groupkap.session import LiveSession
 from ui.dialogs import CommandDialog, choice, form_dialog, spin_box
-from ui.protocol.entry_forms import (ScaleAnswers, chosen_event, needs_review_label,
-                                    open_events_combo)
-from ui.protocol.reading_forms import (correct_entry, empty_number, entries_combo,
-                                       hand_value_fields, hand_values, required_score,
-                                       spo2_summary, status_label)
+from ui.protocol.entry_forms import (
+    ScaleAnswers,
+    chosen_event,
+    needs_review_label,
+    open_events_combo,
+)
+from ui.protocol.reading_forms import (
+    correct_entry,
+    empty_number,
+    entries_combo,
+    hand_value_fields,
+    hand_values,
+    required_score,
+    spo2_summary,
+    status_label,
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +58,9 @@ class Entry:
     actor: str
     parent: QWidget | None
 
-    def dialog(self, title: str, fields: dict[str, QWidget],
-               submit: Callable[[], None]) -> CommandDialog:
+    def dialog(
+        self, title: str, fields: dict[str, QWidget], submit: Callable[[], None]
+    ) -> CommandDialog:
         return form_dialog(f"{title} · {self.alias}", submit, fields, self.parent)
 
     def minutes_ago(self, box) -> float:
@@ -66,21 +78,30 @@ def _moaas(e: Entry) -> None:
 
 def _cadss(e: Entry) -> CommandDialog:
     total = empty_number("0–92")
-    return e.dialog("CADSS", {"CADSS total (0–92)": total}, lambda: e.protocol.record_cadss(
-        e.pid, required_score(total, "CADSS total"), e.actor))
+    return e.dialog(
+        "CADSS",
+        {"CADSS total (0–92)": total},
+        lambda: e.protocol.record_cadss(e.pid, required_score(total, "CADSS total"), e.actor),
+    )
 
 
 def _bp(e: Entry) -> CommandDialog:
     values = hand_value_fields()
     fields: dict[str, QWidget] = {
         f"{PARAMETERS[k].label} ({PARAMETERS[k].unit})" if PARAMETERS[k].unit else k: w
-        for k, w in values.items()}
+        for k, w in values.items()
+    }
     fields["Taken by"] = QLineEdit()
     fields["Measured: minutes ago"] = spin_box(0, 240, 0)
 
     def enter() -> None:
-        e.live.enter_reading(e.pid, hand_values(values), fields["Taken by"].text(),
-                             t=e.minutes_ago(fields["Measured: minutes ago"]))
+        e.live.enter_reading(
+            e.pid,
+            hand_values(values),
+            fields["Taken by"].text(),
+            t=e.minutes_ago(fields["Measured: minutes ago"]),
+        )
+
     return e.dialog("Reading by hand", fields, enter)
 
 
@@ -89,45 +110,91 @@ def _correct(e: Entry) -> CommandDialog:
     fields: dict[str, QWidget] = {}
     if entries.count() == 0:
         fields["Entries"] = status_label("No hand reading, MOAA/S or CADSS to correct yet.")
-    fields.update({"Entry": entries, "Action": choice("", "strike", "correct"),
-                   "Corrected value(s)": QLineEdit(), "Reason": QLineEdit(),
-                   "By": QLineEdit()})
+    fields.update(
+        {
+            "Entry": entries,
+            "Action": choice("", "strike", "correct"),
+            "Corrected value(s)": QLineEdit(),
+            "Reason": QLineEdit(),
+            "By": QLineEdit(),
+        }
+    )
     fields["Corrected value(s)"].setPlaceholderText(
-        "for a correction: the score, or e.g. SBP=142 DBP=88")
-    return e.dialog("Correct or strike an entry", fields, lambda: correct_entry(
-        e.live, e.pid, entries.currentData(), fields["Action"].currentText(),
-        fields["Corrected value(s)"].text(), fields["Reason"].text(), fields["By"].text()))
+        "for a correction: the score, or e.g. SBP=142 DBP=88"
+    )
+    return e.dialog(
+        "Correct or strike an entry",
+        fields,
+        lambda: correct_entry(
+            e.live,
+            e.pid,
+            entries.currentData(),
+            fields["Action"].currentText(),
+            fields["Corrected value(s)"].text(),
+            fields["Reason"].text(),
+            fields["By"].text(),
+        ),
+    )
 
 
 def _attest(e: Entry) -> CommandDialog:
     fields = {"Clinician": QLineEdit(), "What was seen": QLineEdit()}
-    return e.dialog("Dissociation resolved", fields, lambda: e.protocol.attest_dissociation(
-        e.pid, fields["Clinician"].text(), fields["What was seen"].text()))
+    return e.dialog(
+        "Dissociation resolved",
+        fields,
+        lambda: e.protocol.attest_dissociation(
+            e.pid, fields["Clinician"].text(), fields["What was seen"].text()
+        ),
+    )
 
 
 def _adverse(e: Entry) -> CommandDialog:
-    fields = {"What happened": QLineEdit(), "Severity": choice("", *SEVERITIES),
-              "Intervention": QLineEdit(), "Outcome": QLineEdit()}
-    return e.dialog("Adverse event", fields, lambda: e.protocol.record_adverse_event(
-        e.pid, description=fields["What happened"].text(),
-        severity=fields["Severity"].currentText(),
-        intervention=fields["Intervention"].text(), outcome=fields["Outcome"].text(),
-        actor=e.actor))
+    fields = {
+        "What happened": QLineEdit(),
+        "Severity": choice("", *SEVERITIES),
+        "Intervention": QLineEdit(),
+        "Outcome": QLineEdit(),
+    }
+    return e.dialog(
+        "Adverse event",
+        fields,
+        lambda: e.protocol.record_adverse_event(
+            e.pid,
+            description=fields["What happened"].text(),
+            severity=fields["Severity"].currentText(),
+            intervention=fields["Intervention"].text(),
+            outcome=fields["Outcome"].text(),
+            actor=e.actor,
+        ),
+    )
 
 
 def _resolve(e: Entry) -> CommandDialog:
-    fields = {"Adverse event": open_events_combo(e.protocol, e.pid, e.alias,
-                                                 e.live.clock.now()),
-              "Outcome": QLineEdit(), "Resolved: minutes ago": spin_box(0, 24 * 60, 0)}
-    return e.dialog("Resolve adverse event", fields, lambda: e.protocol.resolve_adverse_event(
-        e.pid, chosen_event(fields["Adverse event"]), outcome=fields["Outcome"].text(),
-        t_resolved=e.minutes_ago(fields["Resolved: minutes ago"]), actor=e.actor))
+    fields = {
+        "Adverse event": open_events_combo(e.protocol, e.pid, e.alias, e.live.clock.now()),
+        "Outcome": QLineEdit(),
+        "Resolved: minutes ago": spin_box(0, 24 * 60, 0),
+    }
+    return e.dialog(
+        "Resolve adverse event",
+        fields,
+        lambda: e.protocol.resolve_adverse_event(
+            e.pid,
+            chosen_event(fields["Adverse event"]),
+            outcome=fields["Outcome"].text(),
+            t_resolved=e.minutes_ago(fields["Resolved: minutes ago"]),
+            actor=e.actor,
+        ),
+    )
 
 
 def _note(e: Entry) -> CommandDialog:
     note = QPlainTextEdit()
-    return e.dialog("Note", {"Note (care team only)": note}, lambda: e.protocol.add_note(
-        e.pid, note.toPlainText(), e.actor))
+    return e.dialog(
+        "Note",
+        {"Note (care team only)": note},
+        lambda: e.protocol.add_note(e.pid, note.toPlainText(), e.actor),
+    )
 
 
 # -- protocol steps -------------------------------------------------------------------
@@ -137,54 +204,87 @@ def _screening(e: Entry) -> CommandDialog:
     fields["Reviewer"] = QLineEdit()
 
     def screen() -> None:
-        answers = {r.id: {"yes": True, "no": False}.get(fields[r.question].currentText())
-                   for r in rules}
+        answers = {
+            r.id: {"yes": True, "no": False}.get(fields[r.question].currentText()) for r in rules
+        }
         e.protocol.complete_screening(e.pid, answers, fields["Reviewer"].text())
+
     return e.dialog("Screening", fields, screen)
 
 
 def _approve(e: Entry) -> CommandDialog:
-    fields = {"Needs review": needs_review_label(e.protocol, e.pid, e.alias),
-              "Reviewer": QLineEdit(), "Reason": QLineEdit()}
-    return e.dialog("Approve screening review", fields, lambda: e.protocol.approve_screening(
-        e.pid, fields["Reviewer"].text(), fields["Reason"].text()))
+    fields = {
+        "Needs review": needs_review_label(e.protocol, e.pid, e.alias),
+        "Reviewer": QLineEdit(),
+        "Reason": QLineEdit(),
+    }
+    return e.dialog(
+        "Approve screening review",
+        fields,
+        lambda: e.protocol.approve_screening(
+            e.pid, fields["Reviewer"].text(), fields["Reason"].text()
+        ),
+    )
 
 
 def _readiness(e: Entry) -> CommandDialog:
-    widgets = {"consent_current": QCheckBox(), "fasting_confirmed": QCheckBox(),
-               "ride_home_name": QLineEdit(), "ride_home_phone": QLineEdit(),
-               "intention": QLineEdit(), "touch_consent": choice("", "yes", "no"),
-               "music_choice": QLineEdit()}
+    widgets = {
+        "consent_current": QCheckBox(),
+        "fasting_confirmed": QCheckBox(),
+        "ride_home_name": QLineEdit(),
+        "ride_home_phone": QLineEdit(),
+        "intention": QLineEdit(),
+        "touch_consent": choice("", "yes", "no"),
+        "music_choice": QLineEdit(),
+    }
     widgets["music_choice"].setPlaceholderText("playlist name, or silence")
 
     def ready() -> None:
-        items = {k: (w.isChecked() if isinstance(w, QCheckBox) else
-                     w.currentText() if isinstance(w, QComboBox) else w.text())
-                 for k, w in widgets.items()}
+        items = {
+            k: (
+                w.isChecked()
+                if isinstance(w, QCheckBox)
+                else w.currentText()
+                if isinstance(w, QComboBox)
+                else w.text()
+            )
+            for k, w in widgets.items()
+        }
         items["touch_consent"] = {"yes": True, "no": False}.get(items["touch_consent"])
         e.protocol.confirm_readiness(e.pid, items, e.actor)
-    return e.dialog("Ready checklist", {READINESS_ITEMS[k]: w for k, w in widgets.items()},
-                    ready)
+
+    return e.dialog("Ready checklist", {READINESS_ITEMS[k]: w for k, w in widgets.items()}, ready)
 
 
 def _dose(e: Entry) -> CommandDialog:
-    fields = {"Route": choice(*ROUTES), "Dose (mg)": spin_box(0, 1000, 0, 1),
-              "Weight (kg, 0 = not known)": spin_box(0, 300, 0, 1),
-              "Lot number": QLineEdit(), "Given by": QLineEdit(),
-              "T0: minutes ago": spin_box(0, 120, 0),
-              "Confirm a dose outside the usual range": QCheckBox(),
-              "Override BP gate: prescriber": QLineEdit(), "Override reason": QLineEdit()}
+    fields = {
+        "Route": choice(*ROUTES),
+        "Dose (mg)": spin_box(0, 1000, 0, 1),
+        "Weight (kg, 0 = not known)": spin_box(0, 300, 0, 1),
+        "Lot number": QLineEdit(),
+        "Given by": QLineEdit(),
+        "T0: minutes ago": spin_box(0, 120, 0),
+        "Confirm a dose outside the usual range": QCheckBox(),
+        "Override BP gate: prescriber": QLineEdit(),
+        "Override reason": QLineEdit(),
+    }
 
     def give() -> None:
         prescriber = fields["Override BP gate: prescriber"].text()
         e.protocol.give_dose(
-            e.pid, route=fields["Route"].currentText(), dose_mg=fields["Dose (mg)"].value(),
+            e.pid,
+            route=fields["Route"].currentText(),
+            dose_mg=fields["Dose (mg)"].value(),
             weight_kg=fields["Weight (kg, 0 = not known)"].value() or None,
-            lot=fields["Lot number"].text(), given_by=fields["Given by"].text() or e.actor,
+            lot=fields["Lot number"].text(),
+            given_by=fields["Given by"].text() or e.actor,
             t0=e.minutes_ago(fields["T0: minutes ago"]),
             confirmed=fields["Confirm a dose outside the usual range"].isChecked(),
-            override={"prescriber": prescriber,
-                      "reason": fields["Override reason"].text()} if prescriber else None)
+            override={"prescriber": prescriber, "reason": fields["Override reason"].text()}
+            if prescriber
+            else None,
+        )
+
     return e.dialog("Dose given", fields, give)
 
 
@@ -192,33 +292,58 @@ def _discharge(e: Entry) -> CommandDialog:
     boxes = {k: QCheckBox() for k in MANUAL_DISCHARGE_ITEMS}
     fields: dict[str, QWidget] = {MANUAL_DISCHARGE_ITEMS[k]: b for k, b in boxes.items()}
     # The SpO2 is not typed here: it is the newest reading, with its source and age.
-    fields["SpO2"] = status_label(spo2_summary(
-        e.live.latest_spo2(e.pid), e.live.clock.now(),
-        e.protocol.config.discharge_spo2_max_age_min))
+    fields["SpO2"] = status_label(
+        spo2_summary(
+            e.live.latest_spo2(e.pid),
+            e.live.clock.now(),
+            e.protocol.config.discharge_spo2_max_age_min,
+        )
+    )
     fields["Signed by"] = QLineEdit()
-    return e.dialog("Discharge", fields, lambda: e.protocol.sign_discharge(
-        e.pid, fields["Signed by"].text(), {k: b.isChecked() for k, b in boxes.items()},
-        e.live.latest_spo2(e.pid)))
+    return e.dialog(
+        "Discharge",
+        fields,
+        lambda: e.protocol.sign_discharge(
+            e.pid,
+            fields["Signed by"].text(),
+            {k: b.isChecked() for k, b in boxes.items()},
+            e.live.latest_spo2(e.pid),
+        ),
+    )
 
 
 # -- outcomes -------------------------------------------------------------------------
 def _scale(e: Entry) -> CommandDialog:
     answers = ScaleAnswers()
-    return e.dialog("Outcome scale", {"Scale": answers}, lambda: e.protocol.record_scale(
-        e.pid, *answers.answers(), e.actor))
+    return e.dialog(
+        "Outcome scale",
+        {"Scale": answers},
+        lambda: e.protocol.record_scale(e.pid, *answers.answers(), e.actor),
+    )
 
 
 # The tile's protocol actions (`SeatTile.protocol_requested`), each with its builder.
 ENTRIES: dict[str, Callable[[Entry], CommandDialog | None]] = {
-    "moaas": _moaas, "cadss": _cadss, "bp": _bp, "correct": _correct, "attest": _attest,
-    "adverse": _adverse, "resolve": _resolve, "note": _note,
-    "screening": _screening, "approve": _approve, "readiness": _readiness, "dose": _dose,
-    "discharge": _discharge, "scale": _scale,
+    "moaas": _moaas,
+    "cadss": _cadss,
+    "bp": _bp,
+    "correct": _correct,
+    "attest": _attest,
+    "adverse": _adverse,
+    "resolve": _resolve,
+    "note": _note,
+    "screening": _screening,
+    "approve": _approve,
+    "readiness": _readiness,
+    "dose": _dose,
+    "discharge": _discharge,
+    "scale": _scale,
 }
 
 
-def open_entry(live: LiveSession, pid: str, action: str, value: object,
-               parent=None) -> CommandDialog | None:
+def open_entry(
+    live: LiveSession, pid: str, action: str, value: object, parent=None
+) -> CommandDialog | None:
     """Record a one-click entry now (returns None), or build the dialog that asks.
 
     An action the tile does not offer is a programming error: ValueError.
@@ -226,5 +351,8 @@ def open_entry(live: LiveSession, pid: str, action: str, value: object,
     build = ENTRIES.get(action)
     if build is None:
         raise ValueError(f"unknown protocol entry {action!r}")
-    return build(Entry(live, pid, live.room.participants[pid].alias, value, live.protocol,
-                       live.actor, parent))
+    return build(
+        Entry(
+            live, pid, live.room.participants[pid].alias, value, live.protocol, live.actor, parent
+        )
+    )

@@ -60,9 +60,11 @@ class ScaleAnswers(QWidget):
         for page_name, page in self._pages.items():
             page.setVisible(page_name == name)
         scale = SCALES.get(name)
-        self.hint.setText(f"{scale.items} items, each {scale.item_min}–{scale.item_max}; "
-                          "answer every item." if scale else
-                          "Choose the scale, then answer every item.")
+        self.hint.setText(
+            f"{scale.items} items, each {scale.item_min}–{scale.item_max}; answer every item."
+            if scale
+            else "Choose the scale, then answer every item."
+        )
         self.window().adjustSize()  # PCL-5's 20 items make the dialog taller; PHQ-9's shorter
 
     def answers(self) -> tuple[str, dict[int, int]]:
@@ -70,9 +72,11 @@ class ScaleAnswers(QWidget):
         name = self.scale.currentText()
         if not name:
             raise BadInputError(f"choose the scale: {', '.join(SCALES)}")
-        return name, {n: int(combo.currentText())
-                      for n, combo in enumerate(self.items[name], start=1)
-                      if combo.currentText()}
+        return name, {
+            n: int(combo.currentText())
+            for n, combo in enumerate(self.items[name], start=1)
+            if combo.currentText()
+        }
 
 
 def needs_review_label(protocol: Protocol, pid: str, alias: str) -> QLabel:
@@ -80,8 +84,9 @@ def needs_review_label(protocol: Protocol, pid: str, alias: str) -> QLabel:
     screening = protocol.of(pid).screening
     if not screening or screening["outcome"] != NEEDS_REVIEW:
         state = screening["outcome"] if screening else "not screened"
-        raise BadInputError(f"{alias}: only a screening that needs review can be approved "
-                            f"(this one: {state})")
+        raise BadInputError(
+            f"{alias}: only a screening that needs review can be approved (this one: {state})"
+        )
     questions = {rule.id: rule.question for rule in protocol.config.screening}
     label = QLabel("\n".join(f"{questions.get(rid, rid)} yes" for rid in screening["positive"]))
     label.setWordWrap(True)

@@ -45,9 +45,13 @@ def number(field: QLineEdit, label: str, *, whole: bool = False) -> float | int 
 
 def hand_value_fields() -> dict[str, QLineEdit]:
     """One empty field per parameter a person may measure, keyed by canonical name."""
-    return {param: empty_number(f"{PARAMETERS[param].valid_min:g}–"
-                                f"{PARAMETERS[param].valid_max:g} {PARAMETERS[param].unit}")
-            for param in HAND_PARAMS}
+    return {
+        param: empty_number(
+            f"{PARAMETERS[param].valid_min:g}–"
+            f"{PARAMETERS[param].valid_max:g} {PARAMETERS[param].unit}"
+        )
+        for param in HAND_PARAMS
+    }
 
 
 def hand_values(fields: dict[str, QLineEdit]) -> dict[str, float | None]:
@@ -79,8 +83,11 @@ def entries_combo(live: LiveSession, pid: str) -> QComboBox:
     combo = QComboBox()
     t0 = live.protocol.of(pid).t0 if live.protocol is not None else None
     for entry_id, t, what in live.standing_entries(pid):
-        when = f"T0 {round((t - t0) / 60):+d} min" if t0 is not None else \
-            format_age(max(0.0, live.clock.now() - t))
+        when = (
+            f"T0 {round((t - t0) / 60):+d} min"
+            if t0 is not None
+            else format_age(max(0.0, live.clock.now() - t))
+        )
         combo.addItem(f"{what} · {when}", entry_id)
     return combo
 
@@ -91,8 +98,15 @@ def status_label(text: str) -> QLabel:
     return label
 
 
-def correct_entry(live: LiveSession, pid: str, entry_id: str | None, action: str,
-                  new_values: str, reason: str, by: str) -> None:
+def correct_entry(
+    live: LiveSession,
+    pid: str,
+    entry_id: str | None,
+    action: str,
+    new_values: str,
+    reason: str,
+    by: str,
+) -> None:
     """Strike an entry, or replace it with corrected values (both name it and say why)."""
     if not entry_id:
         raise BadInputError("choose the entry to correct or strike")
@@ -109,18 +123,21 @@ def correct_entry(live: LiveSession, pid: str, entry_id: str | None, action: str
         try:
             score = int(new_values.strip())
         except ValueError:
-            raise BadInputError(f"enter the corrected {entry.check} score as a whole "
-                                "number") from None
-        record = live.protocol.record_moaas if entry.check == "MOAA/S" \
-            else live.protocol.record_cadss
+            raise BadInputError(
+                f"enter the corrected {entry.check} score as a whole number"
+            ) from None
+        record = (
+            live.protocol.record_moaas if entry.check == "MOAA/S" else live.protocol.record_cadss
+        )
         record(pid, score, by.strip(), t=entry.t, corrects=entry_id, reason=reason)
         return
     values: dict[str, float | None] = {}
     for part in new_values.replace(",", " ").split():
         param, _, text = part.partition("=")
         if param not in HAND_PARAMS or not text:
-            raise BadInputError(f"write corrected values as NAME=value ({', '.join(HAND_PARAMS)}),"
-                                f" not {part!r}")
+            raise BadInputError(
+                f"write corrected values as NAME=value ({', '.join(HAND_PARAMS)}), not {part!r}"
+            )
         try:
             values[param] = float(text)
         except ValueError:

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.music.director import MusicDirector
+from groupkap.protocol.group import Protocol
 from groupkap.protocol.readout import protocol_readout
 from groupkap.readings import Latest
-from groupkap.protocol.group import Protocol
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Room
 from groupkap.settings import Settings
@@ -36,12 +36,20 @@ class RoomGrid(QWidget):
 
     frame_drawn = Signal(float)
 
-    def __init__(self, room: Room, vitals_for: Callable[[str], SeatVitals | None],
-                 now: Callable[[], float], settings: Settings, parent=None, *,
-                 alarms: AlarmEngine | None = None, protocol: Protocol | None = None,
-                 music: MusicDirector | None = None,
-                 spo2: Callable[[str], Latest | None] = lambda pid: None,
-                 flash_clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        room: Room,
+        vitals_for: Callable[[str], SeatVitals | None],
+        now: Callable[[], float],
+        settings: Settings,
+        parent=None,
+        *,
+        alarms: AlarmEngine | None = None,
+        protocol: Protocol | None = None,
+        music: MusicDirector | None = None,
+        spo2: Callable[[str], Latest | None] = lambda pid: None,
+        flash_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
         self.room = room
         self.alarms = alarms
@@ -79,7 +87,8 @@ class RoomGrid(QWidget):
         for number, tile in self.tiles.items():
             person = self.room.on_seat(number)
             if tile.participant is not person or (
-                    person is not None and tile.title.text() != f"{number} · {person.alias}"):
+                person is not None and tile.title.text() != f"{number} · {person.alias}"
+            ):
                 tile.bind(person)
 
     def draw_frame(self, all_plots: bool = False) -> None:
@@ -92,13 +101,19 @@ class RoomGrid(QWidget):
                 pid = tile.participant.id
                 tile.refresh(self._vitals_for(pid), now, trends)
                 if self.alarms is not None:
-                    tile.show_alarm(self.alarms.top_for(pid), self.alarms.pause_remaining(pid),
-                                    flash_t)
+                    tile.show_alarm(
+                        self.alarms.top_for(pid), self.alarms.pause_remaining(pid), flash_t
+                    )
                 if self.music is not None:
                     tile.show_music(self.music.chip(pid))
                 if self.protocol is not None:
-                    tile.show_protocol(protocol_readout(
-                        self.protocol.of(pid), now, self._spo2(pid),
-                        self.protocol.config.overdue_grace_min * 60))
+                    tile.show_protocol(
+                        protocol_readout(
+                            self.protocol.of(pid),
+                            now,
+                            self._spo2(pid),
+                            self.protocol.config.overdue_grace_min * 60,
+                        )
+                    )
         self.frames += 1
         self.frame_drawn.emit(now)

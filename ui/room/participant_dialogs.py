@@ -29,7 +29,8 @@ def add_dialog(live, seat: int | None, parent=None) -> CommandDialog:
     dialog = CommandDialog(
         "Add participant",
         lambda: live.add_participant(alias.text(), seats.currentData(), full_name.text()),
-        parent)
+        parent,
+    )
     dialog.form.addRow("Alias", alias)
     dialog.form.addRow("Full name", full_name)
     dialog.form.addRow("Seat", seats)
@@ -42,7 +43,9 @@ def rename_dialog(live, pid: str, parent=None) -> CommandDialog:
     alias, full_name = QLineEdit(person.alias), QLineEdit(person.full_name or "")
     dialog = CommandDialog(
         f"Rename {person.alias}",
-        lambda: live.rename_participant(pid, alias.text(), full_name.text()), parent)
+        lambda: live.rename_participant(pid, alias.text(), full_name.text()),
+        parent,
+    )
     dialog.form.addRow("Alias", alias)
     dialog.form.addRow("Full name", full_name)
     dialog.alias, dialog.full_name = alias, full_name
@@ -54,7 +57,9 @@ def reseat_dialog(live, pid: str, parent=None) -> CommandDialog:
     seats = _seat_combo(live.room.free_seats())
     dialog = CommandDialog(
         f"Move {person.alias} from seat {person.seat}",
-        lambda: live.reseat_participant(pid, seats.currentData()), parent)
+        lambda: live.reseat_participant(pid, seats.currentData()),
+        parent,
+    )
     if seats.count() == 0:
         dialog.error.setText("Every seat is taken; free a seat first.")
     dialog.form.addRow("New seat", seats)
@@ -68,7 +73,9 @@ def remove_dialog(live, pid: str, parent=None) -> CommandDialog:
     reason.setPlaceholderText("optional, e.g. left early with escort")
     dialog = CommandDialog(
         f"Remove {person.alias} from seat {person.seat}",
-        lambda: live.remove_participant(pid, reason.text()), parent)
+        lambda: live.remove_participant(pid, reason.text()),
+        parent,
+    )
     dialog.form.addRow("Reason", reason)
     dialog.reason = reason
     return dialog

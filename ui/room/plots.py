@@ -79,8 +79,12 @@ class TrendPlot:
         for name in TREND_PARAMS:
             symbol = "o" if name == "SBP" else None
             self.curves[name] = self.widget.plot(
-                pen=pg.mkPen(theme.PARAM_COLOURS[name], width=1), symbol=symbol,
-                symbolSize=4, symbolBrush=theme.PARAM_COLOURS[name], symbolPen=None)
+                pen=pg.mkPen(theme.PARAM_COLOURS[name], width=1),
+                symbol=symbol,
+                symbolSize=4,
+                symbolBrush=theme.PARAM_COLOURS[name],
+                symbolPen=None,
+            )
             # No clip-to-view or downsampling: at ≤ 1,800 points a curve they cost more
             # than they save (scripts/bench_room.py measured +2 ms a frame).
 
@@ -88,4 +92,5 @@ class TrendPlot:
         p = PARAMETERS[name if name != "PR" else "HR"]
         scaled = (v - p.display_min) / (p.display_max - p.display_min)
         self.curves["HR" if name == "PR" else name].setData(
-            (t - now) / 60.0, np.clip(scaled, 0, 1), skipFiniteCheck=True)
+            (t - now) / 60.0, np.clip(scaled, 0, 1), skipFiniteCheck=True
+        )

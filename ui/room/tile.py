@@ -7,8 +7,17 @@ only when it changes, so a frame that brings nothing new costs almost nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu, QPushButton,
-                               QSizePolicy, QToolButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+)
 
 from groupkap.alarms.model import Alarm, flash_on
 from groupkap.protocol.readout import ProtocolReadout
@@ -25,11 +34,17 @@ from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
 def _style(label: QLabel, colour: str, size: int, bold: bool = False) -> None:
     # The size goes in the label's own style sheet: the window's sheet would override a QFont.
     label.setStyleSheet(
-        f"color: {colour}; font-size: {size}px; font-weight: {'bold' if bold else 'normal'};")
+        f"color: {colour}; font-size: {size}px; font-weight: {'bold' if bold else 'normal'};"
+    )
 
 
-def _label(text: str = "", size: int = 13, bold: bool = False, colour: str = theme.TEXT,
-           align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
+def _label(
+    text: str = "",
+    size: int = 13,
+    bold: bool = False,
+    colour: str = theme.TEXT,
+    align=Qt.AlignmentFlag.AlignLeft,
+) -> QLabel:
     label = QLabel(text)
     _style(label, colour, size, bold)
     label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
@@ -148,8 +163,10 @@ class SeatTile(QFrame):
         self.alarm_lit = False
         self._shown_alarm: tuple | None = None
         self._shown_pause: str | None = None
-        self._icons = {name: alarm_triangle(22, theme.ALARM_COLOURS[name], marks)
-                       for name, marks in (("high", 3), ("medium", 2), ("low", 1))}
+        self._icons = {
+            name: alarm_triangle(22, theme.ALARM_COLOURS[name], marks)
+            for name, marks in (("high", 3), ("medium", 2), ("low", 1))
+        }
         self.pause_icon.hide()
 
         grid = QGridLayout()
@@ -168,8 +185,7 @@ class SeatTile(QFrame):
         bp_row = QHBoxLayout()
         self.bp_label = _label("BP", 13, colour=theme.TEXT_DIM)
         self.bp_size = 28
-        self.bp_value = _label("--/--", self.bp_size, bold=True,
-                               colour=theme.PARAM_COLOURS["SBP"])
+        self.bp_value = _label("--/--", self.bp_size, bold=True, colour=theme.PARAM_COLOURS["SBP"])
         self.bp_age = _label("", 16, colour=theme.TEXT_DIM)
         bp_row.addWidget(self.bp_label)
         bp_row.addWidget(self.bp_value)
@@ -185,9 +201,11 @@ class SeatTile(QFrame):
         self.pleth = PlethPlot(settings.pleth_seconds)
         outer.addWidget(self.pleth.widget, 3)
         legend = " ".join(
-            f"<span style='color:{theme.PARAM_COLOURS[p]}'>{p}</span>" for p in TREND_PARAMS)
+            f"<span style='color:{theme.PARAM_COLOURS[p]}'>{p}</span>" for p in TREND_PARAMS
+        )
         self.trend_caption = _label(
-            f"trend {settings.trend_minutes:.0f} min · {legend}", 12, colour=theme.TEXT_DIM)
+            f"trend {settings.trend_minutes:.0f} min · {legend}", 12, colour=theme.TEXT_DIM
+        )
         outer.addWidget(self.trend_caption)
         self.trend = TrendPlot(settings.trend_minutes)
         outer.addWidget(self.trend.widget, 2)
@@ -198,7 +216,8 @@ class SeatTile(QFrame):
         self.music_chip.setToolTip("Music: duck, skip, hold, fade to silence")
         self.music_chip.setStyleSheet(
             f"QToolButton {{ color: {theme.TEXT_DIM}; border: 0; font-size: 14px; "
-            "text-align: left; padding: 0; } QToolButton::menu-indicator { image: none; }")
+            "text-align: left; padding: 0; } QToolButton::menu-indicator { image: none; }"
+        )
         self.music_chip.hide()
         outer.addWidget(self.music_chip, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -246,9 +265,19 @@ class SeatTile(QFrame):
             self.music_chip.setMenu(self._music_menu(participant.id))
         self.add_button.setVisible(empty)
         self.menu_button.setVisible(not empty)
-        for w in (self.pleth.widget, self.trend.widget, self.trend_caption, self.bp_label,
-                  self.bp_value, self.bp_age, self.next_due, self.entry_button, self.ring,
-                  self.phase, self.scores):
+        for w in (
+            self.pleth.widget,
+            self.trend.widget,
+            self.trend_caption,
+            self.bp_label,
+            self.bp_value,
+            self.bp_age,
+            self.next_due,
+            self.entry_button,
+            self.ring,
+            self.phase,
+            self.scores,
+        ):
             w.setVisible(not empty)
         for box in self.boxes:
             box.name.setVisible(not empty)
@@ -275,8 +304,9 @@ class SeatTile(QFrame):
                 self.alarm_text.setText(alarm.label)
                 _style(self.alarm_text, colour, 18, bold=True)
                 self.alarm_icon.setPixmap(self._icons[alarm.priority])
-        pause = None if pause_left is None else \
-            f"{int(pause_left // 60)}:{int(pause_left % 60):02d}"
+        pause = (
+            None if pause_left is None else f"{int(pause_left // 60)}:{int(pause_left % 60):02d}"
+        )
         if pause != self._shown_pause:
             self._shown_pause = pause
             self.pause_icon.setVisible(pause is not None)
@@ -291,8 +321,12 @@ class SeatTile(QFrame):
         self.phase.setText(readout.header if readout else "")
         self.next_due.setText(readout.next_due if readout else "")
         self.scores.setText(readout.scores if readout else "")
-        _style(self.next_due, "#ffc83d" if readout and readout.overdue else theme.TEXT, 15,
-               bold=bool(readout and readout.overdue))
+        _style(
+            self.next_due,
+            "#ffc83d" if readout and readout.overdue else theme.TEXT,
+            15,
+            bold=bool(readout and readout.overdue),
+        )
         self.ring.set_fraction(readout.observed if readout else 0.0)
 
     def show_music(self, chip: str) -> None:
@@ -304,10 +338,16 @@ class SeatTile(QFrame):
 
     def _music_menu(self, pid: str) -> QMenu:
         menu = QMenu(self)
-        for move, label in (("duck", "Duck / restore (talking to them)"), ("skip", "Skip"),
-                            ("hold", "Hold this piece"), ("release", "Release hold"),
-                            ("silence", "Fade to silence"), ("resume", "Resume music"),
-                            ("louder", "Volume up"), ("softer", "Volume down")):
+        for move, label in (
+            ("duck", "Duck / restore (talking to them)"),
+            ("skip", "Skip"),
+            ("hold", "Hold this piece"),
+            ("release", "Release hold"),
+            ("silence", "Fade to silence"),
+            ("resume", "Resume music"),
+            ("louder", "Volume up"),
+            ("softer", "Volume down"),
+        ):
             menu.addAction(label, lambda m=move: self.music_requested.emit(pid, m))
         return menu
 
@@ -316,25 +356,30 @@ class SeatTile(QFrame):
         menu = QMenu(self)
         moaas = menu.addMenu("MOAA/S")
         for score in range(5, -1, -1):
-            moaas.addAction(str(score),
-                            lambda s=score: self.protocol_requested.emit(pid, "moaas", s))
-        for action, label in (("cadss", "CADSS total…"),
-                              ("bp", "Reading by hand (BP, SpO2 …)…"),
-                              ("correct", "Correct or strike an entry…"),
-                              ("attest", "Dissociation resolved (attest)…"),
-                              ("adverse", "Adverse event…"),
-                              ("resolve", "Resolve adverse event…"), ("note", "Note…"),
-                              (None, None),
-                              ("screening", "Screening…"),
-                              ("approve", "Approve screening review…"),
-                              ("readiness", "Ready checklist…"),
-                              ("dose", "Dose given…"), ("discharge", "Discharge…"),
-                              (None, None), ("scale", "Outcome scale…")):
+            moaas.addAction(
+                str(score), lambda s=score: self.protocol_requested.emit(pid, "moaas", s)
+            )
+        for action, label in (
+            ("cadss", "CADSS total…"),
+            ("bp", "Reading by hand (BP, SpO2 …)…"),
+            ("correct", "Correct or strike an entry…"),
+            ("attest", "Dissociation resolved (attest)…"),
+            ("adverse", "Adverse event…"),
+            ("resolve", "Resolve adverse event…"),
+            ("note", "Note…"),
+            (None, None),
+            ("screening", "Screening…"),
+            ("approve", "Approve screening review…"),
+            ("readiness", "Ready checklist…"),
+            ("dose", "Dose given…"),
+            ("discharge", "Discharge…"),
+            (None, None),
+            ("scale", "Outcome scale…"),
+        ):
             if action is None:
                 menu.addSeparator()
                 continue
-            menu.addAction(label,
-                           lambda a=action: self.protocol_requested.emit(pid, a, None))
+            menu.addAction(label, lambda a=action: self.protocol_requested.emit(pid, a, None))
         return menu
 
     # -- drawing ------------------------------------------------------------------
@@ -347,8 +392,9 @@ class SeatTile(QFrame):
         if self.participant is None or vitals is None:
             return
         s = self.settings
-        r = tile_readout(vitals, now, stale_after_s=s.stale_after_s,
-                         nibp_interval_s=s.nibp_interval_s)
+        r = tile_readout(
+            vitals, now, stale_after_s=s.stale_after_s, nibp_interval_s=s.nibp_interval_s
+        )
         self.readout = r
         for box, numeric in zip(self.boxes, r.numerics):
             # A value measured by hand says so beside its name (who took it: the BP line).
@@ -358,8 +404,12 @@ class SeatTile(QFrame):
         if bp != self._shown_bp:
             self._shown_bp = bp
             self.bp_value.setText(r.bp_text)
-            _style(self.bp_value, theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
-                   self.bp_size, bold=True)
+            _style(
+                self.bp_value,
+                theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
+                self.bp_size,
+                bold=True,
+            )
             self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
         if r.temp_text != self.temperature.text():
             self.temperature.setText(r.temp_text)
@@ -393,8 +443,12 @@ class SeatTile(QFrame):
         if bp_size != self.bp_size:
             self.bp_size = bp_size
             stale = self._shown_bp[2] if self._shown_bp else False
-            _style(self.bp_value, theme.STALE if stale else theme.PARAM_COLOURS["SBP"],
-                   bp_size, bold=True)
+            _style(
+                self.bp_value,
+                theme.STALE if stale else theme.PARAM_COLOURS["SBP"],
+                bp_size,
+                bold=True,
+            )
         super().resizeEvent(event)
 
     # -- commands -----------------------------------------------------------------
