@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import replace
@@ -20,26 +21,55 @@ from groupkap.errors import BadInputError, GroupKapError
 from groupkap.options import RunOptions
 from groupkap.protocol.esketamine import SIGN_MEANINGS
 from groupkap.room.model import MAX_SEATS, MIN_SEATS, check_seat_count
-from groupkap.store.store import default_db_path, list_sessions, verify
+from groupkap.store.store import backup, check_db_path, default_db_path, list_sessions, verify
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _positive(kind: type, what: str):
+# Bounds a run can honour: a clock much faster than 1000x would generate a backlog larger
+# than memory in one pump; a demo is at most 12 hours.
+SPEED_RANGE, MINUTES_RANGE, SEED_RANGE = (0.1, 1000.0), (1.0, 720.0), (0, 2**31 - 1)
+
+
+def _bounded(kind: type, what: str, lo: float, hi: float):
+    """An argparse type: a finite number of `kind` from lo to hi, else one clear line."""
+
     def parse(text: str):
+        shown = text if len(text) <= 24 else text[:20] + "…"
         try:
-            value = kind(text)
+            value = kind(text) if len(text) <= 40 else None
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, not {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{what} must be more than 0, not {text}")
+            value = None
+        if value is None or not math.isfinite(value) or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a number from {lo:g} to {hi:g}, not {shown!r}"
+            )
         return value
 
     return parse
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit 2, like every other refusal (no usage dump)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"groupkap: {message} (see `{self.prog} --help`)\n")
+
+
+def _seat_count(text: str) -> int:
+    """A whole number (the room then checks 3–10 in its own words); never a traceback on a
+    number with thousands of digits."""
+    try:
+        return int(text) if len(text) <= 4 else int("x")
+    except ValueError:
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        raise argparse.ArgumentTypeError(
+            f"--seats must be a whole number from {MIN_SEATS} to {MAX_SEATS}, not {shown!r}"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="groupkap",
         description="Room display and session log for group ketamine-assisted psychotherapy. "
         + ADJUNCT_NOTICE,
@@ -50,10 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=_OneLineParser)
 
     demo = sub.add_parser("demo", help="open a simulated session in the room grid")
-    demo.add_argument("--seats", type=int, default=6, help=f"participants, {MIN_SEATS}–{MAX_SEATS}")
+    demo.add_argument(
+        "--seats",
+        type=_seat_count,
+        default=6,
+        help=f"participants, {MIN_SEATS}–{MAX_SEATS}",
+    )
     demo.add_argument(
         "--scenario",
         default="demo",
@@ -61,16 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--speed",
-        type=_positive(float, "--speed"),
+        type=_bounded(float, "--speed", *SPEED_RANGE),
         default=1.0,
         help="simulated seconds per real second",
     )
     demo.add_argument(
         "--minutes",
-        type=_positive(float, "--minutes"),
+        type=_bounded(float, "--minutes", *MINUTES_RANGE),
         help="end by itself after this many simulated minutes",
     )
-    demo.add_argument("--seed", type=int, default=1, help="simulator seed (same seed, same room)")
+    demo.add_argument(
+        "--seed",
+        type=_bounded(int, "--seed", *SEED_RANGE),
+        default=1,
+        help="simulator seed (same seed, same room)",
+    )
     demo.add_argument("--offscreen", action="store_true", help="run without a window")
     demo.add_argument("--screenshot", type=Path, help="write a PNG of the room at the end")
     demo.add_argument(
@@ -88,8 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--json", action="store_true", help="print JSON for scripts")
     sessions.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    check = sub.add_parser("verify", help="check the event log's hash chain")
+    check = sub.add_parser(
+        "verify", help="check the event log's hash chain against its anchored heads"
+    )
+    check.add_argument(
+        "--anchor",
+        type=Path,
+        metavar="FILE",
+        help="heads to check against: an anchor file kept elsewhere, or an export "
+        "(default: the database's own .anchor file)",
+    )
     check.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    copy = sub.add_parser("backup", help="make a consistent copy of the database (and its anchor)")
+    copy.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the copy; never overwritten"
+    )
+    copy.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     close = sub.add_parser("close", help="close an interrupted session without resuming it")
     close.add_argument("session")
@@ -139,6 +194,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _sessions(args)
     if args.command == "verify":
         return _verify(args)
+    if args.command == "backup":
+        return _backup(args)
     if args.command == "close":
         return _close(args)
     if args.command == "esketamine-record":
@@ -146,6 +203,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     from groupkap.settings import load_settings
 
     settings = load_settings(args.config)
+    from groupkap.alarms.limits import load_clinic_limits
+
+    load_clinic_limits()  # a refused limits file is exit 2 before any session is written
     if args.command == "demo":
         options = _demo_options(args)
         if _needs_offscreen(options.offscreen):
@@ -202,7 +262,10 @@ def _offscreen(options: RunOptions) -> RunOptions:
             file=sys.stderr,
         )
     if screenshot is None:
-        screenshot = (options.db or default_db_path()).parent / "screenshots" / "room.png"
+        # The database's folder is checked first, as every writing command does: the
+        # screenshot folder must not create a missing database folder on the way.
+        db = check_db_path(options.db or default_db_path(), options.db is None)
+        screenshot = db.parent / "screenshots" / "room.png"
         screenshot.parent.mkdir(parents=True, exist_ok=True)
     return replace(options, minutes=minutes, screenshot=screenshot, offscreen=True)
 
@@ -239,22 +302,41 @@ def _sessions(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    report = verify(_db(args))
+    """Exit 0 intact, 1 broken or not matching an anchored head, 2 damaged or unreadable."""
+    report = verify(_db(args), args.anchor)
     if report.ok:
         print(f"event chain intact: {report.checked} events checked in {_db(args)}")
+        if report.anchor:
+            print(f"anchored heads: {report.anchored} match ({report.anchor})")
+        else:
+            print(
+                "groupkap: no anchor file beside the database, so a cut-short or rewritten "
+                "log would pass; give --anchor a head file kept elsewhere",
+                file=sys.stderr,
+            )
         return EXIT_OK
     print(
         f"event chain broken at seq {report.broken_seq}: {report.reason} "
-        f"({report.checked} events before it are intact)"
+        f"({report.checked} events checked)"
     )
     return EXIT_CHECK_FAILED
+
+
+def _backup(args: argparse.Namespace) -> int:
+    head, report = backup(_db(args), args.out)
+    where = f"up to event {head.seq}" if head else "no events yet"
+    print(f"backup written to {args.out} ({where}); its anchor: {args.out}.anchor")
+    if not report.ok:
+        print(f"the copy's event chain is broken at seq {report.broken_seq}: {report.reason}")
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
 
 
 def _close(args: argparse.Namespace) -> int:
     from groupkap.clock import RealClock
     from groupkap.store import Store
 
-    store = Store.open(_db(args), RealClock())
+    store = Store.open(_db(args), RealClock(), must_exist=True)
     try:
         store.close_interrupted(args.session, actor=os.environ.get("USER", "system"))
     finally:
@@ -271,7 +353,8 @@ def _esketamine_record(args: argparse.Namespace) -> int:
     from groupkap.protocol.esketamine_html import to_html
     from groupkap.settings import load_settings
     from groupkap.store import Store
-    from groupkap.store.store import open_read_only
+    from groupkap.store.anchor import export_line
+    from groupkap.store.store import current_head, open_read_only, reading
 
     out = args.out.expanduser()
     if not out.parent.is_dir():
@@ -293,16 +376,17 @@ def _esketamine_record(args: argparse.Namespace) -> int:
     def build():
         conn = open_read_only(_db(args))
         try:
-            return monitoring_record(
-                conn, args.session, args.participant, config=settings.protocol, clinic=clinic
-            )
+            with reading(_db(args)):
+                return monitoring_record(
+                    conn, args.session, args.participant, config=settings.protocol, clinic=clinic
+                )
         finally:
             conn.close()
 
     record = build()
     if args.sign is not None:
         data = signature_data(record, args.sign, args.meaning)
-        store = Store.open(_db(args), RealClock())
+        store = Store.open(_db(args), RealClock(), must_exist=True)
         try:
             store.record(
                 args.session,
@@ -315,8 +399,14 @@ def _esketamine_record(args: argparse.Namespace) -> int:
             store.close()
         record = build()
     page = to_html(record, RealClock())
+    head = current_head(_db(args))
+    if head is not None:  # `groupkap verify --anchor FILE.html` checks the log against it
+        page += f"<!-- {export_line(head)} -->\n"
     try:
-        out.write_text(page, encoding="utf-8")
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an export holds health data: owner-only, even when replaced
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(page)
     except OSError as exc:
         raise BadInputError(f"cannot write {out}: {exc.strerror}; choose another --out") from exc
     print(out)

@@ -31,7 +31,7 @@ EVENT_KINDS: dict[str, str] = {
     "could hear it: dummy output, no device, null sink), device",
     "alarm.sound_failed": "an alarm burst could not be played during the session (device "
     "lost): problem; the room shows the alarm-sound banner",
-    "limits.applied": "the alarm limits in force when a session started: source, limits",
+    "limits.applied": "the alarm limits in force when a session started: source, limits, off",
     "limits.changed": "alarm limits changed: param, old, new, scope clinic or participant, "
     "source file",
     "screening.completed": "contraindication screening: outcome eligible / needs review / "
@@ -75,6 +75,10 @@ EVENT_KINDS: dict[str, str] = {
     "music.skipped": "a piece skipped by a facilitator, or because it could not be played",
     "music.silenced": "a seat faded to silence (or all quiet for the room)",
     "music.device_lost": "a seat's output device disappeared: the seat goes silent",
+    "music.list_refused": "a saved playlist could not be read and was left out: playlist, path, "
+    "reason (every other list and seat plays on)",
+    "music.piece_left_out": "a piece in a saved playlist was left out: playlist, entry, reason "
+    "(missing, unreadable, truncated)",
     "circle.started": "a sharing circle began: speakers (count), order, start_seat, seed "
     "when shuffled, total_s, opening_s, closing_s, rounds, prompts, "
     "prewarning_s, fair_share_s",

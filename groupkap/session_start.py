@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import closing
 
 from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import clinic_limits_path, load_clinic_limits
+from groupkap.alarms.limits import LimitSet, clinic_limits_path, load_clinic_limits
 from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import Clock
 from groupkap.options import RunOptions
@@ -36,7 +36,11 @@ def open_live_session(
     make_source: SourceFactory,
 ) -> LiveSession:
     """Start the session `options` asks for (or resume `options.resume`), watched by an alarm
-    engine with the clinic's limits (recorded as applied) and following the protocol."""
+    engine with the clinic's limits (recorded as applied) and following the protocol.
+
+    The limits are read first: a refused limits file raises ConfigError before anything is
+    written."""
+    limits = load_clinic_limits()
     if options.resume:
         live = _resume(
             options.resume, store=store, clock=clock, settings=settings, make_source=make_source
@@ -54,7 +58,7 @@ def open_live_session(
         )
         for seat in sorted(options.plan):
             live.add_participant(options.plan[seat], seat)
-    watch_alarms(live)
+    watch_alarms(live, limits)
     live.follow_protocol(Protocol(clock, live.record_event, settings.protocol, alarms=live.alarms))
     if options.resume:
         with closing(store.reader()) as conn:
@@ -68,11 +72,12 @@ def _resume(
     session_id: str, *, store: Store, clock: Clock, settings: Settings, make_source: SourceFactory
 ) -> LiveSession:
     row = store.session(session_id)
-    last = store.last_event_time(session_id)
+    last = store.last_recorded_time(session_id)
     advance = getattr(clock, "advance", None)
     if last is not None and last > clock.now() and advance is not None:
-        # A simulated session runs ahead of the wall clock: resume after its last event,
-        # so the log's times never run backwards and every T0 stays in the past.
+        # A simulated session runs ahead of the wall clock: resume after the last thing it
+        # recorded (event, vital sign or waveform), so no table's times run backwards and
+        # every T0 stays in the past.
         advance(last - clock.now() + 1.0)
     source = make_source(list(range(1, row["seats"] + 1)), clock.now())
     return LiveSession.resume(
@@ -80,10 +85,11 @@ def _resume(
     )
 
 
-def watch_alarms(live: LiveSession) -> None:
-    """Give the session its alarm engine with the clinic's limits, recorded as applied, and
-    a watcher of the clinic's limits file when there is one, so edits apply live."""
-    limits = load_clinic_limits()
+def watch_alarms(live: LiveSession, limits: LimitSet | None = None) -> None:
+    """Give the session its alarm engine with the clinic's limits, recorded as applied (with
+    any parameter switched off, and why), and a watcher of the clinic's limits file when
+    there is one, so edits apply live."""
+    limits = load_clinic_limits() if limits is None else limits
     engine = AlarmEngine(live.clock, limits, live.record_event, live.settings.alarms)
     live.watch_with(engine)
     live.record_event(
@@ -91,6 +97,7 @@ def watch_alarms(live: LiveSession) -> None:
         {
             "source": limits.source,
             "limits": {name: p.describe() for name, p in limits.params.items()},
+            "off": limits.off(),
         },
         None,
         "system",

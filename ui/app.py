@@ -7,6 +7,7 @@ needs through its constructor.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 import traceback
@@ -17,6 +18,8 @@ import platformdirs
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from groupkap.alarms.engine import ROOM
+from groupkap.alarms.limits import HIGH
 from groupkap.audio.test_tone import test_tone_file
 from groupkap.circle.chime import Chime
 from groupkap.clock import RealClock, SimulatedClock
@@ -45,6 +48,7 @@ qt_log = logging.getLogger("groupkap.qt")
 PUMP_INTERVAL_MS = 100
 SELF_TEST_WAIT_S = 10.0
 SCREENSHOT_SIZE = (1920, 1080)
+LOG_NOT_WRITTEN = "LOG_NOT_WRITTEN"  # the room's technical alarm while the log fails
 
 
 def _qt_message(mode: QtMsgType, context, message: str) -> None:
@@ -104,6 +108,8 @@ class RoomRun:
         self.sound = sound
         self.end_at, self.screenshot = end_at, screenshot
         self.finished = False
+        self.problems: list[str] = []  # what failed while ending (the run exits non-zero)
+        self.signal: int | None = None  # the signal that ended the run, if one did
         self.pump_timer = QTimer(window)
         self.pump_timer.setInterval(PUMP_INTERVAL_MS)
         self.pump_timer.timeout.connect(self._on_pump_timer_timeout)
@@ -117,8 +123,7 @@ class RoomRun:
 
     def _on_pump_timer_timeout(self) -> None:
         if self.end_at is not None and self.live.clock.now() >= self.end_at:
-            self.finish("finished")
-            QApplication.instance().quit()
+            self.end("finished")
             return
         tick = self.live.tick()
         for problem in tick.problems:
@@ -131,7 +136,19 @@ class RoomRun:
             if failure:
                 _on_sound_failed(self.live, self.window, failure)
 
+    def end(self, reason: str) -> None:
+        """End the session and leave the event loop, whatever goes wrong on the way."""
+        try:
+            self.finish(reason)
+        finally:
+            QApplication.instance().quit()
+
     def finish(self, reason: str) -> None:
+        """End the session: last readings, the picture, the sound, then `session.ended`.
+
+        Every step runs even when one before it fails, and each failure is kept in
+        `problems` (the run then exits non-zero): ending must never hang or stop half-way.
+        """
         if self.finished:
             return
         self.finished = True
@@ -140,19 +157,59 @@ class RoomRun:
         stop = getattr(self.live.clock, "stop", None)
         if stop is not None:  # a simulated clock: session time ends here, not while we wait
             stop()
-        self.live.pump()
-        if self.window.circle_view is not None:
-            self.window.circle_view.refresh()  # the circle's last cues and end, on this clock
-        self.window.grid.draw_frame(all_plots=True)
+        self._step("the last readings", self.live.pump)
+        if self.window.circle_view is not None:  # the circle's last cues and end
+            self._step("the circle", self.window.circle_view.refresh)
+        self._step("the last frame", lambda: self.window.grid.draw_frame(all_plots=True))
         if self.screenshot is not None:
-            self.screenshot.parent.mkdir(parents=True, exist_ok=True)
-            self.window.grab().save(str(self.screenshot))
+            self._step("the screenshot", self._save_screenshot)
         if self.sound is not None:
             # The self-test's result belongs in this session's log, before it ends.
-            self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
-            QApplication.processEvents()
-            self.sound.close()
-        self.live.end(reason)
+            self._step("the alarm sound", self._close_sound)
+        self._step("ending the session", lambda: self.live.end(reason))
+
+    def _step(self, what: str, do) -> None:
+        try:
+            do()
+        except (GroupKapError, OSError) as exc:
+            self.problems.append(f"{what}: {exc}")
+            log.error("while ending the session, %s failed: %s", what, exc)
+
+    def _save_screenshot(self) -> None:
+        self.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(self.screenshot)):
+            raise OSError(f"could not write {self.screenshot}")
+
+    def _close_sound(self) -> None:
+        self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
+        QApplication.processEvents()
+        self.sound.close()
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def _hold_signals() -> list[int]:
+    """Until the room runs, a stop signal is noted (the session then ends as soon as it has
+    started) rather than killing the process half-way through building it."""
+    held: list[int] = []
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda n, _frame: held.append(n))
+    return held
+
+
+def _end_on_signals(run: RoomRun, held: list[int]) -> None:
+    """SIGTERM, SIGHUP and SIGINT end the session cleanly ("ended by signal"), without a
+    traceback. The pump timer gives Python control every 100 ms, so the handler runs at once."""
+
+    def handler(signum, _frame) -> None:
+        run.signal = signum
+        run.end(f"ended by signal ({signal.Signals(signum).name})")
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, handler)
+    if held:
+        QTimer.singleShot(0, lambda: handler(held[0], None))
 
 
 def open_circle_view(circle, room_device: str | None, vlc_args: list[str] | None) -> CircleView:
@@ -192,6 +249,22 @@ def alarm_sound_folder() -> Path:
     return Path(platformdirs.user_cache_dir("groupkap", appauthor=False)) / "alarm-sounds"
 
 
+def _on_log_failed(live: LiveSession, window: MainWindow, reason: str) -> None:
+    """The session log is not being written: a banner and a high technical alarm for the
+    room, at once (the facilitators note events by hand until it is written again)."""
+    window.show_log_failure(reason)
+    if live.alarms is not None:
+        live.alarms.raise_technical(
+            ROOM, LOG_NOT_WRITTEN, HIGH, f"session log not being written: {reason}"
+        )
+
+
+def _on_log_recovered(live: LiveSession, window: MainWindow) -> None:
+    window.log_recovered()
+    if live.alarms is not None:
+        live.alarms.clear_technical(ROOM, LOG_NOT_WRITTEN)
+
+
 def _on_sound_failed(live: LiveSession, window: MainWindow, problem: str) -> None:
     """A burst could not be played mid-session: the room says so at once, the log records it."""
     live.record_event("alarm.sound_failed", {"problem": problem}, None, "system")
@@ -212,13 +285,18 @@ def _on_sound_tested(
 
 def run_demo(options: RunOptions, settings: Settings) -> int:
     """`groupkap demo`: a simulated room, ending by itself after `options.minutes` if set."""
+    held_signals = _hold_signals()
     app = qt_application()
     window_ref: list = []
     sys.excepthook = _excepthook(window_ref)
     clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
     bridge = StoreBridge()
     store = Store.open(
-        options.db, clock, on_error=bridge.report, vitals_interval_s=settings.vitals_commit_s
+        options.db,
+        clock,
+        on_error=bridge.report,
+        on_recovered=bridge.recovered,
+        vitals_interval_s=settings.vitals_commit_s,
     )
 
     def simulator(seats: list[int], start: float) -> Simulator:
@@ -257,7 +335,8 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         if music_problem:
             window.show_error(music_problem)
         window_ref.append(window)
-        bridge.write_failed.connect(window.show_error)
+        bridge.write_failed.connect(lambda reason: _on_log_failed(live, window, reason))
+        bridge.write_recovered.connect(lambda: _on_log_recovered(live, window))
         # Offscreen (QA, CI) nobody listens: libVLC's dummy output still decodes and times
         # every burst, without probing sound cards that a headless machine does not have.
         # The self-test says so honestly (banner and log), as it does when the sound could
@@ -281,18 +360,26 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
         run = RoomRun(live, window, end_at, options.screenshot, sound)
+        _end_on_signals(run, held_signals)
         clock.run(options.speed)
         run.start()
         app.exec()
         run.finish("closed by facilitator")
-        _print_summary(live, store, options.screenshot)
+        if not run.problems:
+            _print_summary(live, store, options.screenshot)
     finally:
         store.close()
+    for problem in run.problems:
+        print(f"groupkap: {problem}", file=sys.stderr)
+    if run.problems:
+        return 1
     report = verify(store.path)
     print(
         f"event chain: {'intact' if report.ok else f'BROKEN at seq {report.broken_seq}'}"
         f" ({report.checked} events)"
     )
+    if run.signal is not None:
+        return 128 + run.signal
     return 0 if report.ok else 1
 
 

@@ -13,14 +13,19 @@ class StoreBridge(QObject):
     """Carries store-writer failures (disk full, file removed) to the window.
 
     Signals:
-        write_failed(str): a write could not be committed; the text says what.
+        write_failed(str): writing the session log started failing; the text says why.
+        write_recovered(): the session log is being written again.
     """
 
     write_failed = Signal(str)
+    write_recovered = Signal()
 
     def report(self, message: str) -> None:
         """Safe to call from the writer thread: the signal is queued to the GUI thread."""
         self.write_failed.emit(message)
+
+    def recovered(self) -> None:
+        self.write_recovered.emit()
 
 
 class SoundTestBridge(QObject):

@@ -35,6 +35,22 @@ from ui.room import participant_dialogs as dialogs
 from ui.room.grid import RoomGrid
 
 SOUND_FAILURE_TITLE = "⚠ Alarm sound not working — watch the screen"
+LOG_FAILURE_TITLE = "⚠ Session log not being written — note events by hand"
+
+
+def _banner(name: str) -> QLabel:
+    """A banner across the top for a standing fault, hidden until there is one."""
+    banner = QLabel()
+    banner.setObjectName(name)
+    banner.setWordWrap(True)
+    # The high-alarm red, steady: it is a standing condition, not a new alarm. Black text
+    # on that red reads better than white (contrast about 6:1 against 3.5:1).
+    banner.setStyleSheet(
+        f"QLabel#{name} {{ background: {theme.ALARM_COLOURS['high']}; "
+        "color: #000000; font-size: 18px; font-weight: bold; padding: 8px 14px; }"
+    )
+    banner.hide()
+    return banner
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +61,8 @@ class MainWindow(QMainWindow):
         grid: the room grid inside a scroll area (scrollbars only on a too-small screen).
         sound_banner: the banner across the top saying the alarm sound is not working
             (hidden until `show_sound_failure`; it never hides by itself).
+        log_banner: the banner saying the session log is not being written (from
+            `show_log_failure` until `log_recovered`).
 
     Signals:
         close_requested(): the facilitator closed the window (the app ends the session).
@@ -99,17 +117,10 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.sound_banner = QLabel()
-        self.sound_banner.setObjectName("SoundFailureBanner")
-        self.sound_banner.setWordWrap(True)
-        # The high-alarm red, steady: it is a standing condition, not a new alarm. Black
-        # text on that red reads better than white (contrast about 6:1 against 3.5:1).
-        self.sound_banner.setStyleSheet(
-            f"QLabel#SoundFailureBanner {{ background: {theme.ALARM_COLOURS['high']}; "
-            "color: #000000; font-size: 18px; font-weight: bold; padding: 8px 14px; }"
-        )
-        self.sound_banner.hide()
+        self.sound_banner = _banner("SoundFailureBanner")
         column.addWidget(self.sound_banner)
+        self.log_banner = _banner("LogFailureBanner")
+        column.addWidget(self.log_banner)
         self.alarm_bar: AlarmBar | None = None
         if live.alarms is not None:
             self.alarm_bar = AlarmBar(live.alarms, live.room, lambda: live.actor)
@@ -193,6 +204,17 @@ class MainWindow(QMainWindow):
         self.sound_banner.setText(f"{SOUND_FAILURE_TITLE}\n{reason}")
         self.sound_banner.setToolTip(reason)
         self.sound_banner.show()
+
+    def show_log_failure(self, reason: str) -> None:
+        """Say across the top that the session log is not being written, and why; it stays
+        until the log is written again (`log_recovered`)."""
+        self.log_banner.setText(f"{LOG_FAILURE_TITLE}\n{reason}")
+        self.log_banner.setToolTip(reason)
+        self.log_banner.show()
+
+    def log_recovered(self) -> None:
+        self.log_banner.hide()
+        self.show_error("the session log is being written again; see the log for the gap")
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -31,6 +31,7 @@ AlarmSink = Callable[[str, dict, "str | None", str], None]
 """Called as sink(kind, data, participant_id, actor) for every alarm transition."""
 
 ROOM = "room"
+LIMITS_REFUSED = "LIMITS_REFUSED"  # the technical alarm of a refused limits file
 _UP = {LOW: MEDIUM, MEDIUM: HIGH, HIGH: HIGH}
 
 
@@ -60,6 +61,8 @@ class AlarmEngine:
         alarms: the alarms shown now, by id.
         limits: the clinic's limits; `participant_limits` holds per-participant ones.
         config: timing settings.
+        limits_problem: why the last limits file was refused ("" when it was good); while
+            set, every participant has a LIMITS_REFUSED technical alarm.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class AlarmEngine:
         self._last_sound: tuple[int, float] | None = None
         self._announced: set[str] = set()  # alarms whose current episode has sounded
         self._sounded_low: set[str] = set()
+        self.limits_problem = ""
 
     # -- readings -------------------------------------------------------------------
     def limits_for(self, pid: str) -> LimitSet:
@@ -102,6 +106,8 @@ class AlarmEngine:
             for alarm in self.alarms.values():
                 if alarm.participant_id == pid:
                     alarm.seat = seat
+        if pid not in self._seats and self.limits_problem:
+            self.raise_technical(pid, LIMITS_REFUSED, MEDIUM, self.limits_problem, seat)
         self._seats[pid] = seat
         key = (pid, param)
         if p.continuous and not spot:
@@ -113,7 +119,7 @@ class AlarmEngine:
         if not spot:
             self._last_monitor[key] = max(t, self._last_monitor.get(key, t))
         limits = self.limits_for(pid).get(param)
-        if limits is None:
+        if limits is None or limits.off:
             return
         watch = self._watch.setdefault((pid, param), _Watch())  # armed from here on
         if limits.confirm_readings > 1 or limits.extreme is not None:
@@ -408,23 +414,40 @@ class AlarmEngine:
         self._end_unwatched(pid)
         return changed
 
+    def off_params(self, pid: str | None = None) -> dict[str, str]:
+        """The parameters whose alarms are switched off for `pid` (or the clinic), with why."""
+        return (self.limits_for(pid) if pid else self.limits).off()
+
+    def limits_refused(self, problem: str) -> None:
+        """A limits file was refused: the limits in force stay, and every participant
+        watched gets a technical alarm saying so until a good file is read."""
+        self.limits_problem = problem
+        for pid, seat in self._seats.items():
+            self.raise_technical(pid, LIMITS_REFUSED, MEDIUM, problem, seat)
+
+    def limits_accepted(self) -> None:
+        self.limits_problem = ""
+        for alarm in [a for a in self.alarms.values() if a.key == LIMITS_REFUSED]:
+            self.clear_technical(alarm.participant_id, LIMITS_REFUSED)
+
     def _end_unwatched(self, pid: str | None) -> None:
-        """Alarms of a parameter no longer in force end: nothing could ever clear them."""
+        """Alarms of a parameter no longer in force end: nothing could ever clear them; so
+        do those of a parameter switched off (its no-data alarm too)."""
         for alarm in list(self.alarms.values()):
             who = alarm.participant_id
-            if (
-                alarm.technical or (pid is not None and who != pid) or alarm.key not in PARAMETERS
-            ):  # a scored observation (MOAA/S) has no limits
+            param = alarm.key.removeprefix(f"{NO_DATA}:")
+            if (pid is not None and who != pid) or param not in PARAMETERS:
+                continue  # a scored observation (MOAA/S) has no limits
+            limits = self.limits_for(who).get(param)
+            if limits is None and not alarm.technical:
+                reason = "no limits for this parameter"
+            elif limits is not None and limits.off:
+                reason = f"{param} alarms switched off: {limits.reason}"
+            else:
                 continue
-            if self.limits_for(who).get(alarm.key) is None:
-                del self.alarms[alarm.id]
-                self._watch.pop((who, alarm.key), None)
-                self._record(
-                    "alarm.cleared",
-                    {**alarm.event_data(), "reason": "no limits for this parameter"},
-                    who,
-                    "system",
-                )
+            del self.alarms[alarm.id]
+            self._watch.pop((who, param), None)
+            self._record("alarm.cleared", {**alarm.event_data(), "reason": reason}, who, "system")
 
     def forget(self, pid: str) -> None:
         """A participant left the room: their alarms end without a sound."""
@@ -438,6 +461,7 @@ class AlarmEngine:
         for key in [k for k in self._last_monitor if k[0] == pid]:
             del self._last_monitor[key]
         self._pauses.pop(pid, None)
+        self._seats.pop(pid, None)
         for key in [k for k in self._watch if k[0] == pid]:
             del self._watch[key]
 
@@ -465,7 +489,9 @@ class AlarmEngine:
         c = self.config
         silences: dict[str, dict[str, float]] = {}
         for (pid, param), last in self._last_data.items():
-            silences.setdefault(pid, {})[param] = now - last
+            limits = self.limits_for(pid).get(param)
+            if limits is None or not limits.off:  # a parameter switched off is not missed
+                silences.setdefault(pid, {})[param] = now - last
         for pid, silent in silences.items():
             quiet = {p: s for p, s in silent.items() if s > c.no_data_low_s}
             if quiet and len(quiet) == len(silent):

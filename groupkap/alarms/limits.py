@@ -4,13 +4,20 @@ A limits file is checked whole before any of it is used: an unknown parameter, a
 outside the parameter's plausible range, a low bound at or above a high bound, or a high
 priority bound that is less extreme than the medium one is refused with the line it is on,
 and the previous limits stay in force.
+
+Limits never vanish by omission: every parameter of the built-in defaults must have its
+section, and a parameter's alarms are switched off only by `off = true` with a `reason`.
+Only a regular file of at most 64 KiB of UTF-8 is read; anything else is refused at once.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import operator
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +33,9 @@ PRIORITY_RANK = {LOW: 1, MEDIUM: 2, HIGH: 3}
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _BOUND = re.compile(r"^\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$")
+STAYS = "; the previous limits stay in force"
+MAX_FILE_BYTES = 64 * 1024  # the defaults are under 1 KiB: more is not a limits file
+MAX_REASON_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ class ParamLimits:
         delay_s: how long a continuous parameter must stay past a bound before it alarms.
         confirm_readings: for intermittent readings (cuff), how many in a row must be past.
         extreme: for intermittent readings, a bound that alarms high on a single reading.
+        off: True when this parameter's alarms are switched off (the bounds are kept, so
+            switching them back on is deleting `off`).
+        reason: why they are off (required with `off`).
     """
 
     param: str
@@ -69,9 +82,13 @@ class ParamLimits:
     delay_s: float = 0.0
     confirm_readings: int = 1
     extreme: Bound | None = None
+    off: bool = False
+    reason: str = ""
 
     def level(self, value: float) -> tuple[str | None, Bound | None]:
-        """The highest priority `value` crosses, with the bound it crossed."""
+        """The highest priority `value` crosses, with the bound it crossed (none when off)."""
+        if self.off:
+            return None, None
         for priority, bounds in ((HIGH, self.high), (MEDIUM, self.medium)):
             for bound in bounds:
                 if bound.crossed(value):
@@ -87,6 +104,8 @@ class ParamLimits:
             out["confirm_readings"] = self.confirm_readings
         if self.extreme:
             out["extreme"] = str(self.extreme)
+        if self.off:
+            out["off"], out["reason"] = True, self.reason
         return out
 
 
@@ -104,6 +123,10 @@ class LimitSet:
 
     def get(self, param: str) -> ParamLimits | None:
         return self.params.get(param)
+
+    def off(self) -> dict[str, str]:
+        """The parameters whose alarms are switched off, with the reason given."""
+        return {name: p.reason for name, p in self.params.items() if p.off}
 
 
 _HEADER = re.compile(r'^\[\s*"?([^\]"]+?)"?\s*\]\s*(?:#.*)?$')
@@ -132,7 +155,7 @@ def _line_of(text: str, section: str, key: str | None) -> int:
 class _Reader:
     """Turns one TOML text into a LimitSet, raising ConfigError with file and line."""
 
-    KEYS = {"medium", "high", "delay_s", "confirm_readings", "extreme"}
+    KEYS = {"medium", "high", "delay_s", "confirm_readings", "extreme", "off", "reason"}
 
     def __init__(self, text: str, where: str) -> None:
         self.text, self.where = text, where
@@ -140,7 +163,7 @@ class _Reader:
     def fail(self, section: str, key: str | None, message: str) -> ConfigError:
         line = _line_of(self.text, section, key)
         place = f"{self.where}, line {line}" if line else self.where
-        return ConfigError(f"{place}: {message}; the previous limits stay in force")
+        return ConfigError(f"{place}: {message}{STAYS}")
 
     def bounds(self, section: str, key: str, raw) -> tuple[Bound, ...]:
         items = raw if isinstance(raw, list) else [raw]
@@ -193,6 +216,14 @@ class _Reader:
                     section, "extreme", f'{section}.extreme must be one bound like ">= 200"'
                 )
             extreme = found[0]
+        off, reason = self.switched_off(section, table)
+        if not off and not (medium or high or extreme):
+            raise self.fail(
+                section,
+                None,
+                f"[{section}] has no medium or high bound; give its limits, or switch its "
+                f'alarms off with off = true and reason = "..."',
+            )
         limits = ParamLimits(
             section,
             medium,
@@ -202,9 +233,38 @@ class _Reader:
                 self.number(section, "confirm_readings", table.get("confirm_readings", 1), 1, 5)
             ),
             extreme=extreme,
+            off=off,
+            reason=reason,
         )
         self.check_order(section, limits)
         return limits
+
+    def switched_off(self, section: str, table: dict) -> tuple[bool, str]:
+        """`off = true` with a reason switches a parameter's alarms off; nothing else does."""
+        off = table.get("off", False)
+        if not isinstance(off, bool):
+            raise self.fail(section, "off", f"{section}.off = {off!r} must be true or false")
+        reason = table.get("reason")
+        if not off:
+            if reason is not None:
+                raise self.fail(
+                    section, "reason", f"{section}.reason is given but {section}.off is not true"
+                )
+            return False, ""
+        if not isinstance(reason, str) or not reason.strip():
+            raise self.fail(
+                section,
+                "off",
+                f'{section}.off = true needs a reason, e.g. reason = "probe removed, '
+                f'spot checks every 5 min"; alarms are switched off only with a reason',
+            )
+        if len(reason.strip()) > MAX_REASON_CHARS or "\n" in reason.strip():
+            raise self.fail(
+                section,
+                "reason",
+                f"{section}.reason must be one line of at most {MAX_REASON_CHARS} characters",
+            )
+        return True, reason.strip()
 
     def check_order(self, section: str, limits: ParamLimits) -> None:
         every = limits.medium + limits.high
@@ -230,22 +290,44 @@ class _Reader:
 
 
 def parse_limits(text: str, where: str = "alarm limits") -> LimitSet:
+    """Read a whole limits file; every parameter of the defaults must be in it."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: {exc}; the previous limits stay in force") from exc
+        raise ConfigError(f"{where}: {exc}{STAYS}") from exc
     reader = _Reader(text, where)
     params = {}
     for section, table in doc.items():
         if not isinstance(table, dict):
             raise reader.fail(section, None, f"{section} must be a [section]")
         params[section] = reader.param(section, table)
+    missing = [name for name in required_params() if name not in params]
+    if missing:
+        what = "is empty:" if not params else f"has {', '.join(f'[{n}]' for n in params)} but"
+        raise ConfigError(
+            f"{where} {what} no {', '.join(f'[{n}]' for n in missing)}: every parameter "
+            f'needs its limits, or off = true with reason = "..." to switch its alarms off'
+            f"{STAYS}"
+        )
     return LimitSet(params, where)
 
 
+def _default_text() -> str:
+    return (
+        resources.files("groupkap.alarms")
+        .joinpath("default_limits.toml")
+        .read_text(encoding="utf-8")
+    )
+
+
+@functools.cache
+def required_params() -> tuple[str, ...]:
+    """The parameters every limits file must name: those of the built-in defaults."""
+    return tuple(tomllib.loads(_default_text()))
+
+
 def default_limits() -> LimitSet:
-    text = resources.files("groupkap.alarms").joinpath("default_limits.toml").read_text()
-    return parse_limits(text, "built-in defaults")
+    return parse_limits(_default_text(), "built-in defaults")
 
 
 def clinic_limits_path() -> Path:
@@ -257,21 +339,55 @@ def clinic_limits_path() -> Path:
 
 
 def load_clinic_limits() -> LimitSet:
-    """The clinic's limits file when there is one, else the built-in defaults."""
+    """The clinic's limits file when there is one, else the built-in defaults. At start
+    there are no previous limits: a refused file means nothing starts."""
     path = clinic_limits_path()
-    return (
-        load_limits(path)
-        if path.exists() or "GROUPKAP_ALARM_LIMITS" in os.environ
-        else default_limits()
-    )
+    if not (path.exists() or "GROUPKAP_ALARM_LIMITS" in os.environ):
+        return default_limits()
+    try:
+        return load_limits(path)
+    except ConfigError as exc:
+        unset = " or unset GROUPKAP_ALARM_LIMITS" if "GROUPKAP_ALARM_LIMITS" in os.environ else ""
+        message = str(exc).removesuffix(STAYS)
+        raise ConfigError(f"{message}; nothing was started: fix the file{unset}") from exc
+
+
+def read_limits_text(path: Path) -> str:
+    """The text of a limits file: a regular file of at most MAX_FILE_BYTES of UTF-8.
+
+    Opened without blocking and checked on the open descriptor, so a pipe, a folder or a
+    device is refused at once and cannot be swapped in between a check and the read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ConfigError(f"cannot read alarm limits {path}: {exc.strerror}{STAYS}") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or device)"
+            raise ConfigError(f"alarm limits {path} is {kind}{STAYS}")
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read alarm limits {path}: {exc.strerror}{STAYS}") from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(
+            f"alarm limits {path} is larger than {MAX_FILE_BYTES // 1024} KiB; "
+            f"a limits file is a few lines{STAYS}"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}, line {line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8{STAYS}"
+        ) from exc
 
 
 def load_limits(path: Path) -> LimitSet:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read alarm limits {path}: {exc.strerror}") from exc
-    return parse_limits(text, str(path))
+    return parse_limits(read_limits_text(Path(path)), str(path))
 
 
 def to_toml(limits: LimitSet) -> str:
@@ -294,8 +410,14 @@ def to_toml(limits: LimitSet) -> str:
             lines.append(f"confirm_readings = {p.confirm_readings}")
         if p.extreme:
             lines.append(f'extreme = "{p.extreme}"')
+        if p.off:
+            lines += ["off = true", f"reason = {_toml_string(p.reason)}"]
         lines.append("")
     return "\n".join(lines)
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # JSON's escapes are TOML's basic string's
 
 
 def limits_from_description(param: str, description: dict) -> ParamLimits:

@@ -1,7 +1,7 @@
 """The music library: audio files read with mutagen, folder scans and editable playlists.
 
-A clinic's music lives in ordinary folders of ogg, opus, mp3, flac, wav and m4a files (what
-libVLC plays). Scanning never stops at one bad file: a session must not lose its music because
+A clinic's music lives in ordinary folders of ogg/oga, opus, mp3, flac, wav and m4a files
+(what libVLC plays). Scanning never stops at one bad file: a session must not lose its music because
 someone dropped a corrupt download into the folder, so each bad file becomes a problem line the
 facilitator can read, and the rest of the folder is still offered.
 
@@ -20,10 +20,13 @@ from pathlib import Path
 import mutagen
 
 from groupkap.errors import BadInputError
+from groupkap.music.integrity import shortfall
 
 log = logging.getLogger("groupkap.music")
 
-AUDIO_SUFFIXES = frozenset({".ogg", ".opus", ".mp3", ".flac", ".wav", ".m4a"})
+# `.oga` is Ogg audio by the freedesktop naming (its sound theme uses it); mutagen and
+# libVLC read it by its content like `.ogg`.
+AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".opus", ".mp3", ".flac", ".wav", ".m4a"})
 
 # Files that belong next to music (playlists, the demo index, covers) are not problems:
 # reporting each one would bury the real ones.
@@ -80,12 +83,15 @@ def _first_tag(tags, keys: tuple[str, ...]) -> str:
 def read_track(path: Path | str) -> Track:
     """Read one audio file's title, artist and duration.
 
-    Raises BadInputError with the reason ("not an audio file", "cannot read tags: ...") so a
-    scan can list it and carry on.
+    Raises BadInputError with the reason ("not an audio file", "cannot read tags: ...",
+    "truncated: ...") so a scan can list it and carry on. A file shorter than its header says
+    is refused: the log would otherwise say it played for the header's length.
     """
     path = Path(path)
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise BadInputError(f"{path}: not an audio file")
+    if problem := unreadable(path):
+        raise BadInputError(f"{path}: {problem}")
     try:
         audio = mutagen.File(path)
     except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
@@ -95,12 +101,29 @@ def read_track(path: Path | str) -> Track:
     length = getattr(audio.info, "length", 0) or 0
     if not length > 0:
         raise BadInputError(f"{path}: cannot read tags: no duration (empty or truncated file)")
+    present = shortfall(path, audio)
+    if present is not None:
+        raise BadInputError(
+            f"{path}: truncated: its header says {length:.1f} s but the file holds only "
+            f"{present:.1f} s; copy it again from the original"
+        )
     return Track(
         path=path.resolve(),
         title=_first_tag(audio.tags, _TITLE_KEYS) or path.stem,
         artist=_first_tag(audio.tags, _ARTIST_KEYS),
         duration_s=float(length),
     )
+
+
+def unreadable(path: Path) -> str | None:
+    """Why a piece cannot be opened now ("file not found", "not a file", "file not
+    readable", "path too long ..."), or None. Never raises: a bad path is a reason."""
+    try:
+        if not path.is_file():
+            return "not a file" if path.exists() else "file not found"
+    except (OSError, ValueError) as exc:  # a name over 255 bytes, a NUL in it
+        return f"cannot open it: {getattr(exc, 'strerror', None) or exc}"
+    return None if os.access(path, os.R_OK) else "file not readable"
 
 
 @dataclass(frozen=True)

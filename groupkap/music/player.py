@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import os
 import queue
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 from groupkap.audio.libvlc import VlcPlayer
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
+from groupkap.music.library import unreadable
 
 log = logging.getLogger("groupkap.music")
 
@@ -370,7 +370,7 @@ class SeatPlayer:
 
     def _start(self, fade_in: bool = False) -> None:
         """Put the current piece on the seat's device at the right volume and play it."""
-        while self._current is not None and (problem := _unreadable(self._current.path)):
+        while self._current is not None and (problem := unreadable(self._current.path)):
             if not self._unplayable(problem, start=False):
                 return
         if self._current is None or self._lost:
@@ -473,9 +473,3 @@ class SeatPlayer:
             "actor": actor,
             **extra,
         }
-
-
-def _unreadable(path: Path) -> str | None:
-    if not path.is_file():
-        return "not a file" if path.exists() else "file not found"
-    return None if os.access(path, os.R_OK) else "file not readable"

@@ -2,8 +2,10 @@
 
 Paths are written relative to the playlist file when possible, so a music folder with its
 playlists can be copied to another workstation (or another drive letter) and still play.
-Loading never fails because one piece is gone: the missing entries are returned for the
-facilitator to see, and the rest of the list plays.
+Loading never fails because one piece is gone, unreadable, truncated or named by a path no
+file system takes: each such entry is returned with its reason for the facilitator to see,
+and the rest of the list plays. A list that cannot be read at all (not a regular file, too
+big, not UTF-8 text) is one BadInputError naming it.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 import logging
 import os
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
 from groupkap.errors import BadInputError
 from groupkap.files import atomic_write
-from groupkap.music.library import Playlist, Track, read_track
+from groupkap.music.library import Playlist, Track, read_track, unreadable
 
 log = logging.getLogger("groupkap.music")
 
 XSPF_NS = "http://xspf.org/ns/0/"
+# A playlist of ten thousand pieces is well under 2 MiB; anything larger is not a playlist.
+MAX_PLAYLIST_BYTES = 4 << 20
 
 
 def _entry_for(track: Track, folder: Path) -> str:
@@ -43,17 +48,31 @@ def save_m3u(playlist: Playlist, path: Path | str) -> None:
 
 
 def _read_text(path: Path) -> str:
+    """The playlist's text: only a regular file (a FIFO would hang), bounded in size."""
     try:
+        if not path.exists():
+            raise BadInputError(f"playlist {path} does not exist")
+        if not path.is_file():
+            raise BadInputError(f"playlist {path} is not a regular file")
+        if path.stat().st_size > MAX_PLAYLIST_BYTES:
+            raise BadInputError(
+                f"playlist {path} is over {MAX_PLAYLIST_BYTES >> 20} MiB: not a playlist"
+            )
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInputError(f"playlist {path} does not exist") from None
     except OSError as exc:
-        raise BadInputError(f"playlist {path} cannot be read: {exc}") from exc
+        raise BadInputError(
+            f"playlist {path} cannot be read: {exc.strerror or exc}; check the file"
+        ) from exc
+    if b"\x00" in raw:
+        raise BadInputError(f"playlist {path} is not text (binary data); choose an M3U file")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         if path.suffix.lower() == ".m3u8":
-            raise BadInputError(f"playlist {path} is not UTF-8 text") from None
+            raise BadInputError(
+                f"playlist {path} is not UTF-8 text (byte {exc.start + 1}); "
+                "save it again as UTF-8 or rename it .m3u"
+            ) from None
         return raw.decode("latin-1")  # old .m3u files from Windows players
 
 
@@ -66,16 +85,29 @@ def _entry_path(entry: str, folder: Path) -> Path | None:
     return path if path.is_absolute() else folder / path
 
 
-def load_m3u(path: Path | str) -> tuple[Playlist, list[str]]:
-    """Read an M3U/M3U8 playlist; returns it and the entries that could not be loaded.
+@dataclass(frozen=True)
+class LoadedPlaylist:
+    """A playlist read from disk.
+
+    Attributes:
+        playlist: the pieces that can be played, in order.
+        left_out: (entry as written, why) for every entry that cannot.
+    """
+
+    playlist: Playlist
+    left_out: tuple[tuple[str, str], ...]
+
+
+def read_m3u(path: Path | str) -> LoadedPlaylist:
+    """Read an M3U/M3U8 playlist, with the reason for every entry left out.
 
     Titles and durations come from the files themselves (the `#EXTINF` lines may be stale).
-    An entry whose file is gone, unreadable or a stream is listed in `missing`, as written.
+    Raises BadInputError only when the list itself cannot be read.
     """
     path = Path(path)
     folder = path.parent.resolve()
     playlist = Playlist(name=path.stem)
-    missing: list[str] = []
+    left_out: list[tuple[str, str]] = []
     for line in _read_text(path).splitlines():
         line = line.strip()
         if not line:
@@ -84,18 +116,28 @@ def load_m3u(path: Path | str) -> tuple[Playlist, list[str]]:
             if line.startswith("#PLAYLIST:") and line[10:].strip():
                 playlist.name = line[10:].strip()
             continue
-        file = _entry_path(line, folder)
-        if file is None or not file.is_file():
-            missing.append(line)
+        try:
+            file = _entry_path(line, folder)
+        except (OSError, ValueError, RuntimeError) as exc:  # e.g. "~nobody/x.wav"
+            left_out.append((line, f"not a usable path: {exc}"))
+            continue
+        if problem := ("a stream, not a local file" if file is None else unreadable(file)):
+            left_out.append((line, problem))
             continue
         try:
             playlist.add(read_track(file))
         except BadInputError as exc:
-            log.warning("playlist %s: %s", path, exc)
-            missing.append(line)
-    if missing:
-        log.warning("playlist %s: %d entries missing", path, len(missing))
-    return playlist, missing
+            left_out.append((line, str(exc).removeprefix(f"{file}: ")))
+    for entry, why in left_out:
+        log.warning("playlist %s: left out %s: %s", path, entry[:120], why)
+    return LoadedPlaylist(playlist, tuple(left_out))
+
+
+def load_m3u(path: Path | str) -> tuple[Playlist, list[str]]:
+    """Read an M3U/M3U8 playlist; returns it and the entries that could not be loaded, as
+    written (`read_m3u` also says why)."""
+    loaded = read_m3u(path)
+    return loaded.playlist, [entry for entry, _ in loaded.left_out]
 
 
 def save_xspf(playlist: Playlist, path: Path | str) -> None:

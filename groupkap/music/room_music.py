@@ -10,6 +10,7 @@ what would have played. It never falls back to another device. The composition r
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -19,7 +20,7 @@ from groupkap.errors import GroupKapError
 from groupkap.music.arcs import default_arcs, route_group
 from groupkap.music.director import MusicDirector
 from groupkap.music.library import Playlist
-from groupkap.music.playlist_files import load_m3u
+from groupkap.music.playlist_files import read_m3u
 from groupkap.music.silent_player import SilentPlayer
 from groupkap.protocol.group import Protocol
 from groupkap.session import LiveSession
@@ -33,16 +34,69 @@ def playlists_folder() -> Path:
     return Path(platformdirs.user_data_dir("groupkap", appauthor=False)) / "playlists"
 
 
-def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
-    """Every saved playlist by name (missing files inside one are simply left out)."""
+@dataclass(frozen=True)
+class ListProblem:
+    """A saved list, or one piece of it, that the room plays without.
+
+    Attributes:
+        playlist: the list's name (its file name without `.m3u8`).
+        path: the list's file.
+        reason: why, in the facilitator's words.
+        entry: the piece's entry as written in the list; None when the whole list is out.
+    """
+
+    playlist: str
+    path: Path
+    reason: str
+    entry: str | None = None
+
+    def __str__(self) -> str:
+        if self.entry is None:
+            return f"playlist {self.playlist!r} left out ({self.reason})"
+        name = Path(self.entry).name or self.entry
+        name = name if len(name) <= 60 else name[:57] + "…"
+        return f"playlist {self.playlist!r}: {name} left out ({self.reason})"
+
+    def event(self) -> tuple[str, dict]:
+        """The session-log event that records it: (kind, data)."""
+        data = {"playlist": self.playlist, "path": str(self.path), "reason": self.reason}
+        if self.entry is None:
+            return "music.list_refused", data
+        return "music.piece_left_out", {**data, "entry": self.entry}
+
+
+def read_clinic_playlists(
+    folder: Path | None = None,
+) -> tuple[dict[str, Playlist], list[ListProblem]]:
+    """Every saved playlist by name, and what was left out: a list that cannot be read (or
+    none of whose pieces can) is left out whole, so that phase plays the library's list; a
+    bad piece only leaves that piece out. One bad file never silences any other list."""
     folder = folder or playlists_folder()
-    lists = {}
-    for path in sorted(folder.glob("*.m3u8")):
+    lists: dict[str, Playlist] = {}
+    problems: list[ListProblem] = []
+    try:
+        paths = sorted(folder.glob("*.m3u8"))
+    except OSError as exc:  # the folder itself is unreadable
+        return {}, [ListProblem("(all)", folder, f"playlists folder cannot be read: {exc}")]
+    for path in paths:
         try:
-            lists[path.stem] = load_m3u(path)[0]
-        except GroupKapError as exc:  # one bad file must not silence every seat
-            log.warning("playlist %s left out: %s", path, exc)
-    return lists
+            loaded = read_m3u(path)
+        except GroupKapError as exc:
+            problems.append(ListProblem(path.stem, path, str(exc)))
+            continue
+        if loaded.left_out and not loaded.playlist.tracks:
+            problems.append(ListProblem(path.stem, path, "none of its pieces can be played"))
+        else:
+            lists[path.stem] = loaded.playlist
+        problems += [ListProblem(path.stem, path, why, entry) for entry, why in loaded.left_out]
+    for problem in problems:
+        log.warning("%s", problem)
+    return lists, problems
+
+
+def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
+    """Every saved playlist by name (what cannot be read is logged and left out)."""
+    return read_clinic_playlists(folder)[0]
 
 
 def build_room_music(
@@ -51,14 +105,21 @@ def build_room_music(
     settings: Settings,
     speed: float,
     library: dict[str, Playlist],
+    playlists: Path | None = None,
 ) -> tuple[MusicDirector | None, str]:
-    """A director with a player for every seat; returns it and a problem to show ("" if
-    none). `library` holds the phase playlists the clinic's saved ones replace by name."""
+    """A director with a player for every seat; returns it and the problems to show, "; "
+    joined ("" if none). `library` holds the phase playlists the clinic's saved ones (in
+    `playlists`, by default the editor's folder) replace by name. Each saved list or piece
+    left out is named there and logged as an event; every seat still plays."""
+    saved, left_out = read_clinic_playlists(playlists)
+    for problem in left_out:
+        kind, data = problem.event()
+        live.record_event(kind, data, None, "system")
+    problems: list[str] = [str(p) for p in left_out]
     try:
-        arcs = default_arcs({**library, **clinic_playlists()})
+        arcs = default_arcs({**library, **saved})
     except (GroupKapError, OSError) as exc:
-        return None, f"music unavailable: {exc}"
-    problems: list[str] = []
+        return None, "; ".join([f"music unavailable: {exc}", *problems])
 
     def make_player(seat: int, on_event):
         device = settings.seat_devices.get(seat)

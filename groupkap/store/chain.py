@@ -46,25 +46,36 @@ class ChainReport:
         broken_seq: the first seq whose row does not match its hash or its predecessor
             (None when the chain is intact).
         reason: why that row fails, in words.
+        anchored: how many anchored heads were checked against the chain.
+        anchor: the anchor file those heads came from ("" when there was none).
     """
 
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    anchored: int = 0
+    anchor: str = ""
 
     @property
     def ok(self) -> bool:
         return self.broken_seq is None
 
 
-def walk(conn: sqlite3.Connection) -> ChainReport:
-    """Check every event in seq order; stop at the first break."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
+def walk(conn: sqlite3.Connection, start: int = 1) -> ChainReport:
+    """Check every event from seq `start` on, in seq order; stop at the first break.
+
+    From `start` > 1 the first row's prev_hash is taken on trust (a quick check of the tail
+    when a store opens); from 1 the whole chain is proven from the genesis hash.
+    """
+    prev_hash, expected_seq, checked = GENESIS, start, 0
     rows = conn.execute(
         "select seq, session_id, participant_id, t, kind, actor, data, prev_hash, hash "
-        "from events order by seq"
+        "from events where seq >= ? order by seq",
+        (start,),
     )
     for seq, session_id, pid, t, kind, actor, data, stored_prev, stored_hash in rows:
+        if checked == 0 and start > 1 and seq == start:
+            prev_hash = stored_prev
         if seq != expected_seq:
             return ChainReport(checked, expected_seq, f"event {expected_seq} is missing")
         if stored_prev != prev_hash:

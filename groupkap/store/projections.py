@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 Projection = tuple[str, tuple]
 """(sql, params): one change that `Store.record(projections=...)` commits with its event."""
 
@@ -32,3 +34,85 @@ def participant_projection(
     if kind == "participant.removed":
         return [("update participants set removed_at = ? where id = ?", (now, pid))]
     return []
+
+
+_LIFECYCLE = {
+    "session.started": "running",
+    "session.resumed": "running",
+    "session.interrupted": "interrupted",
+    "session.ended": "ended",
+}
+
+
+def projection_problem(conn) -> tuple[int, str] | None:
+    """Rebuild the `sessions` and `participants` rows that the log implies and compare them
+    with the tables (which nothing protects but this check): the first difference as (seq of
+    the last event behind that row, what differs), or None. A name changed with sqlite3
+    changes every view of the log, so `groupkap verify` fails on it."""
+    sessions: dict[str, dict] = {}
+    people: dict[str, dict] = {}
+    rows = conn.execute(
+        "select seq, session_id, participant_id, kind, data from events "
+        "where kind like 'session.%' or kind like 'participant.%' order by seq"
+    )
+    for seq, sid, pid, kind, text in rows:
+        data = json.loads(text)
+        if kind in _LIFECYCLE:
+            row = sessions.setdefault(sid, {"seq": seq})
+            row.update(seq=seq, status=_LIFECYCLE[kind])
+            if kind == "session.started":
+                row.update(seats=data.get("seats"), source=data.get("source"))
+        elif pid is not None and kind == "participant.added":
+            people[pid] = {
+                "seq": seq,
+                "session_id": sid,
+                "alias": data["alias"],
+                "full_name": data.get("full_name"),
+                "seat": data["seat"],
+                "removed": False,
+            }
+        elif pid in people:
+            person = people[pid]
+            person["seq"] = seq
+            if kind == "participant.renamed":
+                person.update(alias=data["alias"], full_name=data.get("full_name"))
+            elif kind == "participant.seated":
+                person["seat"] = data["seat"]
+            elif kind == "participant.removed":
+                person["removed"] = True
+    table = {
+        r[0]: {"status": r[1], "seats": r[2], "source": r[3]}
+        for r in conn.execute("select id, status, seats, source from sessions")
+    }
+    for sid, want in sessions.items():
+        have = table.pop(sid, None)
+        if have is None:
+            return want["seq"], f"session {sid} is in the log but not in the sessions table"
+        for key in ("status", "seats", "source"):
+            if key in want and have[key] != want[key]:
+                return want["seq"], (
+                    f"session {sid} has {key} {have[key]!r} in the sessions table but "
+                    f"{want[key]!r} in the log"
+                )
+    if table:
+        return 0, f"session {next(iter(table))} is in the sessions table but not in the log"
+    rows = conn.execute(
+        "select id, session_id, alias, full_name, seat, removed_at is not null from participants"
+    )
+    found = {
+        r[0]: dict(zip(("session_id", "alias", "full_name", "seat", "removed"), r[1:]))
+        for r in rows
+    }
+    for pid, want in people.items():
+        have = found.pop(pid, None)
+        if have is None:
+            return want["seq"], f"participant {pid} is in the log but not in the participants table"
+        for key in ("session_id", "alias", "full_name", "seat", "removed"):
+            if have[key] != want[key]:
+                return want["seq"], (
+                    f"participant {pid} has {key} {have[key]!r} in the participants table but "
+                    f"{want[key]!r} in the log"
+                )
+    if found:
+        return 0, f"participant {next(iter(found))} is in the participants table but not in the log"
+    return None

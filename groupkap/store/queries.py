@@ -113,6 +113,18 @@ def event_count(conn: sqlite3.Connection, session_id: str) -> int:
     ).fetchone()[0]
 
 
+def last_recorded_time(conn: sqlite3.Connection, session_id: str) -> float | None:
+    """The latest moment the session recorded anything: an event, a vital sign or the end
+    of a waveform block. A resumed clock starts after it, so no table's times run back."""
+    event = last_event_time(conn, session_id)
+    vital = conn.execute("select max(t) from vitals where session_id = ?", (session_id,))
+    wave = conn.execute(
+        "select max(t_start + n / rate_hz) from waveforms where session_id = ?", (session_id,)
+    )
+    times = [t for t in (event, vital.fetchone()[0], wave.fetchone()[0]) if t is not None]
+    return max(times) if times else None
+
+
 def last_event_time(
     conn: sqlite3.Connection, session_id: str, *, ignoring: Iterable[str] = ()
 ) -> float | None:

@@ -1,8 +1,11 @@
 """Opening the session database safely, and the session-level records kept in it.
 
 `Store.open` refuses, with a one-line reason and without writing anything, a missing or
-unwritable folder, a file that is not SQLite, and a file from a newer schema. After that
-every write goes through the writer thread (`groupkap.store.writer`).
+unwritable folder, a file that is not SQLite, a file from a newer schema, a damaged file
+(`PRAGMA quick_check`) and a log whose tail or anchored heads do not verify. After that every
+write goes through the writer thread (`groupkap.store.writer`). Reading (`open_read_only`,
+`verify`, `list_sessions`) never writes and works on an archived read-only copy. New
+databases, their WAL and SHM, anchor files and backups are owner-only (0600).
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import os
 import socket
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import closing
+from contextlib import closing, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import platformdirs
@@ -24,12 +28,83 @@ from groupkap.clock import Clock, utc_iso
 from groupkap.errors import StorageError
 from groupkap.events import check_kind
 from groupkap.store import chain, queries, schema
-from groupkap.store.projections import Projection
+from groupkap.store.anchor import (
+    Anchor,
+    Head,
+    anchor_path,
+    append_head,
+    chain_head,
+    check_heads,
+    read_heads,
+)
+from groupkap.store.projections import Projection, projection_problem
 from groupkap.store.writer import PendingEvent, StoreWriter, connect
 
 log = logging.getLogger("groupkap.store")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+DAMAGED = "the database is damaged: run `groupkap verify`; restore from backup"
+TAIL_CHECKED_AT_OPEN = 1000
+"""How many of the last events `Store.open` re-hashes before it appends (keeps start-up fast
+on a big file; `groupkap verify` walks them all)."""
+
+
+def damaged(path: Path, detail: object) -> StorageError:
+    return StorageError(f"{DAMAGED} ({path}: {detail})")
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")
+    return name in {"SQLITE_CORRUPT", "SQLITE_NOTADB"} or "malformed" in str(exc)
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors while reading `path` into one clear StorageError: a damaged
+    file says so (exit 2 at the command line), never a traceback."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            raise damaged(path, exc) from exc
+        raise StorageError(f"cannot read {path}: {exc}") from exc
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file whose pages SQLite finds damaged (`PRAGMA quick_check`)."""
+    with reading(path):
+        rows = conn.execute("pragma quick_check").fetchall()
+    if [tuple(r) for r in rows] != [("ok",)]:
+        raise damaged(path, rows[0][0])
+
+
+def _create_owner_only(path: Path) -> None:
+    """An empty file readable by its owner alone; SQLite gives its -wal and -shm the same
+    mode, so the whole database stays owner-only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def refused_at(seq: int, reason: str) -> StorageError:
+    return StorageError(
+        f"the session log does not verify at seq {seq} ({reason}): run `groupkap verify`; "
+        "restore from backup"
+    )
+
+
+def check_chain_at_open(conn: sqlite3.Connection, path: Path) -> None:
+    """Before anything is appended: the last events re-hash and link, and every head in the
+    anchor file is still in the chain. A cut-short or rewritten log is refused."""
+    last = conn.execute("select max(seq) from events").fetchone()[0]
+    if last:
+        report = chain.walk(conn, start=max(1, last - TAIL_CHECKED_AT_OPEN + 1))
+        if not report.ok:
+            raise refused_at(report.broken_seq, report.reason)
+    file = anchor_path(path)
+    if file.exists():
+        problem = check_heads(conn, read_heads(file))
+        if problem is not None:
+            raise refused_at(problem.seq, problem.reason)
 
 
 def default_db_path() -> Path:
@@ -87,10 +162,13 @@ class Store:
         clock: where event times come from.
     """
 
-    def __init__(self, path: Path, clock: Clock, writer: StoreWriter) -> None:
+    def __init__(
+        self, path: Path, clock: Clock, writer: StoreWriter, anchor: Anchor | None = None
+    ) -> None:
         self.path = path
         self.clock = clock
         self._writer = writer
+        self._anchor = anchor
 
     @classmethod
     def open(
@@ -99,28 +177,64 @@ class Store:
         clock: Clock,
         *,
         on_error: Callable[[str], None] | None = None,
+        on_recovered: Callable[[], None] | None = None,
         vitals_interval_s: float = 0.5,
+        anchor_every_s: float = 300.0,
+        must_exist: bool = False,
     ) -> Store:
-        """Check, migrate and open `path` (default: `default_db_path()`), start the writer."""
+        """Check, migrate and open `path` (default: `default_db_path()`), start the writer.
+
+        `must_exist` refuses a missing file (closing or signing needs the sessions in it);
+        `anchor_every_s` is how often the chain head is anchored while events arrive.
+        """
         is_default = path is None
         path = check_db_path(Path(path) if path else default_db_path(), is_default)
+        existed = path.exists()
+        if not existed:
+            if must_exist:
+                raise StorageError(f"there is no database at {path}; check --db or GROUPKAP_DB")
+            if anchor_path(path).exists():
+                raise StorageError(
+                    f"there is no database at {path}, but {anchor_path(path).name} beside it "
+                    "anchors a log: restore the database from backup, or move the anchor file "
+                    "away to start a new log"
+                )
+            _create_owner_only(path)
         try:
-            db = Database(sqlite3.connect(str(path)))
+            conn = sqlite3.connect(str(path))
             try:
+                if existed:
+                    quick_check(conn, path)
+                db = Database(conn)
                 schema.migrate(db)
                 db.enable_wal()
+                check_chain_at_open(conn, path)
+                head = chain_head(conn)
             finally:
-                db.close()
+                conn.close()
         except sqlite3.DatabaseError as exc:
+            if _is_damage(exc):
+                raise damaged(path, exc) from exc
             raise StorageError(f"cannot use {path}: {exc}; choose another --db file") from exc
-        writer = StoreWriter(str(path), vitals_interval_s, on_error)
+        anchor = Anchor(anchor_path(path), anchor_every_s, on_error)
+        if head is not None and not anchor.path.exists():
+            anchor.note(head.seq, head.hash, head.session_id, head.t)
+            anchor.write("first anchor of an existing log")
+        writer = StoreWriter(
+            str(path), vitals_interval_s, on_error, anchor=anchor, on_recovered=on_recovered
+        )
         writer.start()
-        store = cls(path, clock, writer)
+        store = cls(path, clock, writer, anchor)
         store._mark_interrupted()
         return store
 
     def close(self) -> None:
         self._writer.stop()
+        self.anchor_head("store closed")
+
+    def anchor_head(self, reason: str) -> Head | None:
+        """Write the latest committed head to the anchor file now (if it is not there yet)."""
+        return self._anchor.write(reason) if self._anchor is not None else None
 
     def flush(self, timeout: float = 10.0) -> None:
         self._writer.flush(timeout)
@@ -212,6 +326,7 @@ class Store:
                 )
             ],
         ).result(10)
+        self.anchor_head("session ended")
 
     def resume_session(self, session_id: str, actor: str = "system") -> dict:
         """Take up an interrupted session in this process; returns its row."""
@@ -273,6 +388,11 @@ class Store:
         with closing(self.reader()) as conn:
             return queries.last_event_time(conn, session_id)
 
+    def last_recorded_time(self, session_id: str) -> float | None:
+        """UTC epoch seconds of the latest event, vital sign or waveform sample, or None."""
+        with closing(self.reader()) as conn:
+            return queries.last_recorded_time(conn, session_id)
+
     def session(self, session_id: str) -> dict:
         """The session's row (status, seats …); refused when there is no such session."""
         with closing(self.reader()) as conn:
@@ -289,7 +409,9 @@ def list_sessions(path: Path) -> list[dict]:
     conn = open_read_only(path)
     try:
         sessions = []
-        for row in queries.sessions_with_counts(conn):
+        with reading(path):
+            rows = queries.sessions_with_counts(conn)
+        for row in rows:
             pid, host = row.pop("pid"), row.pop("host")
             # Read-only, so nothing is written; but a session whose process has died is
             # shown as what it is. The next Store.open records it as interrupted.
@@ -301,19 +423,59 @@ def list_sessions(path: Path) -> list[dict]:
         conn.close()
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """`mode=ro`, which reads the WAL; in a read-only folder (an archive) SQLite cannot make
+    the -shm it needs, so a file without a pending WAL is opened `immutable=1` instead."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        folder = path.parent if str(path.parent) else Path(".")
+        if os.access(folder, os.W_OK) or _is_damage(exc):
+            raise
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StorageError(
+                f"{path} has unsaved events in {wal.name} and its folder is read-only; copy "
+                "the database with its -wal file to a writable folder and read it there"
+            ) from exc
+    return sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+
+
 def open_read_only(path: Path) -> sqlite3.Connection:
-    """Open an existing database for reading, with the same checks as `Store.open`."""
-    path = Path(path)
+    """Open an existing database for reading only; an archived copy (file 0444 in a 0555
+    folder) works. Nothing is written to the database (SQLite may leave an empty -wal and an
+    -shm beside it where the folder allows)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise StorageError(
+            f"{path} is a folder; give --db a file name such as {path}/groupkap.sqlite3"
+        )
     if not path.exists():
         raise StorageError(f"there is no database at {path}; check --db or GROUPKAP_DB")
-    check_db_path(path)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}; check its permissions") from exc
+    if head != SQLITE_MAGIC:
+        raise StorageError(f"{path} is not a SQLite database; choose another --db file")
+    try:
+        conn = _connect_read_only(path)
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            raise damaged(path, exc) from exc
+        raise StorageError(f"cannot read {path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
     try:
         schema.check_not_newer(Database(conn))
         conn.execute("select 1 from events limit 1")
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if _is_damage(exc):
+            raise damaged(path, exc) from exc
         raise StorageError(f"{path} is not a GroupKAP database ({exc})") from exc
     except Exception:
         conn.close()
@@ -321,13 +483,98 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def verify(path: Path) -> chain.ChainReport:
+def verify(path: Path, anchor: Path | None = None) -> chain.ChainReport:
+    """Walk the whole chain and check it against the anchored heads: those in `anchor` (a
+    head file kept elsewhere, or an export), else in the anchor file beside the database;
+    then rebuild the sessions and participants rows from the log and compare them.
+    A damaged file is refused (StorageError) before the walk."""
+    path = Path(path).expanduser()
     conn = open_read_only(path)
     try:
         conn.row_factory = None
-        return chain.walk(conn)
+        quick_check(conn, path)
+        with reading(path):
+            report = chain.walk(conn)
+            file = Path(anchor).expanduser() if anchor is not None else anchor_path(path)
+            if anchor is not None or file.exists():
+                heads = read_heads(file)
+                report = replace(report, anchored=len(heads), anchor=str(file))
+                if report.ok:
+                    problem = check_heads(conn, heads)
+                    if problem is not None:
+                        return replace(report, broken_seq=problem.seq, reason=problem.reason)
+            if report.ok:
+                differs = projection_problem(conn)
+                if differs is not None:
+                    return replace(report, broken_seq=differs[0], reason=differs[1])
+            return report
     finally:
         conn.close()
 
 
-__all__ = ["Store", "default_db_path", "list_sessions", "verify", "open_read_only", "connect"]
+def current_head(path: Path) -> Head | None:
+    """The chain head of the database at `path`, read-only (what an export carries)."""
+    conn = open_read_only(path)
+    try:
+        conn.row_factory = None
+        with reading(path):
+            return chain_head(conn)
+    finally:
+        conn.close()
+
+
+def backup(path: Path, out: Path) -> tuple[Head | None, chain.ChainReport]:
+    """A consistent copy of `path` at `out` through SQLite's online backup API (events still
+    in the WAL included, a session may be writing), owner-only, with its own anchor file
+    holding the source's heads and the copy's head. Refuses an existing `out`; returns the
+    copy's head and its verification."""
+    path, out = Path(path).expanduser(), Path(out).expanduser()
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageError(
+            f"the backup folder {folder} does not exist; create it or choose another --out"
+        )
+    if out.is_dir():
+        raise StorageError(f"{out} is a folder; give --out a file name such as {out}/copy.sqlite3")
+    for existing in (out, Path(f"{out}-wal"), anchor_path(out)):
+        if existing.exists():
+            raise StorageError(f"{existing} already exists; a backup never overwrites a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(f"cannot write in {folder}; choose another --out")
+    source = open_read_only(path)
+    try:
+        _create_owner_only(out)
+        try:
+            with reading(path), closing(sqlite3.connect(out)) as copy:
+                source.backup(copy)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+    finally:
+        source.close()
+    with closing(sqlite3.connect(f"file:{out}?mode=ro", uri=True)) as copy:
+        head = chain_head(copy)
+    own = anchor_path(path)
+    heads = read_heads(own) if own.exists() else []
+    fd = os.open(anchor_path(out), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.writelines(h.to_json() + "\n" for h in heads)
+    if head is not None:
+        append_head(anchor_path(out), head, f"backup of {path.name}")
+        try:
+            append_head(own, head, f"backup to {out}")
+        except OSError as exc:  # an archived, read-only source: its copy still has the head
+            log.warning("could not anchor the head beside %s: %s", path, exc.strerror)
+    return head, verify(out)
+
+
+__all__ = [
+    "Store",
+    "backup",
+    "current_head",
+    "default_db_path",
+    "list_sessions",
+    "verify",
+    "open_read_only",
+    "connect",
+]

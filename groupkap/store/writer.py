@@ -9,6 +9,7 @@ and no event. A connection belongs to the thread that made it: this thread opens
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -17,10 +18,16 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from groupkap.errors import StorageError
+from groupkap.store.anchor import Anchor
 from groupkap.store.chain import GENESIS, canonical_data, row_hash
 from groupkap.store.projections import Projection
 
 log = logging.getLogger("groupkap.store")
+
+HEALTH_EVERY_S = 2.0  # how often the writer checks its file is still the log on disk
+MAX_HELD_VITALS = 600_000  # about 10 minutes of a 10-seat room, kept for a retry
+MAX_HELD_WAVES = 6_000
 
 
 @dataclass
@@ -60,8 +67,17 @@ class StoreWriter:
         path: str,
         vitals_interval_s: float = 0.5,
         on_error: Callable[[str], None] | None = None,
+        anchor: Anchor | None = None,
+        on_recovered: Callable[[], None] | None = None,
     ) -> None:
         self.path = path
+        self.on_recovered = on_recovered or (
+            lambda: log.warning("the session log is written again")
+        )
+        self.problem: str | None = None  # why writing fails now; None while it works
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
+        self._last_health = 0.0
+        self.anchor = anchor  # told of every committed event; anchors the head now and then
         self.vitals_interval_s = vitals_interval_s
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
         self._queue: queue.Queue = queue.Queue()
@@ -113,6 +129,7 @@ class StoreWriter:
             self._start_error = exc
             self._started.set()
             return
+        self._identity = self._file_identity()
         self._started.set()
         try:
             while True:
@@ -127,9 +144,59 @@ class StoreWriter:
                 try:
                     self._handle(conn, what, item)
                 except Exception as exc:  # this thread must outlive any one bad item
-                    self.on_error(f"the session database writer hit an error: {exc}")
+                    self._failed(f"the session database writer hit an error: {exc}")
+                if time.monotonic() - self._last_health >= HEALTH_EVERY_S:
+                    self._check_health()
         finally:
             conn.close()
+
+    # -- health: a failure is reported at once, and once --------------------------------
+    def _failed(self, problem: str) -> None:
+        """Report the first failure of an episode at once; later ones of the same episode
+        only update `problem` (a failing disk must not flood the room every half second)."""
+        first = self.problem is None
+        self.problem = problem
+        if first:
+            self.on_error(problem)
+
+    def _succeeded(self) -> None:
+        if self.problem is not None and not self._file_problem():
+            self.problem = None
+            self.on_recovered()
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _file_problem(self) -> str | None:
+        """Why the file the writer holds open is no longer the session log on disk: deleted,
+        replaced, or on a file system that went read-only. SQLite would go on writing into
+        an unlinked file without a word."""
+        identity = self._file_identity()
+        if identity is None:
+            return f"the database file {self.path} was deleted"
+        if self._identity is not None and identity != self._identity:
+            return f"the database file {self.path} was replaced by another file"
+        try:
+            read_only = bool(
+                os.statvfs(os.path.dirname(os.path.abspath(self.path))).f_flag & os.ST_RDONLY
+            )
+        except OSError:
+            read_only = False
+        if read_only or not os.access(self.path, os.W_OK):
+            if self._file_identity() is None:  # it went while we looked
+                return f"the database file {self.path} was deleted"
+            return f"the database file {self.path} cannot be written (read-only)"
+        return None
+
+    def _check_health(self) -> None:
+        self._last_health = time.monotonic()
+        problem = self._file_problem()
+        if problem is not None:
+            self._failed(problem)
 
     @staticmethod
     def _checkpoint(conn: sqlite3.Connection) -> None:
@@ -152,6 +219,8 @@ class StoreWriter:
             item.set_result(None)
         if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
             self._commit_vitals(conn)
+        if self.anchor is not None:
+            self.anchor.tick()
 
     def _commit_event(self, conn: sqlite3.Connection, ev: PendingEvent) -> None:
         try:
@@ -184,9 +253,12 @@ class StoreWriter:
             if conn.in_transaction:
                 conn.execute("rollback")
             msg = f"could not record {ev.kind}: {exc}"
-            ev.done.set_exception(RuntimeError(msg))
-            self.on_error(msg)
+            ev.done.set_exception(StorageError(msg))
+            self._failed(msg)
             return
+        if self.anchor is not None:
+            self.anchor.note(seq, digest, ev.session_id, ev.t)
+        self._succeeded()
         ev.done.set_result(seq)
 
     def _commit_vitals(self, conn: sqlite3.Connection) -> None:
@@ -211,4 +283,10 @@ class StoreWriter:
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("rollback")
-            self.on_error(f"could not record {len(vitals)} vital signs: {exc}")
+            # Kept for the next try (a disk that fills may be freed), up to a bound: memory
+            # must not grow without end while the log cannot be written.
+            self._vitals = (vitals + self._vitals)[-MAX_HELD_VITALS:]
+            self._waves = (waves + self._waves)[-MAX_HELD_WAVES:]
+            self._failed(f"could not record vital signs ({len(self._vitals)} held): {exc}")
+            return
+        self._succeeded()

@@ -15,7 +15,7 @@ from importlib import resources
 import pytest
 
 from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import default_limits, parse_limits
+from groupkap.alarms.limits import LimitSet, default_limits, parse_limits
 from groupkap.alarms.model import AlarmConfig, SoundCue, flash_on
 from groupkap.clock import utc_iso
 from groupkap.errors import BadInputError
@@ -562,7 +562,8 @@ def test_set_limits_records_each_changed_parameter(engine, log):
 
 
 def test_set_limits_records_a_dropped_parameter(engine, log):
-    new = parse_limits('[SpO2]\nmedium = "< 92"\nhigh = "< 88"\ndelay_s = 15\n', "clinic.toml")
+    # A file must name every parameter; per-participant limits restored from the log may not.
+    new = LimitSet({"SpO2": engine.limits.get("SpO2")}, "clinic.toml")
 
     assert engine.set_limits(new, "lead.ana") == 4
     assert sorted(e[1]["param"] for e in log) == ["DBP", "HR", "RR", "SBP"]
@@ -736,14 +737,8 @@ def test_a_second_participants_alarm_at_the_same_priority_sounds_at_once(engine,
 def test_removing_a_parameter_from_the_limits_ends_its_alarms(engine, clock, log):
     feed(engine, clock, "p1", 1, "HR", [130] * 11)
     assert engine.active()
-    text = "\n".join(
-        line
-        for line in resources.files("groupkap.alarms")
-        .joinpath("default_limits.toml")
-        .read_text()
-        .splitlines()
-    )
-    without_hr = parse_limits(text.replace("[HR]", "[PR]"), "edited")
+    # A file must name every parameter; a LimitSet restored from the log may lack one.
+    without_hr = LimitSet({k: v for k, v in engine.limits.params.items() if k != "HR"}, "edited")
     engine.set_limits(without_hr, "lead")
     assert engine.active() == []
     assert log.of("alarm.cleared")[-1][1]["reason"] == "no limits for this parameter"

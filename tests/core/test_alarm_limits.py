@@ -39,6 +39,25 @@ GOOD = textwrap.dedent("""\
     high = "> 150"
     delay_s = 10
 """)
+REST = textwrap.dedent("""\
+
+    [SBP]
+    medium = ["> 160", "< 90"]
+    high = ">= 180"
+    confirm_readings = 2
+    extreme = ">= 200"
+
+    [DBP]
+    medium = "> 100"
+    high = ">= 110"
+    confirm_readings = 2
+
+    [RR]
+    medium = ["< 10", "> 30"]
+    high = "< 8"
+    delay_s = 20
+""")
+FULL = GOOD + REST  # a file must name every parameter of the defaults
 
 
 def line_of(message: str) -> int:
@@ -100,7 +119,7 @@ def test_default_levels_at_the_edges(param, value, expected):
 
 def test_a_clinic_file_is_read(tmp_path):
     path = tmp_path / "alarm_limits.toml"
-    path.write_text(GOOD, encoding="utf-8")
+    path.write_text(FULL, encoding="utf-8")
 
     limits = load_limits(path)
 
@@ -108,7 +127,8 @@ def test_a_clinic_file_is_read(tmp_path):
     assert limits.get("SpO2").medium == (b("< 90"),)
     assert limits.get("SpO2").delay_s == 20
     assert limits.get("HR").high == (b("> 150"),)
-    assert limits.get("RR") is None  # a file lists only what it watches
+    assert limits.get("RR") == default_limits().get("RR")
+    assert limits.off() == {}
 
 
 # -- refusals: each names its line ------------------------------------------------------------
@@ -290,10 +310,10 @@ def test_a_good_file_after_a_bad_one_is_taken_whole(clock):
     engine = AlarmEngine(clock, default_limits(), lambda *e: None)
     with pytest.raises(ConfigError):
         engine.set_limits(parse_limits(GOOD + '[TEMP]\nmedium = "> 99"\n'), "lead")
-    engine.set_limits(parse_limits(GOOD, "clinic.toml"), "lead")
+    engine.set_limits(parse_limits(FULL, "clinic.toml"), "lead")
     assert isinstance(engine.limits, LimitSet)
     assert engine.limits.source == "clinic.toml"
-    assert set(engine.limits.params) == {"SpO2", "HR"}
+    assert set(engine.limits.params) == {"SpO2", "HR", "SBP", "DBP", "RR"}
 
 
 def test_limits_round_trip_through_the_file_format():
@@ -302,3 +322,158 @@ def test_limits_round_trip_through_the_file_format():
     defaults = default_limits()
     again = parse_limits(to_toml(defaults), "round trip")
     assert again.params == defaults.params
+
+
+# -- limits never vanish by omission (issue 11) -----------------------------------------------
+SPO2_OFF = FULL.replace(
+    '[SpO2]\nmedium = "< 90"',
+    '[SpO2]\noff = true\nreason = "probe removed: spot checks every 5 min"\nmedium = "< 90"',
+)
+
+
+def test_an_empty_file_is_refused_naming_every_parameter():
+    with pytest.raises(ConfigError) as caught:
+        parse_limits("", "clinic.toml")
+    message = str(caught.value)
+    assert message.startswith("clinic.toml is empty: no [SpO2], [HR], [SBP], [DBP], [RR]")
+    assert "off = true" in message and "previous limits stay in force" in message
+
+
+def test_a_file_with_only_hr_is_refused_naming_what_is_missing():
+    with pytest.raises(ConfigError) as caught:
+        parse_limits('[HR]\nmedium = ["< 45", "> 120"]\nhigh = "> 140"\n', "clinic.toml")
+    assert "clinic.toml has [HR] but no [SpO2], [SBP], [DBP], [RR]" in str(caught.value)
+
+
+def test_a_section_without_bounds_is_refused_at_its_line():
+    text = FULL.replace('medium = "> 100"\nhigh = ">= 110"\nconfirm_readings = 2\n', "")
+    with pytest.raises(ConfigError) as caught:
+        parse_limits(text, "clinic.toml")
+    message = str(caught.value)
+    assert line_of(message) == text.splitlines().index("[DBP]") + 1
+    assert "[DBP] has no medium or high bound" in message
+
+
+@pytest.mark.parametrize(
+    ("section", "words"),
+    [
+        ("off = true", "SpO2.off = true needs a reason"),
+        ('off = true\nreason = "  "', "SpO2.off = true needs a reason"),
+        ('off = "yes"\nreason = "probe off"', "must be true or false"),
+        ('reason = "probe off"', "SpO2.reason is given but SpO2.off is not true"),
+    ],
+)
+def test_alarms_are_switched_off_only_with_off_true_and_a_reason(section, words):
+    text = FULL.replace('[SpO2]\nmedium = "< 90"', f'[SpO2]\n{section}\nmedium = "< 90"')
+    with pytest.raises(ConfigError) as caught:
+        parse_limits(text, "clinic.toml")
+    message = str(caught.value)
+    assert words in message
+    assert line_of(message) == 3  # the first line under [SpO2] (line 2): `off` or `reason`
+
+
+def test_off_with_a_reason_is_taken_kept_and_written_back():
+    limits = parse_limits(SPO2_OFF, "clinic.toml")
+    spo2 = limits.get("SpO2")
+    assert spo2.off and spo2.reason == "probe removed: spot checks every 5 min"
+    assert limits.off() == {"SpO2": "probe removed: spot checks every 5 min"}
+    assert spo2.level(50) == (None, None)
+    assert spo2.medium == (b("< 90"),)  # kept: deleting `off` switches them back on
+    assert spo2.describe()["off"] is True and "probe removed" in spo2.describe()["reason"]
+    from groupkap.alarms.limits import limits_from_description, to_toml
+
+    assert parse_limits(to_toml(limits), "again").params == limits.params
+    assert limits_from_description("SpO2", spo2.describe()) == spo2
+
+
+def desaturate(engine, clock, seconds=60, value=85):
+    for _ in range(seconds):
+        clock.advance(1)
+        engine.observe("p1", 1, "HR", clock.now(), 70)
+        engine.observe("p1", 1, "SpO2", clock.now(), value)
+        engine.tick()
+
+
+def test_spo2_switched_off_raises_no_alarm_where_the_defaults_would(clock):
+    events = []
+    on = AlarmEngine(clock, default_limits(), lambda *e: events.append(e))
+    desaturate(on, clock)
+    assert [a.key for a in on.active()] == ["SpO2"]
+
+    off = AlarmEngine(clock, parse_limits(SPO2_OFF, "clinic.toml"), lambda *e: None)
+    desaturate(off, clock)
+    assert off.active() == []
+    assert off.off_params("p1") == {"SpO2": "probe removed: spot checks every 5 min"}
+
+
+def test_switching_spo2_off_ends_its_alarms_and_its_probe_is_not_missed(clock):
+    events = []
+    engine = AlarmEngine(clock, default_limits(), lambda *e: events.append(e))
+    desaturate(engine, clock)
+    assert engine.alarms["p1:SpO2"].priority == HIGH
+
+    engine.set_limits(parse_limits(SPO2_OFF, "clinic.toml"), "lead")
+
+    assert engine.active() == []
+    changed = [e[1] for e in events if e[0] == "limits.changed" and e[1]["param"] == "SpO2"]
+    assert changed[0]["new"]["off"] is True and "probe removed" in changed[0]["new"]["reason"]
+    cleared = [e[1] for e in events if e[0] == "alarm.cleared"][-1]
+    assert cleared["reason"].startswith("SpO2 alarms switched off: probe removed")
+    for _ in range(60):  # the probe is off the finger: HR goes on, SpO2 never comes
+        clock.advance(1)
+        engine.observe("p1", 1, "HR", clock.now(), 70)
+        engine.tick()
+    assert engine.active() == []
+
+
+# -- what is read: a regular file, bounded, UTF-8 ----------------------------------------------
+def test_a_non_utf8_file_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "alarm_limits.toml"
+    path.write_bytes(FULL.replace("# a clinic's own limits", "# Gr\xfc\xdfe").encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_limits(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line 1: not UTF-8 text")
+
+
+def test_a_fifo_is_refused_at_once_without_blocking(tmp_path):
+    import os
+    import threading
+    import time
+
+    path = tmp_path / "alarm_limits.toml"
+    os.mkfifo(path)
+    outcome: list = []
+
+    def read() -> None:
+        try:
+            load_limits(path)
+        except ConfigError as exc:
+            outcome.append(str(exc))
+
+    started = time.monotonic()
+    reader = threading.Thread(target=read, daemon=True)  # a hang fails, never blocks the run
+    reader.start()
+    reader.join(timeout=2)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert time.monotonic() - started < 0.5
+    [message] = outcome
+    assert "is not a regular file" in message and str(path) in message
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_limits(tmp_path)
+
+
+def test_an_oversized_file_is_refused(tmp_path):
+    path = tmp_path / "alarm_limits.toml"
+    path.write_text(FULL + "#" * (64 * 1024), encoding="utf-8")
+    with pytest.raises(ConfigError, match="larger than 64 KiB"):
+        load_limits(path)
+
+
+def test_the_required_parameters_are_those_of_the_defaults():
+    from groupkap.alarms.limits import required_params
+
+    assert set(required_params()) == set(default_limits().params)

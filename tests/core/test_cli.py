@@ -245,10 +245,27 @@ def test_a_newer_schema_is_refused_by_close_too(groupkap, work):
     assert tree(work)[db.name] == digest
 
 
-def test_bad_usage_exits_2(groupkap):
-    result = groupkap("demo", "--speed", "-3")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--speed", "-3"), "--speed must be a number from 0.1 to 1000, not '-3'"),
+        (("--speed", "nan"), "--speed must be a number from 0.1 to 1000, not 'nan'"),
+        (("--speed", "1e9"), "--speed must be a number from 0.1 to 1000, not '1e9'"),
+        (("--speed", "0.09"), "--speed must be a number from 0.1 to 1000, not '0.09'"),
+        (("--minutes", "inf"), "--minutes must be a number from 1 to 720, not 'inf'"),
+        (("--minutes", "720.5"), "--minutes must be a number from 1 to 720, not '720.5'"),
+        (
+            ("--seats", "9" * 5000),
+            "--seats must be a whole number from 3 to 10, not '99999999999999999999…'",
+        ),
+    ],
+)
+def test_bad_usage_is_one_line_exit_2_and_writes_nothing(groupkap, work, args, message):
+    db = work / "nothing.sqlite3"
+    result = groupkap("demo", "--offscreen", "--db", db, *args)
     assert result.returncode == 2
-    assert "--speed must be more than 0" in result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr and not db.exists()
 
 
 # -- close ---------------------------------------------------------------------------------------

@@ -112,3 +112,12 @@ def test_a_killed_demo_resumes_with_its_protocol(tmp_path):
     assert kinds[-1] == "session.ended"
     times = [t for (t,) in conn.execute("select t from events order by seq")]
     assert times == sorted(times)  # resuming never sends the log's clock backwards
+    # ... in any table: each participant's vitals and waveforms, in the order written
+    for table, t in (("vitals", "t"), ("waveforms", "t_start")):
+        series: dict[tuple, list[float]] = {}
+        for pid, param, value in conn.execute(
+            f"select participant_id, param, {t} from {table} order by rowid"
+        ):
+            series.setdefault((pid, param), []).append(value)
+        backwards = {k: v for k, v in series.items() if v != sorted(v)}
+        assert not backwards, f"{table} ran back in time for {list(backwards)[:3]}"

@@ -7,6 +7,8 @@ sinks, where PulseAudio applies the stream volume exactly as on a participant's 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import time
 import wave
@@ -17,6 +19,7 @@ import pytest
 from groupkap.alarms.burst_files import read_wav
 from groupkap.clock import RealClock
 from groupkap.errors import AudioError, BadInputError
+from groupkap.music.library import read_track
 from groupkap.music.player import SeatPlayer
 
 RATE = 44100
@@ -458,3 +461,26 @@ def test_a_device_that_disappears_silences_the_seat(tones, pulse_spare_sink, mon
     heard_s = float(np.sum(envelope(room, 0.01) > SILENCE_RMS)) * 0.01
     assert heard_s <= 0.3, f"{heard_s:.2f} s of the seat's music reached the room"
     assert rms(room[-RATE:]) < SILENCE_RMS
+
+
+def test_an_ogg_vorbis_oga_from_the_library_is_really_played(tmp_path):
+    assert shutil.which("sox"), "sox is missing: run scripts/setup.sh"
+    oga = tmp_path / "bell.oga"  # the freedesktop sound theme's naming
+    subprocess.run(
+        ["sox", "-n", "-r", str(RATE), "-c", "1", "-t", "vorbis", str(oga), "synth", "3"]
+        + ["sine", "440", "vol", "0.5"],
+        check=True,
+    )
+    track = read_track(oga)  # the library accepts it ...
+    out, events = tmp_path / "out.wav", Events()
+    with SeatPlayer(
+        1, device=None, clock=RealClock(), on_event=events, vlc_args=afile_args(out), fade_s=FADE_S
+    ) as player:
+        player.load([track])
+        player.play()
+        run([player], until=started(events))
+        run([player], seconds=1.5)
+    samples, rate = read_wav(out)  # ... and libVLC plays it
+    assert len(samples) >= 1.2 * rate and rms(samples) > 0.2
+    assert peak_hz(samples) == pytest.approx(440, abs=2)
+    assert events.of("music.skipped") == []

@@ -87,3 +87,9 @@ def room(qtbot, qapp, clock, settings, store, new_session):
     window.resize(1920, 1080)
     window.show()
     return live, window
+
+
+@pytest.fixture
+def session_on():
+    """Make a session of N seats on a store of the test's own: session_on(store, 3)."""
+    return lambda store, clock, settings, seats: make_session(store, clock, settings, seats)

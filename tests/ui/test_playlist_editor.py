@@ -34,3 +34,33 @@ def test_build_reorder_and_save_a_phase_playlist(qtbot, tmp_path):
     editor.tracks.setCurrentRow(-1)
     editor.move_selected(-1)  # nothing chosen: refused with a message, nothing changes
     assert editor.message.text() and len(editor.playlist) == 2
+
+
+def test_a_non_utf8_list_is_a_clear_message_not_a_crash(qtbot, tmp_path, monkeypatch):
+    library = tmp_path / "library"
+    ensure_demo_library(library)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    piece = sorted(library.glob("*.wav"))[0]
+    # A saved phase list and an imported one, both written by a Latin-1 player.
+    (lists / "return.m3u8").write_bytes(f"#EXTM3U\n# Rückkehr\n{piece}\n".encode("latin-1"))
+    foreign = tmp_path / "Ruhe.m3u8"
+    foreign.write_bytes(f"#EXTM3U\n#PLAYLIST:Ruhe \xe4\n{piece}\n".encode("latin-1"))
+    editor = PlaylistEditor([library], demo_playlists(library), folder=lists)
+    qtbot.addWidget(editor)
+
+    editor.phase.setCurrentText("return")  # used to raise UnicodeDecodeError's BadInputError
+    assert "return.m3u8 is not UTF-8 text" in editor.message.text()
+    assert [t.title for t in editor.playlist.tracks] == [
+        t.title for t in demo_playlists(library)["return"].tracks
+    ]
+
+    before = list(editor.playlist.tracks)
+    monkeypatch.setattr(
+        "ui.music.playlist_editor.QFileDialog.getOpenFileName",
+        lambda *a, **k: (str(foreign), "Playlists (*.m3u *.m3u8)"),
+    )
+    editor._import()
+    assert editor.message.text().startswith("not imported: playlist ")
+    assert "Ruhe.m3u8 is not UTF-8 text" in editor.message.text()
+    assert editor.playlist.tracks == before and editor.tracks.count() == len(before)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.engine import ROOM, AlarmEngine
 from groupkap.errors import GroupKapError
 from groupkap.room.model import Room
 from groupkap.room.readout import format_age
@@ -112,7 +112,13 @@ class AlarmBar(QWidget):
             for alarm_id, priority, label, acked, age in rows:
                 alarm = self.engine.alarms[alarm_id]
                 person = self.room.participants.get(alarm.participant_id)
-                who = f"{alarm.seat} · {person.alias}" if person else f"seat {alarm.seat}"
+                who = (
+                    f"{alarm.seat} · {person.alias}"
+                    if person
+                    else "the room"
+                    if alarm.participant_id == ROOM
+                    else f"seat {alarm.seat}"
+                )
                 state = " · acknowledged" if acked else ""
                 item = QListWidgetItem(f"{label}   —   {who}   ({age}{state})")
                 item.setData(Qt.ItemDataRole.UserRole, alarm_id)

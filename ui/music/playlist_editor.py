@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from groupkap.errors import GroupKapError
 from groupkap.music.library import Playlist, Track, scan
-from groupkap.music.playlist_files import load_m3u, save_m3u
+from groupkap.music.playlist_files import read_m3u, save_m3u
 from groupkap.music.room_music import playlists_folder
 
 PHASE_NAMES = (
@@ -101,13 +101,26 @@ class PlaylistEditor(QDialog):
 
     def _on_phase_changed(self, name: str) -> None:
         saved = self.folder / f"{name}.m3u8"
+        base = self._start_from.get(name)
+        self.playlist = Playlist(name, list(base.tracks) if base else [])
+        self.message.setText("")
         if saved.exists():
-            self.playlist = load_m3u(saved)[0]
-        else:
-            base = self._start_from.get(name)
-            self.playlist = Playlist(name, list(base.tracks) if base else [])
+            try:
+                loaded = read_m3u(saved)
+            except GroupKapError as exc:  # the room leaves it out too: say so, start afresh
+                self.message.setText(f"saved list not used: {exc}; saving replaces it")
+            else:
+                self.playlist = loaded.playlist
+                self._say_left_out(loaded.left_out)
         self.playlist.name = name
         self._show()
+
+    def _say_left_out(self, left_out) -> None:
+        if left_out:
+            self.message.setText(
+                f"{len(left_out)} entries left out: "
+                + "; ".join(f"{Path(e).name[:60]} ({why})" for e, why in left_out[:3])
+            )
 
     def _show(self) -> None:
         self.tracks.clear()
@@ -153,17 +166,21 @@ class PlaylistEditor(QDialog):
             self, "Import playlist", "", "Playlists (*.m3u *.m3u8)"
         )
         if name:
-            try:
-                imported, missing = load_m3u(name)
-            except (GroupKapError, OSError) as exc:
-                self.message.setText(f"not imported: {exc}")
-                return
-            self.playlist = Playlist(self.playlist.name, imported.tracks)
-            self._show()
-            if missing:
-                self.message.setText(
-                    f"{len(missing)} entries not found, left out: " + ", ".join(missing[:3])
-                )
+            self.import_playlist(Path(name))
+
+    def import_playlist(self, path: Path) -> bool:
+        """Replace the list being edited by the pieces of an M3U/M3U8 file; a file that
+        cannot be read changes nothing and says why. True when imported."""
+        try:
+            loaded = read_m3u(path)
+        except (GroupKapError, OSError) as exc:
+            self.message.setText(f"not imported: {exc}")
+            return False
+        self.playlist = Playlist(self.playlist.name, loaded.playlist.tracks)
+        self._show()
+        self.message.setText("")
+        self._say_left_out(loaded.left_out)
+        return True
 
     def _export(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -104,6 +104,7 @@ class RoomGrid(QWidget):
                     tile.show_alarm(
                         self.alarms.top_for(pid), self.alarms.pause_remaining(pid), flash_t
                     )
+                    tile.show_alarms_off(self.alarms.off_params(pid))
                 if self.music is not None:
                     tile.show_music(self.music.chip(pid))
                 if self.protocol is not None:

@@ -87,6 +87,8 @@ class SeatTile(QFrame):
         readout: what the tile last drew (tests read it).
         alarm: the participant's most urgent alarm, or None.
         alarm_lit: whether the alarm light is on in this frame (it flashes by priority).
+        alarms_off: the line saying which parameters' alarms are switched off (amber,
+            shown for as long as they are off).
 
     Signals:
         add_requested(int): add a participant on this (empty) seat.
@@ -159,6 +161,9 @@ class SeatTile(QFrame):
         alarm_row.addWidget(self.pause_icon)
         alarm_row.addWidget(self.pause_text)
         outer.addLayout(alarm_row)
+        self.alarms_off = _label("", 15, bold=True, colour=theme.ALARM_COLOURS["medium"])
+        self.alarms_off.hide()
+        outer.addWidget(self.alarms_off)
         self.alarm: Alarm | None = None
         self.alarm_lit = False
         self._shown_alarm: tuple | None = None
@@ -255,6 +260,7 @@ class SeatTile(QFrame):
             self.temperature.setText("")
             self.temperature.hide()
             self.show_alarm(None, None, 0.0)
+            self.show_alarms_off({})
             self.show_protocol(None)
             self.music_chip.setText("")
             self.music_chip.setMenu(None)
@@ -311,6 +317,15 @@ class SeatTile(QFrame):
             self._shown_pause = pause
             self.pause_icon.setVisible(pause is not None)
             self.pause_text.setText(pause or "")
+
+    def show_alarms_off(self, off: dict[str, str]) -> None:
+        """`SpO2 alarms OFF` while a parameter's alarms are switched off; the reason in
+        the tooltip."""
+        text = f"{', '.join(off)} alarms OFF" if off else ""
+        if text != self.alarms_off.text():
+            self.alarms_off.setText(text)
+            self.alarms_off.setToolTip("\n".join(f"{p}: {why}" for p, why in off.items()))
+            self.alarms_off.setVisible(bool(off))
 
     # -- protocol -----------------------------------------------------------------
     def show_protocol(self, readout: ProtocolReadout | None) -> None:
