@@ -13,6 +13,7 @@ import logging
 import math
 import os
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -232,6 +233,8 @@ def _demo_options(args: argparse.Namespace) -> RunOptions:
         raise BadInputError(
             f"unknown scenario {args.scenario!r}; choose one of {', '.join(SCENARIOS)}"
         )
+    if args.screenshot is not None:
+        _check_writable_folder(args.screenshot, "--screenshot")
     return RunOptions(
         seats=args.seats,
         scenario=args.scenario,
@@ -245,6 +248,20 @@ def _demo_options(args: argparse.Namespace) -> RunOptions:
         screenshot=args.screenshot,
         title=f"demo: {args.scenario}",
     )
+
+
+def _check_writable_folder(path: Path, what: str) -> None:
+    """The folder `path` will be written into exists (or can be made) and takes a file: found
+    out now, not after a whole session."""
+    folder = path.expanduser().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".groupkap-check-"):
+            pass
+    except OSError as exc:
+        raise BadInputError(
+            f"{what} {path}: cannot write into {folder} ({exc.strerror}); choose another path"
+        ) from None
 
 
 def _needs_offscreen(asked: bool) -> bool:

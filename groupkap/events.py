@@ -96,6 +96,9 @@ EVENT_KINDS: dict[str, str] = {
     "opening_s, turns_s, closing_s, rounds_begun, paused_s, pauses, fairness "
     "(per person spoken_s, share, turns, passes, skips, overtime_s; gini)",
     "device.assigned": "an output device assigned: seat and role (headphones or room)",
+    "vitals.sealed": "a digest of one table's rows (vitals or waveforms) of the session, "
+    "committed since the last seal: table, first_rowid, last_rowid, rows, "
+    "digest; verify recomputes it",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
 }

@@ -38,6 +38,7 @@ from groupkap.store.anchor import (
     read_heads,
 )
 from groupkap.store.projections import Projection, projection_problem
+from groupkap.store.seals import seal_problem
 from groupkap.store.writer import PendingEvent, StoreWriter, connect
 
 log = logging.getLogger("groupkap.store")
@@ -314,6 +315,7 @@ class Store:
         return session_id
 
     def end_session(self, session_id: str, reason: str = "finished", actor: str = "system") -> None:
+        self._writer.seal()  # the last minute of vital signs is sealed inside the session
         self.record(
             session_id,
             "session.ended",
@@ -504,7 +506,7 @@ def verify(path: Path, anchor: Path | None = None) -> chain.ChainReport:
                     if problem is not None:
                         return replace(report, broken_seq=problem.seq, reason=problem.reason)
             if report.ok:
-                differs = projection_problem(conn)
+                differs = projection_problem(conn) or seal_problem(conn)
                 if differs is not None:
                     return replace(report, broken_seq=differs[0], reason=differs[1])
             return report

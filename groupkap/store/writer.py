@@ -18,7 +18,9 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from groupkap.clock import utc_iso
 from groupkap.errors import StorageError
+from groupkap.store import seals
 from groupkap.store.anchor import Anchor
 from groupkap.store.chain import GENESIS, canonical_data, row_hash
 from groupkap.store.projections import Projection
@@ -77,6 +79,9 @@ class StoreWriter:
         self.problem: str | None = None  # why writing fails now; None while it works
         self._identity: tuple[int, int] | None = None  # (device, inode) of the file opened
         self._last_health = 0.0
+        self._seals: dict[tuple[str, str], seals.Pending] = {}  # (session, table) -> rows to seal
+        self._last_seal = time.monotonic()
+        self._last_event_t: dict[str, str] = {}  # a seal is never logged before an event
         self.anchor = anchor  # told of every committed event; anchors the head now and then
         self.vitals_interval_s = vitals_interval_s
         self.on_error = on_error or (lambda msg: log.error("%s", msg))
@@ -110,6 +115,12 @@ class StoreWriter:
         if rows:
             self._queue.put(("waves", rows))
 
+    def seal(self, timeout: float = 10.0) -> None:
+        """Commit the vitals held and seal everything committed so far (before a session ends)."""
+        done: Future = Future()
+        self._queue.put(("seal", done))
+        done.result(timeout)
+
     def flush(self, timeout: float = 10.0) -> None:
         """Block until everything submitted so far is committed."""
         done: Future = Future()
@@ -139,6 +150,7 @@ class StoreWriter:
                     what, item = None, None
                 if what is _STOP:
                     self._commit_vitals(conn)
+                    self._seal(conn)
                     self._checkpoint(conn)
                     break
                 try:
@@ -217,8 +229,13 @@ class StoreWriter:
         elif what == "flush":
             self._commit_vitals(conn)
             item.set_result(None)
+        elif what == "seal":
+            self._commit_vitals(conn)
+            self._seal(conn, item)
         if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
             self._commit_vitals(conn)
+        if self._seals and time.monotonic() - self._last_seal >= seals.SEAL_EVERY_S:
+            self._seal(conn)
         if self.anchor is not None:
             self.anchor.tick()
 
@@ -258,6 +275,7 @@ class StoreWriter:
             return
         if self.anchor is not None:
             self.anchor.note(seq, digest, ev.session_id, ev.t)
+        self._last_event_t[ev.session_id] = max(ev.t, self._last_event_t.get(ev.session_id, ev.t))
         self._succeeded()
         ev.done.set_result(seq)
 
@@ -268,7 +286,11 @@ class StoreWriter:
         vitals, waves = self._vitals, self._waves
         self._vitals, self._waves = [], []
         try:
-            conn.execute("begin")
+            # Immediate: no other writer between reading the last rowids and inserting, so
+            # the new rows take the rowids that follow (the seals name them).
+            conn.execute("begin immediate")
+            (v0,) = conn.execute("select coalesce(max(rowid), 0) from vitals").fetchone()
+            (w0,) = conn.execute("select coalesce(max(rowid), 0) from waveforms").fetchone()
             conn.executemany(
                 "insert into vitals (session_id, participant_id, seat, device, param, t, "
                 "value, unit, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -289,4 +311,26 @@ class StoreWriter:
             self._waves = (waves + self._waves)[-MAX_HELD_WAVES:]
             self._failed(f"could not record vital signs ({len(self._vitals)} held): {exc}")
             return
+        seals.note_rows(self._seals, "vitals", v0 + 1, vitals)
+        seals.note_rows(self._seals, "waveforms", w0 + 1, waves)
         self._succeeded()
+
+    def _seal(self, conn: sqlite3.Connection, done: Future | None = None) -> None:
+        """Chain a digest of every session's rows committed since its last seal into the log
+        (`vitals.sealed`), so a row changed or deleted later fails `verify`."""
+        self._last_seal = time.monotonic()
+        for (session_id, table), pending in list(self._seals.items()):
+            at = utc_iso(pending.t)
+            event = PendingEvent(
+                session_id,
+                "vitals.sealed",
+                "system",
+                max(at, self._last_event_t.get(session_id, at)),
+                None,
+                pending.data(table),
+            )
+            self._commit_event(conn, event)
+            if event.done.exception() is None:
+                del self._seals[(session_id, table)]
+        if done is not None:
+            done.set_result(None)

@@ -131,7 +131,8 @@ def test_sessions_json_lists_every_session_newest_first(groupkap, work):
     newest = rows[0]
     assert newest["status"] == "ended"
     assert newest["seats"] == 4 and newest["title"] == "group 1"
-    assert newest["events"] == 2 and newest["vitals"] == 6 and newest["participants"] == 0
+    # started, the seal of its vital signs, ended
+    assert newest["events"] == 3 and newest["vitals"] == 6 and newest["participants"] == 0
     assert newest["started"] == "2023-11-14T23:14:20Z"
     assert rows[1]["vitals"] == 5
 
@@ -150,7 +151,7 @@ def test_verify_passes_an_intact_database(groupkap, work):
     make_db(db)
     result = groupkap("verify", "--db", db)
     assert result.returncode == 0, result.stderr
-    assert "intact: 4 events checked" in result.stdout
+    assert "intact: 6 events checked" in result.stdout  # 2 sessions: started, sealed, ended
 
 
 def test_verify_fails_with_the_first_broken_seq(groupkap, work):
@@ -330,3 +331,20 @@ def test_the_console_script_is_the_same_program(env, work):
         timeout=60,
     )
     assert_refused(result, "not 11")
+
+
+def test_an_unwritable_screenshot_path_is_refused_before_the_session(groupkap, work):
+    db = work / "nothing.sqlite3"
+    result = groupkap(
+        "demo",
+        "--offscreen",
+        "--minutes",
+        "1",
+        "--db",
+        db,
+        "--screenshot",
+        "/proc/no-such-folder/room.png",
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--screenshot" in result.stderr
+    assert not db.exists()
