@@ -31,6 +31,8 @@ class Settings:
         pleth_seconds: how much waveform the pleth plot shows.
         nibp_interval_s: how often the simulated cuff measures.
         vitals_commit_s: the longest vitals wait in memory before they are committed.
+        anchor_every_s: how often the chain head is written to the anchor file beside the
+            database while a session runs (also at every session end).
         alarms: alarm timing (audio pause, reminders, escalation, no-data delays).
         facilitator_device: the libVLC output device for alarm sounds ("" = system default);
             never a seat's headphones.
@@ -52,6 +54,7 @@ class Settings:
     pleth_seconds: float = 10.0
     nibp_interval_s: float = 300.0
     vitals_commit_s: float = 0.5
+    anchor_every_s: float = 300.0
     alarms: AlarmConfig = field(default_factory=AlarmConfig)
     facilitator_device: str = ""
     seat_devices: dict[int, str] = field(default_factory=dict)
@@ -72,6 +75,7 @@ _RANGES: dict[str, tuple[str, float, float]] = {
     "pleth_seconds": ("display", 3, 15),
     "nibp_interval_s": ("simulator", 60, 1800),
     "vitals_commit_s": ("storage", 0.05, 1.0),
+    "anchor_every_s": ("storage", 60, 3600),
 }
 
 

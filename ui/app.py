@@ -297,6 +297,7 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         on_error=bridge.report,
         on_recovered=bridge.recovered,
         vitals_interval_s=settings.vitals_commit_s,
+        anchor_every_s=settings.anchor_every_s,
     )
 
     def simulator(seats: list[int], start: float) -> Simulator:

@@ -53,9 +53,18 @@ class LimitsFile:
         """Reload if the file changed. Returns how many parameters changed (None: no new
         version, or a refused one; see `problem`)."""
         stamp = self._stamp()
-        if stamp == self._seen or stamp is None:
+        if stamp == self._seen:
             return None
         self._seen = stamp
+        if stamp is None:
+            # Removed (or renamed away): the limits in force stay, and the room is told, as
+            # for a refused edit; a good file put back clears it.
+            self.problem = f"alarm limits file {self.path} was removed; the limits in force stay"
+            log.warning("%s", self.problem)
+            self.engine.limits_refused(
+                f"limits file removed: {self.path.name}; old limits in force"
+            )
+            return None
         try:
             limits = load_limits(self.path)
         except ConfigError as exc:

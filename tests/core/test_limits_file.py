@@ -99,6 +99,26 @@ def test_an_emptied_file_keeps_the_alarms_and_raises_a_technical_alarm(tmp_path,
     assert engine.limits_problem == ""
 
 
+def test_a_removed_file_keeps_the_limits_and_says_so(tmp_path, clock):
+    path = tmp_path / "alarm_limits.toml"
+    _write(path, GOOD, 1_000)
+    events: list = []
+    engine = alarmed_room(clock, events)
+    watcher = LimitsFile(path, engine)
+    in_force = engine.limits
+    path.unlink()
+    assert watcher.check() is None
+    assert watcher.problem == f"alarm limits file {path} was removed; the limits in force stay"
+    assert engine.limits is in_force
+    alarm = engine.alarms[f"p1:{LIMITS_REFUSED}"]
+    assert alarm.technical and alarm.text == (
+        "limits file removed: alarm_limits.toml; old limits in force"
+    )
+    assert watcher.check() is None  # said once, not at every look
+    _write(path, GOOD, 2_000)  # put back
+    assert watcher.check() == 0 and f"p1:{LIMITS_REFUSED}" not in engine.alarms
+
+
 def test_someone_seen_after_a_refusal_gets_the_technical_alarm_too(tmp_path, clock):
     path = tmp_path / "alarm_limits.toml"
     _write(path, GOOD, 1_000)

@@ -177,3 +177,14 @@ def test_seat_devices_and_the_room_device_come_from_the_music_section(tmp_path):
     assert (settings.room_device, settings.music_volume_cap) == ("room", 70)
     with pytest.raises(ConfigError, match="music.seat11"):
         load_settings(write(tmp_path, '[music]\nseat11 = "x"\n'))
+
+
+@pytest.mark.parametrize(("value", "ok"), [(60, True), (3600, True), (59, False), (3601, False)])
+def test_the_anchor_interval_is_a_storage_setting(tmp_path, value, ok):
+    path = tmp_path / "groupkap.toml"
+    path.write_text(f"[storage]\nanchor_every_s = {value}\n", encoding="utf-8")
+    if ok:
+        assert load_settings(path).anchor_every_s == value
+    else:
+        with pytest.raises(ConfigError, match="storage.anchor_every_s"):
+            load_settings(path)
