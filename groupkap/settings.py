@@ -29,6 +29,8 @@ class Settings:
         frame_rate_hz: how often the room grid redraws (at most 30).
         trend_minutes: how much history the trend plot shows.
         pleth_seconds: how much waveform the pleth plot shows.
+        ui_scale: every font and fixed size on screen is multiplied by this (1.0 is sized
+            for a 1080p screen read from 2–3 m; 1.5 for a 4K screen at 150 %).
         nibp_interval_s: how often the simulated cuff measures.
         vitals_commit_s: the longest vitals wait in memory before they are committed.
         anchor_every_s: how often the chain head is written to the anchor file beside the
@@ -52,6 +54,7 @@ class Settings:
     frame_rate_hz: float = 25.0
     trend_minutes: float = 30.0
     pleth_seconds: float = 10.0
+    ui_scale: float = 1.0
     nibp_interval_s: float = 300.0
     vitals_commit_s: float = 0.5
     anchor_every_s: float = 300.0
@@ -73,6 +76,7 @@ _RANGES: dict[str, tuple[str, float, float]] = {
     "frame_rate_hz": ("display", 1, 30),
     "trend_minutes": ("display", 5, 60),
     "pleth_seconds": ("display", 3, 15),
+    "ui_scale": ("display", 0.75, 2.0),
     "nibp_interval_s": ("simulator", 60, 1800),
     "vitals_commit_s": ("storage", 0.05, 1.0),
     "anchor_every_s": ("storage", 60, 3600),

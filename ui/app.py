@@ -40,7 +40,7 @@ from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import StoreBridge
 from ui.circle.circle_view import CircleView
 from ui.main_window import MainWindow
-from ui.theme import apply_theme
+from ui.theme import apply_theme, set_scale
 
 log = logging.getLogger("groupkap.ui")
 qt_log = logging.getLogger("groupkap.qt")
@@ -78,10 +78,11 @@ def _excepthook(window_ref: list) -> callable:
     return hook
 
 
-def qt_application() -> QApplication:
+def qt_application(settings: Settings | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GroupKAP")
     qInstallMessageHandler(_qt_message)
+    set_scale(settings.ui_scale if settings else 1.0)  # before any size is worked out
     apply_theme(app)
     return app
 
@@ -286,7 +287,7 @@ def _on_sound_tested(
 def run_demo(options: RunOptions, settings: Settings) -> int:
     """`groupkap demo`: a simulated room, ending by itself after `options.minutes` if set."""
     held_signals = _hold_signals()
-    app = qt_application()
+    app = qt_application(settings)
     window_ref: list = []
     sys.excepthook = _excepthook(window_ref)
     clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
@@ -390,7 +391,7 @@ def run_app(db: Path | None, settings: Settings) -> int:
 
     An interrupted session is offered first: resume it, or close it and start a new one.
     """
-    qt_application()
+    qt_application(settings)
     resume = _ask_about_interrupted(db)
     return run_demo(
         RunOptions(

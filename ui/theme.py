@@ -34,6 +34,22 @@ ALARM_DIM = {"high": "#5a1a17", "medium": "#5a4a1a", "low": "#3fc8e4"}
 
 FONT_FAMILY = "DejaVu Sans"
 
+# Nothing a facilitator must read from the chair is drawn smaller than this at scale 1.0
+# (1080p read from 2–3 m); `px` applies the clinic's [display] ui_scale to every size.
+MIN_READABLE_PX = 18
+_scale = 1.0
+
+
+def set_scale(factor: float) -> None:
+    """Set the screen scale (Settings.ui_scale) once, before any widget is built."""
+    global _scale
+    _scale = factor
+
+
+def px(size: float) -> int:
+    """A size in pixels at the clinic's scale: `px(18)` is 18 on a 1080p screen."""
+    return max(1, round(size * _scale))
+
 STYLESHEET = f"""
 QMainWindow, QWidget {{ background: {BACKGROUND}; color: {TEXT};
     font-family: "{FONT_FAMILY}"; font-size: 13px; }}
