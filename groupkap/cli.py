@@ -22,7 +22,9 @@ from groupkap.errors import BadInputError, GroupKapError
 from groupkap.options import RunOptions
 from groupkap.protocol.esketamine import SIGN_MEANINGS
 from groupkap.room.model import MAX_SEATS, MIN_SEATS, check_seat_count
-from groupkap.store.store import backup, check_db_path, default_db_path, list_sessions, verify
+from groupkap.store.anchor import anchor_path
+from groupkap.store.proof import backup, reanchor, verify
+from groupkap.store.store import check_db_path, default_db_path, list_sessions
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -141,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
+    again = sub.add_parser(
+        "reanchor",
+        help="start a new anchor file when the old one is lost for good (the chain must verify)",
+    )
+    again.add_argument(
+        "--reason", required=True, help="why the anchor file was lost (written into the new one)"
+    )
+    again.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
     copy = sub.add_parser("backup", help="make a consistent copy of the database (and its anchor)")
     copy.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="the copy; never overwritten"
@@ -197,6 +208,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _verify(args)
     if args.command == "backup":
         return _backup(args)
+    if args.command == "reanchor":
+        head = reanchor(_db(args), args.reason)
+        print(
+            f"new anchor file {anchor_path(_db(args))} starts at event {head.seq}; "
+            "a copy of the old anchor file, if one turns up, still checks the "
+            "events before it"
+        )
+        return EXIT_OK
     if args.command == "close":
         return _close(args)
     if args.command == "esketamine-record":
@@ -327,8 +346,16 @@ def _verify(args: argparse.Namespace) -> int:
             print(f"anchored heads: {report.anchored} match ({report.anchor})")
         else:
             print(
-                "groupkap: no anchor file beside the database, so a cut-short or rewritten "
-                "log would pass; give --anchor a head file kept elsewhere",
+                "groupkap: no anchor file beside the database (a log from before anchors), "
+                "so a cut-short or rewritten log would pass; give --anchor a head file kept "
+                "elsewhere",
+                file=sys.stderr,
+            )
+        for session_id, table, rows in report.unsealed:
+            print(
+                f"groupkap: session {session_id} has {rows} {table} rows not sealed yet "
+                "(it is running, or was interrupted and not reopened since): they are "
+                "sealed when the session ends or is found interrupted",
                 file=sys.stderr,
             )
         return EXIT_OK
@@ -371,7 +398,8 @@ def _esketamine_record(args: argparse.Namespace) -> int:
     from groupkap.settings import load_settings
     from groupkap.store import Store
     from groupkap.store.anchor import export_line
-    from groupkap.store.store import current_head, open_read_only, reading
+    from groupkap.store.proof import current_head
+    from groupkap.store.store import open_read_only, reading
 
     out = args.out.expanduser()
     if not out.parent.is_dir():

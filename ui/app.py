@@ -35,7 +35,8 @@ from groupkap.session_start import open_live_session
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
 from groupkap.store import Store, queries
-from groupkap.store.store import default_db_path, list_sessions, verify
+from groupkap.store.proof import verify
+from groupkap.store.store import default_db_path, list_sessions
 from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import StoreBridge
 from ui.circle.circle_view import CircleView

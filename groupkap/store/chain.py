@@ -48,6 +48,9 @@ class ChainReport:
         reason: why that row fails, in words.
         anchored: how many anchored heads were checked against the chain.
         anchor: the anchor file those heads came from ("" when there was none).
+        unsealed: the rows of sessions still running or interrupted that no seal covers
+            yet, as `(session id, table, rows)` (the last minute before a crash: they are
+            sealed when the session is found interrupted).
     """
 
     checked: int
@@ -55,6 +58,7 @@ class ChainReport:
     reason: str = ""
     anchored: int = 0
     anchor: str = ""
+    unsealed: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import closing, contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import platformdirs
@@ -32,13 +31,12 @@ from groupkap.store.anchor import (
     Anchor,
     Head,
     anchor_path,
-    append_head,
     chain_head,
     check_heads,
     read_heads,
 )
-from groupkap.store.projections import Projection, projection_problem
-from groupkap.store.seals import seal_problem
+from groupkap.store.projections import Projection
+from groupkap.store.seals import first_seal
 from groupkap.store.writer import PendingEvent, StoreWriter, connect
 
 log = logging.getLogger("groupkap.store")
@@ -106,6 +104,13 @@ def check_chain_at_open(conn: sqlite3.Connection, path: Path) -> None:
         problem = check_heads(conn, read_heads(file))
         if problem is not None:
             raise refused_at(problem.seq, problem.reason)
+    elif first_seal(conn) is not None:  # every store that seals also anchors
+        raise StorageError(
+            f"the anchor file {file} is missing, so nobody can tell whether the log at {path} "
+            "was cut short or rewritten: restore the anchor file from backup; if it is lost "
+            "for good, `groupkap reanchor --reason TEXT` checks the whole chain and starts a "
+            "new anchor file"
+        )
 
 
 def default_db_path() -> Path:
@@ -232,6 +237,12 @@ class Store:
     def close(self) -> None:
         self._writer.stop()
         self.anchor_head("store closed")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def anchor_head(self, reason: str) -> Head | None:
         """Write the latest committed head to the anchor file now (if it is not there yet)."""
@@ -370,6 +381,9 @@ class Store:
             # session of its own starts.
             if host == socket.gethostname() and _pid_alive(pid) and pid != os.getpid():
                 continue
+            # The last minute of vital signs the dead process never sealed is sealed now,
+            # so every row of the session lies inside a seal once it ends.
+            self._writer.seal_tail(session_id)
             last = self.last_event_time(session_id)
             self.record(
                 session_id,
@@ -485,98 +499,10 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def verify(path: Path, anchor: Path | None = None) -> chain.ChainReport:
-    """Walk the whole chain and check it against the anchored heads: those in `anchor` (a
-    head file kept elsewhere, or an export), else in the anchor file beside the database;
-    then rebuild the sessions and participants rows from the log and compare them.
-    A damaged file is refused (StorageError) before the walk."""
-    path = Path(path).expanduser()
-    conn = open_read_only(path)
-    try:
-        conn.row_factory = None
-        quick_check(conn, path)
-        with reading(path):
-            report = chain.walk(conn)
-            file = Path(anchor).expanduser() if anchor is not None else anchor_path(path)
-            if anchor is not None or file.exists():
-                heads = read_heads(file)
-                report = replace(report, anchored=len(heads), anchor=str(file))
-                if report.ok:
-                    problem = check_heads(conn, heads)
-                    if problem is not None:
-                        return replace(report, broken_seq=problem.seq, reason=problem.reason)
-            if report.ok:
-                differs = projection_problem(conn) or seal_problem(conn)
-                if differs is not None:
-                    return replace(report, broken_seq=differs[0], reason=differs[1])
-            return report
-    finally:
-        conn.close()
-
-
-def current_head(path: Path) -> Head | None:
-    """The chain head of the database at `path`, read-only (what an export carries)."""
-    conn = open_read_only(path)
-    try:
-        conn.row_factory = None
-        with reading(path):
-            return chain_head(conn)
-    finally:
-        conn.close()
-
-
-def backup(path: Path, out: Path) -> tuple[Head | None, chain.ChainReport]:
-    """A consistent copy of `path` at `out` through SQLite's online backup API (events still
-    in the WAL included, a session may be writing), owner-only, with its own anchor file
-    holding the source's heads and the copy's head. Refuses an existing `out`; returns the
-    copy's head and its verification."""
-    path, out = Path(path).expanduser(), Path(out).expanduser()
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise StorageError(
-            f"the backup folder {folder} does not exist; create it or choose another --out"
-        )
-    if out.is_dir():
-        raise StorageError(f"{out} is a folder; give --out a file name such as {out}/copy.sqlite3")
-    for existing in (out, Path(f"{out}-wal"), anchor_path(out)):
-        if existing.exists():
-            raise StorageError(f"{existing} already exists; a backup never overwrites a file")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise StorageError(f"cannot write in {folder}; choose another --out")
-    source = open_read_only(path)
-    try:
-        _create_owner_only(out)
-        try:
-            with reading(path), closing(sqlite3.connect(out)) as copy:
-                source.backup(copy)
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
-    finally:
-        source.close()
-    with closing(sqlite3.connect(f"file:{out}?mode=ro", uri=True)) as copy:
-        head = chain_head(copy)
-    own = anchor_path(path)
-    heads = read_heads(own) if own.exists() else []
-    fd = os.open(anchor_path(out), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.writelines(h.to_json() + "\n" for h in heads)
-    if head is not None:
-        append_head(anchor_path(out), head, f"backup of {path.name}")
-        try:
-            append_head(own, head, f"backup to {out}")
-        except OSError as exc:  # an archived, read-only source: its copy still has the head
-            log.warning("could not anchor the head beside %s: %s", path, exc.strerror)
-    return head, verify(out)
-
-
 __all__ = [
     "Store",
-    "backup",
-    "current_head",
     "default_db_path",
     "list_sessions",
-    "verify",
     "open_read_only",
     "connect",
 ]

@@ -121,6 +121,12 @@ class StoreWriter:
         self._queue.put(("seal", done))
         done.result(timeout)
 
+    def seal_tail(self, session_id: str, timeout: float = 30.0) -> None:
+        """Seal the rows of `session_id` that a killed process committed but never sealed."""
+        done: Future = Future()
+        self._queue.put(("seal_tail", (session_id, done)))
+        done.result(timeout)
+
     def flush(self, timeout: float = 10.0) -> None:
         """Block until everything submitted so far is committed."""
         done: Future = Future()
@@ -232,6 +238,8 @@ class StoreWriter:
         elif what == "seal":
             self._commit_vitals(conn)
             self._seal(conn, item)
+        elif what == "seal_tail":
+            self._seal_tail(conn, *item)
         if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
             self._commit_vitals(conn)
         if self._seals and time.monotonic() - self._last_seal >= seals.SEAL_EVERY_S:
@@ -314,6 +322,21 @@ class StoreWriter:
         seals.note_rows(self._seals, "vitals", v0 + 1, vitals)
         seals.note_rows(self._seals, "waveforms", w0 + 1, waves)
         self._succeeded()
+
+    def _seal_tail(self, conn: sqlite3.Connection, session_id: str, done: Future) -> None:
+        try:
+            tail = seals.unsealed_tail(conn, session_id)
+            (last_t,) = conn.execute(
+                "select max(t) from events where session_id = ?", (session_id,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            done.set_exception(StorageError(f"could not read the unsealed rows: {exc}"))
+            return
+        if last_t:
+            self._last_event_t[session_id] = max(last_t, self._last_event_t.get(session_id, ""))
+        for key, pending in tail.items():
+            self._seals.setdefault(key, pending)  # this process has written none of its rows
+        self._seal(conn, done)
 
     def _seal(self, conn: sqlite3.Connection, done: Future | None = None) -> None:
         """Chain a digest of every session's rows committed since its last seal into the log

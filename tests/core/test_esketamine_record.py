@@ -37,7 +37,8 @@ from groupkap.protocol.esketamine import (
 from groupkap.protocol.esketamine_html import to_html
 from groupkap.settings import settings_from_dict
 from groupkap.store import Store
-from groupkap.store.store import open_read_only, verify
+from groupkap.store.proof import verify
+from groupkap.store.store import open_read_only
 
 START = datetime(2023, 11, 15, 9, 0, tzinfo=UTC).timestamp()  # 09:00 UTC
 MIN = 60.0

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from groupkap.store import Store
-from groupkap.store.store import verify
+from groupkap.store.proof import verify
 
 
 @pytest.fixture

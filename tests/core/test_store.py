@@ -23,7 +23,7 @@ from groupkap.params import PLETH_RATE_HZ
 from groupkap.session import LiveSession
 from groupkap.store import Store
 from groupkap.store.chain import row_hash
-from groupkap.store.store import verify
+from groupkap.store.proof import verify
 
 T0 = 1_700_000_000.0  # the same start as the `t0` fixture in conftest.py
 

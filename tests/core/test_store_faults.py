@@ -23,7 +23,8 @@ from groupkap.errors import StorageError
 from groupkap.store import Store
 from groupkap.store.anchor import anchor_path, read_heads
 from groupkap.store.chain import walk
-from groupkap.store.store import DAMAGED, verify
+from groupkap.store.proof import verify
+from groupkap.store.store import DAMAGED
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "faults"))
 import tamper  # noqa: E402

@@ -17,7 +17,7 @@ import pytest
 
 from groupkap.clock import RealClock
 from groupkap.store import Store
-from groupkap.store.store import verify
+from groupkap.store.proof import verify
 
 CHILD = textwrap.dedent("""
     import sys, threading, time

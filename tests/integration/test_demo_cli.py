@@ -11,7 +11,7 @@ import sys
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from groupkap.store.store import verify
+from groupkap.store.proof import verify
 
 
 def _run(*args: str, env_extra: dict | None = None, timeout: float = 180):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from groupkap.store.store import verify
+from groupkap.store.proof import verify
 
 
 def _env() -> dict:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from groupkap.readings import Reading
-from groupkap.store.store import verify
+from groupkap.store.proof import verify
 from ui import theme
 
 
