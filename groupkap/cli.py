@@ -8,7 +8,6 @@ lazily, so `groupkap verify` works on a machine without Qt.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import os
@@ -17,17 +16,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from groupkap import ADJUNCT_NOTICE, __version__
+from groupkap import ADJUNCT_NOTICE, __version__, log_commands
 from groupkap.errors import BadInputError, GroupKapError
-from groupkap.options import RunOptions
+from groupkap.log_commands import EXIT_BAD_INPUT
+from groupkap.options import Hl7Options, RunOptions
 from groupkap.protocol.esketamine import SIGN_MEANINGS
 from groupkap.room.model import MAX_SEATS, MIN_SEATS, check_seat_count
-from groupkap.store.anchor import anchor_path
-from groupkap.store.proof import backup, reanchor, verify
-from groupkap.store.store import check_db_path, default_db_path, list_sessions
-
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
+from groupkap.store.store import check_db_path, default_db_path
 
 # Bounds a run can honour: a clock much faster than 1000x would generate a backlog larger
 # than memory in one pump; a demo is at most 12 hours.
@@ -124,8 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="seat this participant (repeatable); default: a demo alias on every seat",
     )
     demo.add_argument("--resume", metavar="SESSION", help="take up an interrupted session")
+    demo.add_argument(
+        "--hl7",
+        action="store_true",
+        help="feed the room through the HL7 listener from simulated PCD-01 monitors over loopback",
+    )
+    demo.add_argument(
+        "--hl7-seats",
+        metavar="LIST",
+        help="with --hl7, only these seats (e.g. 1,2,5) come from monitors; the rest are simulated",
+    )
     for name in ("db", "config"):
         demo.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    _record_parser(sub)
 
     sessions = sub.add_parser("sessions", help="list the sessions in the database")
     sessions.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -202,30 +209,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "sessions":
-        return _sessions(args)
-    if args.command == "verify":
-        return _verify(args)
-    if args.command == "backup":
-        return _backup(args)
-    if args.command == "reanchor":
-        head = reanchor(_db(args), args.reason)
-        print(
-            f"new anchor file {anchor_path(_db(args))} starts at event {head.seq}; "
-            "a copy of the old anchor file, if one turns up, still checks the "
-            "events before it"
-        )
-        return EXIT_OK
-    if args.command == "close":
-        return _close(args)
-    if args.command == "esketamine-record":
-        return _esketamine_record(args)
+    if args.command in log_commands.COMMANDS:  # the log's own commands need no settings
+        return log_commands.COMMANDS[args.command](args)
     from groupkap.settings import load_settings
 
     settings = load_settings(args.config)
     from groupkap.alarms.limits import load_clinic_limits
 
     load_clinic_limits()  # a refused limits file is exit 2 before any session is written
+    if args.command == "record":
+        from groupkap.record import run_record  # headless: no Qt is imported
+
+        return run_record(_record_options(args), settings)
     if args.command == "demo":
         options = _demo_options(args)
         if _needs_offscreen(options.offscreen):
@@ -254,6 +249,10 @@ def _demo_options(args: argparse.Namespace) -> RunOptions:
         )
     if args.screenshot is not None:
         _check_writable_folder(args.screenshot, "--screenshot")
+    hl7 = None
+    if args.hl7 or args.hl7_seats:
+        real = _seat_list(args.hl7_seats, args.seats) if args.hl7_seats else ()
+        hl7 = Hl7Options(port=0, bind="127.0.0.1", real_seats=real)
     return RunOptions(
         seats=args.seats,
         scenario=args.scenario,
@@ -265,7 +264,108 @@ def _demo_options(args: argparse.Namespace) -> RunOptions:
         db=args.db,
         offscreen=args.offscreen,
         screenshot=args.screenshot,
-        title=f"demo: {args.scenario}",
+        title=f"demo: {args.scenario}" + (" over HL7" if hl7 else ""),
+        hl7=hl7,
+    )
+
+
+def _seat_list(text: str, seat_count: int) -> tuple[int, ...]:
+    """`1,2,5` -> (1, 2, 5), every seat in the room."""
+    seats = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit() or not 1 <= int(part) <= seat_count:
+            raise BadInputError(
+                f"--hl7-seats {text!r}: {part!r} is not a seat of a {seat_count}-seat room "
+                "(write them like 1,2,5)"
+            )
+        seats.append(int(part))
+    return tuple(sorted(set(seats)))
+
+
+def _record_parser(sub) -> None:
+    record = sub.add_parser(
+        "record", help="record a session from monitors over HL7, without a window"
+    )
+    record.add_argument(
+        "--hl7-port",
+        type=_bounded(int, "--hl7-port", 0, 65535),
+        help="the MLLP port to listen on (default: [hl7] port, else 2575; 0: any free port)",
+    )
+    record.add_argument(
+        "--bind",
+        metavar="ADDR",
+        help="the address to listen on (default: [hl7] bind, else 127.0.0.1)",
+    )
+    record.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="let in this address or network (repeatable; default: [hl7] allow, else loopback)",
+    )
+    record.add_argument(
+        "--seats", type=_seat_count, default=6, help=f"seats in the room, {MIN_SEATS}–{MAX_SEATS}"
+    )
+    record.add_argument(
+        "--minutes",
+        type=_bounded(float, "--minutes", *MINUTES_RANGE),
+        help="end after this many minutes (default: when stopped with Ctrl+C or SIGTERM)",
+    )
+    record.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        metavar="ALIAS=SEAT",
+        help="seat this participant (repeatable); default: one named 'Seat N' on every seat",
+    )
+    record.add_argument(
+        "--assign",
+        action="append",
+        default=[],
+        metavar="DEVICE=SEAT",
+        help="put this monitor on this seat (repeatable; remembered for the room)",
+    )
+    record.add_argument("--resume", metavar="SESSION", help="take up an interrupted session")
+    for name in ("db", "config"):
+        record.add_argument(
+            f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+
+
+def _record_options(args: argparse.Namespace) -> RunOptions:
+    """`groupkap record`'s options, every one checked before anything is written."""
+    from groupkap.demo.plan import parse_plan
+    from groupkap.hl7.config import check_address, check_allow
+
+    check_seat_count(args.seats)
+    if args.participant:
+        plan = parse_plan(args.participant, args.seats)
+    else:
+        plan = {seat: f"Seat {seat}" for seat in range(1, args.seats + 1)}
+    assign: dict[str, int] = {}
+    for entry in args.assign:
+        device, sep, seat = entry.rpartition("=")
+        if not sep or not device.strip() or not seat.strip().isdigit():
+            raise BadInputError(
+                f"--assign {entry!r} is not DEVICE=SEAT; write it like 0012A3FFFE000010^EUI-64=3"
+            )
+        if not 1 <= int(seat) <= args.seats:
+            raise BadInputError(
+                f"--assign {entry!r}: there is no seat {seat} in a {args.seats}-seat room"
+            )
+        assign[device.strip()] = int(seat)
+    bind = check_address("--bind", args.bind) if args.bind is not None else None
+    if args.allow:
+        check_allow("--allow", args.allow)
+    return RunOptions(
+        seats=args.seats,
+        minutes=args.minutes,
+        plan={} if args.resume else plan,
+        resume=args.resume,
+        db=args.db,
+        title="record: HL7",
+        hl7=Hl7Options(port=args.hl7_port, bind=bind, assign=assign, allow=tuple(args.allow)),
     )
 
 
@@ -304,158 +404,6 @@ def _offscreen(options: RunOptions) -> RunOptions:
         screenshot = db.parent / "screenshots" / "room.png"
         screenshot.parent.mkdir(parents=True, exist_ok=True)
     return replace(options, minutes=minutes, screenshot=screenshot, offscreen=True)
-
-
-def _db(args: argparse.Namespace) -> Path:
-    return args.db or default_db_path()
-
-
-def _sessions(args: argparse.Namespace) -> int:
-    rows = list_sessions(_db(args))
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return EXIT_OK
-    if not rows:
-        print(f"no sessions in {_db(args)}")
-        return EXIT_OK
-    header = (
-        f"{'session':<18} {'status':<12} {'started (UTC)':<21} {'seats':>5} "
-        f"{'people':>6} {'events':>7} {'vitals':>9}"
-    )
-    print(header)
-    for r in rows:
-        print(
-            f"{r['id']:<18} {r['status']:<12} {r['started'] or '':<21} {r['seats']:>5} "
-            f"{r['participants']:>6} {r['events']:>7} {r['vitals']:>9}"
-        )
-    interrupted = [r["id"] for r in rows if r["status"] == "interrupted"]
-    if interrupted:
-        print(
-            f"\n{len(interrupted)} interrupted: resume with `groupkap demo --resume "
-            f"{interrupted[0]}` or close with `groupkap close {interrupted[0]}`"
-        )
-    return EXIT_OK
-
-
-def _verify(args: argparse.Namespace) -> int:
-    """Exit 0 intact, 1 broken or not matching an anchored head, 2 damaged or unreadable."""
-    report = verify(_db(args), args.anchor)
-    if report.ok:
-        print(f"event chain intact: {report.checked} events checked in {_db(args)}")
-        if report.anchor:
-            print(f"anchored heads: {report.anchored} match ({report.anchor})")
-        else:
-            print(
-                "groupkap: no anchor file beside the database (a log from before anchors), "
-                "so a cut-short or rewritten log would pass; give --anchor a head file kept "
-                "elsewhere",
-                file=sys.stderr,
-            )
-        for session_id, table, rows in report.unsealed:
-            print(
-                f"groupkap: session {session_id} has {rows} {table} rows not sealed yet "
-                "(it is running, or was interrupted and not reopened since): they are "
-                "sealed when the session ends or is found interrupted",
-                file=sys.stderr,
-            )
-        return EXIT_OK
-    print(
-        f"event chain broken at seq {report.broken_seq}: {report.reason} "
-        f"({report.checked} events checked)"
-    )
-    return EXIT_CHECK_FAILED
-
-
-def _backup(args: argparse.Namespace) -> int:
-    head, report = backup(_db(args), args.out)
-    where = f"up to event {head.seq}" if head else "no events yet"
-    print(f"backup written to {args.out} ({where}); its anchor: {args.out}.anchor")
-    if not report.ok:
-        print(f"the copy's event chain is broken at seq {report.broken_seq}: {report.reason}")
-        return EXIT_CHECK_FAILED
-    return EXIT_OK
-
-
-def _close(args: argparse.Namespace) -> int:
-    from groupkap.clock import RealClock
-    from groupkap.store import Store
-
-    store = Store.open(_db(args), RealClock(), must_exist=True)
-    try:
-        store.close_interrupted(args.session, actor=os.environ.get("USER", "system"))
-    finally:
-        store.close()
-    print(f"closed interrupted session {args.session}")
-    return EXIT_OK
-
-
-def _esketamine_record(args: argparse.Namespace) -> int:
-    """Built from the file alone; with --sign, the signature is logged first (only for a
-    complete record) and the document then shows it. Nothing is written on bad input."""
-    from groupkap.clock import RealClock
-    from groupkap.protocol.esketamine import Clinic, monitoring_record, signature_data
-    from groupkap.protocol.esketamine_html import to_html
-    from groupkap.settings import load_settings
-    from groupkap.store import Store
-    from groupkap.store.anchor import export_line
-    from groupkap.store.proof import current_head
-    from groupkap.store.store import open_read_only, reading
-
-    out = args.out.expanduser()
-    if not out.parent.is_dir():
-        raise BadInputError(
-            f"the output folder {out.parent} does not exist; create it or choose another --out"
-        )
-    if out.is_dir():
-        raise BadInputError(
-            f"{out} is a folder; give --out a file name such as {out / 'record.html'}"
-        )
-    settings = load_settings(args.config)
-    clinic = Clinic(
-        settings.clinic_name,
-        settings.clinic_address,
-        settings.monitoring_provider,
-        settings.provider_contact,
-    )
-
-    def build():
-        conn = open_read_only(_db(args))
-        try:
-            with reading(_db(args)):
-                return monitoring_record(
-                    conn, args.session, args.participant, config=settings.protocol, clinic=clinic
-                )
-        finally:
-            conn.close()
-
-    record = build()
-    if args.sign is not None:
-        data = signature_data(record, args.sign, args.meaning)
-        store = Store.open(_db(args), RealClock(), must_exist=True)
-        try:
-            store.record(
-                args.session,
-                "esketamine_record.signed",
-                data,
-                participant_id=record.participant_id,
-                actor=data["signed_by"],
-            ).result(10)
-        finally:
-            store.close()
-        record = build()
-    page = to_html(record, RealClock())
-    head = current_head(_db(args))
-    if head is not None:  # `groupkap verify --anchor FILE.html` checks the log against it
-        page += f"<!-- {export_line(head)} -->\n"
-    try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # an export holds health data: owner-only, even when replaced
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-    except OSError as exc:
-        raise BadInputError(f"cannot write {out}: {exc.strerror}; choose another --out") from exc
-    print(out)
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -23,3 +23,7 @@ class ConfigError(BadInputError):
 
 class AudioError(GroupKapError):
     """libVLC or an audio output device could not play what was asked of it."""
+
+
+class SourceError(GroupKapError):
+    """A vitals source could not start or keep running (the HL7 listener's port is taken)."""

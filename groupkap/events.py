@@ -71,9 +71,11 @@ EVENT_KINDS: dict[str, str] = {
     "music.track_started": "a piece began on a seat: seat, piece, path, phase, duration_s",
     "music.track_ended": "a piece ended (or was skipped): seat, piece, reason, phase",
     "music.volume_changed": "seat volume changed: old, new, cap, who",
-    "music.ducked": "ducked (on) or restored (off) while someone talked to the participant",
+    "music.ducked": "ducked (on) or restored (off) while someone talked to the participant; "
+    "a `reason` when it restored by itself",
     "music.skipped": "a piece skipped by a facilitator, or because it could not be played",
-    "music.silenced": "a seat faded to silence (or all quiet for the room)",
+    "music.silenced": "a seat faded to silence (or all quiet for the room); reason "
+    "`discharged` when discharge ended its music",
     "music.device_lost": "a seat's output device disappeared: the seat goes silent",
     "music.list_refused": "a saved playlist could not be read and was left out: playlist, path, "
     "reason (every other list and seat plays on)",
@@ -95,7 +97,17 @@ EVENT_KINDS: dict[str, str] = {
     "circle.ended": "the circle ended: reason (completed, time up, ended early), elapsed_s, "
     "opening_s, turns_s, closing_s, rounds_begun, paused_s, pauses, fairness "
     "(per person spoken_s, share, turns, passes, skips, overtime_s; gini)",
-    "device.assigned": "an output device assigned: seat and role (headphones or room)",
+    "device.assigned": "a device put on a seat: seat and role; an audio output (role "
+    "headphones or room), or a bedside monitor (role monitor: device id, from_seat, "
+    "restored when the room's map was taken up at the start)",
+    "device.unassigned": "a bedside monitor taken off its seat (device, seat, role monitor): "
+    "its readings go on being recorded under its device id",
+    "device.seen": "a bedside monitor's first message in the session: device, peer address, "
+    "seat it is assigned to (None: it waits in the unassigned tray)",
+    "device.clock_drift": "a monitor's clock is more than limit_s from ours (message time "
+    "against receive time): device, offset_s (added to its times until it agrees again)",
+    "device.clock_drift_ended": "a drifting monitor's clock agrees with ours again: device, "
+    "offset_s",
     "vitals.sealed": "a digest of one table's rows (vitals or waveforms) of the session, "
     "committed since the last seal: table, first_rowid, last_rowid, rows, "
     "digest; verify recomputes it",

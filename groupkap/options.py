@@ -14,6 +14,28 @@ from types import MappingProxyType
 
 
 @dataclass(frozen=True)
+class Hl7Options:
+    """How a run takes readings from monitors over HL7 (`demo --hl7`, `record`).
+
+    Attributes:
+        port: the listener's port (None: the [hl7] setting; 0: any free port).
+        bind: the address to listen on (None: the [hl7] setting).
+        allow: the peers let in (empty: the [hl7] setting).
+        real_seats: the demo's seats fed through the listener (empty: every seat).
+        assign: device -> seat to put in place at the start (`record --assign`).
+    """
+
+    port: int | None = None
+    bind: str | None = None
+    allow: tuple[str, ...] = ()
+    real_seats: tuple[int, ...] = ()
+    assign: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assign", MappingProxyType(dict(self.assign)))
+
+
+@dataclass(frozen=True)
 class RunOptions:
     """One run of the room (the app, or `groupkap demo`).
 
@@ -29,6 +51,7 @@ class RunOptions:
         offscreen: no window on a screen (QA, CI).
         screenshot: a PNG of the room written at the end, or None.
         title: what the session is called in the log.
+        hl7: readings from monitors over HL7 (None: every seat simulated).
     """
 
     seats: int = 6
@@ -42,6 +65,7 @@ class RunOptions:
     offscreen: bool = False
     screenshot: Path | None = None
     title: str = ""
+    hl7: Hl7Options | None = None
 
     def __post_init__(self) -> None:
         # Frozen all the way down: the plan cannot be edited through the options either.

@@ -26,8 +26,10 @@ from groupkap.protocol.group import Protocol
 from groupkap.readings import HAND, Latest, Reading, WaveformBlock, hand_source
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Room, Seat, room_layout
+from groupkap.room.refill import refill_vitals
 from groupkap.settings import Settings
 from groupkap.sources.base import VitalsSource
+from groupkap.sources.push import device_of, file_unseated, raise_source_alarms
 from groupkap.store import Store, queries
 from groupkap.store.projections import participant_projection
 
@@ -102,6 +104,9 @@ class LiveSession:
         self.directors: list = []  # things that act on the clock (the demo's team), in order
         self._ticks = 0
         self.hand_entries: dict[str, HandEntry] = {}
+        attach = getattr(source, "attach", None)
+        if attach is not None:  # a source with events of its own (HL7: devices, clocks)
+            attach(self.record_event)
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -142,7 +147,8 @@ class LiveSession:
         settings: Settings,
         actor: str = "facilitator",
     ) -> LiveSession:
-        """Take up an interrupted session with the participants it had."""
+        """Take up an interrupted session with the participants it had, their buffers
+        refilled from the store (trend, last BP and temperature, pleth) without writing."""
         row = store.resume_session(session_id, actor=actor)
         live = cls(
             session_id,
@@ -165,6 +171,16 @@ class LiveSession:
             live.vitals[person.id] = SeatVitals(person.seat)
             if person.seat not in source.seats:
                 source.add_seat(person.seat)
+        with closing(store.reader()) as conn:  # the tiles come back as they were
+            refill_vitals(
+                conn,
+                session_id,
+                live.vitals,
+                until=clock.now(),
+                trend_s=settings.trend_minutes * 60,
+                pleth_s=settings.pleth_seconds,
+                struck=[e for e in live.hand_entries.values() if e.struck],
+            )
         return live
 
     def _restore_hand_entries(self, logged: list[queries.LoggedEvent]) -> None:
@@ -421,10 +437,14 @@ class LiveSession:
         readings, blocks = self.source.generate(until)
         stats = PumpStats(until=until)
         rows: list[tuple] = []
+        dropped: list[Reading] = []
         for r in readings:
             stats.readings += 1
             if not self._file_reading(r, rows):
                 stats.dropped += 1
+                dropped.append(r)
+        file_unseated(self, dropped, rows)  # a monitor on no one's seat is still recorded
+        raise_source_alarms(self)
         wave_rows: list[tuple] = []
         for b in blocks:
             stats.blocks += 1
@@ -450,7 +470,7 @@ class LiveSession:
                 self.id,
                 person.id,
                 r.seat,
-                f"seat{r.seat}",
+                device_of(r),
                 r.param,
                 r.t,
                 r.value,
@@ -482,5 +502,8 @@ class LiveSession:
 
     def end(self, reason: str = "finished") -> None:
         self.pump()
+        close = getattr(self.source, "close", None)
+        if close is not None:  # a listener stops taking messages for an ended session
+            close()
         self.store.end_session(self.id, reason, actor=self.actor)
         self.store.flush()

@@ -2,8 +2,10 @@
 a room that the window and a headless recorder share.
 
 A resumed session comes back as its log says it was: its participants, each one's protocol
-(screening to discharge, every clock from their own T0) and their own alarm limits; on a
-simulated clock, session time resumes after the last logged event so times never run back.
+(screening to discharge, every clock from their own T0), their own alarm limits, the
+vital-sign alarms that were shown, and their tiles (trend, last BP) refilled from the store;
+on a simulated clock, session time resumes after the last logged event so times never run
+back.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from groupkap.alarms.limits_file import LimitsFile
 from groupkap.clock import Clock
 from groupkap.options import RunOptions
 from groupkap.protocol.group import Protocol
-from groupkap.protocol.replay import restore_participant_limits, restore_protocol
+from groupkap.protocol.replay import (
+    restore_alarms,
+    restore_participant_limits,
+    restore_protocol,
+)
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from groupkap.sources.base import VitalsSource
@@ -64,6 +70,7 @@ def open_live_session(
         with closing(store.reader()) as conn:
             restore_protocol(live.protocol, conn, live.id)
             restore_participant_limits(live.alarms, conn, live.id)
+            restore_alarms(live.alarms, conn, live.id, live.room.participants)
         live.protocol.judge_scores()  # a standing MOAA/S alarm comes back with the room
     return live
 

@@ -16,6 +16,7 @@ import platformdirs
 
 from groupkap.alarms.model import AlarmConfig
 from groupkap.errors import ConfigError
+from groupkap.hl7.config import Hl7Config, hl7_settings
 from groupkap.protocol.config import ROUTES, ProtocolConfig
 from groupkap.ranges import check_range
 
@@ -42,10 +43,13 @@ class Settings:
             without one plays silently on the session clock, never on another device.
         room_device: the room speakers, for shared cues such as the circle chime.
         music_volume_cap: the highest volume a seat may be set to (hearing safety).
+        music_duck_restore_min: a ducked seat goes back to its volume after this many
+            minutes unless the seat is held (a forgotten duck never lasts for hours).
         protocol: the [protocol] figures (check windows, minimum observation per route,
             discharge floors, MOAA/S alarm floor, CADSS margin).
         clinic_name, clinic_address: the healthcare setting, for the esketamine monitoring
             record ("" = not recorded).
+        hl7: the [hl7] section: the MLLP listener's port, address, allow-list and limits.
         monitoring_provider, provider_contact: the healthcare provider conducting patient
             monitoring and their telephone or email, for the same record.
     """
@@ -63,11 +67,13 @@ class Settings:
     seat_devices: dict[int, str] = field(default_factory=dict)
     room_device: str = ""
     music_volume_cap: int = 80
+    music_duck_restore_min: float = 10.0
     protocol: ProtocolConfig = field(default_factory=ProtocolConfig)
     clinic_name: str = ""
     clinic_address: str = ""
     monitoring_provider: str = ""
     provider_contact: str = ""
+    hl7: Hl7Config = field(default_factory=Hl7Config)
 
 
 # key -> (section, minimum, maximum)
@@ -81,6 +87,9 @@ _RANGES: dict[str, tuple[str, float, float]] = {
     "vitals_commit_s": ("storage", 0.05, 1.0),
     "anchor_every_s": ("storage", 60, 3600),
 }
+
+
+DUCK_RESTORE_MIN = (1, 60)  # [music] duck_restore_min: minutes, from … to
 
 
 def default_config_path() -> Path:
@@ -129,7 +138,8 @@ def _alarm_settings(table: object, where: str) -> dict:
 
 
 def _music_settings(table: object, where: str) -> dict:
-    """The [music] section: seat1 … seat10 = "device", room_device, volume_cap."""
+    """The [music] section: seat1 … seat10 = "device", room_device, volume_cap,
+    duck_restore_min."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: music must be a [section]")
     out: dict = {"seat_devices": {}}
@@ -146,11 +156,15 @@ def _music_settings(table: object, where: str) -> dict:
             and 10 <= value <= 100
         ):
             out["music_volume_cap"] = value
+        elif key == "duck_restore_min":
+            out["music_duck_restore_min"] = check_range(
+                f"{where}: music.duck_restore_min", value, *DUCK_RESTORE_MIN, "minutes"
+            )
         else:
             raise ConfigError(
                 f"{where}: music.{key} = {value!r} is not valid; use seat1 … "
                 'seat10 = "device", room_device = "device", volume_cap = '
-                "10 to 100"
+                "10 to 100, duck_restore_min = 1 to 60"
             )
     return out
 
@@ -211,10 +225,13 @@ def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
         alarm_changes.update(_clinic_settings(doc.pop("clinic"), where))
     if "protocol" in doc:
         alarm_changes.update(_protocol_settings(doc.pop("protocol"), where))
+    if "hl7" in doc:
+        alarm_changes["hl7"] = hl7_settings(doc.pop("hl7"), where)
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            listed = ", ".join(sorted(known_sections | {"alarms", "music", "clinic", "protocol"}))
+            named = {"alarms", "music", "clinic", "protocol", "hl7"}
+            listed = ", ".join(sorted(known_sections | named))
             raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:
             if key not in _RANGES or _RANGES[key][0] != section:

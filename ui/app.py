@@ -215,15 +215,17 @@ def _end_on_signals(run: RoomRun, held: list[int]) -> None:
 
 
 def open_circle_view(circle, room_device: str | None, vlc_args: list[str] | None) -> CircleView:
-    """Show the circle on its own window, with the chime on the room speakers."""
+    """The circle's display and controls, ticking, with the chime on the room speakers.
+
+    The main window places them (`MainWindow.circle_started`): the display on a screen of
+    its own or beside the grid, the controls on the facilitators' side.
+    """
     chime = None
     try:
         chime = Chime(chime_path(demo_library_folder()), room_device, vlc_args)
     except (AudioError, OSError) as exc:
         log.warning("circle chime unavailable: %s", exc)
     view = CircleView(circle, chime.play if chime else None)
-    view.resize(1280, 720)
-    view.show()
     view.start()
     return view
 
@@ -303,6 +305,18 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
     )
 
     def simulator(seats: list[int], start: float) -> Simulator:
+        if options.hl7 is not None:  # `--hl7`: the room fed through the real MLLP path
+            from groupkap.hl7.demo_room import demo_hl7_source
+
+            return demo_hl7_source(
+                seats,
+                start,
+                clock,
+                real_seats=options.hl7.real_seats,
+                seed=options.seed,
+                scenario=options.scenario,
+                nibp_interval_s=settings.nibp_interval_s,
+            )
         return Simulator(
             seats,
             start,

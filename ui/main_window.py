@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -24,15 +24,18 @@ from groupkap.demo.music_library import demo_playlists
 from groupkap.errors import GroupKapError
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
-from ui import theme
+from ui import shortcuts, theme
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
+from ui.circle.dock import CircleDock
 from ui.circle.setup import circle_dialog, show_fairness
 from ui.music.playlist_editor import PlaylistEditor
 from ui.music.setup_dialog import music_setup_dialog
 from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
+from ui.room.due_strip import DueStrip
 from ui.room.grid import RoomGrid
+from ui.seat_keys import SeatKeys
 
 SOUND_FAILURE_TITLE = "⚠ Alarm sound not working — watch the screen"
 LOG_FAILURE_TITLE = "⚠ Session log not being written — note events by hand"
@@ -63,6 +66,11 @@ class MainWindow(QMainWindow):
             (hidden until `show_sound_failure`; it never hides by itself).
         log_banner: the banner saying the session log is not being written (from
             `show_log_failure` until `log_recovered`).
+        circle, circle_view: the sharing circle and its view (None before the first).
+        circle_dock: the column beside the grid with the circle's controls (and its
+            display when it has no screen of its own); None before the first circle.
+        shortcut_overlay: the `?` list of every keyboard shortcut.
+        seat_keys: the seat keys (`1` … `0`, and M, B, N, A on a focused seat).
 
     Signals:
         close_requested(): the facilitator closed the window (the app ends the session).
@@ -127,6 +135,11 @@ class MainWindow(QMainWindow):
             self.alarm_bar.action_failed.connect(self.show_error)
             self.grid.frame_drawn.connect(lambda _t: self.alarm_bar.refresh())
             column.addWidget(self.alarm_bar)
+        self.due_strip: DueStrip | None = None
+        if live.protocol is not None:  # what falls due next across the room, soonest first
+            self.due_strip = DueStrip(live.protocol, live.room, live.clock.now, live.latest_spo2)
+            self.grid.frame_drawn.connect(self.due_strip.refresh)
+            column.addWidget(self.due_strip)
         column.addWidget(self.scroll, 1)
         self.setCentralWidget(central)
 
@@ -134,16 +147,19 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         self.addToolBar(bar)
         add = QAction("Add participant", self)
-        add.setShortcut(QKeySequence("Ctrl+N"))
+        add.setShortcuts(list(shortcuts.ADD_PARTICIPANT.keys))
+        add.setToolTip(shortcuts.with_key("Seat a new participant", shortcuts.ADD_PARTICIPANT))
         add.triggered.connect(lambda: self._on_tile_add_requested(None))
         bar.addAction(add)
         if live.music is not None:
             setup = QAction("Music set-up…", self)
+            setup.setToolTip("Choose each seat's audio output and test it with a soft tone")
             setup.triggered.connect(
                 lambda: music_setup_dialog(self.live, settings, self, play_tone=play_tone).open()
             )
             bar.addAction(setup)
             lists = QAction("Playlists…", self)
+            lists.setToolTip("Edit the playlists and the arc of each session phase")
             lists.triggered.connect(self._on_playlists_requested)
             bar.addAction(lists)
             quiet = QAction("All quiet", self)
@@ -155,22 +171,40 @@ class MainWindow(QMainWindow):
         self._open_circle = open_circle
         if open_circle is not None:
             circle = QAction("Sharing circle…", self)
+            circle.setToolTip(
+                "Start a sharing circle: its display goes on a second screen, or beside the room"
+            )
             circle.triggered.connect(self._on_circle_requested)
             bar.addAction(circle)
             figures = QAction("Circle figures", self)
             figures.setToolTip("Staff only: spoken time, passes, overtime and the Gini")
             figures.triggered.connect(lambda: show_fairness(self.circle, self.live, self))
             bar.addAction(figures)
+        keys = QAction("Keys ?", self)
+        keys.setToolTip(shortcuts.with_key("Every keyboard shortcut", shortcuts.HELP))
+        keys.triggered.connect(lambda: self.shortcut_overlay.toggle())
+        bar.addAction(keys)
         about = QAction("About", self)
+        about.setToolTip("Version, and what GroupKAP is (and is not) for")
         about.triggered.connect(self.show_about)
         bar.addAction(about)
         self.clock_label = QLabel("")
-        self.clock_label.setStyleSheet(f"color: {theme.TEXT}; font-size: 15px; padding: 0 12px;")
+        self.clock_label.setStyleSheet(
+            f"color: {theme.TEXT}; font-size: {theme.px(theme.MIN_READABLE_PX)}px; padding: 0 12px;"
+        )
+        self.clock_label.setToolTip("Session time (UTC); ×N when a simulated clock runs faster")
         bar.addWidget(self.clock_label)
         source = "SIMULATED participants" if simulated else "live monitors"
         self.source_label = QLabel(source)
-        self.source_label.setStyleSheet(f"color: {theme.TEXT_DIM}; padding: 0 12px;")
+        self.source_label.setStyleSheet(
+            f"color: {theme.TEXT_DIM}; font-size: {theme.px(theme.MIN_READABLE_PX)}px; "
+            "padding: 0 12px;"
+        )
+        self.source_label.setToolTip("Where the vital signs come from")
         bar.addWidget(self.source_label)
+        self.circle_dock: CircleDock | None = None
+        self.shortcut_overlay = shortcuts.ShortcutOverlay(self.scroll)
+        self._bind_keys()
 
         self.statusBar().showMessage(
             f"Session {live.id} · {db_path} · adjunct display — bedside monitors remain the "
@@ -223,6 +257,37 @@ class MainWindow(QMainWindow):
             f"<b>GroupKAP {__version__}</b><p>Room display and session log for group "
             f"ketamine-assisted psychotherapy.</p><p><b>{ADJUNCT_NOTICE}</b></p>",
         )
+
+    # -- keyboard -------------------------------------------------------------------
+    def _bind_keys(self) -> None:
+        """Bind every key of ui/shortcuts.py that works in this window."""
+        self.seat_keys = SeatKeys(
+            self,
+            self.grid.tiles,
+            self.scroll,
+            open_entry=lambda pid, action: self._on_tile_protocol_requested(pid, action, None),
+            acknowledge_seat=self._on_tile_acknowledge_requested,
+            acknowledge_selected=self.alarm_bar.acknowledge_selected if self.alarm_bar else None,
+        )
+        window_keys = [
+            (shortcuts.CIRCLE_NEXT, lambda: self._circle_command("next")),
+            (shortcuts.CIRCLE_PASS, lambda: self._circle_command("pass_turn")),
+            (shortcuts.CIRCLE_PAUSE, lambda: self._circle_command("toggle_pause")),
+            (shortcuts.CIRCLE_EXTEND, lambda: self._circle_command("extend")),
+            (shortcuts.HELP, lambda: self.shortcut_overlay.toggle()),
+        ]
+        if self.alarm_bar is not None:
+            window_keys += [
+                (shortcuts.ALARM_RESET, self.alarm_bar.reset_selected),
+                (shortcuts.ALARM_PAUSE_ROOM, self.alarm_bar.pause_room),
+            ]
+        shortcuts.bind_window_keys(self, window_keys)
+
+    def _circle_command(self, name: str) -> None:
+        if self.circle_view is None:
+            self.show_error("no sharing circle is running")
+            return
+        getattr(self.circle_view, name)()
 
     # -- tile commands --------------------------------------------------------------
     def _on_tile_add_requested(self, seat: int | None) -> None:
@@ -302,10 +367,25 @@ class MainWindow(QMainWindow):
         circle_dialog(self.live, self.circle_started, self).open()
 
     def circle_started(self, circle) -> None:
-        """Show a circle (started from the toolbar, or by the demo) on its own window."""
+        """Show a circle (started from the toolbar, or by the demo): its display on a screen
+        of its own, or beside the grid; its controls beside the grid."""
         self.circle = circle
+        if self.circle_view is not None:
+            self.circle_view.stop()
         self.circle_view = self._open_circle(circle) if self._open_circle else None
+        if self.circle_view is None:
+            return
+        if self.circle_dock is None:
+            self.circle_dock = CircleDock(self, self._room_width)
+        self.circle_dock.show_view(self.circle_view)
+
+    def _room_width(self) -> int:
+        """The narrowest the room (grid and alarm bar) can be without a scroll bar."""
+        frame = 2 * self.scroll.frameWidth() + self.scroll.verticalScrollBar().sizeHint().width()
+        return max(self.grid.minimumSizeHint().width(), self.grid.minimumWidth()) + frame + 8
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_requested.emit()
+        if self.circle_dock is not None:  # a display on its own screen closes with the room
+            self.circle_dock.close_circle()
         super().closeEvent(event)

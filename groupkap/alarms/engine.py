@@ -150,6 +150,26 @@ class AlarmEngine:
             del self._spot_values[alarm_id]
             self._condition_gone(pid, param, self.clock.now())
 
+    def restore(self, alarm: Alarm) -> bool:
+        """Show again, without an event, a vital-sign alarm shown when the session was
+        interrupted (resume). Its condition holds since it was raised, so a reading still
+        past the limit keeps it rather than restart the delay. Not restored (False): a
+        technical alarm (judged again) or one of a parameter no longer watched."""
+        pid = alarm.participant_id
+        limits = self.limits_for(pid).get(alarm.key)
+        if alarm.technical or limits is None or limits.off:
+            return False
+        self.alarms[alarm.id] = alarm
+        self._seats.setdefault(pid, alarm.seat)
+        if alarm.condition_active:
+            watch = self._watch.setdefault((pid, alarm.key), _Watch())
+            for level in (HIGH, MEDIUM) if alarm.priority == HIGH else (MEDIUM,):
+                watch.since.setdefault(level, alarm.raised_at)
+            watch.recent = [alarm.priority] * limits.confirm_readings
+            if alarm.text.endswith(" (hand)"):  # held by a hand value: a strike ends it
+                self._spot_values[alarm.id] = alarm.value
+        return True
+
     # -- clinical observations scored by a person (MOAA/S) ----------------------------
     def clinical_condition(
         self,

@@ -4,6 +4,11 @@ The director decides *what* plays; a seat player (libVLC on the seat's headphone
 the `SilentPlayer` on a simulated clock) decides *how*. A new phase starts at the end
 of the piece playing, or at once with a slow cross-fade if the clinic prefers; nothing is
 ever cut. Every musical event lands on the session timeline with the seat and the phase.
+
+Two things happen without a facilitator's move, each logged with its reason: at discharge
+the seat's music fades out and stays silent (no later phase starts it again), and a duck
+restores itself after `duck_restore_s` unless the seat is held (a facilitator who holds a
+seat has taken its music in hand; a forgotten duck must not last for hours).
 """
 
 from __future__ import annotations
@@ -16,18 +21,23 @@ from groupkap.errors import BadInputError
 
 MusicSink = Callable[[str, dict, "str | None", str], None]
 END_OF_PIECE, CROSSFADE = "end of piece", "crossfade"
+DISCHARGE_FADE_S = 10.0  # a slow ending as the participant gets ready to leave
+DUCK_RESTORE_S = 600.0
 
 
 @dataclass
 class SeatMusic:
     """One participant's music. Attributes: player, seat, phase (the section playing),
-    pending (a section waiting for the end of the piece)."""
+    pending (a section waiting for the end of the piece), ducked_at (when the duck began),
+    discharged (the music ended at discharge; phases no longer move it)."""
 
     player: object
     seat: int
     phase: str | None = None
     pending: str | None = None
     note: str = ""  # a problem the tile should show, e.g. a piece that could not be played
+    ducked_at: float | None = None
+    discharged: bool = False
 
 
 class MusicDirector:
@@ -37,6 +47,7 @@ class MusicDirector:
         arcs: phase arcs by route group (`SL`, `IV/IM`).
         seats: SeatMusic by participant id.
         phase_change: `end of piece` (default) or `crossfade`.
+        duck_restore_s: a duck ends by itself after this long on a seat not held.
     """
 
     def __init__(
@@ -48,12 +59,18 @@ class MusicDirector:
         t0_of: Callable[[str], float | None],
         route_group_of: Callable[[str], str],
         phase_change: str = END_OF_PIECE,
+        discharged_of: Callable[[str], bool] = lambda pid: False,
+        duck_restore_s: float = DUCK_RESTORE_S,
     ) -> None:
         if phase_change not in (END_OF_PIECE, CROSSFADE):
             raise BadInputError(f"phase change is {END_OF_PIECE!r} or {CROSSFADE!r}")
+        if duck_restore_s <= 0:
+            raise BadInputError(f"a duck restores itself after some time, not {duck_restore_s}")
         self.clock, self.arcs, self._record = clock, arcs, record
         self._make_player, self._t0_of, self._group_of = make_player, t0_of, route_group_of
+        self._discharged_of = discharged_of
         self.phase_change = phase_change
+        self.duck_restore_s = duck_restore_s
         self.seats: dict[str, SeatMusic] = {}
 
     def add(self, pid: str, seat: int) -> SeatMusic:
@@ -89,13 +106,39 @@ class MusicDirector:
         return arc.section_at(minutes)
 
     def tick(self) -> None:
+        now = self.clock.now()
         for pid, music in self.seats.items():
+            if music.discharged or self._discharged_of(pid):
+                if not music.discharged:
+                    self._end_at_discharge(music)
+                music.player.tick()
+                continue
+            self._restore_forgotten_duck(music, now)
             section = self.section_for(pid)
             if section is not None and section.name not in (music.phase, music.pending):
                 self._change_phase(music, section)
             elif music.pending and not music.player.waiting_list:
                 music.phase, music.pending = music.pending, None  # the new list has begun
             music.player.tick()
+
+    def _end_at_discharge(self, music: SeatMusic) -> None:
+        """The participant is discharged: their music fades out and stays silent. A seat
+        that never played this run (discharged before a resume) stays silent unlogged."""
+        music.discharged, music.pending = True, None
+        if music.phase is not None:
+            music.player.fade_to_silence("system", DISCHARGE_FADE_S, reason="discharged")
+
+    def _restore_forgotten_duck(self, music: SeatMusic, now: float) -> None:
+        player = music.player
+        if not getattr(player, "ducked", False):
+            music.ducked_at = None
+            return
+        if music.ducked_at is None:  # ducked on the player directly: count from now
+            music.ducked_at = now
+        if not player.held and now - music.ducked_at >= self.duck_restore_s:
+            minutes = f"{self.duck_restore_s / 60:g}"
+            player.duck(False, "system", reason=f"restored by itself after {minutes} min")
+            music.ducked_at = None
 
     def _change_phase(self, music: SeatMusic, section) -> None:
         tracks = list(section.playlist.tracks)
@@ -122,9 +165,10 @@ class MusicDirector:
 
     def duck(self, pid: str, actor: str) -> bool:
         """Toggle: duck while someone talks to the participant, tap again to restore."""
-        player = self._music(pid).player
-        on = not getattr(player, "ducked", False)
-        player.duck(on, actor)
+        music = self._music(pid)
+        on = not getattr(music.player, "ducked", False)
+        music.player.duck(on, actor)
+        music.ducked_at = self.clock.now() if on else None
         return on
 
     def silence(self, pid: str, actor: str) -> None:
@@ -150,6 +194,8 @@ class MusicDirector:
             return ""
         piece = getattr(music.player.current, "title", None)
         state = music.player.state
+        if music.discharged and state in ("silenced", "stopped"):
+            return "♪ ended at discharge"
         parts = [f"♪ {piece}" if piece and state != "silenced" else "♪ silence"]
         if music.phase:
             parts.append(music.phase)

@@ -33,6 +33,27 @@ AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".opus", ".mp3", ".flac", ".wav", ".
 QUIET_SUFFIXES = frozenset({".m3u", ".m3u8", ".xspf", ".json", ".jpg", ".jpeg", ".png"})
 QUIET_NAMES = frozenset({"VERSION"})
 
+# Sounds that signal something are never music, wherever they sit: the sharing circle's chime
+# (`groupkap.demo.music_library.CHIME_FILE`), the alarm bursts (`groupkap.alarms.burst_files`)
+# and the headphone test tone (`groupkap.audio.test_tone`). In a playlist one would ring a
+# bell or sound an alarm in someone's headphones; tests/core/test_signal_sounds.py keeps the
+# names in step with the files those modules write.
+SIGNAL_SOUND_NAMES = frozenset(
+    {
+        "circle chime - groupkap demo.wav",
+        "alarm-high.wav",
+        "alarm-medium.wav",
+        "alarm-low.wav",
+        "test-tone.wav",
+    }
+)
+
+
+def is_signal_sound(path: Path | str) -> bool:
+    """True for the chime, an alarm burst or the test tone (by file name, any case)."""
+    return Path(path).name.casefold() in SIGNAL_SOUND_NAMES
+
+
 # Tag keys for the same field differ per container: Vorbis comments (ogg, opus, flac) use
 # "title", ID3 (mp3 and wav) "TIT2", MP4 (m4a) "\xa9nam".
 _TITLE_KEYS = ("title", "TIT2", "\xa9nam")
@@ -83,13 +104,16 @@ def _first_tag(tags, keys: tuple[str, ...]) -> str:
 def read_track(path: Path | str) -> Track:
     """Read one audio file's title, artist and duration.
 
-    Raises BadInputError with the reason ("not an audio file", "cannot read tags: ...",
-    "truncated: ...") so a scan can list it and carry on. A file shorter than its header says
-    is refused: the log would otherwise say it played for the header's length.
+    Raises BadInputError with the reason ("not an audio file", "a signal sound ...",
+    "cannot read tags: ...", "truncated: ...") so a scan or a playlist can leave it out and
+    carry on. A file shorter than its header says is refused: the log would otherwise say it
+    played for the header's length.
     """
     path = Path(path)
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise BadInputError(f"{path}: not an audio file")
+    if is_signal_sound(path):
+        raise BadInputError(f"{path}: a signal sound (chime, alarm or test tone), never music")
     if problem := unreadable(path):
         raise BadInputError(f"{path}: {problem}")
     try:
@@ -157,8 +181,8 @@ def scan(folders: Iterable[Path | str] | Path | str) -> ScanResult:
     tracks: list[Track] = []
     problems: list[str] = []
     for path in files:
-        if path.name.startswith(".") or path.name in QUIET_NAMES:
-            continue
+        if path.name.startswith(".") or path.name in QUIET_NAMES or is_signal_sound(path):
+            continue  # the chime beside the demo's music is expected there, not a problem
         suffix = path.suffix.lower()
         if suffix in QUIET_SUFFIXES:
             continue

@@ -120,6 +120,7 @@ class SeatPlayer:
         self._gain, self._sent = self._target(), -1
         self._fade: tuple[float, float, float, float] | None = None  # from, to, t0, seconds
         self._then: tuple[str, str] | None = None  # (move, actor) due when a fade-out ends
+        self._silence_reason: str | None = None  # why a silence nobody pressed was made
         self._reports: queue.Queue[tuple[int, str]] = queue.Queue()
         # Bumped on the owner's thread when the media changes; the callback stamps reports
         # with it, so a report about a piece already replaced is recognised as stale.
@@ -225,22 +226,29 @@ class SeatPlayer:
         """Repeat the current piece when it ends, until released (a skip releases it)."""
         self.held = bool(on)
 
-    def duck(self, on: bool, actor: str) -> None:
-        """About -15 dB while someone talks to the participant; again to restore."""
+    def duck(self, on: bool, actor: str, reason: str | None = None) -> None:
+        """About -15 dB while someone talks to the participant; again to restore. `reason`
+        says why when nobody pressed it (a duck restored by itself)."""
         if bool(on) == self.ducked:
             return
         self.ducked = bool(on)
         if self._then is None and self._active and self._mode == "playing":
             self._fade_to(self._target(), self.fade_s)
+        why = {"reason": reason} if reason else {}
         self._emit(
             "music.ducked",
-            self._data(actor, on=self.ducked, db=DUCK_DB, volume=_percent(self._target())),
+            self._data(actor, on=self.ducked, db=DUCK_DB, volume=_percent(self._target()), **why),
         )
 
-    def fade_to_silence(self, actor: str, seconds: float | None = None) -> None:
-        """Fade out over `seconds` (at least 3), then stay paused until play()."""
+    def fade_to_silence(
+        self, actor: str, seconds: float | None = None, reason: str | None = None
+    ) -> None:
+        """Fade out over `seconds` (at least 3), then stay paused until play(). `reason`
+        says why when nobody pressed it (the participant was discharged); the log gets it
+        with the silence."""
         if self._mode != "silenced":
             seconds = max(MIN_FADE_S, self.fade_s if seconds is None else seconds)
+            self._silence_reason = reason
             self._quiet("silence", actor, seconds)
 
     @property
@@ -343,7 +351,8 @@ class SeatPlayer:
                 self._player.set_pause(1)
             self._mode = "paused" if move == "pause" else "silenced"
             if move == "silence":
-                self._emit("music.silenced", self._data(actor))
+                why, self._silence_reason = self._silence_reason, None
+                self._emit("music.silenced", self._data(actor, **({"reason": why} if why else {})))
             return
         if move == "skip":
             self._emit("music.skipped", self._data(actor, reason="skipped"))

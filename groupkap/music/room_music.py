@@ -151,6 +151,8 @@ def build_room_music(
         make_player,
         t0_of=lambda pid: protocol.of(pid).t0,
         route_group_of=group_of,
+        discharged_of=lambda pid: protocol.of(pid).discharge is not None,
+        duck_restore_s=settings.music_duck_restore_min * 60,
     )
     for person in live.room.participants.values():
         director.add(person.id, person.seat)

@@ -136,16 +136,22 @@ class SilentPlayer:
     def hold(self, on: bool, actor: str) -> None:
         self.held = on
 
-    def duck(self, on: bool, actor: str) -> None:
+    def duck(self, on: bool, actor: str, reason: str | None = None) -> None:
+        """`reason` says why when nobody pressed it (a duck restored by itself)."""
         if on != self.ducked:
             self.ducked = on
-            self._emit("music.ducked", self._data(on=on, actor=actor, db=DUCK_DB))
+            why = {"reason": reason} if reason else {}
+            self._emit("music.ducked", self._data(on=on, actor=actor, db=DUCK_DB, **why))
 
-    def fade_to_silence(self, actor: str, seconds: float | None = None) -> None:
+    def fade_to_silence(
+        self, actor: str, seconds: float | None = None, reason: str | None = None
+    ) -> None:
+        """`reason` says why when nobody pressed it (the participant was discharged)."""
         if not self.silenced:
             self.silenced = True
             self._silenced_at = self.clock.now()
-            self._emit("music.silenced", self._data(actor=actor, fade_s=seconds or 4.0))
+            why = {"reason": reason} if reason else {}
+            self._emit("music.silenced", self._data(actor=actor, fade_s=seconds or 4.0, **why))
 
     @property
     def volume_setting(self) -> int:

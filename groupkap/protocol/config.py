@@ -126,6 +126,7 @@ class ProtocolConfig:
             does a fall of `moaas_alarm_drop` or more from the participant's baseline.
         cadss_margin: a post-dose CADSS within this of the pre-dose CADSS counts as
             dissociation resolved.
+        due_horizon_min: the room's "due next" strip lists what falls due this far ahead.
         screening: the contraindication rules.
     """
 
@@ -145,6 +146,7 @@ class ProtocolConfig:
     moaas_alarm_floor: int = 2
     moaas_alarm_drop: int = 2
     cadss_margin: float = 5
+    due_horizon_min: float = 15
     screening: tuple[ScreeningRule, ...] = field(default=DEFAULT_SCREENING)
 
     RANGES = {
@@ -161,6 +163,7 @@ class ProtocolConfig:
         "moaas_alarm_floor": (0, 4),
         "moaas_alarm_drop": (1, 5),
         "cadss_margin": (0, 20),
+        "due_horizon_min": (5, 60),
         "bp_gate_sbp": (100, 220),
         "bp_gate_dbp": (50, 130),
     }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from groupkap.protocol.observations import CADSS, MOAAS, standing
 from groupkap.protocol.participant import DISCHARGED, READY_FOR_DISCHARGE, ParticipantProtocol
 from groupkap.readings import Latest
-from groupkap.room.readout import format_age
+from groupkap.room.readout import format_age_short
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class ProtocolReadout:
     """Attributes: header (`IM +42 min · monitoring`: route, time since T0, phase), next_due
     (`next BP (+40 min) in 3 min`), overdue (True when the next item is late), observed (0–1 of the
     minimum observation time), scores (the last MOAA/S and CADSS with their age:
-    `MOAA/S 4 · 12 min ago  CADSS 18 · 30 min ago`)."""
+    `MOAA/S 4 · 12 min   CADSS 18 · 30 min`, short enough for a 10-seat tile)."""
 
     header: str
     next_due: str
@@ -31,7 +31,7 @@ def score_line(p: ParticipantProtocol, now: float) -> str:
     for check in (MOAAS, CADSS):
         scores = standing(p.scores, check)
         if scores:
-            age = format_age(max(0.0, now - scores[-1].t))
+            age = format_age_short(max(0.0, now - scores[-1].t))
             parts.append(f"{check} {scores[-1].value} · {age}")
     return "   ".join(parts)
 

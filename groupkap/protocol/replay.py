@@ -1,17 +1,21 @@
-"""Taking up an interrupted session: the protocol and alarm limits rebuilt from its log.
+"""Taking up an interrupted session: the protocol, the alarm limits and the alarms shown,
+rebuilt from its log.
 
 After a crash the room must come back as it was: who was dosed when (every clock runs
-from that T0), which checks were done, who is discharged, and each participant's own alarm
-limits. The log is the record, so the state is replayed from it, never guessed.
+from that T0), which checks were done, who is discharged, each participant's own alarm
+limits and the vital-sign alarms that were shown. The log is the record, so the state is
+replayed from it, never guessed.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import replace
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import limits_from_description
+from groupkap.alarms.model import Alarm
 from groupkap.protocol.group import Protocol
 from groupkap.protocol.observations import SCALE_RANGES, ScoredEntry
 from groupkap.protocol.participant import BPCheck, ParticipantProtocol
@@ -150,3 +154,74 @@ def restore_participant_limits(
         )
         count += 1
     return count
+
+
+_ALARM_KINDS = (
+    "alarm.raised",
+    "alarm.escalated",
+    "alarm.acknowledged",
+    "alarm.reminded",
+    "alarm.cleared",
+    "alarm.reset",
+)
+
+
+def restore_alarms(
+    engine: AlarmEngine, conn: sqlite3.Connection, session_id: str, present: Iterable[str]
+) -> list[Alarm]:
+    """Show again the vital-sign alarms the log says were shown at the interruption, for
+    the participants `present`; returns them. Nothing is written: it is the same alarm.
+
+    Each comes back as it stood: its priority (escalated or not), text, when it was raised,
+    latched (a high alarm whose condition had gone still waits for a person to reset it)
+    and acknowledged or not. One that nobody had acknowledged sounds again at the first
+    tick, and its escalation counts from the resume (nobody could see it while the room
+    was down). Technical alarms are not restored: their causes are judged again (no data
+    once the monitor sends, a late check by the protocol, the MOAA/S by `judge_scores`).
+    """
+    shown: dict[str, Alarm] = {}
+    for e in queries.events(conn, session_id, kinds=_ALARM_KINDS):
+        data, alarm_id = e.data, e.data.get("alarm_id")
+        alarm = shown.get(alarm_id)
+        if e.kind == "alarm.raised":
+            if alarm is None:
+                alarm = Alarm(
+                    alarm_id,
+                    e.participant_id,
+                    data["seat"],
+                    data["key"],
+                    data["technical"],
+                    data["priority"],
+                    data["text"],
+                    data["value"],
+                    data["limit"],
+                    raised_at=e.t,
+                )
+                shown[alarm_id] = alarm
+            alarm.condition_active, alarm.acknowledged_at = True, None
+            alarm.unacknowledged_since = e.t
+        if alarm is None:
+            continue
+        if e.kind in ("alarm.raised", "alarm.escalated"):
+            alarm.priority, alarm.text = data["priority"], data["text"]
+            alarm.value, alarm.limit, alarm.seat = data["value"], data["limit"], data["seat"]
+            alarm.escalated = alarm.escalated or e.kind == "alarm.escalated"
+        elif e.kind == "alarm.acknowledged":
+            alarm.acknowledged_at, alarm.last_reminder_at = e.t, None
+        elif e.kind == "alarm.reminded":
+            alarm.last_reminder_at = e.t
+        elif e.kind == "alarm.cleared" and data.get("latched"):
+            alarm.condition_active = False
+        else:  # cleared, or a latched alarm reset by a person
+            del shown[alarm_id]
+    now = engine.clock.now()
+    wanted = set(present)
+    restored = []
+    for alarm in shown.values():
+        if alarm.participant_id not in wanted:
+            continue
+        if not alarm.acknowledged:
+            alarm.unacknowledged_since = now
+        if engine.restore(alarm):
+            restored.append(alarm)
+    return restored

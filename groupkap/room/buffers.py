@@ -7,11 +7,12 @@ only here, under a short lock; the reader always gets copies, so drawing never r
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 
 from groupkap.params import PARAMETERS, PLETH_RATE_HZ
-from groupkap.readings import Reading, WaveformBlock
+from groupkap.readings import Reading, WaveformBlock, is_hand
 
 
 class RingBuffer:
@@ -140,6 +141,33 @@ class SeatVitals:
             else:
                 self._touch(reading.t)
         return True
+
+    def refill(self, param: str, rows: Sequence[tuple[float, float, str]]) -> int:
+        """Put back what the log holds of `param` for a resumed session: (t, value, source)
+        in time order, struck entries already left out. Who took a hand value comes back
+        with it; the monitor's newest value counts as its last data (the tile then says how
+        long it has been quiet). Artefacts are dropped as `add_reading` drops them. Only an
+        empty buffer is refilled: this is how a resumed tile starts, not a way to add
+        readings. Returns how many were put back."""
+        p = PARAMETERS[param]
+        kept = [(t, v, source) for t, v, source in rows if p.is_valid(v)]
+        with self._lock:
+            buffer = self._numerics[param]
+            if len(buffer):
+                raise ValueError(f"{param} at seat {self.seat} already has readings")
+            if not kept:
+                return 0
+            buffer.extend(
+                np.fromiter((t for t, _, _ in kept), np.float64, len(kept)),
+                np.fromiter((v for _, v, _ in kept), np.float32, len(kept)),
+            )
+            hand = {t: source for t, _, source in kept if is_hand(source)}
+            if hand:
+                self._hand.setdefault(param, {}).update(hand)
+            monitor = [t for t, _, source in kept if not is_hand(source)]
+            if monitor:
+                self._touch(monitor[-1])
+        return len(kept)
 
     def strike(self, param: str, t: float, value: float) -> bool:
         """Take a struck hand value out: the tile falls back to the value before it."""

@@ -224,6 +224,72 @@ def monitor_spo2_times(
     ]
 
 
+def vitals_between(
+    conn: sqlite3.Connection,
+    session_id: str,
+    participant_id: str,
+    param: str,
+    after: float,
+    until: float,
+) -> list[tuple[float, float, str]]:
+    """(t, value, source) of every `param` value the participant was given in [after,
+    until], in time order, hand values included (source `hand:<who>`; their events say
+    whether they still count): what a resumed tile's trend is refilled with."""
+    return [
+        (t, value, source or "")
+        for t, value, source in conn.execute(
+            "select t, value, source from vitals where session_id = ? and param = ? "
+            "and t >= ? and t <= ? and participant_id = ? order by t",
+            (session_id, param, after, until, participant_id),
+        )
+    ]
+
+
+def newest_vitals(
+    conn: sqlite3.Connection,
+    session_id: str,
+    participant_id: str,
+    param: str,
+    *,
+    until: float,
+    limit: int = 1,
+) -> list[tuple[float, float, str]]:
+    """(t, value, source) of the participant's `limit` newest values of `param` at or before
+    `until`, newest first, whatever their age: the last BP or temperature a resumed tile
+    shows. Ask for one more than the struck entries of `param` to be sure of one that
+    counts."""
+    return [
+        (t, value, source or "")
+        for t, value, source in conn.execute(
+            "select t, value, source from vitals where session_id = ? and participant_id = ? "
+            "and param = ? and t <= ? order by t desc limit ?",
+            (session_id, participant_id, param, until, limit),
+        )
+    ]
+
+
+def waveform_blocks(
+    conn: sqlite3.Connection,
+    session_id: str,
+    participant_id: str,
+    seat: int,
+    after: float,
+    until: float,
+) -> list[tuple[float, float, bytes, str]]:
+    """(t_start, rate_hz, samples as little-endian float32 bytes, source) of the pleth
+    blocks the participant sent from `seat` starting in [after, until], in time order: the
+    last seconds of waveform a resumed tile shows."""
+    return [
+        (t_start, rate_hz, samples, source or "")
+        for t_start, rate_hz, samples, source in conn.execute(
+            "select t_start, rate_hz, samples, source from waveforms where session_id = ? "
+            "and seat = ? and t_start >= ? and t_start <= ? and participant_id = ? "
+            "and param = 'PLETH' order by t_start",
+            (session_id, seat, after, until, participant_id),
+        )
+    ]
+
+
 def vitals_per_participant(conn: sqlite3.Connection, session_id: str) -> list[tuple[str, int]]:
     """(participant alias, how many numeric vitals were stored) by seat: the demo's closing
     summary."""

@@ -87,7 +87,7 @@ def test_a_hand_bp_reaches_the_tile_the_store_and_the_alarms(live, clock, store,
     entry = live.enter_reading(dosed, {"SBP": 171, "DBP": 104}, NURSE)
 
     r = readout(live, dosed)
-    assert r.bp_text == "171/104" and r.bp_age == f"hand ({NURSE}) · just now"
+    assert r.bp_text == "171/104" and r.bp_age == f"✎ {NURSE} · just now"
     assert ("SBP", 171.0, f"hand:{NURSE}") in rows(
         store, "select param, value, source from v_vitals where participant = 'M.K.'"
     )
@@ -134,7 +134,7 @@ def test_a_hand_temperature_shows_with_who_took_it_and_its_age(live, clock, stor
     assert readout(live, dosed).temp_text == ""
     live.enter_reading(dosed, {"TEMP": 38.4}, NURSE)
     advance(live, clock, 3 * MIN)
-    assert readout(live, dosed).temp_text == f"Temp 38.4 °C · hand ({NURSE}) · 3 min ago"
+    assert readout(live, dosed).temp_text == f"Temp 38.4 °C · ✎ {NURSE} · 3 min ago"
     assert ("TEMP", 38.4) in rows(store, "select param, value from v_vitals where param = 'TEMP'")
 
 
@@ -237,7 +237,7 @@ def test_moaas_and_cadss_show_on_the_tile_with_their_age(live, clock, dosed):
     advance(live, clock, 2 * MIN)
 
     r = protocol_readout(live.protocol.of(dosed), clock.now(), live.latest_spo2(dosed), 180)
-    assert r.scores == "MOAA/S 3 · 7 min ago   CADSS 18 · 2 min ago"
+    assert r.scores == "MOAA/S 3 · 7 min   CADSS 18 · 2 min"
 
 
 def test_a_moaas_0_raises_a_medium_clinical_alarm(live, clock, dosed):

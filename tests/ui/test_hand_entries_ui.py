@@ -55,7 +55,7 @@ def test_a_hand_bp_shows_on_the_tile_marked_as_hand(room, store, clock):
     window.grid.draw_frame()
     tile = window.grid.tiles[2]
     assert tile.bp_value.text() == "171/104"
-    assert tile.bp_age.text() == "· hand (RN Kim) · just now"
+    assert tile.bp_age.text() == "· ✎ RN Kim · just now"
     assert _events(store, "observation.entered")[0]["values"] == {"SBP": 171.0, "DBP": 104.0}
 
 
@@ -68,7 +68,7 @@ def test_a_hand_spo2_is_marked_on_its_numeric(room, clock):
     form.try_accept()
     window.grid.draw_frame()
     tile = window.grid.tiles[3]
-    assert "SpO2 · hand" in tile.boxes[1].name.text() and tile.boxes[1].value.text() == "86"
+    assert "SpO2 ✎" in tile.boxes[1].name.text() and tile.boxes[1].value.text() == "86"
     assert not tile.temperature.isVisible()
     assert live.alarms.top_for(pid).text == "SpO2 86 < 88 (hand)"
 
@@ -84,7 +84,7 @@ def test_a_hand_temperature_shows_on_the_tile(room, clock):
     window.grid.draw_frame()
     tile = window.grid.tiles[1]
     assert tile.temperature.isVisible()
-    assert tile.temperature.text() == "Temp 37.9 °C · hand (RN Kim) · just now"
+    assert tile.temperature.text() == "Temp 37.9 °C · ✎ RN Kim · just now"
 
 
 def test_discharge_shows_the_spo2_it_rests_on_and_says_when_it_is_too_old(room, clock):
@@ -134,7 +134,7 @@ def test_a_moaas_is_corrected_from_the_dialog(room, store):
     assert fix.error.text() == ""
     assert live.alarms.top_for(pid) is None
     window.grid.draw_frame()
-    assert window.grid.tiles[2].scores.text() == "MOAA/S 4 · just now"
+    assert window.grid.tiles[2].scores.text() == "MOAA/S 4 · now"
 
 
 @pytest.mark.parametrize("typed", ["nan", "inf", "1e400", "-inf"])

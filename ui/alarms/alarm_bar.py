@@ -1,7 +1,8 @@
 """The alarm bar: every active alarm in the room, most urgent first, with its actions.
 
-Acknowledge, reset and audio pause are reachable from the keyboard (A, R, P; arrows move
-through the list), because a facilitator in a dark room should not have to aim a mouse.
+Acknowledge, reset and audio pause are reachable from the keyboard (A, R, Ctrl+Shift+P, bound
+by the main window from ui/shortcuts.py; arrows move through the list), because a
+facilitator in a dark room should not have to aim a mouse.
 """
 
 from __future__ import annotations
@@ -9,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QStyledItemDelegate,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,7 +26,7 @@ from groupkap.alarms.engine import ROOM, AlarmEngine
 from groupkap.errors import GroupKapError
 from groupkap.room.model import Room
 from groupkap.room.readout import format_age
-from ui import theme
+from ui import shortcuts, theme
 from ui.alarms.icons import crossed_bell
 
 
@@ -59,39 +60,58 @@ class AlarmBar(QWidget):
         self.engine, self.room, self._actor = engine, room, actor
         self._shown: list[tuple] = []
         self.alarm_list = QListWidget()
-        self.alarm_list.setMaximumHeight(96)
+        self.alarm_list.setMaximumHeight(theme.px(4 * 27))  # four 18 px bold rows, then it scrolls
+        self.alarm_list.setToolTip(
+            "Every active alarm, most urgent first; arrows choose one, A acknowledges, R resets"
+        )
         self.alarm_list.setItemDelegate(_KeepPriorityColour(self.alarm_list))
+        ring = theme.px(theme.FOCUS_WIDTH)
         self.alarm_list.setStyleSheet(
-            f"QListWidget {{ background: #101216; border: 1px solid {theme.TILE_BORDER}; "
-            "font-size: 16px; font-weight: bold; }"
+            f"QListWidget {{ background: {theme.LIST_BACKGROUND}; "
+            f"border: 1px solid {theme.CONTROL_BORDER}; padding: {ring - 1}px; "
+            f"font-size: {theme.px(theme.MIN_READABLE_PX)}px; font-weight: bold; }}"
+            f"QListWidget:focus {{ border: {ring}px solid {theme.FOCUS_RING}; "
+            "padding: 0; }"
             # A quiet selection: a light edge, not a glaring block that hides the colour.
-            "QListWidget::item:selected { background: #1c222b; border-left: 4px solid "
-            f"{theme.TEXT}; }}"
+            f"QListWidget::item:selected {{ background: {theme.LIST_SELECTED}; "
+            f"border-left: 4px solid {theme.TEXT}; }}"
         )
         self.summary = QLabel("No active alarms")
-        self.summary.setStyleSheet(f"color: {theme.TEXT_DIM}; font-size: 14px;")
-        self.ack_button = QPushButton("Acknowledge (A)")
-        self.reset_button = QPushButton("Reset (R)")
-        self.pause_button = QPushButton("Pause audio, room (Ctrl+Shift+P)")
-        self.pause_button.setIcon(crossed_bell(18, theme.TEXT))
+        self.summary.setStyleSheet(
+            f"color: {theme.TEXT}; font-size: {theme.px(theme.MIN_READABLE_PX)}px;"
+        )
+        self.ack_button = QPushButton(
+            shortcuts.with_key("Acknowledge", shortcuts.ALARM_ACKNOWLEDGE)
+        )
+        self.ack_button.setToolTip(
+            "Acknowledge the chosen alarm: its sound stops, it stays listed until it clears"
+        )
+        self.reset_button = QPushButton(shortcuts.with_key("Reset", shortcuts.ALARM_RESET))
+        self.reset_button.setToolTip("Clear a latched alarm whose condition has ended")
+        self.pause_button = QPushButton(
+            shortcuts.with_key("Pause audio, room", shortcuts.ALARM_PAUSE_ROOM)
+        )
+        self.pause_button.setToolTip(
+            "Silence every alarm sound in the room for a while; the screen keeps showing them"
+        )
+        self.pause_button.setIcon(crossed_bell(theme.px(18), theme.TEXT))
         self.pause_label = QLabel("")
-        self.pause_label.setStyleSheet(f"color: {theme.TEXT}; font-size: 15px;")
+        self.pause_label.setStyleSheet(
+            f"color: {theme.WARNING_TEXT}; font-size: {theme.px(theme.MIN_READABLE_PX)}px;"
+        )
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.reset_button.clicked.connect(self.reset_selected)
         self.pause_button.clicked.connect(self.pause_room)
-        for key, slot in (
-            ("A", self.acknowledge_selected),
-            ("R", self.reset_selected),
-            ("Ctrl+Shift+P", self.pause_room),
-        ):  # plain P is the circle's pass
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
+        # Their keys (A, R, Ctrl+Shift+P) live in ui/shortcuts.py and are bound by the main
+        # window, where A acknowledges a focused seat's alarms instead of the selected one.
 
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.summary)
-        for w in (self.ack_button, self.reset_button, self.pause_button, self.pause_label):
-            buttons.addWidget(w)
+        # Three short rows beside the list, so larger text does not make the bar taller.
+        buttons = QGridLayout()
+        buttons.addWidget(self.summary, 0, 0)
+        buttons.addWidget(self.pause_label, 0, 1)
+        buttons.addWidget(self.ack_button, 1, 0)
+        buttons.addWidget(self.reset_button, 1, 1)
+        buttons.addWidget(self.pause_button, 2, 0, 1, 2)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 0)
         layout.addWidget(self.alarm_list, 1)

@@ -1,89 +1,97 @@
 """The circle view: whose turn it is and how much time remains, calm and large.
 
-Suited to a second screen or a projector in a dim room: the speaker's alias, the remaining
-time as a ring that shifts slowly from calm to amber, who is next. No flashing, no red, and
-never the fairness figures (those are for staff). The facilitator's controls sit in a strip
-below with keyboard shortcuts: N next, P pass, B pause (the guardian bell), E +1 min.
+This is what the participants see, on a screen of its own or docked beside the room grid:
+the speaker's alias, the remaining time as a ring that shifts slowly from calm to amber, who
+is next, and whether the circle is paused. No flashing, no red, no buttons, no error text and
+never the fairness figures. The facilitators' side (commands, refusals, a care-team note)
+is `CircleControls`, which the main window keeps on the facilitators' screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from groupkap.circle.circle import CHIME, CLOSING, ENDED, OPENING, READY, Circle
 from groupkap.errors import GroupKapError
+from ui import shortcuts, theme
+from ui.circle.controls import CircleControls
+from ui.circle.ring import AMBER, CALM, TimeRing, clock_text, ring_colour
 
-CALM = QColor("#4fa3a5")
-AMBER = QColor("#d9a441")
+__all__ = ["AMBER", "CALM", "CircleView", "clock_text", "ring_colour"]
+
 BACKGROUND = "#07090b"
+# Sizes at a 1280 × 720 display; the view scales them to the space it has.
+REFERENCE = (1280, 720)
+SIZES = {"prompt": 26, "speaker": 96, "status": 24, "next_up": 30}
 
 
-def ring_colour(fraction_left: float) -> QColor:
-    """Calm teal while more than half the share is left, then slowly toward amber."""
-    t = max(0.0, min(1.0, 1.0 - fraction_left / 0.5))
-    return QColor(
-        int(CALM.red() + (AMBER.red() - CALM.red()) * t),
-        int(CALM.green() + (AMBER.green() - CALM.green()) * t),
-        int(CALM.blue() + (AMBER.blue() - CALM.blue()) * t),
-    )
+class _FittedLabel(QLabel):
+    """A centred line whose size follows the view's and whose text is elided, never pushed
+    wider: a 24-character alias must not widen the dock over the room."""
 
+    def __init__(self, colour: str, bold: bool = False) -> None:
+        super().__init__("")
+        self._text, self._colour, self._bold, self._px = "", colour, bold, 0
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_px(theme.px(theme.MIN_READABLE_PX))
 
-def clock_text(seconds: float) -> str:
-    sign = "+" if seconds < 0 else ""
-    seconds = abs(seconds)
-    return f"{sign}{int(seconds // 60)}:{int(seconds % 60):02d}"
+    def set_px(self, size: int) -> None:
+        if size != self._px:
+            self._px = size
+            self.setStyleSheet(
+                f"color: {self._colour}; font-size: {size}px; "
+                f"font-weight: {'bold' if self._bold else 'normal'};"
+            )
+            self._elide()
 
+    def show_text(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self._elide()
 
-class TimeRing(QWidget):
-    """The remaining time as a ring, with the minutes and seconds inside.
+    def full_text(self) -> str:
+        return self._text
 
-    Attributes:
-        fraction_left: 0–1 of the turn's time left (0 in overtime).
-        text: what is written inside.
-        colour: the ring's colour now.
-    """
+    def _elide(self) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(self._px)
+        font.setBold(self._bold)
+        shown = QFontMetrics(font).elidedText(
+            self._text, Qt.TextElideMode.ElideRight, max(1, self.width() - 8)
+        )
+        super().setText(shown)
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.fraction_left, self.text, self.colour = 1.0, "", CALM
-        self.setMinimumSize(260, 260)
-
-    def show_time(self, fraction_left: float, text: str) -> None:
-        self.fraction_left = max(0.0, min(1.0, fraction_left))
-        self.colour = ring_colour(self.fraction_left)
-        self.text = text
-        self.update()
-
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = min(self.width(), self.height()) - 24
-        rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
-        p.setPen(QPen(QColor("#1a2126"), 14))
-        p.drawEllipse(rect)
-        pen = QPen(self.colour, 14)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        p.setPen(pen)
-        p.drawArc(rect, 90 * 16, int(self.fraction_left * 360 * 16))
-        font = p.font()
-        font.setPixelSize(int(side / 4.5))
-        p.setFont(font)
-        p.setPen(QColor("#c9ced6"))
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
-        p.end()
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._elide()
 
 
 class CircleView(QWidget):
-    """The circle window.
+    """The participants' display of one circle, and the circle's commands.
+
+    One timer ticks the circle (its chime and its end) and redraws both this display and
+    the facilitators' `controls`; the controls and the keys call the commands here.
 
     Attributes:
         circle: the circle it shows and commands.
         chimes: how many chimes it asked for (the chime plays on the room speakers).
+        controls: the facilitators' controls for this circle (placed by the main window,
+            never inside this widget).
+        prompt, speaker, status, next_up: the display's lines (status says "paused").
+        ring: the time ring.
+
+    Signals:
+        close_requested(): the facilitators closed the ended circle's display, or it has
+            said "Thank you" for `THANK_YOU_S` of session time (the room gets its width back).
     """
+
+    close_requested = Signal()
+    THANK_YOU_S = 60.0
 
     def __init__(
         self, circle: Circle, chime: Callable[[], object] | None = None, parent=None
@@ -92,59 +100,46 @@ class CircleView(QWidget):
         self.circle = circle
         self._chime = chime or (lambda: None)
         self.chimes = 0
+        self._ended_at: float | None = None
         self.setWindowTitle("GroupKAP · sharing circle")
-        self.setStyleSheet(f"background: {BACKGROUND}; color: #c9ced6;")
-        self.prompt = self._label(26, "#8a939e")
-        self.speaker = self._label(96, "#e3e6ea", bold=True)
+        self.setObjectName("CircleView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setStyleSheet(f"QWidget#CircleView {{ background: {BACKGROUND}; }}")
+        # Clicked (or on its own screen), the display takes the circle's plain keys.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.prompt = _FittedLabel("#8a939e")
+        self.speaker = _FittedLabel("#e3e6ea", bold=True)
         self.ring = TimeRing()
-        self.status = self._label(24, "#8a939e")
-        self.next_up = self._label(30, "#aab2bc")
-        controls = QHBoxLayout()
-        for text, key, slot in (
-            ("Next (N)", "N", self.next),
-            ("Pass (P)", "P", self.pass_turn),
-            ("Pause / resume (B)", "B", self.toggle_pause),
-            ("+1 min (E)", "E", self.extend),
-        ):
-            button = QPushButton(text)
-            button.setStyleSheet(
-                "background: #141a1f; color: #aab2bc; padding: 6px 14px; "
-                "border: 1px solid #26303a; border-radius: 4px;"
-            )
-            button.clicked.connect(slot)
-            controls.addWidget(button)
-            QShortcut(QKeySequence(key), self).activated.connect(slot)
-        note = QPushButton("Note (care team)")
-        note.setStyleSheet(
-            "background: #141a1f; color: #6f7882; padding: 6px 14px; "
-            "border: 1px solid #26303a; border-radius: 4px;"
-        )
-        note.clicked.connect(self._ask_note)
-        controls.addWidget(note)
-        self.message = self._label(16, "#d9a441")
+        self.status = _FittedLabel("#8a939e")
+        self.next_up = _FittedLabel("#aab2bc")
         layout = QVBoxLayout(self)
         for w in (self.prompt, self.speaker):
             layout.addWidget(w)
         layout.addWidget(self.ring, 1)
-        for w in (self.status, self.next_up, self.message):
+        for w in (self.status, self.next_up):
             layout.addWidget(w)
-        layout.addLayout(controls)
+        shortcuts.bind_widget_keys(
+            self,
+            [
+                (shortcuts.DISPLAY_NEXT, self.next),
+                (shortcuts.DISPLAY_PASS, self.pass_turn),
+                (shortcuts.DISPLAY_PAUSE, self.toggle_pause),
+                (shortcuts.DISPLAY_EXTEND, self.extend),
+            ],
+        )
+        self.controls = CircleControls(self)
         self.timer = QTimer(self)
         self.timer.setInterval(250)
         self.timer.timeout.connect(self.refresh)
-
-    @staticmethod
-    def _label(size: int, colour: str, bold: bool = False) -> QLabel:
-        label = QLabel("")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet(
-            f"color: {colour}; font-size: {size}px; font-weight: {'bold' if bold else 'normal'};"
-        )
-        return label
+        self._fit_sizes()
 
     def start(self) -> None:
         self.refresh()
         self.timer.start()
+
+    def stop(self) -> None:
+        """Stop ticking (a newer circle replaces this one)."""
+        self.timer.stop()
 
     # -- drawing ----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -154,54 +149,69 @@ class CircleView(QWidget):
                 self.chimes += 1
                 self._chime()
         current = c.current
-        self.prompt.setText(
-            f"round {c.round} · {c.prompt}"
-            if c.prompt and current
-            else f"round {c.round}"
-            if current
-            else ""
-        )
-        if c.phase in (READY, OPENING, CLOSING, ENDED):
-            self.speaker.setText(
-                {
-                    READY: "Sharing circle",
-                    OPENING: "Opening",
-                    CLOSING: "Closing",
-                    ENDED: "Thank you",
-                }[c.phase]
+        if current:
+            self.prompt.show_text(
+                f"round {c.round} · {c.prompt}" if c.prompt else f"round {c.round}"
             )
         else:
-            self.speaker.setText(current.alias if current else "")
+            self.prompt.show_text("")
+        phase_title = {
+            READY: "Sharing circle",
+            OPENING: "Opening",
+            CLOSING: "Closing",
+            ENDED: "Thank you",
+        }
+        self.speaker.show_text(
+            phase_title[c.phase] if c.phase in phase_title else current.alias if current else ""
+        )
         share = max(1.0, c.fair_share_s if current else 1.0)
         left = c.remaining_s if c.phase != ENDED else 0.0
         self.ring.show_time(
             left / share if current else (1.0 if left > 0 else 0.0),
             "" if c.phase == ENDED else clock_text(left),
         )
-        self.status.setText("paused" if c.paused else "")
+        self.status.show_text("paused" if c.paused else "")
         upcoming = c.next_up
-        self.next_up.setText(f"next: {upcoming.alias}" if upcoming and current else "")
+        self.next_up.show_text(f"next: {upcoming.alias}" if upcoming and current else "")
+        self.controls.show_circle(c)
+        if c.phase == ENDED:
+            now = c.clock.now()
+            self._ended_at = now if self._ended_at is None else self._ended_at
+            if now - self._ended_at >= self.THANK_YOU_S:
+                self.stop()
+                self.close_requested.emit()
 
-    # -- the facilitator's controls ------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_sizes()
+
+    def _fit_sizes(self) -> None:
+        fit = min(self.width() / REFERENCE[0], self.height() / REFERENCE[1])
+        floor = theme.px(theme.MIN_READABLE_PX)
+        for name, size in SIZES.items():
+            # The speaker stays the largest line even in a narrow dock.
+            least = floor * 2 if name == "speaker" else floor
+            getattr(self, name).set_px(max(least, theme.px(size * fit)))
+
+    # -- the commands (from the facilitators' controls and keys) ---------------------------
     def _act(self, action: Callable[[], object]) -> None:
+        """Run a command; a refusal is said on the facilitators' controls, never here."""
         try:
             action()
-            self.message.setText("")
+            self.controls.show_message("")
         except GroupKapError as exc:
-            self.message.setText(str(exc))
+            self.controls.show_message(str(exc))
+        self.refresh()
+
+    def write_note(self, text: str) -> None:
+        """A care-team note about the current turn: the only text a circle ever logs.
+        Raises GroupKapError when it cannot be written (no text)."""
+        current = self.circle.current
+        self.circle.add_note(current.participant_id if current else None, text)
         self.refresh()
 
     def add_note(self, text: str) -> None:
-        """A care-team note about the current turn: the only text a circle ever logs."""
-        current = self.circle.current
-        self._act(lambda: self.circle.add_note(current.participant_id if current else None, text))
-
-    def _ask_note(self) -> None:
-        text, ok = QInputDialog.getMultiLineText(
-            self, "Care-team note", "Note (care team only, never shown here):"
-        )
-        if ok and text.strip():
-            self.add_note(text)
+        self._act(lambda: self.write_note(text))
 
     def next(self) -> None:
         c = self.circle

@@ -85,7 +85,9 @@ def music_setup_dialog(
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(combos[seat.number], 1)
+        combos[seat.number].setToolTip("The headphones this seat's music plays on")
         tone = QPushButton("Test tone")
+        tone.setToolTip("Play a short tone on the chosen headphones, to check the wiring")
         tone.clicked.connect(
             lambda _=False, n=seat.number: _play_tone(combos[n].currentData(), dialog, play_tone)
         )
@@ -93,6 +95,7 @@ def music_setup_dialog(
         layout.addWidget(tone)
         dialog.form.addRow(f"Seat {seat.number}" + (f" · {person.alias}" if person else ""), row)
     room_box = combo(settings.room_device)
+    room_box.setToolTip("The room speakers: the circle's chime plays here, never in headphones")
     dialog.form.addRow("Room speakers (circle chime)", room_box)
     dialog.combos, dialog.room_box = combos, room_box
     return dialog

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
+from groupkap.errors import BadInputError
 from groupkap.params import PARAMETERS
 from groupkap.protocol.config import ROUTES
 from groupkap.protocol.group import SEVERITIES, Protocol
@@ -24,6 +25,7 @@ from ui.protocol.entry_forms import (
     needs_review_label,
     open_events_combo,
 )
+from ui.protocol.field_tips import FIELD_TIPS
 from ui.protocol.reading_forms import (
     correct_entry,
     empty_number,
@@ -61,7 +63,7 @@ class Entry:
     def dialog(
         self, title: str, fields: dict[str, QWidget], submit: Callable[[], None]
     ) -> CommandDialog:
-        return form_dialog(f"{title} · {self.alias}", submit, fields, self.parent)
+        return form_dialog(f"{title} · {self.alias}", submit, fields, self.parent, FIELD_TIPS)
 
     def minutes_ago(self, box) -> float:
         """The session time `box` minutes before now, read when OK is pressed."""
@@ -69,11 +71,20 @@ class Entry:
 
 
 # -- quick checks ---------------------------------------------------------------------
-def _moaas(e: Entry) -> None:
-    # One click: the score comes from the tile's menu, no dialog asks.
-    if e.value is None:
-        raise ValueError("a MOAA/S entry needs the score")
-    e.protocol.record_moaas(e.pid, int(e.value), e.actor)
+def _moaas(e: Entry) -> CommandDialog | None:
+    # One click from the tile's menu (the score comes with it); from the keyboard (M) a
+    # small dialog asks for the score.
+    if e.value is not None:
+        e.protocol.record_moaas(e.pid, int(e.value), e.actor)
+        return None
+    score = choice("", *(str(s) for s in range(5, -1, -1)))
+
+    def record() -> None:
+        if not score.currentText():
+            raise BadInputError("choose the MOAA/S score (0–5)")
+        e.protocol.record_moaas(e.pid, int(score.currentText()), e.actor)
+
+    return e.dialog("MOAA/S", {"MOAA/S score (5 = responds readily, 0 = none)": score}, record)
 
 
 def _cadss(e: Entry) -> CommandDialog:

@@ -13,6 +13,7 @@ from groupkap.errors import BadInputError
 from groupkap.protocol.config import NEEDS_REVIEW
 from groupkap.protocol.group import Protocol
 from groupkap.protocol.scales import SCALES
+from ui import theme
 
 ITEMS_PER_COLUMN = 10  # PCL-5's 20 items in two columns keep the dialog on a laptop screen
 
@@ -30,6 +31,7 @@ class ScaleAnswers(QWidget):
         super().__init__(parent)
         self.scale = QComboBox()
         self.scale.addItems(["", *SCALES])
+        self.scale.setToolTip("PHQ-9 (depression), GAD-7 (anxiety) or PCL-5 (PTSD)")
         self.hint = QLabel("Choose the scale, then answer every item.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -45,7 +47,8 @@ class ScaleAnswers(QWidget):
             for n in range(1, scale.items + 1):
                 combo = QComboBox()
                 combo.addItems([""] + [str(v) for v in range(scale.item_min, scale.item_max + 1)])
-                combo.setMinimumWidth(64)  # an unanswered item is an empty box, still easy to hit
+                # An unanswered item is an empty box, still easy to hit.
+                combo.setMinimumWidth(theme.px(72))
                 column, row = divmod(n - 1, ITEMS_PER_COLUMN)
                 grid.addWidget(QLabel(f"Item {n}"), row, 2 * column)
                 grid.addWidget(combo, row, 2 * column + 1)

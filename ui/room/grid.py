@@ -2,6 +2,10 @@
 
 Live data is pulled: a single QTimer (at most 30 fps) reads each participant's buffers and
 updates the tiles, so the input rate of any source never drives the drawing rate.
+
+The grid never reflows: every tile gets the same fixed size for the seat count, worked out
+from the grid's own size (not from what the tiles contain), so an alarm, a long alias or a
+three-digit heart rate changes nothing but the tile's own drawing.
 """
 
 from __future__ import annotations
@@ -9,10 +13,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtCore import QRect, QSize, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.model import Alarm
 from groupkap.music.director import MusicDirector
 from groupkap.protocol.group import Protocol
 from groupkap.protocol.readout import protocol_readout
@@ -20,6 +25,7 @@ from groupkap.readings import Latest
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Room
 from groupkap.settings import Settings
+from ui import theme
 from ui.room.tile import SeatTile
 
 
@@ -28,6 +34,7 @@ class RoomGrid(QWidget):
 
     Attributes:
         tiles: the tiles by seat number.
+        rows, cols: the grid's shape (from the seats' positions).
         frames: how many frames have been drawn (for tests and the benchmark).
 
     Signals:
@@ -61,14 +68,18 @@ class RoomGrid(QWidget):
         self._vitals_for = vitals_for
         self._now = now
         self.frames = 0
-        layout = QGridLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(8)
+        self.margin = theme.px(8)
+        self.spacing = theme.px(8)
         self.tiles: dict[int, SeatTile] = {}
         for seat, _ in room.by_seat():
-            tile = SeatTile(seat, settings)
-            layout.addWidget(tile, seat.row, seat.col)
-            self.tiles[seat.number] = tile
+            self.tiles[seat.number] = SeatTile(seat, settings, self)
+        self.rows = 1 + max(t.seat.row for t in self.tiles.values())
+        self.cols = 1 + max(t.seat.col for t in self.tiles.values())
+        self._laid_out_for: QSize | None = None
+        # Tab: tile 1, its buttons, tile 2, ... in seat order.
+        chain = [w for n in sorted(self.tiles) for w in self.tiles[n].focus_chain()]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
         self.sync()
         # Trends redraw about twice a second (measured: scripts/bench_room.py).
         self._trend_every = max(1, round(settings.frame_rate_hz / 2))
@@ -81,6 +92,39 @@ class RoomGrid(QWidget):
 
     def stop(self) -> None:
         self.timer.stop()
+
+    # -- the fixed layout ---------------------------------------------------------------
+    def tile_size(self, size: QSize | None = None) -> QSize:
+        """Every tile's size when the grid is `size` (its own size by default)."""
+        size = self.size() if size is None else size
+        width = (size.width() - 2 * self.margin - (self.cols - 1) * self.spacing) // self.cols
+        height = (size.height() - 2 * self.margin - (self.rows - 1) * self.spacing) // self.rows
+        return QSize(max(1, width), max(1, height))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        tile = next(iter(self.tiles.values())).minimumSize()
+        return QSize(
+            2 * self.margin + self.cols * tile.width() + (self.cols - 1) * self.spacing,
+            2 * self.margin + self.rows * tile.height() + (self.rows - 1) * self.spacing,
+        )
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._place_tiles()
+        super().resizeEvent(event)
+
+    def _place_tiles(self) -> None:
+        """Place every tile at its seat's cell, all the same size; once per grid size."""
+        if self._laid_out_for == self.size():
+            return
+        self._laid_out_for = self.size()
+        tile = self.tile_size()
+        for t in self.tiles.values():
+            x = self.margin + t.seat.col * (tile.width() + self.spacing)
+            y = self.margin + t.seat.row * (tile.height() + self.spacing)
+            t.setGeometry(QRect(x, y, tile.width(), tile.height()))
 
     def sync(self) -> None:
         """Re-bind tiles to whoever sits on each seat (after add, move, rename, remove)."""
@@ -96,15 +140,23 @@ class RoomGrid(QWidget):
         now = self._now()
         flash_t = self._flash_clock()
         trends = all_plots or self.frames % self._trend_every == 0
+        alarms: dict[str, list[Alarm]] = {}
+        if self.alarms is not None:
+            for alarm in self.alarms.alarms.values():
+                alarms.setdefault(alarm.participant_id, []).append(alarm)
         for tile in self.tiles.values():
             if tile.participant is not None:
                 pid = tile.participant.id
                 tile.refresh(self._vitals_for(pid), now, trends)
                 if self.alarms is not None:
-                    tile.show_alarm(
-                        self.alarms.top_for(pid), self.alarms.pause_remaining(pid), flash_t
-                    )
+                    tile.show_alarms(alarms.get(pid, ()), self.alarms.pause_remaining(pid), flash_t)
                     tile.show_alarms_off(self.alarms.off_params(pid))
+                if trends:
+                    tile.show_trend_marks(
+                        self.protocol.of(pid).t0 if self.protocol is not None else None,
+                        self.alarms.limits_for(pid) if self.alarms is not None else None,
+                        now,
+                    )
                 if self.music is not None:
                     tile.show_music(self.music.chip(pid))
                 if self.protocol is not None:

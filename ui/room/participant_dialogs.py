@@ -20,11 +20,17 @@ def _seat_combo(seats: list[int], current: int | None = None) -> QComboBox:
     return combo
 
 
+def _tips(alias: QLineEdit, full_name: QLineEdit) -> None:
+    alias.setToolTip("What the room grid shows: initials or a chosen name, never the full name")
+    full_name.setToolTip("For the record only; never shown on the room grid")
+
+
 def add_dialog(live, seat: int | None, parent=None) -> CommandDialog:
     free = live.room.free_seats()
     alias, full_name = QLineEdit(), QLineEdit()
     alias.setPlaceholderText("initials, e.g. M.K.")
     full_name.setPlaceholderText("optional, never shown on the room grid")
+    _tips(alias, full_name)
     seats = _seat_combo(free or sorted(live.room.seats), seat)
     dialog = CommandDialog(
         "Add participant",
@@ -41,6 +47,7 @@ def add_dialog(live, seat: int | None, parent=None) -> CommandDialog:
 def rename_dialog(live, pid: str, parent=None) -> CommandDialog:
     person = live.room.participants[pid]
     alias, full_name = QLineEdit(person.alias), QLineEdit(person.full_name or "")
+    _tips(alias, full_name)
     dialog = CommandDialog(
         f"Rename {person.alias}",
         lambda: live.rename_participant(pid, alias.text(), full_name.text()),
@@ -71,6 +78,7 @@ def remove_dialog(live, pid: str, parent=None) -> CommandDialog:
     person = live.room.participants[pid]
     reason = QLineEdit()
     reason.setPlaceholderText("optional, e.g. left early with escort")
+    reason.setToolTip("Why they leave the room; kept in the session record")
     dialog = CommandDialog(
         f"Remove {person.alias} from seat {person.seat}",
         lambda: live.remove_participant(pid, reason.text()),

@@ -1,94 +1,61 @@
-"""One seat's tile: alias, big numerics, last BP with its age, pleth and trend.
+"""One seat's tile: alias and phase, the alarm line, big numerics, last BP with its age, scores,
+trend and pleth, music, and what is due next.
 
-The tile draws a `TileReadout` the core works out; it has no rules of its own. Text is set
-only when it changes, so a frame that brings nothing new costs almost nothing.
+The tile draws what the core works out (`TileReadout`, `TileAlarms`, `ProtocolReadout`); it has
+no rules of its own. Its size is fixed by the grid: every line elides rather than pushing,
+and the numbers are sized from the tile once per layout so they are never cut. Text is set
+only when it changes and colours change by repainting, so a frame that brings nothing new
+costs almost nothing.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-)
+from collections.abc import Sequence
 
-from groupkap.alarms.model import Alarm, flash_on
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QToolButton, QVBoxLayout
+
+from groupkap.alarms.limits import LimitSet
+from groupkap.alarms.model import Alarm
+from groupkap.alarms.tile_alarms import TileAlarms, tile_alarms
 from groupkap.protocol.readout import ProtocolReadout
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Seat
 from groupkap.room.readout import TileReadout, tile_readout
 from groupkap.settings import Settings
 from ui import theme
-from ui.alarms.icons import alarm_triangle, crossed_bell
 from ui.protocol.ring import ObservationRing
+from ui.room.alarm_line import AlarmLine
+from ui.room.numerics import WIDEST_NUMBER, BloodPressure, NumericBox
 from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
+from ui.room.text import TileText
+from ui.room.tile_frame import TileFrame
+from ui.room.tile_menus import entry_menu, music_menu, tile_menu
+from ui.room.tile_parts import MusicChip, bp_size, dimmer, number_sizes, tile_button
+
+OVERDUE = "#ffc83d"
 
 
-def _style(label: QLabel, colour: str, size: int, bold: bool = False) -> None:
-    # The size goes in the label's own style sheet: the window's sheet would override a QFont.
-    label.setStyleSheet(
-        f"color: {colour}; font-size: {size}px; font-weight: {'bold' if bold else 'normal'};"
-    )
-
-
-def _label(
-    text: str = "",
-    size: int = 13,
-    bold: bool = False,
-    colour: str = theme.TEXT,
-    align=Qt.AlignmentFlag.AlignLeft,
-) -> QLabel:
-    label = QLabel(text)
-    _style(label, colour, size, bold)
-    label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-    return label
-
-
-class _NumericBox:
-    """A small label over a large number, greyed when stale."""
-
-    def __init__(self, label: str, unit: str, colour: str) -> None:
-        self.colour = colour
-        self.name = _label(f"{label} <span style='color:{theme.TEXT_DIM}'>{unit}</span>", 14)
-        self.size = 52
-        self.value = _label("--", self.size, bold=True, colour=colour)
-        self._shown: tuple[str, bool] | None = None
-        self._stale = False
-
-    def set_size(self, size: int) -> None:
-        if size != self.size:
-            self.size = size
-            _style(self.value, theme.STALE if self._stale else self.colour, size, bold=True)
-
-    def show(self, label: str, text: str, stale: bool, unit: str) -> None:
-        if self._shown == (label + text, stale):
-            return
-        self._shown = (label + text, stale)
-        self.name.setText(f"{label} <span style='color:{theme.TEXT_DIM}'>{unit}</span>")
-        self.value.setText(text)
-        if stale != self._stale:  # restyling costs far more than setText: only on change
-            self._stale = stale
-            _style(self.value, theme.STALE if stale else self.colour, self.size, bold=True)
-
-
-class SeatTile(QFrame):
+class SeatTile(TileFrame):
     """The tile of one seat, with or without a participant on it.
 
     Attributes:
         seat: the seat this tile stands for.
         participant: who sits there, or None for an empty seat.
+        participant_id: their id, or None (for keyboard commands on the focused tile).
         readout: what the tile last drew (tests read it).
-        alarm: the participant's most urgent alarm, or None.
-        alarm_lit: whether the alarm light is on in this frame (it flashes by priority).
+        alarms_view: the participant's alarms as the tile shows them (worst first).
+        alarm: the alarm shown on the alarm line (the worst), or None.
+        alarm_lit: whether the alarm light is on in this frame (it flashes by priority while
+            unacknowledged; steady once acknowledged).
         alarms_off: the line saying which parameters' alarms are switched off (amber,
             shown for as long as they are off).
+        boxes: the HR, SpO2 and RR numerics; bp: the BP line (`bp_value`, `bp_age`).
+        alarm_line: the worst alarm, `+N`, `ACK` and the audio pause (its parts are also
+            `alarm_icon`, `alarm_text`, `alarm_more`, `alarm_ack`, `status`, `pause_icon`,
+            `pause_text`).
+        trend, pleth: the two plots; ring: the observation ring; music_chip, entry_button,
+            menu_button, add_button: the buttons, in Tab order after the tile.
 
     Signals:
         add_requested(int): add a participant on this (empty) seat.
@@ -100,11 +67,10 @@ class SeatTile(QFrame):
         limits_requested(str): edit this participant's alarm limits.
         protocol_requested(str, str, object): a protocol entry for a participant: action
             (`moaas`, `cadss`, `bp`, `correct`, `attest`, `adverse`, `resolve`, `note`,
-            `screening`, `approve`,
-            `readiness`, `dose`, `discharge`, `scale`) and its value (the MOAA/S score; None
-            when a dialog should ask).
+            `screening`, `approve`, `readiness`, `dose`, `discharge`, `scale`) and its value
+            (the MOAA/S score; None when a dialog should ask).
         music_requested(str, str): a music move for a participant: `duck`, `skip`, `hold`,
-            `release`, `silence`, `resume`.
+            `release`, `silence`, `resume`, `louder`, `softer`.
     """
 
     add_requested = Signal(int)
@@ -126,124 +92,148 @@ class SeatTile(QFrame):
         self.settings = settings
         self.participant: Participant | None = None
         self.readout = TileReadout()
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(300, 400)
-
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(12, 8, 12, 8)
-        outer.setSpacing(4)
-
-        header = QHBoxLayout()
-        self.title = _label("", 22, bold=True)
-        self.status = _label("", 15, bold=True, align=Qt.AlignmentFlag.AlignRight)
-        self.menu_button = QToolButton()
-        self.menu_button.setText("⋯")
-        self.menu_button.setToolTip("Rename, move or remove this participant")
-        self.menu_button.clicked.connect(self._open_menu)
-        self.phase = _label("", 13, colour=theme.TEXT_DIM, align=Qt.AlignmentFlag.AlignRight)
-        self.phase.setMinimumWidth(0)
-        header.addWidget(self.title)
-        header.addStretch(1)
-        header.addWidget(self.phase)
-        header.addWidget(self.menu_button)
-        outer.addLayout(header)
-
-        alarm_row = QHBoxLayout()
-        self.alarm_icon = QLabel()
-        self.alarm_text = _label("", 18, bold=True)
-        self.pause_icon = QLabel()
-        self.pause_icon.setPixmap(crossed_bell(22, theme.TEXT))
-        self.pause_icon.setToolTip("Alarm sound paused")
-        self.pause_text = _label("", 16, bold=True)
-        alarm_row.addWidget(self.alarm_icon)
-        alarm_row.addWidget(self.alarm_text, 1)
-        alarm_row.addWidget(self.status)
-        alarm_row.addWidget(self.pause_icon)
-        alarm_row.addWidget(self.pause_text)
-        outer.addLayout(alarm_row)
-        self.alarms_off = _label("", 15, bold=True, colour=theme.ALARM_COLOURS["medium"])
-        self.alarms_off.hide()
-        outer.addWidget(self.alarms_off)
+        self.alarms_view = TileAlarms()
         self.alarm: Alarm | None = None
         self.alarm_lit = False
-        self._shown_alarm: tuple | None = None
-        self._shown_pause: str | None = None
-        self._icons = {
-            name: alarm_triangle(22, theme.ALARM_COLOURS[name], marks)
-            for name, marks in (("high", 3), ("medium", 2), ("low", 1))
-        }
-        self.pause_icon.hide()
+        self.protocol_readout: ProtocolReadout | None = None
+        self._shown_alarms: tuple | None = None
+        self._shown_bp: tuple | None = None
+        self._laid_out_for = None
+        self._room_for_plots = True
+        # The grid fixes the size; the content never asks for more.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        # Below this the plots would give way: the window scrolls instead.
+        self.setMinimumSize(theme.px(260), theme.px(350))
+        self._build(settings)
+        self.watch_focus()
+        self.bind(None)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(0)
+    @property
+    def participant_id(self) -> str | None:
+        return self.participant.id if self.participant is not None else None
+
+    # -- building -------------------------------------------------------------------
+    def _build(self, settings: Settings) -> None:
+        px = theme.px
+        self.outer = QVBoxLayout(self)
+        # Room for the 4 px alarm border and, 2 px inside it, the 3 px focus ring.
+        margin = px(10)
+        self.outer.setContentsMargins(margin, margin, margin, margin)
+        self.outer.setSpacing(px(2))
+
+        self.title = TileText("", px(22), bold=True)
+        self.phase = TileText(
+            "", px(18), colour=theme.TEXT_DIM, explanation="Route, time since T0, phase"
+        )
+        self.ring = ObservationRing()
+        self.menu_button = tile_button(
+            "⋯", "Alarms, alarm limits, rename, move or remove (or right-click the tile)"
+        )
+        self.menu_button.clicked.connect(self._open_menu)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        names.addWidget(self.phase)
+        header = QHBoxLayout()
+        header.setSpacing(px(6))
+        header.addLayout(names, 1)
+        header.addWidget(self.ring, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.menu_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.outer.addLayout(header)
+
+        self.alarm_line = AlarmLine()
+        line = self.alarm_line  # its parts by the names tests and callers know
+        self.alarm_icon, self.alarm_text, self.alarm_more = line.icon, line.label, line.more
+        self.alarm_ack, self.status = line.ack, line.status
+        self.pause_icon, self.pause_text = line.pause_icon, line.pause_text
+        self.outer.addWidget(line)
+        self.alarms_off = TileText("", px(18), bold=True, colour=theme.ALARM_COLOURS["medium"])
+        self.outer.addWidget(self.alarms_off)
+
+        numerics = QHBoxLayout()
+        numerics.setSpacing(px(8))
         self.boxes = [
-            _NumericBox("HR", "/min", theme.PARAM_COLOURS["HR"]),
-            _NumericBox("SpO2", "%", theme.PARAM_COLOURS["SpO2"]),
-            _NumericBox("RR", "/min", theme.PARAM_COLOURS["RR"]),
+            NumericBox(name, self.UNITS[name], theme.PARAM_COLOURS[name])
+            for name in ("HR", "SpO2", "RR")
         ]
-        for col, box in enumerate(self.boxes):
-            grid.addWidget(box.name, 0, col)
-            grid.addWidget(box.value, 1, col)
-        outer.addLayout(grid)
+        for box in self.boxes:
+            numerics.addWidget(box, 1)
+        self.outer.addLayout(numerics)
 
+        self.bp_label = TileText("BP", px(18), colour=theme.TEXT_DIM, fit=True)
+        self.bp = BloodPressure()
+        self.bp_value = self.bp.value
+        self.bp_age = TileText("", px(18), colour=theme.TEXT_DIM)
         bp_row = QHBoxLayout()
-        self.bp_label = _label("BP", 13, colour=theme.TEXT_DIM)
-        self.bp_size = 28
-        self.bp_value = _label("--/--", self.bp_size, bold=True, colour=theme.PARAM_COLOURS["SBP"])
-        self.bp_age = _label("", 16, colour=theme.TEXT_DIM)
+        bp_row.setSpacing(px(6))
         bp_row.addWidget(self.bp_label)
-        bp_row.addWidget(self.bp_value)
+        bp_row.addWidget(self.bp)
         bp_row.addWidget(self.bp_age, 1)
-        outer.addLayout(bp_row)
-        self.temperature = _label("", 15, colour=theme.TEXT)
-        outer.addWidget(self.temperature)
-        self.temperature.hide()
-        self.scores = _label("", 15, colour=theme.TEXT)
-        self.scores.setToolTip("Last MOAA/S and CADSS, with how long ago they were scored")
-        outer.addWidget(self.scores)
+        self.outer.addLayout(bp_row)
+
+        self.scores = TileText(
+            "", px(18), explanation="Last MOAA/S and CADSS, with how long ago they were scored"
+        )
+        self.temperature = TileText("", px(18))
+        scores_row = QHBoxLayout()
+        scores_row.setSpacing(px(10))
+        scores_row.addWidget(self.scores, 1)
+        scores_row.addWidget(self.temperature, 1)
+        self.outer.addLayout(scores_row)
 
         self.pleth = PlethPlot(settings.pleth_seconds)
-        outer.addWidget(self.pleth.widget, 3)
-        legend = " ".join(
-            f"<span style='color:{theme.PARAM_COLOURS[p]}'>{p}</span>" for p in TREND_PARAMS
-        )
-        self.trend_caption = _label(
-            f"trend {settings.trend_minutes:.0f} min · {legend}", 12, colour=theme.TEXT_DIM
-        )
-        outer.addWidget(self.trend_caption)
         self.trend = TrendPlot(settings.trend_minutes)
-        outer.addWidget(self.trend.widget, 2)
+        plots = QHBoxLayout()
+        plots.setSpacing(px(4))
+        plots.addWidget(self.trend.scale)
+        plots.addWidget(self.trend.widget, 3)
+        plots.addWidget(self.pleth.widget, 1)
+        self.outer.addLayout(plots, 1)
 
-        self.music_chip = QToolButton()
-        self.music_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.music_chip.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.music_chip.setToolTip("Music: duck, skip, hold, fade to silence")
-        self.music_chip.setStyleSheet(
-            f"QToolButton {{ color: {theme.TEXT_DIM}; border: 0; font-size: 14px; "
-            "text-align: left; padding: 0; } QToolButton::menu-indicator { image: none; }"
+        self.music_chip = MusicChip()
+        self.entry_button = tile_button(
+            "+", "Quick entry: MOAA/S, CADSS, BP or SpO2 by hand, adverse event, note, steps"
         )
-        self.music_chip.hide()
-        outer.addWidget(self.music_chip, 0, Qt.AlignmentFlag.AlignLeft)
-
-        bottom = QHBoxLayout()
-        self.next_due = _label("", 15, colour=theme.TEXT)
-        self.entry_button = QToolButton()
-        self.entry_button.setText("+")
-        self.entry_button.setToolTip("Quick entry: MOAA/S, CADSS, BP, adverse event, note")
         self.entry_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.ring = ObservationRing()
-        bottom.addWidget(self.next_due, 1)
-        bottom.addWidget(self.entry_button)
-        bottom.addWidget(self.ring)
-        outer.addLayout(bottom)
-        self.protocol_readout: ProtocolReadout | None = None
+        music_row = QHBoxLayout()
+        music_row.setSpacing(px(6))
+        music_row.addWidget(self.music_chip)
+        music_row.addStretch(1)
+        music_row.addWidget(self.entry_button)
+        self.outer.addLayout(music_row)
+
+        # What is due next has the whole width: its end (`in 7 min`) matters most.
+        self.next_due = TileText("", px(18), elide=Qt.TextElideMode.ElideMiddle)
+        self.outer.addWidget(self.next_due)
 
         self.add_button = QPushButton("Add participant…")
+        self.add_button.setToolTip("Seat a participant here")
+        self.add_button.setStyleSheet(
+            f"QPushButton {{ font-size: {px(18)}px; padding: {px(6)}px {px(14)}px; }}"
+            f"QPushButton:focus {{ border: {px(2)}px solid {theme.FOCUS_RING}; }}"
+        )
         self.add_button.clicked.connect(lambda: self.add_requested.emit(self.seat.number))
-        outer.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignCenter)
-        self._shown_bp: tuple | None = None
-        self.bind(None)
+        self.outer.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignCenter)
+        for hidden in (self.alarms_off, self.temperature, self.music_chip):
+            hidden.hide()
+
+    def focus_chain(self) -> list:
+        """The tile, then its buttons, in the order Tab visits them."""
+        return [self, self.menu_button, self.entry_button, self.music_chip, self.add_button]
+
+    def _seated_widgets(self) -> list:
+        return [
+            self.phase,
+            self.ring,
+            self.menu_button,
+            *self.boxes,
+            self.bp_label,
+            self.bp,
+            self.bp_age,
+            self.scores,
+            self.next_due,
+            self.entry_button,
+        ]
 
     # -- who sits here ------------------------------------------------------------
     def bind(self, participant: Participant | None) -> None:
@@ -258,65 +248,60 @@ class SeatTile(QFrame):
             self.status.setText("")
             self.readout = TileReadout()
             self.temperature.setText("")
-            self.temperature.hide()
-            self.show_alarm(None, None, 0.0)
+            self.show_alarms((), None, 0.0)
             self.show_alarms_off({})
             self.show_protocol(None)
-            self.music_chip.setText("")
+            self.music_chip.set_chip("")
             self.music_chip.setMenu(None)
-            self.music_chip.hide()
         else:
             self.title.setText(f"{self.seat.number} · {participant.alias}")
-            self.entry_button.setMenu(self._entry_menu(participant.id))
-            self.music_chip.setMenu(self._music_menu(participant.id))
+            self.entry_button.setMenu(
+                entry_menu(self, lambda a, v: self.protocol_requested.emit(participant.id, a, v))
+            )
+            self.music_chip.setMenu(
+                music_menu(self, lambda m: self.music_requested.emit(participant.id, m))
+            )
         self.add_button.setVisible(empty)
-        self.menu_button.setVisible(not empty)
-        for w in (
-            self.pleth.widget,
-            self.trend.widget,
-            self.trend_caption,
-            self.bp_label,
-            self.bp_value,
-            self.bp_age,
-            self.next_due,
-            self.entry_button,
-            self.ring,
-            self.phase,
-            self.scores,
-        ):
-            w.setVisible(not empty)
-        for box in self.boxes:
-            box.name.setVisible(not empty)
-            box.value.setVisible(not empty)
+        for widget in self._seated_widgets():
+            widget.setVisible(not empty)
+        self.music_chip.setVisible(not empty and bool(self.music_chip.full_text))
+        self.temperature.setVisible(not empty and bool(self.temperature.text()))
+        self._show_plots()
 
     # -- alarm signals --------------------------------------------------------------
+    def show_alarms(
+        self, alarms: Sequence[Alarm], pause_left: float | None, flash_t: float
+    ) -> None:
+        """Every alarm of the participant: the worst on the alarm line in its IEC colour and
+        with its `***`/`**`/`*` prefix and icon (colour is never the only cue), `+N` for the
+        rest, `ACK` once acknowledged; a flashing border while unacknowledged, steady and
+        dimmer after; and the alarming values marked in their boxes."""
+        view = tile_alarms(alarms)
+        self.alarms_view = view
+        worst = view.worst
+        self.alarm = worst
+        self.alarm_lit = view.lit(flash_t)
+        key = tuple((a.id, a.priority, a.label, a.acknowledged) for a in view.ordered)
+        if key != self._shown_alarms:
+            self._shown_alarms = key
+            self.alarm_line.show_alarms(view)
+            for box, name in zip(self.boxes, ("HR", "SpO2", "RR")):
+                box.set_mark(view.marks.get(name))
+            self.bp.set_mark(view.marks.get("BP"))
+        if worst is None:
+            border = None
+        elif worst.acknowledged:
+            border = dimmer(theme.ALARM_COLOURS[worst.priority], 0.55)
+        elif self.alarm_lit:
+            border = theme.ALARM_COLOURS[worst.priority]
+        else:
+            border = theme.ALARM_DIM[worst.priority]
+        self.set_border(border)
+        self.alarm_line.show_pause(pause_left)
+
     def show_alarm(self, alarm: Alarm | None, pause_left: float | None, flash_t: float) -> None:
-        """Border and alarm line in the IEC colour, flashing at the priority's rate, with
-        the `***`/`**`/`*` prefix and an icon so colour is never the only cue."""
-        self.alarm = alarm
-        lit = flash_on(alarm.priority, flash_t) if alarm else False
-        self.alarm_lit = lit
-        key = (alarm.priority, alarm.label, lit) if alarm else None
-        if key != self._shown_alarm:
-            self._shown_alarm = key
-            if alarm is None:
-                self.setStyleSheet("")
-                self.alarm_text.setText("")
-                self.alarm_icon.clear()
-            else:
-                colour = theme.ALARM_COLOURS[alarm.priority]
-                border = colour if lit else theme.ALARM_DIM[alarm.priority]
-                self.setStyleSheet(f"QFrame#SeatTile {{ border: 4px solid {border}; }}")
-                self.alarm_text.setText(alarm.label)
-                _style(self.alarm_text, colour, 18, bold=True)
-                self.alarm_icon.setPixmap(self._icons[alarm.priority])
-        pause = (
-            None if pause_left is None else f"{int(pause_left // 60)}:{int(pause_left % 60):02d}"
-        )
-        if pause != self._shown_pause:
-            self._shown_pause = pause
-            self.pause_icon.setVisible(pause is not None)
-            self.pause_text.setText(pause or "")
+        """One alarm only (kept for callers that know just the top one)."""
+        self.show_alarms([alarm] if alarm else [], pause_left, flash_t)
 
     def show_alarms_off(self, off: dict[str, str]) -> None:
         """`SpO2 alarms OFF` while a parameter's alarms are switched off; the reason in
@@ -324,78 +309,30 @@ class SeatTile(QFrame):
         text = f"{', '.join(off)} alarms OFF" if off else ""
         if text != self.alarms_off.text():
             self.alarms_off.setText(text)
-            self.alarms_off.setToolTip("\n".join(f"{p}: {why}" for p, why in off.items()))
+            self.alarms_off.set_explanation("\n".join(f"{p}: {why}" for p, why in off.items()))
             self.alarms_off.setVisible(bool(off))
 
-    # -- protocol -----------------------------------------------------------------
+    # -- protocol and music -----------------------------------------------------------
     def show_protocol(self, readout: ProtocolReadout | None) -> None:
-        """Phase and time since T0 in the header; next due item and observation ring below."""
+        """Phase and time since T0 under the alias; next due item and observation ring."""
         if readout == self.protocol_readout:
             return
+        overdue_before = bool(self.protocol_readout and self.protocol_readout.overdue)
         self.protocol_readout = readout
         self.phase.setText(readout.header if readout else "")
         self.next_due.setText(readout.next_due if readout else "")
         self.scores.setText(readout.scores if readout else "")
-        _style(
-            self.next_due,
-            "#ffc83d" if readout and readout.overdue else theme.TEXT,
-            15,
-            bold=bool(readout and readout.overdue),
-        )
+        overdue = bool(readout and readout.overdue)
+        if overdue != overdue_before:  # a font change only when the state changes
+            self.next_due.set_font_size(theme.px(18), bold=overdue)
+        self.next_due.set_colour(OVERDUE if overdue else theme.TEXT)
         self.ring.set_fraction(readout.observed if readout else 0.0)
 
     def show_music(self, chip: str) -> None:
         """The music chip: piece, phase and state (`♪ Slow Tide · peak · ducked`)."""
-        if chip != self.music_chip.text():
-            self.music_chip.setText(chip)
-            self.music_chip.setMinimumWidth(self.music_chip.sizeHint().width())
+        if chip != self.music_chip.full_text:
+            self.music_chip.set_chip(chip)
             self.music_chip.setVisible(bool(chip) and self.participant is not None)
-
-    def _music_menu(self, pid: str) -> QMenu:
-        menu = QMenu(self)
-        for move, label in (
-            ("duck", "Duck / restore (talking to them)"),
-            ("skip", "Skip"),
-            ("hold", "Hold this piece"),
-            ("release", "Release hold"),
-            ("silence", "Fade to silence"),
-            ("resume", "Resume music"),
-            ("louder", "Volume up"),
-            ("softer", "Volume down"),
-        ):
-            menu.addAction(label, lambda m=move: self.music_requested.emit(pid, m))
-        return menu
-
-    def _entry_menu(self, pid: str) -> QMenu:
-        """Two clicks from the tile: `+`, then the entry (MOAA/S scores are one level in)."""
-        menu = QMenu(self)
-        moaas = menu.addMenu("MOAA/S")
-        for score in range(5, -1, -1):
-            moaas.addAction(
-                str(score), lambda s=score: self.protocol_requested.emit(pid, "moaas", s)
-            )
-        for action, label in (
-            ("cadss", "CADSS total…"),
-            ("bp", "Reading by hand (BP, SpO2 …)…"),
-            ("correct", "Correct or strike an entry…"),
-            ("attest", "Dissociation resolved (attest)…"),
-            ("adverse", "Adverse event…"),
-            ("resolve", "Resolve adverse event…"),
-            ("note", "Note…"),
-            (None, None),
-            ("screening", "Screening…"),
-            ("approve", "Approve screening review…"),
-            ("readiness", "Ready checklist…"),
-            ("dose", "Dose given…"),
-            ("discharge", "Discharge…"),
-            (None, None),
-            ("scale", "Outcome scale…"),
-        ):
-            if action is None:
-                menu.addSeparator()
-                continue
-            menu.addAction(label, lambda a=action: self.protocol_requested.emit(pid, a, None))
-        return menu
 
     # -- drawing ------------------------------------------------------------------
     def refresh(self, vitals: SeatVitals | None, now: float, trends: bool = True) -> None:
@@ -412,79 +349,103 @@ class SeatTile(QFrame):
         )
         self.readout = r
         for box, numeric in zip(self.boxes, r.numerics):
-            # A value measured by hand says so beside its name (who took it: the BP line).
-            label = f"{numeric.label} · hand" if numeric.by_hand else numeric.label
-            box.show(label, numeric.text, numeric.stale, self.UNITS[numeric.label])
+            box.show_numeric(numeric)
         bp = (r.bp_text, r.bp_age, r.bp_stale)
         if bp != self._shown_bp:
             self._shown_bp = bp
-            self.bp_value.setText(r.bp_text)
-            _style(
-                self.bp_value,
-                theme.STALE if r.bp_stale else theme.PARAM_COLOURS["SBP"],
-                self.bp_size,
-                bold=True,
-            )
+            self.bp.show_reading(r.bp_text, r.bp_stale)
             self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
+            self.bp_age.set_short(f"· {r.bp_age_short}" if r.bp_age_short else "")
         if r.temp_text != self.temperature.text():
             self.temperature.setText(r.temp_text)
             self.temperature.setVisible(bool(r.temp_text))
-        status = "" if self.alarm is not None else r.status  # the alarm line says it then
-        if self.status.text() != status:
-            self.status.setText(status)
-            self.status.ensurePolished()
-            self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(status) + 4)
+        self.status.setText(r.status)
         stale = bool(r.status)
-        # A live trace fills the plot up to its newest sample, however far the source lags.
-        newest = now if stale or vitals.last_data_t is None else vitals.last_data_t
-        t, v = vitals.pleth(newest - s.pleth_seconds)
-        self.pleth.show(t, v, now, stale=stale)
-        if not trends:
+        if not self.pleth.widget.isHidden():
+            # A live trace fills the plot up to its newest sample, however far the source lags.
+            newest = now if stale or vitals.last_data_t is None else vitals.last_data_t
+            t, v = vitals.pleth(newest - self.pleth.shown_seconds)
+            self.pleth.show(t, v, now, stale=stale)
+        if not trends or self.trend.widget.isHidden():
             return
         t_from = now - s.trend_minutes * 60
         for name in TREND_PARAMS:
-            source = name
-            if name == "HR" and vitals.latest("HR") is None and vitals.latest("PR"):
-                source = "PR"
+            source = self._trend_source(name, vitals)
             t, v = vitals.trend(source, t_from)
-            self.trend.show(name if source != "PR" else "PR", t, v, now)
+            self.trend.show(source, t, v, now)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        # Numerics grow with the tile: a 3-seat room gets bigger numbers than a 10-seat one.
-        size = int(min(max(self.width() / 7.2, 48), 96))
-        for box in self.boxes:
-            box.set_size(size)
-        bp_size = int(min(max(self.width() / 15, 22), 40))
-        if bp_size != self.bp_size:
-            self.bp_size = bp_size
-            stale = self._shown_bp[2] if self._shown_bp else False
-            _style(
-                self.bp_value,
-                theme.STALE if stale else theme.PARAM_COLOURS["SBP"],
-                bp_size,
-                bold=True,
+    @staticmethod
+    def _trend_source(name: str, vitals: SeatVitals) -> str:
+        if name == "HR" and vitals.latest("HR") is None and vitals.latest("PR"):
+            return "PR"
+        return name
+
+    def show_trend_marks(self, t0: float | None, limits: LimitSet | None, now: float) -> None:
+        """The T0 line and the participant's alarm limits on the trend (moved only when they
+        change)."""
+        self.trend.set_t0(t0, now)
+        for name in TREND_PARAMS:
+            source = (
+                self.readout.numerics[0].label if name == "HR" and self.readout.numerics else name
             )
+            found = None if limits is None else (limits.get(source) or limits.get(name))
+            self.trend.set_limits(name, found)
+
+    # -- layout ---------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._lay_out()
         super().resizeEvent(event)
+
+    def _lay_out(self) -> None:
+        """Size the numbers and plots from the tile, once per layout (not per frame)."""
+        size = (self.width(), self.height())
+        if size == self._laid_out_for:
+            return
+        self._laid_out_for = size
+        margins = self.outer.contentsMargins()
+        inner_w = self.width() - margins.left() - margins.right()
+        inner_h = self.height() - margins.top() - margins.bottom()
+        family = self.bp.value.font().family()
+        # The widest reading still leaves room for its age in few words (`· 12 min`).
+        short_age = self.bp_age.fontMetrics().horizontalAdvance("· ✎ 12 min")
+        room = inner_w - self.bp_label.width() - 2 * theme.px(6) - short_age
+        self.bp.set_value_size(bp_size(family, room - self.bp.width_for(""), self.bp.WIDEST))
+        box = self.boxes[0]
+        column = (inner_w - 2 * theme.px(8)) // 3 - 2 * box.pad
+        gap = self.outer.spacing()
+        rows = [
+            max(self.title.height() + self.phase.height(), self.ring.height()),
+            self.alarm_line.height(),
+            self.alarms_off.height(),
+            2 * box.pad + box.name.height(),
+            max(self.bp.height(), self.bp_age.height()),
+            self.scores.height(),
+            max(self.music_chip.height(), self.entry_button.height()),
+            self.next_due.height(),
+        ]
+        fixed = sum(rows) + gap * len(rows)  # one gap more: the plots' row
+        sizes = number_sizes(family, column, inner_h, fixed, WIDEST_NUMBER)
+        for numeric in self.boxes:
+            numeric.set_value_size(sizes.value)
+        self._room_for_plots = sizes.plots
+        self.music_chip.set_room(inner_w - self.entry_button.width() - theme.px(6))
+        self.pleth.fit_width(round((inner_w - self.trend.scale.width()) / 4))
+        self._show_plots()
+
+    def _show_plots(self) -> None:
+        show = self.participant is not None and self._room_for_plots
+        for widget in (self.pleth.widget, self.trend.widget, self.trend.scale):
+            widget.setVisible(show)
 
     # -- commands -----------------------------------------------------------------
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.participant is not None:
-            self._menu().exec(event.globalPos())
-
-    def _menu(self) -> QMenu:
-        menu = QMenu(self)
-        pid = self.participant.id
-        if self.alarm is not None:
-            menu.addAction("Acknowledge alarms", lambda: self.acknowledge_requested.emit(pid))
-            menu.addAction("Pause alarm sound", lambda: self.pause_requested.emit(pid))
-            menu.addSeparator()
-        menu.addAction("Alarm limits…", lambda: self.limits_requested.emit(pid))
-        menu.addAction("Rename…", lambda: self.rename_requested.emit(pid))
-        menu.addAction("Move to another seat…", lambda: self.reseat_requested.emit(pid))
-        menu.addSeparator()
-        menu.addAction("Remove from the room…", lambda: self.remove_requested.emit(pid))
-        return menu
+            where = event.globalPos()
+            if event.reason() == event.Reason.Keyboard:
+                where = self.mapToGlobal(self.rect().center())
+            tile_menu(self).exec(where)
 
     def _open_menu(self) -> None:
         if self.participant is not None:
-            self._menu().exec(self.menu_button.mapToGlobal(self.menu_button.rect().bottomLeft()))
+            where = self.menu_button.mapToGlobal(self.menu_button.rect().bottomLeft())
+            tile_menu(self).exec(where)
