@@ -196,8 +196,11 @@ class LiveSession:
                 self.hand_entries[gone].struck = True
 
     def watch_with(self, alarms: AlarmEngine) -> None:
-        """Feed every filed reading to `alarms` from now on (its sink is `record_event`)."""
+        """Feed every filed reading to `alarms` from now on (its sink is `record_event`);
+        everyone seated waits for their monitor's next value from now."""
         self.alarms = alarms
+        for person in self.room.participants.values():
+            alarms.expect_data(person.id, person.seat, self.clock.now())
 
     def follow_protocol(self, protocol: Protocol) -> None:
         """Feed cuff readings to `protocol` (due BP checks fill themselves from the monitor)."""
@@ -375,6 +378,8 @@ class LiveSession:
             self.source.add_seat(seat, dose_time)
         if self.music is not None:
             self.music.add(person.id, seat)
+        if self.alarms is not None:
+            self.alarms.expect_data(person.id, seat, self.clock.now())
         return person
 
     def rename_participant(self, pid: str, alias: str, full_name: str | None = None) -> None:

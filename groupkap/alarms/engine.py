@@ -23,6 +23,8 @@ from groupkap.alarms.model import (
     no_data_key,
     rank,
 )
+from groupkap.alarms.pauses import ROOM, AudioPauses
+from groupkap.alarms.silence import MonitorSilence
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
 from groupkap.params import PARAMETERS
@@ -30,7 +32,6 @@ from groupkap.params import PARAMETERS
 AlarmSink = Callable[[str, dict, "str | None", str], None]
 """Called as sink(kind, data, participant_id, actor) for every alarm transition."""
 
-ROOM = "room"
 LIMITS_REFUSED = "LIMITS_REFUSED"  # the technical alarm of a refused limits file
 _UP = {LOW: MEDIUM, MEDIUM: HIGH, HIGH: HIGH}
 
@@ -41,12 +42,6 @@ class _Watch:
 
     since: dict[str, float] = field(default_factory=dict)
     recent: list[str | None] = field(default_factory=list)
-
-
-@dataclass
-class _Pause:
-    until: float
-    alarm_ranks: dict[str, int]  # the alarms it silences, at the priority they had
 
 
 def _crossed(limits: ParamLimits, priority: str, value: float) -> Bound | None:
@@ -76,10 +71,9 @@ class AlarmEngine:
         self._record = record
         self._watch: dict[tuple[str, str], _Watch] = {}
         self._seats: dict[str, int] = {}
-        self._last_data: dict[tuple[str, str], float] = {}  # (pid, param): last monitor value
-        self._last_monitor: dict[tuple[str, str], float] = {}  # the same, every parameter
+        self._silence = MonitorSilence()
         self._spot_values: dict[str, float] = {}  # alarm id -> the hand value holding it
-        self._pauses: dict[str, _Pause] = {}
+        self._pauses = AudioPauses()
         self._last_sound: tuple[int, float] | None = None
         self._announced: set[str] = set()  # alarms whose current episode has sounded
         self._sounded_low: set[str] = set()
@@ -109,15 +103,12 @@ class AlarmEngine:
         if pid not in self._seats and self.limits_problem:
             self.raise_technical(pid, LIMITS_REFUSED, MEDIUM, self.limits_problem, seat)
         self._seats[pid] = seat
-        key = (pid, param)
-        if p.continuous and not spot:
-            self._last_data[key] = max(t, self._last_data.get(key, t))
-        elif spot:
-            if self._last_monitor.get(key, t) > t:
+        if spot:
+            if self._silence.newer_than(pid, param, t):
                 return  # a value typed in after newer monitor readings is history, not now
             t = max(t, self.clock.now())  # a back-dated entry alarms from when it is known
-        if not spot:
-            self._last_monitor[key] = max(t, self._last_monitor.get(key, t))
+        else:
+            self._silence.heard(pid, param, t, p.continuous)
         limits = self.limits_for(pid).get(param)
         if limits is None or limits.off:
             return
@@ -169,6 +160,12 @@ class AlarmEngine:
             if alarm.text.endswith(" (hand)"):  # held by a hand value: a strike ends it
                 self._spot_values[alarm.id] = alarm.value
         return True
+
+    def expect_data(self, pid: str, seat: int, since: float) -> None:
+        """`pid` was seated on a monitored seat at `since`: a monitor that never sends a
+        first value raises "no data since seated" like one that stops."""
+        self._seats.setdefault(pid, seat)
+        self._silence.expect(pid, since)
 
     # -- clinical observations scored by a person (MOAA/S) ----------------------------
     def clinical_condition(
@@ -293,11 +290,9 @@ class AlarmEngine:
         if returned:
             data["returned"] = True
         if previous is None:
-            # A new episode is new to every pause, even under an id a pause already holds.
-            for pause in self._pauses.values():
-                pause.alarm_ranks.pop(alarm.id, None)
+            self._pauses.new_episode(alarm.id)
         self._announced.discard(alarm.id)  # it sounds at once, not at the next repeat
-        broke = self._break_through_pauses(alarm)
+        broke = self._pauses.break_through(alarm)
         if broke:
             data["broke_through_pause"] = broke
         self._record("alarm.raised", data, alarm.participant_id, "system")
@@ -357,52 +352,21 @@ class AlarmEngine:
             )
         now = self.clock.now()
         scope = pid or ROOM
-        silenced = {
-            a.id: rank(a.priority)
-            for a in self.alarms.values()
-            if scope == ROOM or a.participant_id == pid
-        }
-        self._pauses[scope] = _Pause(now + duration, silenced)
+        covered = [a for a in self.alarms.values() if scope == ROOM or a.participant_id == pid]
         data = {
             "scope": "room" if scope == ROOM else "participant",
             "duration_s": duration,
             "until_t": now + duration,
-            "alarms": sorted(silenced),
+            "alarms": self._pauses.start(scope, now + duration, covered),
         }
         if pid:
             data["seat"] = self._seats.get(pid, 0)
         self._record("alarm.audio_paused", data, pid, actor)
         return now + duration
 
-    def _break_through_pauses(self, alarm: Alarm) -> list[str]:
-        ended = []
-        for scope in (ROOM, alarm.participant_id):
-            pause = self._pauses.get(scope)
-            if pause and pause.alarm_ranks.get(alarm.id, 0) < rank(alarm.priority):
-                del self._pauses[scope]
-                ended.append("room" if scope == ROOM else "participant")
-        return ended
-
     def pause_remaining(self, pid: str | None = None) -> float | None:
         """Seconds left of the pause covering `pid` (or the room-wide one), else None."""
-        now = self.clock.now()
-        left = [
-            p.until - now
-            for s, p in self._pauses.items()
-            if (s == ROOM or s == pid) and p.until > now
-        ]
-        return max(left) if left else None
-
-    def _paused(self, alarm: Alarm, now: float) -> bool:
-        for scope in (ROOM, alarm.participant_id):
-            pause = self._pauses.get(scope)
-            if (
-                pause
-                and pause.until > now
-                and pause.alarm_ranks.get(alarm.id, 0) >= rank(alarm.priority)
-            ):
-                return True
-        return False
+        return self._pauses.remaining(pid, self.clock.now())
 
     # -- limits ---------------------------------------------------------------------
     def set_limits(self, new: LimitSet, actor: str, pid: str | None = None) -> int:
@@ -476,11 +440,8 @@ class AlarmEngine:
             self._record(
                 "alarm.cleared", {**alarm.event_data(), "reason": "participant left"}, pid, "system"
             )
-        for key in [k for k in self._last_data if k[0] == pid]:
-            del self._last_data[key]
-        for key in [k for k in self._last_monitor if k[0] == pid]:
-            del self._last_monitor[key]
-        self._pauses.pop(pid, None)
+        self._silence.forget(pid)
+        self._pauses.forget(pid)
         self._seats.pop(pid, None)
         for key in [k for k in self._watch if k[0] == pid]:
             del self._watch[key]
@@ -497,8 +458,7 @@ class AlarmEngine:
         now = self.clock.now() if now is None else now
         self._check_no_data(now)
         cues = self._escalate_and_remind(now)
-        for scope in [s for s, p in self._pauses.items() if p.until <= now]:
-            del self._pauses[scope]
+        self._pauses.expire(now)
         burst = self._burst(now)
         return ([burst] if burst else []) + cues
 
@@ -507,12 +467,15 @@ class AlarmEngine:
         goes on); when every one of a participant's parameters is silent, one "no data"
         alarm stands for the monitor instead of one per parameter."""
         c = self.config
-        silences: dict[str, dict[str, float]] = {}
-        for (pid, param), last in self._last_data.items():
+
+        def watched(pid: str, param: str) -> bool:  # a parameter switched off is not missed
             limits = self.limits_for(pid).get(param)
-            if limits is None or not limits.off:  # a parameter switched off is not missed
-                silences.setdefault(pid, {})[param] = now - last
-        for pid, silent in silences.items():
+            return limits is None or not limits.off
+
+        for pid, silent in self._silence.never_heard(now).items():
+            if silent > c.no_data_low_s:
+                self._no_data(pid, NO_DATA, "no data since seated", silent, now)
+        for pid, silent in self._silence.silences(now, watched).items():
             quiet = {p: s for p, s in silent.items() if s > c.no_data_low_s}
             if quiet and len(quiet) == len(silent):
                 for param in silent:
@@ -551,11 +514,11 @@ class AlarmEngine:
                 alarm.priority = _UP[previous]
                 alarm.escalated = True
                 data = {**alarm.event_data(), "from_priority": previous}
-                broke = self._break_through_pauses(alarm)  # higher now: it sounds again
+                broke = self._pauses.break_through(alarm)  # higher now: it sounds again
                 if broke:
                     data["broke_through_pause"] = broke
                 self._record("alarm.escalated", data, alarm.participant_id, "system")
-            if alarm.acknowledged and not self._paused(alarm, now):
+            if alarm.acknowledged and not self._pauses.silences(alarm, now):
                 last = alarm.last_reminder_at or alarm.acknowledged_at
                 if now - last >= self.config.reminder_s:
                     alarm.last_reminder_at = now
@@ -568,7 +531,11 @@ class AlarmEngine:
     def audible(self, now: float | None = None) -> list[Alarm]:
         """Alarms that should sound: not acknowledged, not paused, not a sounded low."""
         now = self.clock.now() if now is None else now
-        return [a for a in self.alarms.values() if not a.acknowledged and not self._paused(a, now)]
+        return [
+            a
+            for a in self.alarms.values()
+            if not a.acknowledged and not self._pauses.silences(a, now)
+        ]
 
     def _burst(self, now: float) -> SoundCue | None:
         audible = self.audible(now)

@@ -470,6 +470,37 @@ def test_a_silent_participant_gets_a_no_data_alarm_that_clears_on_data(engine, c
     assert log.kinds()[-1] == "alarm.cleared" and log[-1][1]["key"] == "NO_DATA"
 
 
+def test_a_monitor_that_never_sends_raises_no_data_since_seated(engine, clock, log):
+    engine.expect_data("p1", 4, clock.now())
+    engine.expect_data("p2", 5, clock.now())
+    clock.advance(10)
+    engine.tick()
+    assert engine.alarms == {}  # exactly the no-data delay: not yet
+    clock.advance(0.5)
+    engine.observe("p2", 5, "HR", clock.now(), 70)  # p2's monitor speaks in time
+    engine.tick()
+    [alarm] = engine.alarms.values()
+    assert alarm.id == "p1:NO_DATA" and alarm.seat == 4 and alarm.technical
+    assert alarm.priority == "low" and alarm.text == "no data since seated 10 s"
+    clock.advance(20)
+    engine.tick()
+    assert alarm.priority == "medium"  # past 30 s, like a monitor that stopped
+
+    engine.observe("p1", 4, "HR", clock.now(), 71)  # connected at last
+    engine.tick()
+    assert "p1:NO_DATA" not in engine.alarms
+    assert log.kinds()[-1] == "alarm.cleared"
+
+
+def test_a_hand_value_is_not_the_monitor_speaking(engine, clock, log):
+    engine.expect_data("p1", 4, clock.now())
+    clock.advance(5)
+    engine.observe("p1", 4, "SpO2", clock.now(), 97, spot=True)
+    clock.advance(6)
+    engine.tick()
+    assert list(engine.alarms) == ["p1:NO_DATA"]
+
+
 def test_no_data_is_per_participant(engine, clock, log):
     streams = {("p1", 1, "HR"): [70] * 3 + [NAN] * 20, ("p2", 2, "HR"): 72}
     feed_room(engine, clock, streams, 23)

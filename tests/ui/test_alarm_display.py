@@ -43,13 +43,17 @@ def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
 
 
 def feed(live, clock, seat, param, values):
-    """One reading a second on `seat`, as a monitor sends them, through the session."""
-    person = live.room.on_seat(seat)
+    """One reading a second on `seat`, as a monitor sends them, through the session; every
+    other seat's monitor sends a steady heart rate meanwhile (a silent one would alarm)."""
     for v in values:
         clock.advance(1)
-        reading = Reading(seat, param, clock.now(), v, "test")
-        live.vitals[person.id].add_reading(reading)
-        live.alarms.observe(person.id, seat, param, clock.now(), v)
+        for other, person in live.room.by_seat():
+            if person is None:
+                continue
+            name, value = (param, v) if other.number == seat else ("HR", 70)
+            reading = Reading(other.number, name, clock.now(), value, "test")
+            live.vitals[person.id].add_reading(reading)
+            live.alarms.observe(person.id, other.number, name, clock.now(), value)
         live.alarms.tick()
 
 
