@@ -29,6 +29,7 @@ from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.dock import CircleDock
 from ui.circle.setup import circle_dialog, show_fairness
+from ui.devices.room_sources import RoomSources
 from ui.music.playlist_editor import PlaylistEditor
 from ui.music.setup_dialog import music_setup_dialog
 from ui.protocol import dialogs as protocol_dialogs
@@ -69,6 +70,9 @@ class MainWindow(QMainWindow):
         circle, circle_view: the sharing circle and its view (None before the first).
         circle_dock: the column beside the grid with the circle's controls (and its
             display when it has no screen of its own); None before the first circle.
+        sources: which seats are simulated (`SIM` badges, the toolbar's word) and the
+            unassigned-monitors tray (`sources.tray`, under the due strip) for a room with
+            monitors.
         shortcut_overlay: the `?` list of every keyboard shortcut.
         seat_keys: the seat keys (`1` … `0`, and M, B, N, A on a focused seat).
 
@@ -83,7 +87,7 @@ class MainWindow(QMainWindow):
         live: LiveSession,
         settings: Settings,
         *,
-        simulated: bool,
+        simulated: bool | None = None,  # unused: the source says which seats are simulated
         db_path: str,
         flash_clock: Callable[[], float] = time.monotonic,
         open_circle: Callable | None = None,
@@ -140,6 +144,10 @@ class MainWindow(QMainWindow):
             self.due_strip = DueStrip(live.protocol, live.room, live.clock.now, live.latest_spo2)
             self.grid.frame_drawn.connect(self.due_strip.refresh)
             column.addWidget(self.due_strip)
+        self.sources = RoomSources(live, self.grid.tiles, self.show_error, real_clock=flash_clock)
+        self.grid.frame_drawn.connect(self.sources.on_frame)
+        if self.sources.tray is not None:
+            column.addWidget(self.sources.tray)
         column.addWidget(self.scroll, 1)
         self.setCentralWidget(central)
 
@@ -194,13 +202,7 @@ class MainWindow(QMainWindow):
         )
         self.clock_label.setToolTip("Session time (UTC); ×N when a simulated clock runs faster")
         bar.addWidget(self.clock_label)
-        source = "SIMULATED participants" if simulated else "live monitors"
-        self.source_label = QLabel(source)
-        self.source_label.setStyleSheet(
-            f"color: {theme.TEXT_DIM}; font-size: {theme.px(theme.MIN_READABLE_PX)}px; "
-            "padding: 0 12px;"
-        )
-        self.source_label.setToolTip("Where the vital signs come from")
+        self.source_label = self.sources.label
         bar.addWidget(self.source_label)
         self.circle_dock: CircleDock | None = None
         self.shortcut_overlay = shortcuts.ShortcutOverlay(self.scroll)

@@ -31,7 +31,7 @@ from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
 from ui.room.text import TileText
 from ui.room.tile_frame import TileFrame
 from ui.room.tile_menus import entry_menu, music_menu, tile_menu
-from ui.room.tile_parts import MusicChip, bp_size, dimmer, number_sizes, tile_button
+from ui.room.tile_parts import MusicChip, bp_size, dimmer, number_sizes, sim_badge, tile_button
 
 OVERDUE = "#ffc83d"
 
@@ -54,6 +54,7 @@ class SeatTile(TileFrame):
         alarm_line: the worst alarm, `+N`, `ACK` and the audio pause (its parts are also
             `alarm_icon`, `alarm_text`, `alarm_more`, `alarm_ack`, `status`, `pause_icon`,
             `pause_text`).
+        sim_badge: `SIM` in the header while the seat's values are simulated.
         trend, pleth: the two plots; ring: the observation ring; music_chip, entry_button,
             menu_button, add_button: the buttons, in Tab order after the tile.
 
@@ -137,6 +138,8 @@ class SeatTile(TileFrame):
         header = QHBoxLayout()
         header.setSpacing(px(6))
         header.addLayout(names, 1)
+        self.sim_badge = sim_badge()
+        header.addWidget(self.sim_badge, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.ring, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.menu_button, 0, Qt.AlignmentFlag.AlignTop)
         self.outer.addLayout(header)
@@ -267,6 +270,11 @@ class SeatTile(TileFrame):
         self.music_chip.setVisible(not empty and bool(self.music_chip.full_text))
         self.temperature.setVisible(not empty and bool(self.temperature.text()))
         self._show_plots()
+
+    def set_simulated(self, simulated: bool) -> None:
+        """Mark this seat's values as simulated (`SIM` in the header) or not."""
+        if self.sim_badge.isHidden() == simulated:
+            self.sim_badge.setVisible(simulated)
 
     # -- alarm signals --------------------------------------------------------------
     def show_alarms(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QSizePolicy, QToolButton
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton
 
 from ui import theme
 
@@ -36,6 +36,24 @@ def tile_button(text: str, tooltip: str) -> QToolButton:
     )
     button.setFixedSize(theme.px(34), theme.px(30))
     return button
+
+
+def sim_badge() -> QLabel:
+    """`SIM` in a simulated seat's header: its values come from the simulator, not a monitor.
+    Dim text in a thin outline (both pairs in theme.COLOUR_PAIRS): there to be found, never
+    to compete with the numbers. Hidden until `SeatTile.set_simulated`."""
+    badge = QLabel("SIM")
+    badge.setObjectName("SimBadge")
+    badge.setToolTip("Simulated values: no monitor feeds this seat")
+    badge.setAccessibleName("simulated seat")
+    badge.setStyleSheet(
+        f"QLabel#SimBadge {{ color: {theme.TEXT_DIM}; border: 1px solid {theme.CONTROL_BORDER};"
+        f" border-radius: {theme.px(3)}px; font-size: {theme.px(theme.MIN_READABLE_PX)}px;"
+        f" font-weight: bold; padding: 0 {theme.px(4)}px; }}"
+    )
+    badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    badge.hide()
+    return badge
 
 
 class MusicChip(QToolButton):
