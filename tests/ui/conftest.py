@@ -93,3 +93,37 @@ def room(qtbot, qapp, clock, settings, store, new_session):
 def session_on():
     """Make a session of N seats on a store of the test's own: session_on(store, 3)."""
     return lambda store, clock, settings, seats: make_session(store, clock, settings, seats)
+
+
+class FlashClock:
+    """The real-time clock the alarm lights flash by, stepped by the test."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def flash() -> FlashClock:
+    return FlashClock()
+
+
+@pytest.fixture
+def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
+    """Six seats watched by the default limits, in a 1920×1080 window whose lights flash by
+    `flash`: (live session, main window)."""
+    from groupkap.alarms.engine import AlarmEngine
+    from groupkap.alarms.limits import default_limits
+    from ui.main_window import MainWindow
+    from ui.theme import apply_theme
+
+    apply_theme(qapp)
+    live = new_session(6)
+    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
+    window = MainWindow(live, settings, simulated=True, db_path=str(store.path), flash_clock=flash)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    return live, window

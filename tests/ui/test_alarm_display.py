@@ -4,42 +4,9 @@ from __future__ import annotations
 
 from contextlib import closing
 
-import pytest
 from PySide6.QtCore import Qt
 
-from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import default_limits
 from groupkap.readings import Reading
-
-
-class FlashClock:
-    """The real-time clock the lights flash by, stepped by the test."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def flash():
-    return FlashClock()
-
-
-@pytest.fixture
-def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-
-    apply_theme(qapp)
-    live = new_session(6)
-    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path), flash_clock=flash)
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    return live, window
 
 
 def feed(live, clock, seat, param, values):

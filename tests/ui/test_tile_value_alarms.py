@@ -4,45 +4,14 @@ an acknowledged alarm says `ACK`, stops flashing and is drawn steady and quieter
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtGui import QColor
 
-from groupkap.alarms.engine import AlarmEngine
-from groupkap.alarms.limits import default_limits
 from groupkap.alarms.tile_alarms import ABOVE, BELOW
 from groupkap.readings import Reading
 from ui import theme
 from ui.room.numerics import INVERSE_TEXT
 from ui.room.tile_menus import tile_menu
 from ui.room.tile_parts import dimmer
-
-
-class FlashClock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def flash():
-    return FlashClock()
-
-
-@pytest.fixture
-def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
-    from ui.main_window import MainWindow
-    from ui.theme import apply_theme
-
-    apply_theme(qapp)
-    live = new_session(6)
-    live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path), flash_clock=flash)
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    return live, window
 
 
 def feed(live, clock, seat, values: dict[str, float], seconds: int):
