@@ -110,7 +110,7 @@ def bench_frames(
         live.clock.advance(60)
         live.pump()
     store.flush()
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+    window = MainWindow(live, settings, db_path=str(store.path))
     window.resize(1920, 1080)
     window.show()
     host, updates = baseline_plots(window, live, settings)

@@ -71,7 +71,6 @@ def pictures() -> None:
         window = MainWindow(
             live,
             settings,
-            simulated=True,
             db_path=str(store.path),
             open_circle=lambda c: open_circle_view(c, None, ["--aout=dummy"]),
         )

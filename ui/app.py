@@ -343,7 +343,6 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         window = MainWindow(
             live,
             settings,
-            simulated=True,
             db_path=str(store.path),
             open_circle=lambda circle: open_circle_view(circle, room_device, chime_args),
             music_library=demo_library_folder(),

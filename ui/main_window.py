@@ -87,7 +87,6 @@ class MainWindow(QMainWindow):
         live: LiveSession,
         settings: Settings,
         *,
-        simulated: bool | None = None,  # unused: the source says which seats are simulated
         db_path: str,
         flash_clock: Callable[[], float] = time.monotonic,
         open_circle: Callable | None = None,

@@ -1,6 +1,6 @@
 """A disk that fills up during a session: a small tmpfs (root only), for the tests and by hand.
 
-    sudo .venv/bin/python tests/faults/full_disk.py    # a 3 MiB disk, a 30-minute demo at 60x
+    sudo .venv/bin/python tests/faults/full_disk.py    # a 3 MiB disk, a 30-minute demo at 600x
 
 The run must end by itself within a bounded time, exit non-zero and say why.
 """
@@ -48,7 +48,7 @@ def run_demo_on_full_disk(timeout_s: float = 120) -> subprocess.CompletedProcess
                 "--minutes",
                 "30",
                 "--speed",
-                "60",
+                "600",
                 "--db",
                 str(folder / "g.sqlite3"),
                 "--screenshot",

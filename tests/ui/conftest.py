@@ -57,7 +57,7 @@ def window(qtbot, qapp, room10, settings, store):
     from ui.theme import apply_theme
 
     apply_theme(qapp)
-    w = MainWindow(room10, settings, simulated=True, db_path=str(store.path))
+    w = MainWindow(room10, settings, db_path=str(store.path))
     qtbot.addWidget(w)
     return w
 
@@ -82,7 +82,7 @@ def room(qtbot, qapp, clock, settings, store, new_session):
     live = new_session(4)
     live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
     live.follow_protocol(Protocol(clock, live.record_event, alarms=live.alarms))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+    window = MainWindow(live, settings, db_path=str(store.path))
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()
@@ -122,7 +122,7 @@ def alarmed(qtbot, qapp, store, clock, settings, flash, new_session):
     apply_theme(qapp)
     live = new_session(6)
     live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path), flash_clock=flash)
+    window = MainWindow(live, settings, db_path=str(store.path), flash_clock=flash)
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()

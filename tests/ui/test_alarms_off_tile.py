@@ -24,7 +24,7 @@ def room10_alarmed(qtbot, qapp, room10, clock, settings, store):
 
     apply_theme(qapp)
     room10.watch_with(AlarmEngine(clock, default_limits(), room10.record_event))
-    window = MainWindow(room10, settings, simulated=True, db_path=str(store.path))
+    window = MainWindow(room10, settings, db_path=str(store.path))
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()

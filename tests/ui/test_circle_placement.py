@@ -79,9 +79,7 @@ def test_on_one_screen_the_display_is_beside_the_room_never_over_an_alarm(
     for seat in alarmed:
         person = live.room.on_seat(seat)
         live.alarms.raise_technical(person.id, "CHECK_OVERDUE", "high", "check", seat=seat)
-    window = MainWindow(
-        live, settings, simulated=True, db_path=str(store.path), open_circle=CircleView
-    )
+    window = MainWindow(live, settings, db_path=str(store.path), open_circle=CircleView)
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()
@@ -136,7 +134,7 @@ clock = SimulatedClock(start=1_800_000_000.0, speed=0)
 store = Store.open(sys.argv[1], clock)
 settings = Settings()
 live = make_session(store, clock, settings, 6)
-window = MainWindow(live, settings, simulated=True, db_path=sys.argv[1], open_circle=CircleView)
+window = MainWindow(live, settings, db_path=sys.argv[1], open_circle=CircleView)
 workstation = next(s for s in app.screens() if s.name() == "Workstation")
 window.setScreen(workstation)
 window.setGeometry(workstation.availableGeometry())

@@ -153,7 +153,6 @@ def test_a_three_round_circle_for_eight_runs_from_the_main_window(
     window = MainWindow(
         live,
         settings,
-        simulated=True,
         db_path=str(store.path),
         open_circle=lambda c: opened.append(c) or CircleView(c),
     )
@@ -227,9 +226,7 @@ def circle_room(qtbot, qapp, clock, settings, store, new_session):
     apply_theme(qapp)
     live = new_session(4)
     live.follow_protocol(Protocol(clock, live.record_event))
-    window = MainWindow(
-        live, settings, simulated=True, db_path=str(store.path), open_circle=CircleView
-    )
+    window = MainWindow(live, settings, db_path=str(store.path), open_circle=CircleView)
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()

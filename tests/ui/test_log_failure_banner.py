@@ -21,7 +21,7 @@ def failing_room(qtbot, qapp, tmp_path, clock, settings, session_on):
     store = Store.open(path, clock, on_error=bridge.report, on_recovered=bridge.recovered)
     live = session_on(store, clock, settings, 3)
     live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-    window = MainWindow(live, settings, simulated=True, db_path=str(path))
+    window = MainWindow(live, settings, db_path=str(path))
     qtbot.addWidget(window)
     bridge.write_failed.connect(lambda reason: _on_log_failed(live, window, reason))
     bridge.write_recovered.connect(lambda: _on_log_recovered(live, window))

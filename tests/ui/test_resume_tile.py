@@ -92,7 +92,7 @@ def test_the_resumed_tile_shows_its_last_bp_trend_and_alarm(qtbot, qapp, resumed
 
     live, pid, store = resumed
     apply_theme(qapp)
-    window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+    window = MainWindow(live, settings, db_path=str(store.path))
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()

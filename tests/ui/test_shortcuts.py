@@ -262,9 +262,7 @@ def circle_window(qtbot, qapp, clock, settings, store, new_session):
     live = new_session(6)
     live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
     live.follow_protocol(Protocol(clock, live.record_event, alarms=live.alarms))
-    window = MainWindow(
-        live, settings, simulated=True, db_path=str(store.path), open_circle=CircleView
-    )
+    window = MainWindow(live, settings, db_path=str(store.path), open_circle=CircleView)
     qtbot.addWidget(window)
     window.resize(1920, 1080)
     window.show()

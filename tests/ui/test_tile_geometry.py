@@ -78,7 +78,7 @@ def worst_room(qtbot, qapp, clock, settings, store, new_session):
     def make(seats: int, width: int = 1920):
         live = new_session(seats)
         live.watch_with(AlarmEngine(clock, default_limits(), live.record_event))
-        window = MainWindow(live, settings, simulated=True, db_path=str(store.path))
+        window = MainWindow(live, settings, db_path=str(store.path))
         qtbot.addWidget(window)
         window.show_sound_failure("the alarm sound goes to libVLC's dummy output")
         window.show_log_failure("disk full: /var/lib/groupkap (28 events waiting)")
