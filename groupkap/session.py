@@ -40,6 +40,23 @@ HAND_ENTRY_MAX_AGE_S = 4 * 3600
 LIMITS_CHECK_EVERY = 20  # ticks: at the window's 10 per second, the limits file every 2 s
 
 
+def waveform_row(session_id: str, participant_id: str, block: WaveformBlock) -> tuple:
+    """A block of waveform as the store's writer takes it (`StoreWriter.submit_waveforms`):
+    float32 little-endian samples, the seat's device."""
+    return (
+        session_id,
+        participant_id,
+        block.seat,
+        f"seat{block.seat}",
+        block.param,
+        block.t_start,
+        block.rate_hz,
+        len(block.samples),
+        np.asarray(block.samples, "<f4").tobytes(),
+        block.source,
+    )
+
+
 @dataclass(frozen=True)
 class Tick:
     """What one heartbeat leaves for its runner.
@@ -490,20 +507,7 @@ class LiveSession:
         if person is None:
             return
         self.vitals[person.id].add_block(b)
-        rows.append(
-            (
-                self.id,
-                person.id,
-                b.seat,
-                f"seat{b.seat}",
-                b.param,
-                b.t_start,
-                b.rate_hz,
-                len(b.samples),
-                np.asarray(b.samples, "<f4").tobytes(),
-                b.source,
-            )
-        )
+        rows.append(waveform_row(self.id, person.id, b))
 
     def end(self, reason: str = "finished") -> None:
         self.pump()

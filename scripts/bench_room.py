@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from groupkap.clock import SimulatedClock  # noqa: E402
 from groupkap.demo.plan import seat_demo_participants  # noqa: E402
 from groupkap.params import PARAMETERS  # noqa: E402
-from groupkap.session import LiveSession  # noqa: E402
+from groupkap.session import LiveSession, waveform_row  # noqa: E402
 from groupkap.settings import Settings  # noqa: E402
 from groupkap.sources.simulator import Simulator  # noqa: E402
 from groupkap.store import Store  # noqa: E402
@@ -193,22 +193,7 @@ def bench_ingest_and_commit(seats: int, repeat: int, settings: Settings, folder:
             for readings, _ in out
             for r in readings
         ]
-        waves = [
-            (
-                live.id,
-                pid[b.seat],
-                b.seat,
-                f"seat{b.seat}",
-                b.param,
-                b.t_start,
-                b.rate_hz,
-                len(b.samples),
-                np.asarray(b.samples, "<f4").tobytes(),
-                b.source,
-            )
-            for _, blocks in out
-            for b in blocks
-        ]
+        waves = [waveform_row(live.id, pid[b.seat], b) for _, blocks in out for b in blocks]
         assert len(vitals) == live.totals.readings - live.totals.dropped
         assert len(waves) == live.totals.blocks
 
