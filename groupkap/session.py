@@ -406,10 +406,11 @@ class LiveSession:
         old = self.room.participants[pid].seat if pid in self.room.participants else None
         self.room.reseat(pid, seat)
         if old is not None and old != seat:
-            # The participant takes their sensors with them.
+            # The participant takes their sensors with them: what fed the old chair (a
+            # monitor's device id, a simulated course) feeds the new one.
             if old in self.source.seats:
-                self.source.remove_seat(old)
-            if seat not in self.source.seats:
+                self.source.move_seat(old, seat)
+            elif seat not in self.source.seats:
                 self.source.add_seat(seat)
             self.vitals[pid].seat = seat
 
@@ -473,6 +474,12 @@ class LiveSession:
             self._file_block(b, wave_rows)
         self.store.add_vitals(rows)
         self.store.add_waveforms(wave_rows)
+        # A source whose senders wait for proof of storage (HL7 ACKs) is told when these
+        # rows are on disk.
+        receipt = getattr(self.source, "receipt", None)
+        settle = receipt() if receipt is not None else None
+        if settle is not None:
+            self.store.after_commit(settle)
         self.totals.readings += stats.readings
         self.totals.blocks += stats.blocks
         self.totals.dropped += stats.dropped

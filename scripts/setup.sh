@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxkbcommon-x11-0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0   # Qt's xcb platform
   sqlite3                            # reading the database by hand
+  poppler-utils                      # the PDF report tests render pages (pdftoppm, pdftotext)
   sox libsox-fmt-all                 # the music tests make real Ogg Vorbis and FLAC files
   python3-venv
 )

@@ -8,6 +8,7 @@
     max_message_kib = 1024              # a bigger message is answered AR and dropped
     idle_timeout_s = 300                # a connection silent this long is closed
     frame_timeout_s = 30                # half a message for this long: the connection is closed
+    store_timeout_s = 10                # a message not stored within this is answered AE
 
 Read by `groupkap.settings`; every value is checked here with the key and its range.
 """
@@ -40,6 +41,9 @@ class Hl7Config:
             every second; a gateway reconnects).
         frame_timeout_s: a message begun must end within this (a slow or stuck sender must
             not hold a connection open with half a frame).
+        store_timeout_s: the longest a message's AA waits for its readings to be committed;
+            past it the answer is AE and the sender sends again (a stalled store must not
+            hold a monitor's queue, and must not be acknowledged as if it had stored).
     """
 
     port: int = DEFAULT_PORT
@@ -49,6 +53,7 @@ class Hl7Config:
     max_message_kib: int = 1024
     idle_timeout_s: float = 300.0
     frame_timeout_s: float = 30.0
+    store_timeout_s: float = 10.0
 
     @property
     def max_message_bytes(self) -> int:
@@ -72,6 +77,7 @@ RANGES = {
     "max_message_kib": (16, 16384),
     "idle_timeout_s": (10, 3600),
     "frame_timeout_s": (1, 300),
+    "store_timeout_s": (1, 120),
 }
 
 

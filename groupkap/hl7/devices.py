@@ -131,15 +131,27 @@ class DeviceMap:
         for kind, data, actor in pending:
             record(kind, data, None, actor)
 
-    def assign(self, device: str, seat: int, actor: str, seat_count: int = MAX_SEATS) -> bool:
+    def assign(
+        self,
+        device: str,
+        seat: int,
+        actor: str,
+        seat_count: int = MAX_SEATS,
+        *,
+        reason: str | None = None,
+    ) -> bool:
         """Put `device` on `seat` (moving it from another seat if it was on one); logged as
-        `device.assigned` and saved. Returns False when it was already there."""
+        `device.assigned` (with `reason` when the program moved it) and saved. Returns False
+        when it was already there."""
         device, seat = check_device(device), check_seat(seat, seat_count)
         old = self._seats.get(device)
         if old == seat:
             return False
         self._seats[device] = seat
-        self._log("device.assigned", {**self._data(device, seat), "from_seat": old}, actor)
+        data = {**self._data(device, seat), "from_seat": old}
+        if reason:
+            data["reason"] = reason
+        self._log("device.assigned", data, actor)
         log.info("device %s assigned to seat %d%s by %s", device, seat, _moved(old), actor)
         self._save()
         return True

@@ -11,9 +11,13 @@ than one thread per connection, because:
   monitors at one message per second each (and with a gateway's many patients on one
   connection), and each connection's ACKs leave in the order its messages came.
 
-Each message is answered: AA when its readings were handed on (`handler` returned), AE
-when it could not be used (`MessageNotUsable`, or the handler refused it), AR when it
-could not be processed at all (`MessageRejected`, or larger than the limit). Nothing a peer
+Each message is answered: AA when its readings are stored (the handler returns a Future
+that the store's commit resolves; the answer waits for it, at most `store_timeout_s`), AE
+when it could not be used (`MessageNotUsable`, the handler refused it, or storing failed or
+took too long: the sender sends it again, and a value taken twice is recorded once), AR when
+it could not be processed at all (`MessageRejected`, or larger than the limit). Waiting
+answers never block the loop, and each connection's answers leave in the order its
+messages came. Nothing a peer
 sends stops the listener: errors are caught per message and per connection, and logged.
 Network deadlines use the machine's monotonic clock (they are about real sockets, not
 session time); the handler is told nothing about time and stamps what it receives itself.
@@ -28,7 +32,9 @@ import selectors
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from groupkap.errors import SourceError
@@ -42,14 +48,25 @@ from groupkap.hl7.results import OruMessage
 
 log = logging.getLogger("groupkap.hl7")
 
-Handler = Callable[[OruMessage, str], None]
-"""handler(message, peer address): hand the message on; raising makes the answer AE."""
+Handler = Callable[[OruMessage, str], "Future | None"]
+"""handler(message, peer address): hand the message on; raising makes the answer AE. A
+handler that stores the readings later returns a Future resolved with None once they are
+committed (the answer is AA) or with the problem in words (AE); returning None is AA now."""
 
 MAX_CONNECTIONS = 64
 MAX_UNSENT = 1 << 20  # ACKs a peer does not read: past this the connection is closed
 PROBLEM_REPEAT_S = 60.0  # the same problem on one connection is logged once a minute
 TURN_S = 0.2  # the loop wakes at least this often to check deadlines and stop()
 RECV_BYTES = 65536
+
+
+@dataclass
+class _Waiting:
+    """An answer that waits for the store: AA once `stored` resolves, AE after `deadline`."""
+
+    message: OruMessage
+    stored: Future
+    deadline: float
 
 
 @dataclass
@@ -70,6 +87,7 @@ class _Connection:
         self.sock, self.peer, self.port = sock, peer, port
         self.framer = Framer(max_bytes)
         self.unsent = bytearray()
+        self.answers: deque[bytes | _Waiting] = deque()  # in message order, not yet sent
         self.last_rx = time.monotonic()
         self.frame_since: float | None = None
         self.messages = 0
@@ -122,6 +140,8 @@ class MllpListener:
         self._selector = selectors.DefaultSelector()
         self._connections: dict[int, _Connection] = {}
         self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_w.setblocking(False)
+        self._waiting: dict[int, _Connection] = {}  # connections with answers waiting
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._port = config.port
@@ -172,10 +192,7 @@ class MllpListener:
     def stop(self, timeout: float = 2.0) -> None:
         """Close every connection and the port; returns within about `timeout` seconds."""
         self._stopping.set()
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
+        self._wake()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
@@ -187,6 +204,13 @@ class MllpListener:
         for sock in (self._wake_r, self._wake_w):
             sock.close()
         self._selector.close()
+
+    def _wake(self, _=None) -> None:
+        """Wake the loop (from any thread): a stop, or a stored message to answer."""
+        try:
+            self._wake_w.send(b"x")
+        except OSError:  # closed, or its buffer full: the loop is awake anyway
+            pass
 
     def _run(self) -> None:
         try:
@@ -203,7 +227,7 @@ class MllpListener:
             if key.data == "accept":
                 self._accept()
             elif key.data == "wake":
-                self._wake_r.recv(64)
+                self._wake_r.recv(4096)
             else:
                 conn = key.data
                 try:
@@ -214,7 +238,10 @@ class MllpListener:
                 except Exception:
                     log.exception("%s: connection failed; closing it", conn.name)
                     self._close(conn, "closed after an error")
-        self._check_deadlines(time.monotonic())
+        now = time.monotonic()
+        for conn in list(self._waiting.values()):
+            self._release(conn, now)
+        self._check_deadlines(now)
 
     def _close_all(self) -> None:
         for conn in list(self._connections.values()):
@@ -273,6 +300,7 @@ class MllpListener:
         return any(address.version == net.version and address in net for net in self._allow)
 
     def _close(self, conn: _Connection, why: str, level: int = logging.INFO) -> None:
+        self._waiting.pop(id(conn), None)
         if self._connections.pop(conn.sock.fileno(), None) is None:
             return
         try:
@@ -294,7 +322,7 @@ class MllpListener:
                     f"{conn.framer.pending} bytes dropped",
                     logging.WARNING,
                 )
-            elif now - conn.last_rx > self.config.idle_timeout_s:
+            elif now - conn.last_rx > self.config.idle_timeout_s and not conn.answers:
                 self._close(conn, f"nothing received for {now - conn.last_rx:.0f} s")
 
     # -- bytes in, answers out -------------------------------------------------------
@@ -321,7 +349,7 @@ class MllpListener:
         for item in conn.framer.feed(data):
             if isinstance(item, Message):
                 conn.messages += 1
-                self._reply(conn, self._answer(conn, item.payload))
+                self._queue_answer(conn, self._answer(conn, item.payload))
             elif isinstance(item, Noise):
                 self.stats.noise_bytes += item.size
                 log.warning("%s: dropped %s", conn.name, item.why)
@@ -329,14 +357,15 @@ class MllpListener:
                 conn.messages += 1
                 text = f"message larger than {item.limit // 1024} KiB: not read"
                 conn.problem("AR", text)
-                self._reply(conn, self._safe_ack(item.head, "AR", text, 207, None))
+                self._queue_answer(conn, self._safe_ack(item.head, "AR", text, 207, None))
         if not conn.framer.in_frame:
             conn.frame_since = None
         elif conn.frame_since is None:
             conn.frame_since = conn.last_rx
 
-    def _answer(self, conn: _Connection, payload: bytes) -> bytes:
-        """Read one message, hand it on, and return the ACK (never raises)."""
+    def _answer(self, conn: _Connection, payload: bytes) -> bytes | _Waiting:
+        """Read one message, hand it on, and return the ACK, or the wait for its readings to
+        be stored (never raises)."""
         self.stats.messages += 1
         try:
             # A message naming no device at all is named after the peer's address.
@@ -351,20 +380,56 @@ class MllpListener:
         except Exception as exc:
             log.exception("%s: could not read a message", conn.name)
             return self._safe_ack(payload, "AE", f"not read: {exc}", 207, None)
-        problem = self._hand_on(message, conn)
+        stored = self._hand_on(message, conn)
+        if isinstance(stored, Future):
+            stored.add_done_callback(self._wake)
+            return _Waiting(message, stored, time.monotonic() + self.config.store_timeout_s)
+        return self._settled(conn, message, stored)
+
+    def _settled(self, conn: _Connection, message: OruMessage, problem: str) -> bytes:
         if problem:
             conn.problem("AE", problem)
             return self._safe_ack(message, "AE", problem, 207, None)
         log.debug("%s: AA %s", conn.name, message.control_id)
         return self._safe_ack(message, "AA", "", 207, None)
 
-    def _hand_on(self, message: OruMessage, conn: _Connection) -> str:
+    def _hand_on(self, message: OruMessage, conn: _Connection) -> str | Future:
         try:
-            self.handler(message, conn.peer)
+            stored = self.handler(message, conn.peer)
         except Exception as exc:
             log.exception("%s: message %s not handed on", conn.name, message.control_id)
             return f"not stored: {exc}"
-        return ""
+        return stored if stored is not None else ""
+
+    def _queue_answer(self, conn: _Connection, answer: bytes | _Waiting) -> None:
+        conn.answers.append(answer)
+        self._release(conn, time.monotonic())
+
+    def _release(self, conn: _Connection, now: float) -> None:
+        """Send the answers at the head of the line that are settled, in message order."""
+        if conn.sock.fileno() < 0:  # closed: its sender will send again
+            self._waiting.pop(id(conn), None)
+            return
+        ready: list[bytes] = []
+        while conn.answers:
+            head = conn.answers[0]
+            if isinstance(head, _Waiting):
+                if head.stored.done():
+                    problem = head.stored.result() or ""
+                elif now >= head.deadline:
+                    waited = self.config.store_timeout_s
+                    problem = f"not stored within {waited:g} s; send it again"
+                else:
+                    break
+                head = self._settled(conn, head.message, problem)
+            conn.answers.popleft()
+            ready.append(head)
+        if conn.answers:
+            self._waiting[id(conn)] = conn
+        else:
+            self._waiting.pop(id(conn), None)
+        if ready:
+            self._reply(conn, b"".join(frame(r) for r in ready))
 
     def _safe_ack(
         self, source, code: str, text: str, error_code: int, location: tuple[str, int] | None
@@ -377,8 +442,8 @@ class MllpListener:
             reply = f"MSH|^~\\&|GROUPKAP||||||ACK|0|P|2.6\rMSA|{code}|\r"
         return reply.encode("utf-8", "replace")
 
-    def _reply(self, conn: _Connection, reply: bytes) -> None:
-        conn.unsent += frame(reply)
+    def _reply(self, conn: _Connection, framed: bytes) -> None:
+        conn.unsent += framed
         if len(conn.unsent) > MAX_UNSENT:
             self._close(conn, "the sender does not read its ACKs", logging.WARNING)
             return

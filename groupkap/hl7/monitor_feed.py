@@ -46,9 +46,11 @@ def device_id(seat: int) -> str:
 
 
 def hl7_time(t: float) -> str:
-    """UTC time with milliseconds and its offset: 20260514093015.250+0000."""
-    whole = math.floor(t)
-    ms = min(999, round((t - whole) * 1000))
+    """UTC time with milliseconds and its offset: 20260514093015.250+0000.
+
+    Rounded to the nearest millisecond as a whole, so 15.9996 s is 16.000, not 15.999: a
+    value a monitor measured must not move back in time by being written down."""
+    whole, ms = divmod(round(t * 1000), 1000)
     return time.strftime("%Y%m%d%H%M%S", time.gmtime(whole)) + f".{ms:03d}+0000"
 
 
@@ -83,6 +85,9 @@ class MonitorFeed:
     reads every ACK.
 
     `room_seats` are all the seats of the room when the feed sends only some of them.
+    `wait_for_acks=False` reads the ACKs of one call at the next instead (non-blocking): the
+    demo sends inside the session's heartbeat, and a message is acknowledged only once that
+    heartbeat has stored it, so waiting there would wait for itself.
 
     Attributes:
         simulator: the physiology (its `dose_time(seat)` is each participant's T0).
@@ -102,6 +107,7 @@ class MonitorFeed:
         scenario: str = "demo",
         nibp_interval_s: float = 300.0,
         batch_s: float = 1.0,
+        wait_for_acks: bool = True,
     ) -> None:
         self.host, self.port = host, port
         self.seats = list(seats)
@@ -121,12 +127,17 @@ class MonitorFeed:
         self._sockets: dict[int, socket.socket] = {}
         self._framers: dict[int, Framer] = {}
         self._next_id = 0
+        self.wait_for_acks = wait_for_acks
+        self._due: Counter[int] = Counter()  # seat -> ACKs not read yet
 
     def dose_time(self, seat: int) -> float:
         return self.simulator.dose_time(seat)
 
     def send_until(self, t: float) -> int:
         """Send what the monitors measured before `t`; returns the messages sent."""
+        if not self.wait_for_acks:
+            for seat in [s for s, n in self._due.items() if n]:
+                self._read_acks(seat, block=False)
         readings, _pleth = self.simulator.generate(t)
         if not readings:
             return 0
@@ -142,7 +153,9 @@ class MonitorFeed:
                 waiting.append((seat, len(messages)))
             self.sent += len(messages)
         for seat, count in waiting:
-            self._read_acks(seat, count)
+            self._due[seat] += count
+            if self.wait_for_acks:
+                self._read_acks(seat)
         return sum(n for _, n in waiting)
 
     def _batches(self, values: list[Reading]) -> list[list[Reading]]:
@@ -180,22 +193,31 @@ class MonitorFeed:
             self._framers[seat] = Framer(1 << 20)
         return sock
 
-    def _read_acks(self, seat: int, count: int) -> None:
+    def _read_acks(self, seat: int, block: bool = True) -> None:
+        """Read the seat's ACKs due: all of them (waiting up to ACK_TIMEOUT_S), or without
+        blocking only those already here."""
         sock, framer = self._sockets.get(seat), self._framers.get(seat)
-        got = 0
         try:
-            while sock is not None and got < count:
-                data = sock.recv(65536)
+            if sock is not None and not block:
+                sock.setblocking(False)
+            while sock is not None and self._due[seat] > 0:
+                try:
+                    data = sock.recv(65536)
+                except BlockingIOError:
+                    break  # the rest come later
                 if not data:
                     raise ConnectionError("the listener closed the connection")
                 for item in framer.feed(data):
                     if isinstance(item, Message):
-                        got += 1
+                        self._due[seat] -= 1
                         self.acks[_ack_code(item.payload)] += 1
+            if sock is not None and not block:
+                sock.settimeout(ACK_TIMEOUT_S)
         except OSError as exc:
             log.warning("monitor at seat %d: no ACK (%s)", seat, exc)
             self._hang_up(seat)
-        self.acks["lost"] += count - got
+        if block or seat not in self._sockets:
+            self.acks["lost"] += self._due.pop(seat, 0)
 
     def _hang_up(self, seat: int) -> None:
         sock = self._sockets.pop(seat, None)
@@ -204,7 +226,11 @@ class MonitorFeed:
             sock.close()
 
     def close(self) -> None:
+        """Hang up, after reading the ACKs still due (the last beat's, when they come a beat
+        later)."""
         for seat in list(self._sockets):
+            if self._due[seat]:
+                self._read_acks(seat)
             self._hang_up(seat)
 
 

@@ -22,16 +22,19 @@ from groupkap.protocol.participant import BPCheck, ParticipantProtocol
 from groupkap.store import queries
 
 
-def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: str) -> int:
+def restore_protocol(
+    protocol: Protocol, conn: sqlite3.Connection, session_id: str, until: float | None = None
+) -> int:
     """Replay the protocol events of `session_id` into `protocol`; returns how many.
 
     The monitor's cuff readings after each T0 come back from the vitals table too: the
-    discharge rule "BP back near baseline" reads the newest BP, checked or not.
+    discharge rule "BP back near baseline" reads the newest BP, checked or not. `until`
+    stops at that moment (a replay shows the protocol as it stood then; None: everything).
     """
     count = 0
     for e in queries.events(conn, session_id):
         pid, t, kind, data = e.participant_id, e.t, e.kind, e.data
-        if pid is None:
+        if pid is None or (until is not None and t > until):
             continue
         if kind == "participant.removed":
             protocol.forget(pid)
@@ -95,11 +98,13 @@ def restore_protocol(protocol: Protocol, conn: sqlite3.Connection, session_id: s
             p.discharge = data
         else:
             count -= 1
-    _monitor_bps(protocol, conn, session_id)
+    _monitor_bps(protocol, conn, session_id, until)
     return count
 
 
-def _monitor_bps(protocol: Protocol, conn: sqlite3.Connection, session_id: str) -> None:
+def _monitor_bps(
+    protocol: Protocol, conn: sqlite3.Connection, session_id: str, until: float | None
+) -> None:
     for pid, p in protocol.participants.items():
         if p.t0 is None:
             continue
@@ -108,6 +113,8 @@ def _monitor_bps(protocol: Protocol, conn: sqlite3.Connection, session_id: str) 
         diastolic = cuff["DBP"]
         for t, sbp in cuff["SBP"]:
             dbp = next((v for t_d, v in diastolic if abs(t_d - t) < 1), None)
+            if until is not None and t > until:
+                break  # in time order: the rest came later
             if dbp is not None and t >= p.t0 and round(t, 3) not in known:
                 p.bp_readings.append(BPCheck(t, sbp, dbp, "monitor"))
         p.bp_readings.sort(key=lambda k: k.t)

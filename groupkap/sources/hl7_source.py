@@ -21,14 +21,22 @@ Duplicates. Monitors repeat the last cuff reading in every message with its meas
 time, and a sender resends a message whose ACK it missed: a value of a device, parameter
 and code (OBX-3) not newer than the last one taken (within `REPEAT_WINDOW_S`) is not taken
 again. A much older time is a monitor clock set back, and is taken.
+
+Acknowledgements. `receive` returns a Future for each message; it resolves once the
+message's readings have been handed to the store and committed (`receipt`, which the
+session calls after each pump), so the listener answers AA only for what is on disk. A
+value not taken (a repeat) needs no storing; a message whose values are measured after the
+heartbeat's `until` is settled with the beat that takes them.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,22 +130,43 @@ class Hl7Source:
         self.drift_s = drift_s
         self._seats: dict[int, None] = dict.fromkeys(check_seat(s) for s in seats)
         self._seat_count = max(self._seats, default=0)
-        self._inbox: queue.Queue[tuple[OruMessage, float, str]] = queue.Queue(MAX_QUEUED)
-        self._held: deque[Reading] = deque()  # taken, but measured after the last `until`
+        self._inbox: queue.Queue[tuple[OruMessage, float, str, Future]] = queue.Queue(MAX_QUEUED)
+        # Taken, but measured after the last `until`: with the Future of the message whose
+        # last value it is, settled when it is handed out.
+        self._held: deque[tuple[Reading, Future | None]] = deque()
+        self._handed: list[Future] = []  # messages handed out, waiting for the store
+        self.on_arrival: Callable[[], None] | None = None  # wakes the heartbeat early
+        self.received = 0  # messages handed over since the start
+        self._arrived = threading.Condition()
         self._seen: dict[str, _Device] = {}
         self._record: EventSink | None = None
 
     # -- the listener's side (its own thread) ---------------------------------------
-    def receive(self, message: OruMessage, peer: str) -> None:
-        """Hand a message over (the listener's handler). Raises when the heartbeat has not
-        taken messages for so long that the queue is full: the sender is answered AE and
-        sends again."""
+    def receive(self, message: OruMessage, peer: str) -> Future:
+        """Hand a message over (the listener's handler); the Future resolves once its
+        readings are stored (None) or could not be (the problem). Raises when the heartbeat
+        has not taken messages for so long that the queue is full: the sender is answered AE
+        and sends again."""
+        stored: Future = Future()
         try:
-            self._inbox.put_nowait((message, self.clock.now(), peer))
+            self._inbox.put_nowait((message, self.clock.now(), peer, stored))
         except queue.Full:
             raise SourceError(
                 "GroupKAP is not taking readings in (queue full); send again"
             ) from None
+        with self._arrived:
+            self.received += 1
+            self._arrived.notify_all()
+        if self.on_arrival is not None:
+            self.on_arrival()
+        return stored
+
+    def wait_received(self, count: int, timeout: float) -> bool:
+        """Wait until `count` messages have been handed over since the start (the demo's
+        monitors, which send inside the heartbeat, wait for the listener to have read what
+        they sent before the beat takes it); False if they have not within `timeout`."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self.received >= count, timeout)
 
     def listen(self, listener: MllpListener) -> None:
         """The listener feeding this source: its health is the source's, and `close` stops it."""
@@ -155,6 +184,17 @@ class Hl7Source:
     def remove_seat(self, seat: int) -> None:
         self._seats.pop(seat, None)
 
+    def move_seat(self, old: int, new: int) -> None:
+        """The participant on `old` moved to `new` with their monitor on: its devices are
+        assigned to `new` (logged `device.assigned` with the reason, and remembered), so no
+        reading of theirs lands on the chair they left, or on whoever sits there next."""
+        self._seats.pop(old, None)
+        self.add_seat(new)
+        for device in self.devices.devices_on(old):
+            self.devices.assign(
+                device, new, "system", max(self._seat_count, 1), reason="moved with participant"
+            )
+
     def attach(self, record: EventSink) -> None:
         """Log this source's events (devices assigned, seen, clocks) through `record`."""
         self._record = record
@@ -163,19 +203,44 @@ class Hl7Source:
     def generate(self, until: float) -> tuple[list[Reading], list[WaveformBlock]]:
         """Everything received so far, measured up to `until`; later values wait."""
         readings: list[Reading] = []
-        while self._held and self._held[0].t <= until:
-            readings.append(self._held.popleft())
-        later: list[Reading] = []
+        while self._held and self._held[0][0].t <= until:
+            r, stored = self._held.popleft()
+            readings.append(r)
+            if stored is not None:
+                self._handed.append(stored)
+        later: list[tuple[Reading, Future | None]] = []
         while True:
             try:
-                message, received, peer = self._inbox.get_nowait()
+                message, received, peer, stored = self._inbox.get_nowait()
             except queue.Empty:
                 break
-            for r in self._take(message, received, peer):
-                (readings if r.t <= until else later).append(r)
+            taken = self._take(message, received, peer)
+            readings += [r for r in taken if r.t <= until]
+            waiting = [r for r in taken if r.t > until]
+            if waiting:  # settled with its last value, when that is handed out
+                waiting.sort(key=lambda r: r.t)
+                later += [(r, None) for r in waiting[:-1]] + [(waiting[-1], stored)]
+            else:
+                self._handed.append(stored)
         if later:
-            self._held.extend(sorted(later, key=lambda r: r.t))
+            self._held = deque(sorted([*self._held, *later], key=lambda h: h[0].t))
         return readings, []
+
+    def receipt(self) -> Callable[[str | None], None] | None:
+        """What the store calls once the readings handed out so far are committed: it
+        settles those messages (AA, or AE with the store's problem). None when no message
+        waits."""
+        if not self._handed:
+            return None
+        handed, self._handed = self._handed, []
+
+        def settle(problem: str | None) -> None:
+            result = f"not stored: {problem}" if problem else None
+            for stored in handed:
+                if not stored.done():
+                    stored.set_result(result)
+
+        return settle
 
     def _take(self, message: OruMessage, received: float, peer: str) -> list[Reading]:
         device_now = message.message_time

@@ -80,6 +80,16 @@ class MixedSource:
             self.sim.remove_seat(seat)
         self.hl7.remove_seat(seat)
 
+    def move_seat(self, old: int, new: int) -> None:
+        if self.sim is not None and old in self.sim.seats:
+            self.sim.move_seat(old, new)
+        else:
+            self.hl7.move_seat(old, new)
+
+    def receipt(self):
+        """The HL7 side's messages waiting for the store (`Hl7Source.receipt`)."""
+        return self.hl7.receipt()
+
     def dose_time(self, seat: int) -> float:
         """A simulated participant's T0 (the demo's team doses on it)."""
         if self.sim is not None and seat in self.sim.seats:
@@ -111,11 +121,13 @@ class MixedSource:
         return self.hl7.health()
 
     def close(self) -> None:
+        """The senders hang up (`on_close`: the demo's monitors, once their last ACKs are
+        in), then the listener stops."""
         try:
-            self.hl7.close()
-        finally:
             for hang_up in self.on_close:
                 hang_up()
+        finally:
+            self.hl7.close()
 
     def _make_real(self, seat: int) -> None:
         if self.sim is not None and seat in self.sim.seats:

@@ -390,6 +390,18 @@ class Simulator:
         self._monitor(seat)
         del self._monitors[seat]
 
+    def move_seat(self, old: int, new: int) -> None:
+        """The participant on `old` moved to `new`: their monitor goes on from the new seat with
+        the same stream, dose time and cuff cycle (starting over would re-dose them)."""
+        _check_seat(new)
+        monitor = self._monitor(old)
+        if new in self._monitors:
+            raise BadInputError(f"seat {new} is already being simulated")
+        del self._monitors[old]
+        monitor.seat = new
+        self._monitors[new] = monitor
+        self._monitors = dict(sorted(self._monitors.items()))  # readings go out in seat order
+
     def _add(self, seat: int, index: int | None, t0: float, nibp_first_s: float) -> None:
         self._monitors[seat] = _SeatMonitor(
             seat,

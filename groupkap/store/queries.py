@@ -301,3 +301,50 @@ def vitals_per_participant(conn: sqlite3.Connection, session_id: str) -> list[tu
             (session_id,),
         )
     ]
+
+
+# -- replay (groupkap.sources.replay reads a stored session back a stretch at a time) ---
+def replay_vitals(
+    conn: sqlite3.Connection,
+    session_id: str,
+    params: Iterable[str],
+    after: float,
+    until: float,
+) -> list[tuple[str, int, str, float, float, str]]:
+    """(participant id, seat, param, t, value, source) of every numeric value a participant
+    was given with after < t <= until, in time order (then as stored): one stretch of a
+    replay. Rows of a monitor on nobody's seat (no participant) reached no tile and are
+    left out. `params` lets the (session, param, t) index serve the time range."""
+    wanted = tuple(params)
+    return [
+        (pid, seat, param, t, value, source or "")
+        for pid, seat, param, t, value, source in conn.execute(
+            "select participant_id, seat, param, t, value, source from vitals "
+            f"where session_id = ? and param in ({', '.join('?' * len(wanted))}) "
+            "and t > ? and t <= ? and participant_id is not null order by t, rowid",
+            (session_id, *wanted, after, until),
+        )
+    ]
+
+
+def replay_waveforms(
+    conn: sqlite3.Connection,
+    session_id: str,
+    seats: Iterable[int],
+    after: float,
+    until: float,
+) -> list[tuple[str, int, float, float, bytes, str]]:
+    """(participant id, seat, t_start, rate_hz, samples as little-endian float32 bytes,
+    source) of the pleth blocks starting with after < t_start <= until on `seats`, in time
+    order: one stretch of a replay's waveform."""
+    wanted = tuple(seats)
+    return [
+        (pid, seat, t_start, rate_hz, samples, source or "")
+        for pid, seat, t_start, rate_hz, samples, source in conn.execute(
+            "select participant_id, seat, t_start, rate_hz, samples, source from waveforms "
+            f"where session_id = ? and seat in ({', '.join('?' * len(wanted))}) "
+            "and t_start > ? and t_start <= ? and participant_id is not null "
+            "and param = 'PLETH' order by t_start, rowid",
+            (session_id, *wanted, after, until),
+        )
+    ]

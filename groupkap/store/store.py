@@ -295,6 +295,11 @@ class Store:
     def add_waveforms(self, rows: list[tuple]) -> None:
         self._writer.submit_waveforms(rows)
 
+    def after_commit(self, then: Callable[[str | None], None]) -> None:
+        """Call `then` (on the writer's thread) once every row added so far is committed:
+        with None, or with why they are not (see `StoreWriter.after_commit`)."""
+        self._writer.after_commit(then)
+
     # -- sessions -----------------------------------------------------------------
     def start_session(
         self, *, seats: int, source: str, speed: float = 1.0, title: str = "", actor: str = "system"

@@ -115,6 +115,13 @@ class StoreWriter:
         if rows:
             self._queue.put(("waves", rows))
 
+    def after_commit(self, then: Callable[[str | None], None]) -> None:
+        """Call `then` on this thread once everything submitted before it is committed (the
+        vitals held are committed at once, not at the next interval), with None; or, when
+        they could not be written, with the problem in words (they stay held for a retry).
+        It never blocks the caller: a monitor's ACK waits on this, the heartbeat does not."""
+        self._queue.put(("after", then))
+
     def seal(self, timeout: float = 10.0) -> None:
         """Commit the vitals held and seal everything committed so far (before a session ends)."""
         done: Future = Future()
@@ -240,6 +247,13 @@ class StoreWriter:
             self._seal(conn, item)
         elif what == "seal_tail":
             self._seal_tail(conn, *item)
+        elif what == "after":
+            self._commit_vitals(conn)
+            held = self._vitals or self._waves
+            try:
+                item(self.problem if held else None)
+            except Exception:  # a caller's callback must not stop the writer
+                log.exception("a callback after a commit failed")
         if time.monotonic() - self._last_vitals_commit >= self.vitals_interval_s:
             self._commit_vitals(conn)
         if self._seals and time.monotonic() - self._last_seal >= seals.SEAL_EVERY_S:

@@ -7,8 +7,9 @@ Each monitor is one MLLP connection from a separate sender process (so the sende
 share this process's interpreter), sending PCD-01 ORU^R01 messages of one second's numerics
 (HR, SpO2, pulse rate, RR: four values) and waiting for each ACK before the next, as a
 monitor does. This process is GroupKAP as `groupkap record` runs it: the real listener on
-its thread, a real session (alarm engine, protocol) whose heartbeat runs every 100 ms, and
-a real store in a temporary folder. The clock is the real one. A run counts from the first
+its thread, a real session (alarm engine, protocol) whose heartbeat runs every 100 ms and at
+once when a message arrives, and a real store in a temporary folder; each ACK is AA only
+once the message's values are committed. The clock is the real one. A run counts from the first
 message sent until every ACK is back and every value is committed to the store; the values
 in `v_vitals` are counted to prove it.
 
@@ -36,6 +37,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
@@ -118,9 +120,10 @@ def send(port: int, seats: list[int], count: int, base: float, ready, go, result
         sock.close()
 
 
-def over_loopback(port: int, seats: list[int], count: int, base: float, heartbeat=None):
-    """Run the sender against `port`; `heartbeat()` runs every TICK_S meanwhile. Returns
-    (seconds the sender took, its answers)."""
+def over_loopback(port: int, seats: list[int], count: int, base: float, heartbeat=None, wake=None):
+    """Run the sender against `port`; `heartbeat()` runs every TICK_S meanwhile, and at once
+    when `wake` is set (as `groupkap record` beats). Returns (seconds the sender took, its
+    answers)."""
     ctx = mp.get_context("spawn")
     ready, go, result = ctx.Event(), ctx.Event(), ctx.Queue()
     sender = ctx.Process(target=send, args=(port, seats, count, base, ready, go, result))
@@ -129,9 +132,12 @@ def over_loopback(port: int, seats: list[int], count: int, base: float, heartbea
     go.set()
     while True:
         try:
-            outcome = result.get(timeout=TICK_S)
+            outcome = result.get(timeout=TICK_S) if wake is None else result.get_nowait()
             break
         except Exception:  # queue.Empty: the sender is still at it
+            if wake is not None:
+                wake.wait(TICK_S)
+                wake.clear()
             if heartbeat is not None:
                 heartbeat()
     sender.join()
@@ -210,10 +216,12 @@ class BenchSession:
 def ingest_rate(seats: list[int], count: int, base: float, folder: Path) -> tuple[float, int]:
     """MLLP, parse, ACK, the session's heartbeat and the store: (messages/s, values stored)."""
     bench = BenchSession(seats, folder, listen=True)
+    wake = threading.Event()
+    bench.source.on_arrival = wake.set
     try:
         start = time.perf_counter()
         _seconds, answers = over_loopback(
-            bench.source.listener.port, seats, count, base, heartbeat=bench.live.tick
+            bench.source.listener.port, seats, count, base, heartbeat=bench.live.tick, wake=wake
         )
         bench.live.tick()  # every message is in (its ACK came back): this beat takes the rest
         bench.store.flush()

@@ -46,6 +46,9 @@ class SteadySource:
     def remove_seat(self, seat: int) -> None:
         del self._done_until[seat]
 
+    def move_seat(self, old: int, new: int) -> None:
+        self._done_until[new] = self._done_until.pop(old)
+
     @staticmethod
     def pleth_samples(seat: int, t_start: float) -> np.ndarray:
         i = np.arange(PLETH_RATE_HZ, dtype=np.float64)

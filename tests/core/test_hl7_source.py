@@ -288,6 +288,44 @@ def test_the_room_map_comes_back_on_resume_and_is_logged(store, clock, settings)
         reopened.close()
 
 
+def test_a_participant_who_moves_chairs_takes_their_monitor_along(store, clock, settings):
+    room = Room(store, clock, settings)
+    room.source.assign(BED1, 1, "RN Kim")
+    room.second({"HR": 70})
+    mk = room.live.room.on_seat(1).id
+    room.live.reseat_participant(mk, 4)
+    assert room.devices.seat_of(BED1) == 4
+    room.live.add_participant("J.L.", 1)  # someone new sits in the chair M.K. left
+    room.second({"HR": 75})
+    assert room.rows("select participant, seat, value from v_vitals order by t_utc") == [
+        ("M.K.", 1, 70.0),
+        ("M.K.", 4, 75.0),
+    ]
+    moved = room.rows(
+        "select actor, json_extract(data, '$.seat'), json_extract(data, '$.from_seat'), "
+        "json_extract(data, '$.reason') from events where kind = 'device.assigned'"
+    )
+    assert moved[-1] == ("system", 4, 1, "moved with participant")
+    assert DeviceMap.load().seat_of(BED1) == 4  # remembered for the room
+
+
+def test_a_simulated_participant_who_moves_keeps_their_dose_time_and_stream(clock):
+    moved = Simulator([1, 2], clock.now(), seed=3)
+    stayed = Simulator([1, 2], clock.now(), seed=3)
+    t0 = moved.dose_time(1)
+    clock.advance(30)
+    moved.generate(clock.now()), stayed.generate(clock.now())
+    moved.move_seat(1, 5)
+    assert moved.seats == (2, 5) and moved.dose_time(5) == t0
+    clock.advance(30)
+    after, _ = moved.generate(clock.now())
+    same, _ = stayed.generate(clock.now())
+    assert [(r.param, r.t, r.value) for r in after if r.seat == 5] == [
+        (r.param, r.t, r.value) for r in same if r.seat == 1
+    ]
+    assert not [r for r in after if r.seat == 1]
+
+
 # -- a room of real and simulated seats ---------------------------------------------------
 
 

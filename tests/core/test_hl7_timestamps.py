@@ -103,3 +103,25 @@ def test_without_a_zone_the_machine_local_zone_is_used(tokyo_local):
 def test_what_is_not_an_hl7_time_raises_value_error(text):
     with pytest.raises(ValueError):
         hl7_time_to_epoch(text)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "written", "read_back"),
+    [
+        (0.0, ".000", 0.0),
+        (0.2504, ".250", 0.25),
+        (0.9994, ".999", 0.999),
+        # The last half millisecond rounds up into the next second, not down to .999.
+        (0.9995, ".000", 1.0),
+        (0.9996, ".000", 1.0),
+    ],
+)
+def test_the_simulated_monitor_writes_times_to_the_nearest_millisecond(
+    fraction, written, read_back
+):
+    from groupkap.hl7.monitor_feed import hl7_time
+
+    whole = utc(2026, 5, 14, 9, 30, 59)
+    text = hl7_time(whole + fraction)
+    assert text.endswith(written + "+0000")
+    assert hl7_time_to_epoch(text) == pytest.approx(whole + read_back, abs=1e-6)

@@ -44,6 +44,9 @@ class DippingSource:
     def remove_seat(self, seat):
         self.steady.remove_seat(seat)
 
+    def move_seat(self, old, new):
+        self.steady.move_seat(old, new)
+
     def generate(self, until):
         readings, blocks = self.steady.generate(until)
         readings = [

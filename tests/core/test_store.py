@@ -102,7 +102,12 @@ def test_applying_migrations_again_changes_nothing(tmp_path):
     Store.open(path, clock).close()
     before = schema_snapshot(path)
     names = [row[2] for row in before[1]]
-    assert names == ["m001_core_tables", "m002_readable_views", "m003_struck_hand_values"]
+    assert names == [
+        "m001_core_tables",
+        "m002_readable_views",
+        "m003_struck_hand_values",
+        "m004_vitals_by_participant",
+    ]
     assert {row[1] for row in before[1]} == {"groupkap"}
 
     for _ in range(2):

@@ -30,6 +30,7 @@ from groupkap.store import Store
 from tests.core.hl7_builders import obx, oru
 from tests.integration.hl7_client import (
     FIXTURES,
+    acks_of,
     closed_within,
     fixture,
     framed,
@@ -65,14 +66,28 @@ class Room:
         )
         self.listener = self.live.source.listener
         self.port = self.listener.port
+        # The session's heartbeat, as `groupkap record` runs it: an AA waits for the beat
+        # that stores the message's values.
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, daemon=True)
+        self._beat.start()
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(0.02):
+            with self.lock:
+                self.live.tick()
 
     def stored(self, sql: str = "select participant, device, param, value from v_vitals"):
-        self.live.pump()
-        self.store.flush()
+        with self.lock:
+            self.live.pump()
+            self.store.flush()
         with closing(sqlite3.connect(self.store.path)) as conn:
             return conn.execute(sql).fetchall()
 
     def close(self) -> None:
+        self._stop.set()
+        self._beat.join()
         self.live.end("finished")
         self.store.close()
 
@@ -220,6 +235,40 @@ def test_a_handler_that_fails_makes_the_answer_ae(tmp_path):
         acks = mllp_send(listener.port, fixture("missing_pid"), tmp=tmp_path)
         assert acks[0][0] == "AE" and "not stored: disk full" in acks[0][2]
         assert listener.alive
+    finally:
+        listener.stop()
+
+
+def test_answers_wait_for_the_store_and_leave_in_message_order():
+    from concurrent.futures import Future
+
+    waits: list[Future] = []
+
+    def store_later(message, peer):
+        waits.append(Future())
+        return waits[-1]
+
+    listener = MllpListener(store_later, replace(CONFIG, store_timeout_s=1))
+    listener.start()
+    try:
+        with socket.create_connection(("127.0.0.1", listener.port)) as sock:
+            sock.sendall(framed(fixture("missing_pid")) * 3)
+            threading.Timer(0.05, lambda: waits[1].set_result(None)).start()  # second first
+            sock.settimeout(0.3)
+            with pytest.raises(TimeoutError):  # nothing is answered before the first is stored
+                sock.recv(1)
+            waits[0].set_result("not stored: the disk is full")
+            # The third is never stored: AE after store_timeout_s, and the listener goes on.
+            sock.settimeout(10)
+            data = b""
+            while data.count(b"\x1c") < 3:
+                data += sock.recv(65536)
+            assert acks_of(data) == [
+                ("AE", "NOPID1", "not stored: the disk is full"),
+                ("AA", "NOPID1", ""),
+                ("AE", "NOPID1", "not stored within 1 s; send it again"),
+            ]
+        assert listener.alive and listener.stats.answers == {"AA": 1, "AE": 2, "AR": 0}
     finally:
         listener.stop()
 

@@ -48,7 +48,7 @@ def test_ten_monitors_for_a_simulated_hour(tmp_path):
             settings=Settings(),
             make_source=make,
         )
-        feed = sources[0].before_generate.__self__
+        feed = sources[0].before_generate.feed
         for _ in range(int(3600 / STEP_S)):
             clock.advance(STEP_S)
             live.tick()

@@ -55,6 +55,8 @@ class SeatTile(TileFrame):
             `alarm_icon`, `alarm_text`, `alarm_more`, `alarm_ack`, `status`, `pause_icon`,
             `pause_text`).
         sim_badge: `SIM` in the header while the seat's values are simulated.
+        read_only: True in a replay: the tile shows, and offers no command (no menus, no
+            entry or Add button, no right-click menu).
         trend, pleth: the two plots; ring: the observation ring; music_chip, entry_button,
             menu_button, add_button: the buttons, in Tab order after the tile.
 
@@ -101,6 +103,7 @@ class SeatTile(TileFrame):
         self._shown_bp: tuple | None = None
         self._laid_out_for = None
         self._room_for_plots = True
+        self.read_only = False
         # The grid fixes the size; the content never asks for more.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         # Below this the plots would give way: the window scrolls instead.
@@ -269,7 +272,17 @@ class SeatTile(TileFrame):
             widget.setVisible(not empty)
         self.music_chip.setVisible(not empty and bool(self.music_chip.full_text))
         self.temperature.setVisible(not empty and bool(self.temperature.text()))
+        if self.read_only:  # a replay: what was, with nothing to press
+            for button in (self.menu_button, self.entry_button, self.add_button):
+                button.hide()
+            self.entry_button.setMenu(None)
+            self.music_chip.setMenu(None)
         self._show_plots()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show without commands (a replay) or with them (the live room)."""
+        self.read_only = read_only
+        self.bind(self.participant)
 
     def set_simulated(self, simulated: bool) -> None:
         """Mark this seat's values as simulated (`SIM` in the header) or not."""
@@ -447,13 +460,13 @@ class SeatTile(TileFrame):
 
     # -- commands -----------------------------------------------------------------
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if self.participant is not None:
+        if self.participant is not None and not self.read_only:
             where = event.globalPos()
             if event.reason() == event.Reason.Keyboard:
                 where = self.mapToGlobal(self.rect().center())
             tile_menu(self).exec(where)
 
     def _open_menu(self) -> None:
-        if self.participant is not None:
+        if self.participant is not None and not self.read_only:
             where = self.menu_button.mapToGlobal(self.menu_button.rect().bottomLeft())
             tile_menu(self).exec(where)

@@ -1,0 +1,109 @@
+"""The session report as a PDF, drawn with Qt's own PDF writer (no other dependency).
+
+`write_report` reads a past session read-only and writes the report whole or not at all
+(`pdf_file`). `render_report` is the drawing alone, fed plain values, so it is tested without a
+database; `pdf_pages` says what each page holds, `pdf_layout` where it goes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QPainter
+
+from groupkap.review.model import SessionSummary
+from ui.review import pdf_pages
+from ui.review.pdf_file import PdfInMemory, checked_out, draw_footer
+from ui.review.pdf_layout import Context, paginate
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What was written.
+
+    Attributes:
+        out: the PDF file.
+        pages: how many pages it has.
+        head_seq, head_hash: the log's chain head the report was made from (page 1 shows
+            them), so the file can be checked against the database later.
+    """
+
+    out: Path
+    pages: int
+    head_seq: int | None
+    head_hash: str | None
+
+
+def write_report(
+    path: Path, session_id: str, out: Path, progress: Progress | None = None
+) -> ReportResult:
+    """Write the report of session `session_id` in the database at `path` to `out`.
+
+    Raises BadInputError for an unknown session or an output that cannot be written (nothing
+    is left behind), StorageError for a damaged or missing database.
+    """
+    from groupkap.review.series import load_series
+    from groupkap.review.summary import load_summary
+    from groupkap.store.store import open_read_only, reading
+
+    out = checked_out(out)
+    if progress is not None:
+        progress(0.0, "reading the log")
+    summary = load_summary(Path(path), session_id)
+    conn = open_read_only(Path(path))
+    try:
+        with reading(Path(path)):
+
+            def series_for(pid: str, param: str):
+                return load_series(conn, session_id, pid, param)
+
+            pages = render_report(summary, series_for, out, progress)
+    finally:
+        conn.close()
+    return ReportResult(out, pages, summary.chain.head_seq, summary.chain.head_hash)
+
+
+def render_report(
+    summary: SessionSummary,
+    series_for: pdf_pages.SeriesFor,
+    out: Path,
+    progress: Progress | None = None,
+    generated_at: float | None = None,
+) -> int:
+    """Draw the report of `summary` to `out` (whole or not at all); returns its page count.
+
+    `series_for(participant_id, param)` gives a Series to plot. `progress(fraction, what)` is
+    called as each participant is read and as each page is drawn.
+    """
+    out = checked_out(out)
+    report = progress or (lambda fraction, what: None)
+    pdf = PdfInMemory(f"GroupKAP session report {summary.id}")
+    painter = QPainter(pdf.writer)
+    try:
+        ctx = Context(pdf.writer)
+        blocks = pdf_pages.summary_blocks(summary, generated_at or time.time())
+        count = max(len(summary.participants), 1)
+        for n, p in enumerate(summary.participants):
+            report(0.5 * n / count, f"reading seat {p.seat} · {p.alias}")
+            series = pdf_pages.load_plot_series(series_for, p.id)
+            blocks += pdf_pages.participant_blocks(summary, p, series)
+        blocks += pdf_pages.session_alarm_blocks(summary)
+        blocks += pdf_pages.circle_blocks(summary.circle)
+        pages = paginate(blocks, ctx, pdf.body(ctx))
+        for n, placed in enumerate(pages):
+            if n:
+                pdf.writer.newPage()
+            for item in placed:
+                item.block.draw(ctx, painter, item.rect)
+            footer = f"GroupKAP session report · session {summary.id}"
+            draw_footer(ctx, painter, pdf.page, footer, n + 1, len(pages))
+            report(0.5 + 0.5 * (n + 1) / len(pages), f"page {n + 1} of {len(pages)}")
+    finally:
+        painter.end()
+    pdf.save(out)
+    return len(pages)
