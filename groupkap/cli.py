@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from groupkap import ADJUNCT_NOTICE, __version__, log_commands
+from groupkap import ADJUNCT_NOTICE, __version__, app_command, export_command, log_commands
 from groupkap.errors import BadInputError, GroupKapError
 from groupkap.log_commands import EXIT_BAD_INPUT
 from groupkap.options import Hl7Options, RunOptions
@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    app_command.add_arguments(  # `groupkap` alone: the room's window
+        parser,
+        seats=_seat_count,
+        port=_bounded(int, "--hl7-port", 0, 65535),
+        minutes=_bounded(float, "--minutes", *MINUTES_RANGE),
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_OneLineParser)
 
     demo = sub.add_parser("demo", help="open a simulated session in the room grid")
@@ -169,13 +175,32 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("session")
     close.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
+    export_command.add_parser(sub)
+
+    review = sub.add_parser(
+        "review",
+        help="open the session browser, or one past session's review window (read-only)",
+    )
+    review.add_argument(
+        "session", nargs="?", help="the session to open (default: the session browser)"
+    )
+    for name in ("db", "config"):
+        review.add_argument(
+            f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+
     esk = sub.add_parser(
-        "esketamine-record", help="write one participant's esketamine monitoring record (HTML)"
+        "esketamine-record",
+        help="write one participant's esketamine monitoring record (HTML, or PDF for a .pdf name)",
     )
     esk.add_argument("session")
     esk.add_argument("participant", help="alias or participant id")
     esk.add_argument(
-        "--out", type=Path, required=True, metavar="FILE.html", help="the HTML file to write"
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the file to write: FILE.html, or FILE.pdf for a PDF",
     )
     esk.add_argument(
         "--sign",
@@ -209,8 +234,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    app_command.refuse_beside_command(args)
     if args.command in log_commands.COMMANDS:  # the log's own commands need no settings
         return log_commands.COMMANDS[args.command](args)
+    if args.command == "export":
+        return export_command.run_export(args, log_commands.db_path(args))
     from groupkap.settings import load_settings
 
     settings = load_settings(args.config)
@@ -231,9 +259,53 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ui.app import run_demo  # the GUI is imported only when it is needed
 
         return run_demo(options, settings)
+    if args.command == "review":
+        return _review(args, settings)
+    return _room(args, settings)
+
+
+def _room(args: argparse.Namespace, settings) -> int:
+    """`groupkap` alone: the room's window, every option checked before anything is written."""
+    options = app_command.room_options(args)
+    if options.screenshot is not None:
+        _check_writable_folder(options.screenshot, "--screenshot")
+    if options.offscreen or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        options = replace(options, offscreen=True)  # no one there to answer a question
+    elif _needs_offscreen(False):
+        raise BadInputError(app_command.NO_DISPLAY)
     from ui.app import run_app
 
-    return run_app(args.db, settings)
+    return run_app(options, settings)
+
+
+def _review(args: argparse.Namespace, settings) -> int:
+    """The session is checked before a window opens: an unknown id is exit 2, one line."""
+    db = log_commands.db_path(args)
+    if args.session is not None:
+        from groupkap.store import queries
+        from groupkap.store.store import open_read_only
+
+        conn = open_read_only(db)
+        try:
+            if queries.session_row(conn, args.session) is None:
+                raise BadInputError(
+                    f"no session {args.session} in {db}; `groupkap sessions` lists them"
+                )
+        finally:
+            conn.close()
+    if _needs_offscreen(False) and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        raise BadInputError(
+            "review needs a display; without one, write the session out with "
+            "`groupkap export SESSION --format pdf --out FILE`"
+        )
+    from ui.app import qt_application  # the GUI is imported only when it is needed
+    from ui.review.desk import ReviewDesk
+
+    app = qt_application(settings)
+    desk = ReviewDesk(db, settings)
+    desk.open(args.session)  # the browser, or the session's review window, until closed
+    return app.exec()
 
 
 def _demo_options(args: argparse.Namespace) -> RunOptions:
@@ -337,24 +409,14 @@ def _record_options(args: argparse.Namespace) -> RunOptions:
     """`groupkap record`'s options, every one checked before anything is written."""
     from groupkap.demo.plan import parse_plan
     from groupkap.hl7.config import check_address, check_allow
+    from groupkap.hl7.room_monitors import parse_assignments
 
     check_seat_count(args.seats)
     if args.participant:
         plan = parse_plan(args.participant, args.seats)
     else:
         plan = {seat: f"Seat {seat}" for seat in range(1, args.seats + 1)}
-    assign: dict[str, int] = {}
-    for entry in args.assign:
-        device, sep, seat = entry.rpartition("=")
-        if not sep or not device.strip() or not seat.strip().isdigit():
-            raise BadInputError(
-                f"--assign {entry!r} is not DEVICE=SEAT; write it like 0012A3FFFE000010^EUI-64=3"
-            )
-        if not 1 <= int(seat) <= args.seats:
-            raise BadInputError(
-                f"--assign {entry!r}: there is no seat {seat} in a {args.seats}-seat room"
-            )
-        assign[device.strip()] = int(seat)
+    assign = parse_assignments(args.assign, args.seats)
     bind = check_address("--bind", args.bind) if args.bind is not None else None
     if args.allow:
         check_allow("--allow", args.allow)

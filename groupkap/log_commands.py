@@ -159,6 +159,13 @@ def _esketamine_record(args: argparse.Namespace) -> int:
             store.close()
         record = build()
     page = to_html(record, RealClock())
+    if out.suffix.lower() == ".pdf":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed
+        from ui.review.esketamine_pdf import write_esketamine_pdf  # Qt only for a PDF
+
+        pages = write_esketamine_pdf(page, out)
+        print(f"{out} ({pages} pages)")
+        return EXIT_OK
     head = current_head(db_path(args))
     if head is not None:  # `groupkap verify --anchor FILE.html` checks the log against it
         page += f"<!-- {export_line(head)} -->\n"

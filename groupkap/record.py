@@ -21,12 +21,11 @@ from typing import TextIO
 from groupkap.alarms.engine import ROOM
 from groupkap.alarms.limits import HIGH
 from groupkap.clock import RealClock
-from groupkap.hl7.devices import DeviceMap
+from groupkap.hl7.room_monitors import RoomMonitors
 from groupkap.options import RunOptions
 from groupkap.session import LiveSession
 from groupkap.session_start import open_live_session
 from groupkap.settings import Settings
-from groupkap.sources.hl7_source import Hl7Source, open_hl7_source
 from groupkap.store import Store
 
 TICK_S = 0.1
@@ -58,9 +57,6 @@ def run_record(options: RunOptions, settings: Settings, out: TextIO = sys.stdout
     """Record until `options.minutes` pass or a stop signal comes; 0 when the session ended
     cleanly, 1 when ending it failed. Raises GroupKapError (exit 2) for what is wrong before
     anything is written: a taken port, a bad vendor codes file or device map."""
-    hl7 = options.hl7
-    config = settings.hl7.with_overrides(port=hl7.port, bind=hl7.bind, allow=hl7.allow)
-    devices = DeviceMap.load()
     stop = threading.Event()
     wake = threading.Event()  # a message arrived (or stop): beat now, not at the next 100 ms
     caught: list[int] = []
@@ -78,6 +74,7 @@ def run_record(options: RunOptions, settings: Settings, out: TextIO = sys.stdout
     hl7_log.setLevel(min(hl7_log.getEffectiveLevel(), logging.INFO))
     hl7_log.propagate = False  # printed once, here, not again by the root logger on stderr
     clock = RealClock()
+    monitors = RoomMonitors(settings.hl7, options.hl7, clock, on_arrival=wake.set)
     # The store's writer reports from its own thread: a reason when the log fails, "" when
     # it is written again; the heartbeat turns them into the room's alarm.
     failures: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -89,25 +86,14 @@ def run_record(options: RunOptions, settings: Settings, out: TextIO = sys.stdout
         vitals_interval_s=settings.vitals_commit_s,
         anchor_every_s=settings.anchor_every_s,
     )
-    opened: list[Hl7Source] = []
-
-    def hl7_source(seats: list[int], _start: float) -> Hl7Source:
-        source = open_hl7_source(config, clock, seats, devices)
-        source.on_arrival = wake.set  # its AA waits for the beat that stores it
-        opened.append(source)
-        return source
-
     live = None
     try:
         live = open_live_session(
-            options, store=store, clock=clock, settings=settings, make_source=hl7_source
+            options, store=store, clock=clock, settings=settings, make_source=monitors
         )
-        for device, seat in hl7.assign.items():
-            live.source.assign(device, seat, actor_name())
-        port = live.source.listener.port
+        monitors.place(actor_name())
         print(
-            f"recording session {live.id} into {store.path}: HL7 on {config.bind} port {port}, "
-            f"letting in {', '.join(config.allow)}",
+            f"recording session {live.id} into {store.path}: {monitors.describe()}",
             file=out,
             flush=True,
         )
@@ -119,8 +105,7 @@ def run_record(options: RunOptions, settings: Settings, out: TextIO = sys.stdout
         print(f"session {live.id} {reason}", file=out, flush=True)
         return 0
     finally:
-        for source in opened:
-            source.close()
+        monitors.close()
         hl7_log.removeHandler(lines)
         hl7_log.propagate = True
         store.close()

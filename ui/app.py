@@ -7,49 +7,53 @@ needs through its constructor.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupkap.alarms.engine import ROOM
 from groupkap.alarms.limits import HIGH
 from groupkap.audio.test_tone import test_tone_file
 from groupkap.circle.chime import Chime
-from groupkap.clock import RealClock, SimulatedClock
+from groupkap.clock import Clock, RealClock, SimulatedClock
 from groupkap.demo.circle_director import DemoCircleDirector
 from groupkap.demo.music_library import chime_path, demo_library_folder, demo_playlists
-from groupkap.demo.plan import demo_plan
 from groupkap.demo.protocol_team import DemoProtocolDirector
 from groupkap.errors import AudioError, GroupKapError
+from groupkap.hl7.room_monitors import RoomMonitors
 from groupkap.music.room_music import build_room_music
 from groupkap.options import RunOptions
 from groupkap.session import LiveSession
-from groupkap.session_start import open_live_session
+from groupkap.session_start import SourceFactory, open_live_session
 from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
 from groupkap.store import Store, queries
 from groupkap.store.proof import verify
 from groupkap.store.store import default_db_path, list_sessions
 from ui.alarms.alarm_audio import AlarmAudio
-from ui.bridges import StoreBridge
+from ui.bridges import ArrivalBridge, StoreBridge
 from ui.circle.circle_view import CircleView
 from ui.main_window import MainWindow
+from ui.room_run import RoomRun, end_on_signals, hold_signals
 from ui.theme import apply_theme, set_scale
 
 log = logging.getLogger("groupkap.ui")
 qt_log = logging.getLogger("groupkap.qt")
 
-PUMP_INTERVAL_MS = 100
-SELF_TEST_WAIT_S = 10.0
 SCREENSHOT_SIZE = (1920, 1080)
 LOG_NOT_WRITTEN = "LOG_NOT_WRITTEN"  # the room's technical alarm while the log fails
+NO_MONITORS = (
+    "groupkap: no monitors configured, so every seat is simulated "
+    "(`groupkap --hl7` listens for monitors: see Connecting monitors in the README)"
+)
 
 
 def _qt_message(mode: QtMsgType, context, message: str) -> None:
@@ -86,132 +90,6 @@ def qt_application(settings: Settings | None = None) -> QApplication:
     set_scale(settings.ui_scale if settings else 1.0)  # before any size is worked out
     apply_theme(app)
     return app
-
-
-class RoomRun:
-    """A running room, the demo's or the real one: the timer that calls the session's
-    heartbeat, and what the window does with its result (sound, problems, a new circle).
-
-    Attributes:
-        live: the session.
-        window: the main window.
-        end_at: session time at which the run ends by itself (None: when closed).
-    """
-
-    def __init__(
-        self,
-        live: LiveSession,
-        window: MainWindow,
-        end_at: float | None,
-        screenshot: Path | None,
-        sound: AlarmAudio | None = None,
-    ) -> None:
-        self.live, self.window = live, window
-        self.sound = sound
-        self.end_at, self.screenshot = end_at, screenshot
-        self.finished = False
-        self.problems: list[str] = []  # what failed while ending (the run exits non-zero)
-        self.signal: int | None = None  # the signal that ended the run, if one did
-        self.pump_timer = QTimer(window)
-        self.pump_timer.setInterval(PUMP_INTERVAL_MS)
-        self.pump_timer.timeout.connect(self._on_pump_timer_timeout)
-        window.close_requested.connect(lambda: self.finish("closed by facilitator"))
-
-    def start(self) -> None:
-        self.live.pump()
-        self.window.grid.draw_frame()
-        self.pump_timer.start()
-        self.window.grid.start()
-
-    def _on_pump_timer_timeout(self) -> None:
-        if self.end_at is not None and self.live.clock.now() >= self.end_at:
-            self.end("finished")
-            return
-        tick = self.live.tick()
-        for problem in tick.problems:
-            self.window.show_error(problem)
-        circle = self.live.circle
-        if circle is not None and self.window.circle is not circle:
-            self.window.circle_started(circle)
-        if self.sound is not None:
-            failure = self.sound.play(tick.cues)
-            if failure:
-                _on_sound_failed(self.live, self.window, failure)
-
-    def end(self, reason: str) -> None:
-        """End the session and leave the event loop, whatever goes wrong on the way."""
-        try:
-            self.finish(reason)
-        finally:
-            QApplication.instance().quit()
-
-    def finish(self, reason: str) -> None:
-        """End the session: last readings, the picture, the sound, then `session.ended`.
-
-        Every step runs even when one before it fails, and each failure is kept in
-        `problems` (the run then exits non-zero): ending must never hang or stop half-way.
-        """
-        if self.finished:
-            return
-        self.finished = True
-        self.pump_timer.stop()
-        self.window.grid.stop()
-        stop = getattr(self.live.clock, "stop", None)
-        if stop is not None:  # a simulated clock: session time ends here, not while we wait
-            stop()
-        self._step("the last readings", self.live.pump)
-        if self.window.circle_view is not None:  # the circle's last cues and end
-            self._step("the circle", self.window.circle_view.refresh)
-        self._step("the last frame", lambda: self.window.grid.draw_frame(all_plots=True))
-        if self.screenshot is not None:
-            self._step("the screenshot", self._save_screenshot)
-        if self.sound is not None:
-            # The self-test's result belongs in this session's log, before it ends.
-            self._step("the alarm sound", self._close_sound)
-        self._step("ending the session", lambda: self.live.end(reason))
-
-    def _step(self, what: str, do) -> None:
-        try:
-            do()
-        except (GroupKapError, OSError) as exc:
-            self.problems.append(f"{what}: {exc}")
-            log.error("while ending the session, %s failed: %s", what, exc)
-
-    def _save_screenshot(self) -> None:
-        self.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        if not self.window.grab().save(str(self.screenshot)):
-            raise OSError(f"could not write {self.screenshot}")
-
-    def _close_sound(self) -> None:
-        self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
-        QApplication.processEvents()
-        self.sound.close()
-
-
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
-
-
-def _hold_signals() -> list[int]:
-    """Until the room runs, a stop signal is noted (the session then ends as soon as it has
-    started) rather than killing the process half-way through building it."""
-    held: list[int] = []
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, lambda n, _frame: held.append(n))
-    return held
-
-
-def _end_on_signals(run: RoomRun, held: list[int]) -> None:
-    """SIGTERM, SIGHUP and SIGINT end the session cleanly ("ended by signal"), without a
-    traceback. The pump timer gives Python control every 100 ms, so the handler runs at once."""
-
-    def handler(signum, _frame) -> None:
-        run.signal = signum
-        run.end(f"ended by signal ({signal.Signals(signum).name})")
-
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, handler)
-    if held:
-        QTimer.singleShot(0, lambda: handler(held[0], None))
 
 
 def open_circle_view(circle, room_device: str | None, vlc_args: list[str] | None) -> CircleView:
@@ -269,12 +147,6 @@ def _on_log_recovered(live: LiveSession, window: MainWindow) -> None:
         live.alarms.clear_technical(ROOM, LOG_NOT_WRITTEN)
 
 
-def _on_sound_failed(live: LiveSession, window: MainWindow, problem: str) -> None:
-    """A burst could not be played mid-session: the room says so at once, the log records it."""
-    live.record_event("alarm.sound_failed", {"problem": problem}, None, "system")
-    window.show_sound_failure(problem)
-
-
 def _on_sound_tested(
     live: LiveSession, window: MainWindow, device: str | None, result: dict
 ) -> None:
@@ -288,21 +160,9 @@ def _on_sound_tested(
 
 
 def run_demo(options: RunOptions, settings: Settings) -> int:
-    """`groupkap demo`: a simulated room, ending by itself after `options.minutes` if set."""
-    held_signals = _hold_signals()
-    app = qt_application(settings)
-    window_ref: list = []
-    sys.excepthook = _excepthook(window_ref)
+    """`groupkap demo` (and the app without monitors): a simulated room whose team walks the
+    protocol, ending by itself after `options.minutes` if set."""
     clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
-    bridge = StoreBridge()
-    store = Store.open(
-        options.db,
-        clock,
-        on_error=bridge.report,
-        on_recovered=bridge.recovered,
-        vitals_interval_s=settings.vitals_commit_s,
-        anchor_every_s=settings.anchor_every_s,
-    )
 
     def simulator(seats: list[int], start: float) -> Simulator:
         if options.hl7 is not None:  # `--hl7`: the room fed through the real MLLP path
@@ -325,18 +185,94 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
             nibp_interval_s=settings.nibp_interval_s,
         )
 
+    def demo_team(live: LiveSession, end_at: float | None) -> None:
+        if options.resume:
+            return
+        director = DemoProtocolDirector(live, live.protocol, live.source.dose_time)
+        director.start()
+        live.directors.append(director)
+        if end_at is not None and options.minutes >= 60:
+            live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
+
+    return _run_room(options, settings, clock, simulator, prepare=demo_team)
+
+
+def run_app(options: RunOptions, settings: Settings) -> int:
+    """`groupkap`: the room at real time.
+
+    With monitors (`options.hl7`: `--hl7`, `--hl7-port` …) nothing is simulated and no one
+    is seated: the listener is tried first (a taken port or a bad vendor codes file is exit 2
+    before anything is asked or written), monitors that send wait in the unassigned-monitors
+    tray, and the facilitators add participants and put monitors on their seats. Without
+    monitors every seat is simulated, as the toolbar says, and stderr says how to listen.
+
+    An interrupted session is offered first (not offscreen, where no one could answer):
+    resume it, or close it and start a new one.
+    """
+    qt_application(settings)
+    clock = RealClock()
+    monitors = arrivals = None
+    if options.hl7 is not None:
+        arrivals = ArrivalBridge()
+        monitors = RoomMonitors(settings.hl7, options.hl7, clock, on_arrival=arrivals.report)
+        monitors.check()
+    else:
+        print(NO_MONITORS, file=sys.stderr)
+    resume = None if options.offscreen else _ask_about_interrupted(options.db)
+    if resume is not None:
+        options = replace(options, resume=resume, plan={})
+    if monitors is None:
+        return run_demo(options, settings)
+
+    def seat_monitors(live: LiveSession, _end_at: float | None) -> None:
+        monitors.place(live.actor)
+        print(f"room session {live.id}: {monitors.describe()}", flush=True)
+
+    return _run_room(
+        options,
+        settings,
+        clock,
+        monitors,
+        prepare=seat_monitors,
+        arrivals=arrivals,
+        close=monitors.close,
+    )
+
+
+def _run_room(
+    options: RunOptions,
+    settings: Settings,
+    clock: Clock,
+    make_source: SourceFactory,
+    *,
+    prepare: Callable[[LiveSession, float | None], None] | None = None,
+    arrivals: ArrivalBridge | None = None,
+    close: Callable[[], None] | None = None,
+) -> int:
+    """Open the session `options` asks for, build its window, music and alarm sound, and run
+    it until it ends; the exit code. `prepare(live, end_at)` adds what this kind of room
+    needs before the window opens (the demo's team, the monitors' seats); `arrivals` wakes
+    the heartbeat early; `close` runs at the end whatever happened."""
+    held_signals = hold_signals()
+    app = qt_application(settings)
+    window_ref: list = []
+    sys.excepthook = _excepthook(window_ref)
+    bridge = StoreBridge()
+    store = Store.open(
+        options.db,
+        clock,
+        on_error=bridge.report,
+        on_recovered=bridge.recovered,
+        vitals_interval_s=settings.vitals_commit_s,
+        anchor_every_s=settings.anchor_every_s,
+    )
     try:
         live = open_live_session(
-            options, store=store, clock=clock, settings=settings, make_source=simulator
+            options, store=store, clock=clock, settings=settings, make_source=make_source
         )
-        start = clock.now()
-        if not options.resume:  # the demo's team walks the protocol it starts
-            director = DemoProtocolDirector(live, live.protocol, live.source.dose_time)
-            director.start()
-            live.directors.append(director)
-        end_at = start + options.minutes * 60 if options.minutes else None
-        if end_at is not None and options.minutes >= 60 and not options.resume:
-            live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
+        end_at = clock.now() + options.minutes * 60 if options.minutes else None
+        if prepare is not None:
+            prepare(live, end_at)
         live.music, music_problem = room_music(live, settings, options.speed)
         chime_args = ["--aout=dummy"] if options.offscreen else None
         room_device = settings.room_device or None
@@ -376,14 +312,20 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
             window.setGeometry(app.primaryScreen().availableGeometry())
             window.showMaximized()
         run = RoomRun(live, window, end_at, options.screenshot, sound)
-        _end_on_signals(run, held_signals)
-        clock.run(options.speed)
+        if arrivals is not None:
+            run.wake_on(arrivals)
+        end_on_signals(run, held_signals)
+        start_clock = getattr(clock, "run", None)
+        if start_clock is not None:  # a simulated clock starts once the room is built
+            start_clock(options.speed)
         run.start()
         app.exec()
         run.finish("closed by facilitator")
         if not run.problems:
             _print_summary(live, store, options.screenshot)
     finally:
+        if close is not None:
+            close()
         store.close()
     for problem in run.problems:
         print(f"groupkap: {problem}", file=sys.stderr)
@@ -397,29 +339,6 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
     if run.signal is not None:
         return 128 + run.signal
     return 0 if report.ok else 1
-
-
-def run_app(db: Path | None, settings: Settings) -> int:
-    """`groupkap`: the room at real time. Until a monitor feed is configured (the HL7
-    listener arrives in a later release) the room is filled by the simulator, and says so.
-
-    An interrupted session is offered first: resume it, or close it and start a new one.
-    """
-    qt_application(settings)
-    resume = _ask_about_interrupted(db)
-    return run_demo(
-        RunOptions(
-            seats=6,
-            scenario="calm",
-            speed=1.0,
-            seed=1,
-            db=db,
-            resume=resume,
-            plan={} if resume else demo_plan(6),
-            title="room (simulated participants)",
-        ),
-        settings,
-    )
 
 
 def _ask_about_interrupted(db: Path | None) -> str | None:
@@ -462,6 +381,9 @@ def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> 
         f"session {live.id}: {len(live.room.participants)} participants, {events} events, "
         f"database {store.path}"
     )
-    print("vitals per participant: " + ", ".join(f"{alias} {n}" for alias, n in per_person))
+    print(
+        "vitals per participant: "
+        + ", ".join(f"{alias or '(no one: monitors on no seat)'} {n}" for alias, n in per_person)
+    )
     if screenshot is not None:
         print(f"screenshot: {screenshot.resolve()}")

@@ -6,6 +6,8 @@ plain values, and Qt queues it to the GUI thread where widgets may be touched.
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, Signal
 
 
@@ -28,6 +30,37 @@ class StoreBridge(QObject):
         self.write_recovered.emit()
 
 
+class ArrivalBridge(QObject):
+    """Wakes the window's heartbeat when a monitor's message arrives: `Hl7Source.on_arrival`
+    calls `report` on the listener's thread; `arrived` reaches the GUI thread, where the
+    room runs an early beat (`RoomRun.beat_soon`) so the message's AA, which waits for the
+    beat that stores it, leaves in milliseconds rather than at the next 100 ms tick.
+
+    A flood of messages queues one signal, not one per message: `report` signals only when
+    the last signal has been taken up (`taken`), and that beat takes every message waiting.
+
+    Signals:
+        arrived(): a message has arrived since the last `arrived` was taken up.
+    """
+
+    arrived = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pending = threading.Event()
+
+    def report(self) -> None:
+        """Safe from the listener's thread: the signal is queued to the GUI thread."""
+        if not self._pending.is_set():
+            self._pending.set()
+            self.arrived.emit()
+
+    def taken(self) -> None:
+        """On the GUI thread, before the beat runs: the next message signals again (one
+        arriving after this is either taken by that beat or wakes another)."""
+        self._pending.clear()
+
+
 class SoundTestBridge(QObject):
     """Carries the alarm-sound self-test result from its worker thread to the window.
 
@@ -40,3 +73,30 @@ class SoundTestBridge(QObject):
     def report(self, result: dict) -> None:
         """Safe from the worker thread: the signal is queued to the GUI thread."""
         self.finished.emit(result)
+
+
+class ChainCheckBridge(QObject):
+    """Carries the check of a session log (`groupkap.review.summary.chain_status`, seconds
+    on a large file) from its worker thread to the review window or the session browser.
+
+    Signals:
+        finished(object): the ChainStatus, or the GroupKapError that stopped the check.
+    """
+
+    finished = Signal(object)
+
+    def report(self, result: object) -> None:
+        """Safe from the worker thread: the signal is queued to the GUI thread."""
+        self.finished.emit(result)
+
+
+class ExportBridge(QObject):
+    """Carries an export's progress and outcome from its worker thread to the GUI thread.
+
+    Signals:
+        progress(float, str): fraction done and the word for what is being written.
+        finished(object): the result (ExportResult / ReportResult), or the error that stopped it.
+    """
+
+    progress = Signal(float, str)
+    finished = Signal(object)

@@ -187,6 +187,14 @@ class MainWindow(QMainWindow):
             figures.setToolTip("Staff only: spoken time, passes, overtime and the Gini")
             figures.triggered.connect(lambda: show_fairness(self.circle, self.live, self))
             bar.addAction(figures)
+        self._db_path, self._settings = Path(db_path), settings
+        self.review_desk = None  # opened with the first Open session…
+        review = QAction("Open session…", self)
+        review.setToolTip(
+            "Review a past session (read-only): timeline, alarms, compliance; replay or export it"
+        )
+        review.triggered.connect(self.open_review)
+        bar.addAction(review)
         keys = QAction("Keys ?", self)
         keys.setToolTip(shortcuts.with_key("Every keyboard shortcut", shortcuts.HELP))
         keys.triggered.connect(lambda: self.shortcut_overlay.toggle())
@@ -250,6 +258,15 @@ class MainWindow(QMainWindow):
     def log_recovered(self) -> None:
         self.log_banner.hide()
         self.show_error("the session log is being written again; see the log for the gap")
+
+    def open_review(self) -> QWidget:
+        """The session browser of this room's database, in its own window (read-only: the
+        live session stays writable only here)."""
+        from ui.review.desk import ReviewDesk
+
+        if self.review_desk is None:
+            self.review_desk = ReviewDesk(self._db_path, self._settings, self)
+        return self.review_desk.open(None)
 
     def show_about(self) -> None:
         QMessageBox.about(

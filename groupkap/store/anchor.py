@@ -114,20 +114,37 @@ def _head_from(obj: object, where: str) -> Head:
     )
 
 
+def _json_document(text: str) -> object:
+    """`text` as one JSON value, or None when it is not one (an anchor file of many lines)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def read_heads(path: Path) -> list[Head]:
-    """The heads in an anchor file (one JSON object a line), or in an export that carries
-    `groupkap-chain-head {…}` lines. A line that cannot be read is refused, not skipped."""
+    """The heads in an anchor file (one JSON object a line), in an export that carries
+    `groupkap-chain-head {…}` lines (the HTML record; the PDF report, in its XMP metadata), or
+    in a JSON export's `chain_head`. A line that cannot be read is refused, not skipped."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise StorageError(f"there is no anchor file at {path}; check --anchor")
     if path.stat().st_size > MAX_ANCHOR_BYTES:
         raise StorageError(f"{path} is too large to be an anchor file; check --anchor")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise StorageError(f"{path} is not a UTF-8 text file; check --anchor") from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror}; check --anchor") from None
+    if raw.startswith(b"%PDF-"):
+        text = raw.decode("latin-1")  # a PDF report carries the line in its XMP metadata
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise StorageError(f"{path} is not a UTF-8 text file; check --anchor") from None
+    document = _json_document(text)
+    if isinstance(document, dict) and "chain_head" in document:  # a JSON export
+        return [_head_from(document["chain_head"], f"the chain_head of {path}")]
     heads: list[Head] = []
     plain = all(line.lstrip().startswith("{") for line in text.splitlines() if line.strip())
     for n, line in enumerate(text.splitlines(), 1):

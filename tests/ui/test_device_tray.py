@@ -109,13 +109,15 @@ class MixedRoom:
         self.sent = 0
 
     def send(self, seat: int, values: dict, extra: str = "") -> None:
-        """One PCD-01 message from the monitor of `seat`, measured half a second ago; returns
-        once the listener has answered AA (the message is then in the source's inbox)."""
+        """One PCD-01 message from the monitor of `seat`, measured half a second ago, taken by
+        a heartbeat; returns once the listener has answered AA (its values are stored)."""
         t = self.clock.now() - 0.5
         self.sent += 1
         readings = [Reading(seat, p, t, v, "monitor") for p, v in values.items()]
         text = pcd01_message(seat, f"T{self.sent}", self.clock.now(), readings) + extra
         self.sock.sendall(frame(text.encode()))
+        assert self.hl7.wait_received(self.sent, 5)
+        self.live.tick()  # the beat that stores it: only then is it answered
         answers: list = []
         while not answers:
             answers = [m for m in self.framer.feed(self.sock.recv(65536)) if isinstance(m, Message)]

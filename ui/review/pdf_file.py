@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
 
 from groupkap.errors import BadInputError
 from groupkap.files import atomic_write
+from groupkap.store.anchor import Head, export_line
 from ui.review.pdf_layout import MUTED, RULE, Context
 
 DPI = 300
@@ -64,7 +66,7 @@ class PdfInMemory:
         page: the printable area in device units.
     """
 
-    def __init__(self, title: str, margin_mm: float = 15.0) -> None:
+    def __init__(self, title: str, margin_mm: float = 15.0, head: Head | None = None) -> None:
         ensure_gui()
         self._buffer = QBuffer()
         self._buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -81,6 +83,8 @@ class PdfInMemory:
         )
         self.writer.setTitle(title)
         self.writer.setCreator("GroupKAP")
+        if head is not None:  # `groupkap verify --anchor FILE.pdf` reads it from here
+            self.writer.setDocumentXmpMetadata(QByteArray(_xmp(head).encode("utf-8")))
         self.page = QRectF(0, 0, self.writer.width(), self.writer.height())
 
     def body(self, ctx: Context) -> QRectF:
@@ -95,6 +99,21 @@ class PdfInMemory:
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise BadInputError(f"cannot write {out}: {reason}; choose another --out") from exc
+
+
+def _xmp(head: Head) -> str:
+    """The document's XMP metadata, holding the chain head the document was made from as the
+    export line `verify --anchor` looks for (PDF writers keep XMP uncompressed)."""
+    line = escape(export_line(head))  # JSON's quotes may stand in XML text; <, > and & not
+    return (
+        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:description>{line}</dc:description>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="w"?>'
+    )
 
 
 def draw_footer(

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtGui import QPainter
 
 from groupkap.review.model import SessionSummary
+from groupkap.store.anchor import Head
 from ui.review import pdf_pages
 from ui.review.pdf_file import PdfInMemory, checked_out, draw_footer
 from ui.review.pdf_layout import Context, paginate
@@ -82,7 +83,9 @@ def render_report(
     """
     out = checked_out(out)
     report = progress or (lambda fraction, what: None)
-    pdf = PdfInMemory(f"GroupKAP session report {summary.id}")
+    chain = summary.chain
+    head = Head(chain.head_seq, chain.head_hash) if chain.head_seq and chain.head_hash else None
+    pdf = PdfInMemory(f"GroupKAP session report {summary.id}", head=head)
     painter = QPainter(pdf.writer)
     try:
         ctx = Context(pdf.writer)

@@ -1,0 +1,330 @@
+"""The review window's tables: every alarm with its response time, the protocol's requirements
+per participant, and the sharing circle's fairness.
+
+Each is a read-only Qt model over the frozen values of `groupkap.review.model`; the words come
+from `ui.review.pdf_text`, so the window and the PDF report say the same thing the same way.
+Sorting goes by the value itself (`SORT_ROLE`), not by its text: 9 s sorts before 1 min 05 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupkap.review.model import (
+    AlarmEpisode,
+    CircleStats,
+    ParticipantSummary,
+    SessionSummary,
+)
+from ui import theme
+from ui.review.pdf_text import NOT_APPLICABLE, clock, duration, flag
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
+MET_COLOURS = {True: theme.CHECK_FILL, False: theme.WARNING_TEXT, None: theme.TEXT_DIM}
+MET_WORDS = {True: "met", False: "not met", None: "n/a"}
+NOT_ACKNOWLEDGED = "not acknowledged"
+STILL_ACTIVE = "still active at the end"
+
+
+def who(summary: SessionSummary, participant_id: str | None, seat: int | None = None) -> str:
+    """`3 · M.K.` for a participant, `room` for a room alarm: seat and alias, never a name."""
+    if participant_id is None:
+        return "room" if seat is None else f"{seat} · room"
+    try:
+        p = summary.participant(participant_id)
+    except KeyError:
+        return f"{seat or '?'} · ?"
+    return f"{p.seat} · {p.alias}"
+
+
+class Column:
+    """One column of a table: its title, its text, its sort value, its colour, its tooltip."""
+
+    def __init__(
+        self,
+        title: str,
+        text: Callable[[Any], str],
+        sort: Callable[[Any], Any] | None = None,
+        colour: Callable[[Any], str | None] | None = None,
+        tip: Callable[[Any], str] | None = None,
+    ) -> None:
+        self.title, self.text = title, text
+        self.sort = sort or text
+        self.colour = colour or (lambda _row: None)
+        self.tip = tip or (lambda _row: "")
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of `rows` shown through `columns`.
+
+    Attributes:
+        rows: the values, one per row (an AlarmEpisode, a ParticipantSummary …).
+        columns: what each column shows of a row.
+    """
+
+    def __init__(self, rows: Sequence[Any], columns: Sequence[Column], parent=None) -> None:
+        super().__init__(parent)
+        self.rows = list(rows)
+        self.columns = list(columns)
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802 (Qt override)
+        return 0 if parent is not None and parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802 (Qt override)
+        return 0 if parent is not None and parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = self.rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == SORT_ROLE:
+            value = column.sort(row)
+            return float("inf") if value is None else value
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = column.colour(row)
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip(row) or None
+        return None
+
+
+def alarm_columns(summary: SessionSummary) -> list[Column]:
+    """Raised, seat and alias, what, priority, response (raised → acknowledged), by whom,
+    how long it lasted."""
+    return [
+        Column("Raised", lambda e: clock(e.raised_at, seconds=True), lambda e: e.raised_at),
+        Column(
+            "Seat · participant",
+            lambda e: who(summary, e.participant_id, e.seat),
+            lambda e: (e.seat or 0, who(summary, e.participant_id, e.seat)),
+        ),
+        Column(
+            "What",
+            lambda e: e.text + (" (technical)" if e.technical else ""),
+            tip=lambda e: _alarm_tip(e),
+        ),
+        Column(
+            "Priority",
+            lambda e: e.priority + (f" (rose {e.escalations}×)" if e.escalations else ""),
+            lambda e: PRIORITY_RANK.get(e.priority, 0),
+            lambda e: theme.ALARM_COLOURS.get(e.priority),
+        ),
+        Column(
+            "Response",
+            lambda e: duration(e.response_s, none=NOT_ACKNOWLEDGED),
+            lambda e: e.response_s,
+            lambda e: theme.WARNING_TEXT if e.response_s is None else None,
+        ),
+        Column("Acknowledged by", lambda e: e.acknowledged_by or NOT_APPLICABLE),
+        Column(
+            "Duration",
+            lambda e: duration(e.duration_s, none=STILL_ACTIVE),
+            lambda e: e.duration_s,
+        ),
+    ]
+
+
+def _alarm_tip(e: AlarmEpisode) -> str:
+    lines = [f"{e.priority} alarm {e.key}: {e.text}", f"raised {clock(e.raised_at, True)}"]
+    if e.acknowledged_at is not None:
+        lines.append(f"acknowledged {clock(e.acknowledged_at, True)} by {e.acknowledged_by}")
+    if e.cleared_at is not None:
+        lines.append(f"cleared {clock(e.cleared_at, True)}")
+    if e.reminders:
+        lines.append(f"{e.reminders} reminders sounded")
+    return "\n".join(lines)
+
+
+def requirement_names(participants: Sequence[ParticipantSummary]) -> list[str]:
+    """Every requirement any participant has, in the protocol's order (first seen first)."""
+    names: list[str] = []
+    for p in participants:
+        for item in p.compliance:
+            if item.name not in names:
+                names.append(item.name)
+    return names
+
+
+def _requirement(p: ParticipantSummary, name: str):
+    return next((c for c in p.compliance if c.name == name), None)
+
+
+def compliance_columns(participants: Sequence[ParticipantSummary]) -> list[Column]:
+    """Seat and alias, then ✓ / ✗ / — per requirement with its evidence as the tooltip,
+    then the participant's alarms by priority."""
+
+    def cell(name: str) -> Column:
+        def met(p):
+            item = _requirement(p, name)
+            return None if item is None else item.met
+
+        return Column(
+            name,
+            lambda p: f"{flag(met(p))} {MET_WORDS[met(p)]}",
+            lambda p: {True: 2, None: 1, False: 0}[met(p)],
+            lambda p: MET_COLOURS[met(p)],
+            lambda p: item.detail if (item := _requirement(p, name)) else "does not apply",
+        )
+
+    def alarms(p: ParticipantSummary) -> str:
+        counts = [f"{p.alarm_counts[k]} {k}" for k in PRIORITY_RANK if p.alarm_counts.get(k)]
+        return ", ".join(counts) or "none"
+
+    return [
+        Column("Seat · participant", lambda p: f"{p.seat} · {p.alias}", lambda p: p.seat),
+        *(cell(name) for name in requirement_names(participants)),
+        Column(
+            "Alarms",
+            alarms,
+            lambda p: tuple(p.alarm_counts.get(k, 0) for k in PRIORITY_RANK),
+        ),
+    ]
+
+
+def circle_columns() -> list[Column]:
+    """Speaker, time spoken, share of all spoken time, turns, passes, time over the fair share."""
+    return [
+        Column("Speaker", lambda s: s.alias),
+        Column("Spoke", lambda s: duration(s.spoken_s), lambda s: s.spoken_s),
+        Column("Share", lambda s: f"{s.share * 100:.0f} %", lambda s: s.share),
+        Column("Turns", lambda s: str(s.turns), lambda s: s.turns),
+        Column("Passes", lambda s: str(s.passes), lambda s: s.passes),
+        Column(
+            "Over fair share",
+            lambda s: duration(s.overtime_s) if s.overtime_s > 0 else NOT_APPLICABLE,
+            lambda s: s.overtime_s,
+        ),
+    ]
+
+
+def circle_words(circle: CircleStats | None) -> str:
+    """The circle in one line: when, each speaker's fair share, and the Gini figure explained."""
+    if circle is None:
+        return "No sharing circle was held in this session."
+    end = clock(circle.ended_at) if circle.ended_at is not None else "cut short"
+    gini = (
+        f"Gini {circle.gini:.2f} (0 = everyone spoke equally, 1 = one person spoke)"
+        if circle.gini is not None
+        else "Gini: not enough speaking time to tell"
+    )
+    return (
+        f"Circle {clock(circle.started_at)}–{end} · fair share "
+        f"{duration(circle.fair_share_s)} each · {gini}"
+    )
+
+
+def table_view(
+    model: RowsModel, parent=None, stretch: int | None = None, widest: int | None = None
+) -> QTableView:
+    """A sortable, read-only, whole-row-selecting view of `model`, sized for a desk; the
+    column `stretch` (default: the last) takes the width left over."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = QTableView(parent)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(theme.px(28))
+    header = view.horizontalHeader()
+    # Sized to the contents once (`fit_columns`), then the lead's to drag: ResizeToContents
+    # would measure every cell again at each layout, seconds on a long alarm list.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    fit_columns(view)
+    header.setStyleSheet(
+        f"QHeaderView::section {{ background: {theme.FIELD}; color: {theme.TEXT}; "
+        f"padding: {theme.px(4)}px; border: 0; border-right: 1px solid {theme.TILE_BORDER}; }}"
+    )
+    return view
+
+
+def fit_columns(view: QTableView, widest: int | None = None) -> None:
+    """Size the columns to their contents now (after the rows change), none wider than
+    `widest` pixels at scale 1.0 (its text is then cut short with …)."""
+    header = view.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+            view.resizeColumnToContents(column)
+            if widest is not None and header.sectionSize(column) > theme.px(widest):
+                header.resizeSection(column, theme.px(widest))
+
+
+def source_row(view: QTableView, proxy_row: int) -> int:
+    """The model's row behind the view's (sorted) row."""
+    proxy = view.model()
+    return proxy.mapToSource(proxy.index(proxy_row, 0)).row()
+
+
+class SessionTables(QTabWidget):
+    """The tabs under the plots: every alarm, the compliance summary, the circle.
+
+    Attributes:
+        alarm_model, alarm_view: every alarm episode (sorted by when raised).
+        compliance_model, compliance_view: ✓ / ✗ / — per participant and requirement.
+        circle_model, circle_view: each speaker's share of the circle.
+    """
+
+    def __init__(self, summary: SessionSummary, parent=None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(f"font-size: {theme.px(15)}px;")
+        self.alarm_model = RowsModel(summary.alarms, alarm_columns(summary))
+        self.alarm_view = table_view(self.alarm_model)
+        self.alarm_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        unanswered = sum(1 for e in summary.alarms if e.response_s is None)
+        self.addTab(self.alarm_view, f"Alarms ({len(summary.alarms)}, {unanswered} unanswered)")
+        people = summary.participants
+        self.compliance_model = RowsModel(people, compliance_columns(people))
+        self.compliance_view = table_view(self.compliance_model)
+        self.compliance_view.setToolTip("Hover a ✓ or ✗ for the evidence or the gap")
+        self.addTab(self.compliance_view, f"Compliance ({compliance_tab_words(people)})")
+        circle = QWidget()
+        box = QVBoxLayout(circle)
+        words = QLabel(circle_words(summary.circle))
+        words.setWordWrap(True)
+        box.addWidget(words)
+        speakers = summary.circle.speakers if summary.circle else ()
+        self.circle_model = RowsModel(speakers, circle_columns())
+        self.circle_view = table_view(self.circle_model)
+        self.circle_view.setVisible(bool(speakers))
+        box.addWidget(self.circle_view, 1)
+        self.addTab(circle, "Circle")
+
+
+def compliance_tab_words(people: Sequence[ParticipantSummary]) -> str:
+    """`✗ 2 with a gap`, `✓ all met`, or `— nothing applies` (nobody was dosed)."""
+    unmet = sum(1 for p in people if p.compliant is False)
+    if unmet:
+        return f"{flag(False)} {unmet} with a gap"
+    if any(p.compliant is not None for p in people):
+        return f"{flag(True)} all met"
+    return f"{flag(None)} nothing applies"

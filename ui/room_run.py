@@ -1,0 +1,211 @@
+"""A running room in the window: the timer that calls the session's heartbeat, the early beat
+when a monitor's message arrives, what the window does with each beat's result, ending the
+session whatever goes wrong, and the stop signals that end it cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from groupkap.errors import GroupKapError
+from groupkap.session import LiveSession
+from ui.alarms.alarm_audio import AlarmAudio
+from ui.bridges import ArrivalBridge
+from ui.main_window import MainWindow
+
+log = logging.getLogger("groupkap.ui")
+
+PUMP_INTERVAL_MS = 100
+# Beats closer than this are not run: a flood of monitor messages must leave the GUI
+# thread time to draw (each beat takes every message waiting, so none waits longer).
+EARLY_BEAT_GAP_MS = 15
+SELF_TEST_WAIT_S = 10.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class RoomRun:
+    """A running room, the demo's or the real one: the timer that calls the session's
+    heartbeat, and what the window does with its result (sound, problems, a new circle).
+
+    Attributes:
+        live: the session.
+        window: the main window.
+        end_at: session time at which the run ends by itself (None: when closed).
+        beats: heartbeats run so far; early_beats: of them, those a message's arrival ran.
+    """
+
+    def __init__(
+        self,
+        live: LiveSession,
+        window: MainWindow,
+        end_at: float | None,
+        screenshot: Path | None,
+        sound: AlarmAudio | None = None,
+        *,
+        real_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.live, self.window = live, window
+        self._real_clock = real_clock  # seconds, for the gap between beats
+        self.sound = sound
+        self.end_at, self.screenshot = end_at, screenshot
+        self.finished = False
+        self.problems: list[str] = []  # what failed while ending (the run exits non-zero)
+        self.signal: int | None = None  # the signal that ended the run, if one did
+        self.beats = self.early_beats = 0
+        self._last_beat: float | None = None  # real_clock() at the last beat
+        self.pump_timer = QTimer(window)
+        self.pump_timer.setInterval(PUMP_INTERVAL_MS)
+        self.pump_timer.timeout.connect(self._on_pump_timer_timeout)
+        self.early_timer = QTimer(window)  # while active, an early beat is already due
+        self.early_timer.setSingleShot(True)
+        self.early_timer.timeout.connect(self._on_early_timer_timeout)
+        window.close_requested.connect(lambda: self.finish("closed by facilitator"))
+
+    def start(self) -> None:
+        self.live.pump()
+        self.window.grid.draw_frame()
+        self.pump_timer.start()
+        self.window.grid.start()
+
+    def wake_on(self, arrivals: ArrivalBridge) -> None:
+        """Beat early whenever `arrivals` says a monitor's message came."""
+
+        def on_arrived() -> None:
+            arrivals.taken()
+            self.beat_soon()
+
+        arrivals.arrived.connect(on_arrived)
+        # A message that came while the room was being built signalled no one; re-arm (the
+        # first beat takes whatever it sent).
+        arrivals.taken()
+
+    def beat_soon(self) -> None:
+        """Run a beat as soon as allowed: at once, or EARLY_BEAT_GAP_MS after the last one.
+        At most one early beat waits; more arrivals before it runs add nothing (it takes
+        every message waiting)."""
+        if self.finished or self.early_timer.isActive():
+            return
+        last = self._last_beat
+        since_ms = math.inf if last is None else (self._real_clock() - last) * 1000
+        self.early_timer.start(early_beat_wait_ms(since_ms))
+
+    def _on_early_timer_timeout(self) -> None:
+        if not self.finished:
+            self.early_beats += 1
+            self._beat()
+
+    def _on_pump_timer_timeout(self) -> None:
+        if self.end_at is not None and self.live.clock.now() >= self.end_at:
+            self.end("finished")
+            return
+        self._beat()
+
+    def _beat(self) -> None:
+        """One heartbeat (`LiveSession.tick`), then the sounds, problems and circle it asks for."""
+        self.beats += 1
+        self._last_beat = self._real_clock()
+        tick = self.live.tick()
+        for problem in tick.problems:
+            self.window.show_error(problem)
+        circle = self.live.circle
+        if circle is not None and self.window.circle is not circle:
+            self.window.circle_started(circle)
+        if self.sound is not None:
+            failure = self.sound.play(tick.cues)
+            if failure:
+                on_sound_failed(self.live, self.window, failure)
+
+    def end(self, reason: str) -> None:
+        """End the session and leave the event loop, whatever goes wrong on the way."""
+        try:
+            self.finish(reason)
+        finally:
+            QApplication.instance().quit()
+
+    def finish(self, reason: str) -> None:
+        """End the session: last readings, the picture, the sound, then `session.ended`.
+
+        Every step runs even when one before it fails, and each failure is kept in
+        `problems` (the run then exits non-zero): ending must never hang or stop half-way.
+        """
+        if self.finished:
+            return
+        self.finished = True
+        self.pump_timer.stop()
+        self.early_timer.stop()
+        self.window.grid.stop()
+        stop = getattr(self.live.clock, "stop", None)
+        if stop is not None:  # a simulated clock: session time ends here, not while we wait
+            stop()
+        self._step("the last readings", self.live.pump)
+        if self.window.circle_view is not None:  # the circle's last cues and end
+            self._step("the circle", self.window.circle_view.refresh)
+        self._step("the last frame", lambda: self.window.grid.draw_frame(all_plots=True))
+        if self.screenshot is not None:
+            self._step("the screenshot", self._save_screenshot)
+        if self.sound is not None:
+            # The self-test's result belongs in this session's log, before it ends.
+            self._step("the alarm sound", self._close_sound)
+        self._step("ending the session", lambda: self.live.end(reason))
+
+    def _step(self, what: str, do) -> None:
+        try:
+            do()
+        except (GroupKapError, OSError) as exc:
+            self.problems.append(f"{what}: {exc}")
+            log.error("while ending the session, %s failed: %s", what, exc)
+
+    def _save_screenshot(self) -> None:
+        self.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(self.screenshot)):
+            raise OSError(f"could not write {self.screenshot}")
+
+    def _close_sound(self) -> None:
+        self.sound.wait_for_self_test(SELF_TEST_WAIT_S)
+        QApplication.processEvents()
+        self.sound.close()
+
+
+def early_beat_wait_ms(since_last_beat_ms: float) -> int:
+    """How long an early beat waits: none once EARLY_BEAT_GAP_MS have passed since the last
+    beat, else the rest of the gap (rounded up: never sooner than the gap)."""
+    if since_last_beat_ms >= EARLY_BEAT_GAP_MS:
+        return 0
+    return math.ceil(EARLY_BEAT_GAP_MS - max(0.0, since_last_beat_ms))
+
+
+def on_sound_failed(live: LiveSession, window: MainWindow, problem: str) -> None:
+    """A burst could not be played mid-session: the room says so at once, the log records it."""
+    live.record_event("alarm.sound_failed", {"problem": problem}, None, "system")
+    window.show_sound_failure(problem)
+
+
+def hold_signals() -> list[int]:
+    """Until the room runs, a stop signal is noted (the session then ends as soon as it has
+    started) rather than killing the process half-way through building it."""
+    held: list[int] = []
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda n, _frame: held.append(n))
+    return held
+
+
+def end_on_signals(run: RoomRun, held: list[int]) -> None:
+    """SIGTERM, SIGHUP and SIGINT end the session cleanly ("ended by signal"), without a
+    traceback. The pump timer gives Python control every 100 ms, so the handler runs at once."""
+
+    def handler(signum, _frame) -> None:
+        run.signal = signum
+        run.end(f"ended by signal ({signal.Signals(signum).name})")
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, handler)
+    if held:
+        QTimer.singleShot(0, lambda: handler(held[0], None))
