@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 
 from groupkap.clock import SimulatedClock
 from groupkap.demo.plan import seat_demo_participants
@@ -12,6 +14,18 @@ from groupkap.sources.simulator import Simulator
 from groupkap.store import Store
 
 START = 1_800_000_000.0
+
+
+@pytest.fixture(autouse=True)
+def _no_windows_left_behind(qapp):
+    """Delete every window a test leaves: a closed window's timers would go on drawing, and
+    each later `apply_theme` would re-polish it, so every test would start slower than the
+    one before (6 s instead of 0.4 s late in a full run)."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
