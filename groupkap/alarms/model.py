@@ -16,6 +16,15 @@ from groupkap.ranges import check_range
 PREFIX = {HIGH: "***", MEDIUM: "**", LOW: "*"}
 FLASH_HZ = {HIGH: 2.0, MEDIUM: 0.6, LOW: 0.0}  # IEC: high 1.4–2.8 Hz, medium 0.4–0.8 Hz, low steady
 
+# The events an alarm's life leaves in the log, which resume and review read back.
+ALARM_KINDS = (
+    "alarm.raised",
+    "alarm.escalated",
+    "alarm.acknowledged",
+    "alarm.reminded",
+    "alarm.cleared",
+    "alarm.reset",
+)
 NO_DATA = "NO_DATA"
 SOURCE_LOST = "SOURCE_LOST"
 

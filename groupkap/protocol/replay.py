@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import limits_from_description
-from groupkap.alarms.model import Alarm
+from groupkap.alarms.model import ALARM_KINDS, Alarm
 from groupkap.protocol.group import Protocol
 from groupkap.protocol.observations import SCALE_RANGES, ScoredEntry
 from groupkap.protocol.participant import BPCheck, ParticipantProtocol
@@ -163,16 +163,6 @@ def restore_participant_limits(
     return count
 
 
-_ALARM_KINDS = (
-    "alarm.raised",
-    "alarm.escalated",
-    "alarm.acknowledged",
-    "alarm.reminded",
-    "alarm.cleared",
-    "alarm.reset",
-)
-
-
 def restore_alarms(
     engine: AlarmEngine, conn: sqlite3.Connection, session_id: str, present: Iterable[str]
 ) -> list[Alarm]:
@@ -187,7 +177,7 @@ def restore_alarms(
     once the monitor sends, a late check by the protocol, the MOAA/S by `judge_scores`).
     """
     shown: dict[str, Alarm] = {}
-    for e in queries.events(conn, session_id, kinds=_ALARM_KINDS):
+    for e in queries.events(conn, session_id, kinds=ALARM_KINDS):
         data, alarm_id = e.data, e.data.get("alarm_id")
         alarm = shown.get(alarm_id)
         if e.kind == "alarm.raised":

@@ -17,19 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from groupkap.alarms.model import rank
+from groupkap.alarms.model import ALARM_KINDS, rank
 from groupkap.alarms.pauses import ROOM
 from groupkap.review.model import AlarmEpisode
 from groupkap.store.queries import LoggedEvent
-
-ALARM_KINDS = (
-    "alarm.raised",
-    "alarm.escalated",
-    "alarm.acknowledged",
-    "alarm.reminded",
-    "alarm.cleared",
-    "alarm.reset",
-)
 
 
 def _higher(a: str, b: str | None) -> str:

@@ -9,8 +9,6 @@ read-only folder works) and nothing is ever written to it.
 
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 
 from groupkap.errors import BadInputError
@@ -23,7 +21,7 @@ from groupkap.review.model import ChainStatus, ParticipantSummary, SessionSummar
 from groupkap.review.series import struck_hand_values
 from groupkap.store import queries, review_queries
 from groupkap.store.proof import current_head, verify
-from groupkap.store.store import open_read_only, reading
+from groupkap.store.store import open_read_only, reading, shown_status
 
 SYSTEM = "system"
 AFTERWARDS = ("session.interrupted", "esketamine_record.signed")
@@ -46,26 +44,9 @@ def chain_status(path: Path | str) -> ChainStatus:
     return ChainStatus(False, detail, report.broken_seq, seq, digest)
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def live_status(row: dict) -> str:
-    """The session's status, with a `running` session whose process died on this machine
-    shown as `interrupted` (the next `Store.open` records it so; reading never writes)."""
-    status = row.get("status") or "interrupted"
-    if status == "running" and row.get("host") == socket.gethostname():
-        if not _pid_alive(row.get("pid")):
-            return "interrupted"
-    return status
+    """The status of a `sessions` row as a reader shows it (`store.shown_status`)."""
+    return shown_status(row.get("status"), row.get("pid"), row.get("host"))
 
 
 def no_session(session_id: str, path: Path) -> BadInputError:

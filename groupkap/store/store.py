@@ -148,6 +148,15 @@ def check_db_path(path: Path, create_default_folder: bool = False) -> Path:
     return path
 
 
+def shown_status(status: str | None, pid: int | None, host: str | None) -> str:
+    """A session's status as a reader shows it: `running` whose process died on this machine
+    is `interrupted` (the next `Store.open` records it so; reading never writes)."""
+    status = status or "interrupted"
+    if status == "running" and host == socket.gethostname() and not _pid_alive(pid):
+        return "interrupted"
+    return status
+
+
 def _pid_alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -434,10 +443,7 @@ def list_sessions(path: Path) -> list[dict]:
             rows = queries.sessions_with_counts(conn)
         for row in rows:
             pid, host = row.pop("pid"), row.pop("host")
-            # Read-only, so nothing is written; but a session whose process has died is
-            # shown as what it is. The next Store.open records it as interrupted.
-            if row["status"] == "running" and host == socket.gethostname() and not _pid_alive(pid):
-                row["status"] = "interrupted"
+            row["status"] = shown_status(row["status"], pid, host)
             sessions.append(row)
         return sessions
     finally:
