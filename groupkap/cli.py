@@ -16,7 +16,14 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from groupkap import ADJUNCT_NOTICE, __version__, app_command, export_command, log_commands
+from groupkap import (
+    ADJUNCT_NOTICE,
+    __version__,
+    account_commands,
+    app_command,
+    export_command,
+    log_commands,
+)
 from groupkap.errors import BadInputError, GroupKapError
 from groupkap.log_commands import EXIT_BAD_INPUT
 from groupkap.options import Hl7Options, RunOptions
@@ -176,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     export_command.add_parser(sub)
+    account_commands.add_parsers(sub)
 
     review = sub.add_parser(
         "review",
@@ -242,6 +250,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from groupkap.settings import load_settings
 
     settings = load_settings(args.config)
+    if args.command in account_commands.COMMANDS:  # accounts need [security], not the room
+        return account_commands.COMMANDS[args.command](args, settings)
     from groupkap.alarms.limits import load_clinic_limits
 
     load_clinic_limits()  # a refused limits file is exit 2 before any session is written

@@ -113,6 +113,24 @@ EVENT_KINDS: dict[str, str] = {
     "digest; verify recomputes it",
     "source.lost": "a seat's vitals source stopped sending",
     "source.restored": "a seat's vitals source sent again",
+    "user.added": "an account was created: user_id, name, role, by (the admin; none for the "
+    "first admin), pin_digest (sha256 of the stored argon2 hash, never the PIN)",
+    "user.disabled": "an account can no longer sign in or act: user_id, name, by, reason",
+    "user.signed_in": "an account signed in with its PIN: user_id, name, role, purpose "
+    "(sign-in, unlock, signature)",
+    "user.sign_in_failed": "a sign-in was refused: name, user_id (none for an unknown name), "
+    "why (wrong PIN, unknown name, disabled, waiting), failures in a row, "
+    "locked_until (UTC epoch s, none when it may try again at once)",
+    "user.locked_out": "wrong PINs in a row made an account wait: user_id, name, failures, "
+    "wait_s, locked_until; flagged for the lead",
+    "action.refused": "a signed-in account tried an act its role does not allow: action, "
+    "role, reason (the sentence it was shown)",
+    "session.locked": "the window locked (alarms stay visible and can be acknowledged): "
+    "reason (idle, by hand), who was signed in",
+    "session.unlocked": "the window was unlocked with a PIN: who, role, switched_from when "
+    "another account unlocked it",
+    "access.emergency": "break-glass access without a PIN: reason (required), claimed_by "
+    "(the name the person gave); flagged for the lead",
 }
 
 

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from groupkap.accounts.accounts import Account, log_refusal
+from groupkap.accounts.permissions import refusal
 from groupkap.alarms.engine import AlarmEngine
+from groupkap.alarms.limits import LimitSet
 from groupkap.alarms.model import SoundCue
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
@@ -91,6 +94,8 @@ class LiveSession:
         vitals: each participant's buffers, by participant id.
         clock, source, store, settings: what it was built with.
         actor: who the changes made from this workstation are attributed to.
+        account: the signed-in account the session acts as (None: no accounts, every act
+            allowed and recorded as `actor`); setting it makes its name the actor.
     """
 
     def __init__(
@@ -110,6 +115,7 @@ class LiveSession:
         self.store = store
         self.settings = settings
         self.actor = actor
+        self._account: Account | None = None
         self.vitals: dict[str, SeatVitals] = {}
         self.room = Room(list(room_seats), record=self._record)
         self.totals = PumpStats()
@@ -212,6 +218,30 @@ class LiveSession:
             if gone in self.hand_entries:
                 self.hand_entries[gone].struck = True
 
+    # -- who acts -----------------------------------------------------------------
+    @property
+    def account(self) -> Account | None:
+        return self._account
+
+    @account.setter
+    def account(self, account: Account | None) -> None:
+        self._account = account
+        if account is not None:
+            self.actor = account.name
+
+    def require(self, action: str) -> None:
+        """Refuse, before anything changes, an act the signed-in account may not do: an
+        `action.refused` event in this session's log, then Forbidden with its sentence."""
+        if self._account is not None and refusal(self._account, action) is not None:
+            raise log_refusal(self.store, self.id, self._account, action, self.clock.now())
+
+    def set_participant_limits(self, pid: str, limits: LimitSet) -> int:
+        """One participant's alarm limits, changed at the bedside (`limits.adjust`)."""
+        self.require("limits.adjust")
+        if pid not in self.room.participants:
+            raise BadInputError("that participant is no longer in the room")
+        return self.alarms.set_limits(limits, self.actor, pid)
+
     def watch_with(self, alarms: AlarmEngine) -> None:
         """Feed every filed reading to `alarms` from now on (its sink is `record_event`);
         everyone seated waits for their monitor's next value from now."""
@@ -220,8 +250,10 @@ class LiveSession:
             alarms.expect_data(person.id, person.seat, self.clock.now())
 
     def follow_protocol(self, protocol: Protocol) -> None:
-        """Feed cuff readings to `protocol` (due BP checks fill themselves from the monitor)."""
+        """Feed cuff readings to `protocol` (due BP checks fill themselves from the monitor);
+        its acts are checked against the signed-in account."""
         self.protocol = protocol
+        protocol.guard = self.require
 
     def latest(self, pid: str, param: str) -> Latest | None:
         """The newest value of `param` with its time and source (monitor or who by hand):
@@ -255,6 +287,7 @@ class LiveSession:
         entry this one replaces (with `reason`); the old one stops counting, and the values
         not given again are carried over from it.
         """
+        self.require("check.record")
         person = self.room.participants.get(pid)
         if person is None:
             raise BadInputError("that participant is no longer in the room")
@@ -305,6 +338,7 @@ class LiveSession:
     def strike_entry(self, pid: str, entry_id: str, reason: str, actor: str) -> None:
         """Strike a hand reading, a MOAA/S or a CADSS: a new event that points at it; the
         tile, the alarms, the protocol and the record stop counting it."""
+        self.require("check.record")
         if entry_id in self.hand_entries:
             entry = self._standing_hand_entry(pid, entry_id, reason)
             self.record_event(
@@ -389,6 +423,7 @@ class LiveSession:
     def add_participant(
         self, alias: str, seat: int, full_name: str | None = None, dose_time: float | None = None
     ) -> Participant:
+        self.require("participant.manage")
         person = self.room.add(alias, seat, full_name)
         self.vitals[person.id] = SeatVitals(seat)
         if seat not in self.source.seats:
@@ -400,9 +435,11 @@ class LiveSession:
         return person
 
     def rename_participant(self, pid: str, alias: str, full_name: str | None = None) -> None:
+        self.require("participant.manage")
         self.room.rename(pid, alias, full_name)
 
     def reseat_participant(self, pid: str, seat: int) -> None:
+        self.require("participant.manage")
         old = self.room.participants[pid].seat if pid in self.room.participants else None
         self.room.reseat(pid, seat)
         if old is not None and old != seat:
@@ -415,6 +452,7 @@ class LiveSession:
             self.vitals[pid].seat = seat
 
     def remove_participant(self, pid: str, reason: str = "") -> None:
+        self.require("participant.manage")
         seat = self.room.participants[pid].seat if pid in self.room.participants else None
         self.room.remove(pid, reason)
         if self.alarms is not None:

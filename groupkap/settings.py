@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 
+from groupkap.accounts.config import SecurityConfig, security_settings
 from groupkap.alarms.model import AlarmConfig
 from groupkap.errors import ConfigError
 from groupkap.hl7.config import Hl7Config, hl7_settings
@@ -52,6 +53,7 @@ class Settings:
         hl7: the [hl7] section: the MLLP listener's port, address, allow-list and limits.
         monitoring_provider, provider_contact: the healthcare provider conducting patient
             monitoring and their telephone or email, for the same record.
+        security: the [security] section: the idle lock, PIN length, wrong-PIN waits.
     """
 
     stale_after_s: float = 10.0
@@ -74,6 +76,7 @@ class Settings:
     monitoring_provider: str = ""
     provider_contact: str = ""
     hl7: Hl7Config = field(default_factory=Hl7Config)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
 
 
 # key -> (section, minimum, maximum)
@@ -227,10 +230,12 @@ def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
         alarm_changes.update(_protocol_settings(doc.pop("protocol"), where))
     if "hl7" in doc:
         alarm_changes["hl7"] = hl7_settings(doc.pop("hl7"), where)
+    if "security" in doc:
+        alarm_changes["security"] = security_settings(doc.pop("security"), where)
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            named = {"alarms", "music", "clinic", "protocol", "hl7"}
+            named = {"alarms", "music", "clinic", "protocol", "hl7", "security"}
             listed = ", ".join(sorted(known_sections | named))
             raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:

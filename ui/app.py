@@ -19,6 +19,7 @@ import platformdirs
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from groupkap.accounts import DEMO_ACCOUNT, Accounts
 from groupkap.alarms.engine import ROOM
 from groupkap.alarms.limits import HIGH
 from groupkap.audio.test_tone import test_tone_file
@@ -38,6 +39,7 @@ from groupkap.sources.simulator import Simulator
 from groupkap.store import Store, queries
 from groupkap.store.proof import verify
 from groupkap.store.store import default_db_path, list_sessions
+from ui.accounts.start import sign_in_at_start
 from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import ArrivalBridge, StoreBridge
 from ui.circle.circle_view import CircleView
@@ -159,9 +161,10 @@ def _on_sound_tested(
         window.show_sound_failure(result.get("problem") or "the self-test did not pass")
 
 
-def run_demo(options: RunOptions, settings: Settings) -> int:
+def run_demo(options: RunOptions, settings: Settings, *, sign_in: bool = False) -> int:
     """`groupkap demo` (and the app without monitors): a simulated room whose team walks the
-    protocol, ending by itself after `options.minutes` if set."""
+    protocol, ending by itself after `options.minutes` if set. The demo runs as the built-in
+    demo user; the app (`sign_in`) asks who is there first."""
     clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
 
     def simulator(seats: list[int], start: float) -> Simulator:
@@ -194,7 +197,9 @@ def run_demo(options: RunOptions, settings: Settings) -> int:
         if end_at is not None and options.minutes >= 60:
             live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
 
-    return _run_room(options, settings, clock, simulator, prepare=demo_team)
+    return _run_room(
+        options, settings, clock, simulator, prepare=demo_team, sign_in=sign_in, demo=not sign_in
+    )
 
 
 def run_app(options: RunOptions, settings: Settings) -> int:
@@ -221,8 +226,10 @@ def run_app(options: RunOptions, settings: Settings) -> int:
     resume = None if options.offscreen else _ask_about_interrupted(options.db)
     if resume is not None:
         options = replace(options, resume=resume, plan={})
+    # Offscreen (QA, CI) no one could type a PIN: the room acts as the system, unlocked.
+    sign_in = not options.offscreen
     if monitors is None:
-        return run_demo(options, settings)
+        return run_demo(options, settings, sign_in=sign_in)
 
     def seat_monitors(live: LiveSession, _end_at: float | None) -> None:
         monitors.place(live.actor)
@@ -236,6 +243,7 @@ def run_app(options: RunOptions, settings: Settings) -> int:
         prepare=seat_monitors,
         arrivals=arrivals,
         close=monitors.close,
+        sign_in=sign_in,
     )
 
 
@@ -248,11 +256,15 @@ def _run_room(
     prepare: Callable[[LiveSession, float | None], None] | None = None,
     arrivals: ArrivalBridge | None = None,
     close: Callable[[], None] | None = None,
+    sign_in: bool = False,
+    demo: bool = False,
 ) -> int:
     """Open the session `options` asks for, build its window, music and alarm sound, and run
     it until it ends; the exit code. `prepare(live, end_at)` adds what this kind of room
     needs before the window opens (the demo's team, the monitors' seats); `arrivals` wakes
-    the heartbeat early; `close` runs at the end whatever happened."""
+    the heartbeat early; `close` runs at the end whatever happened. `sign_in`: someone signs
+    in first (or creates the administrator), the window locks after idle; `demo`: the room
+    acts as the demo user."""
     held_signals = hold_signals()
     app = qt_application(settings)
     window_ref: list = []
@@ -267,9 +279,19 @@ def _run_room(
         anchor_every_s=settings.anchor_every_s,
     )
     try:
+        account, accounts = DEMO_ACCOUNT if demo else None, None
+        if sign_in:
+            # Real time for PIN waits: a simulated clock has not started yet.
+            account = sign_in_at_start(Accounts(store, RealClock(), settings.security))
+            if account is None:
+                print("groupkap: no one signed in, so the room was not opened", file=sys.stderr)
+                return 2
         live = open_live_session(
             options, store=store, clock=clock, settings=settings, make_source=make_source
         )
+        if sign_in:
+            accounts = Accounts(store, clock, settings.security, session_id=live.id)
+        live.account = account
         end_at = clock.now() + options.minutes * 60 if options.minutes else None
         if prepare is not None:
             prepare(live, end_at)
@@ -283,6 +305,7 @@ def _run_room(
             open_circle=lambda circle: open_circle_view(circle, room_device, chime_args),
             music_library=demo_library_folder(),
             play_tone=lambda device: play_test_tone(device, chime_args),
+            accounts=accounts,
         )
         if music_problem:
             window.show_error(music_problem)

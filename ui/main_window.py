@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from groupkap import ADJUNCT_NOTICE, __version__
+from groupkap.accounts import Accounts
 from groupkap.clock import utc_iso
 from groupkap.demo.music_library import demo_playlists
 from groupkap.errors import GroupKapError
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
 from ui import shortcuts, theme
+from ui.accounts.access import WindowAccess
 from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.dock import CircleDock
@@ -75,6 +77,9 @@ class MainWindow(QMainWindow):
             monitors.
         shortcut_overlay: the `?` list of every keyboard shortcut.
         seat_keys: the seat keys (`1` … `0`, and M, B, N, A on a focused seat).
+        window_keys: the window's other keys (the circle's, R, Ctrl+Shift+P, ?).
+        access: who acts (`live.account`, the toolbar's word), the lock after idle,
+            Switch user and emergency access (`ui/accounts/access.py`).
 
     Signals:
         close_requested(): the facilitator closed the window (the app ends the session).
@@ -92,6 +97,8 @@ class MainWindow(QMainWindow):
         open_circle: Callable | None = None,
         music_library: Path | None = None,
         play_tone: Callable[[str], object] | None = None,
+        accounts: Accounts | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -134,7 +141,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.log_banner)
         self.alarm_bar: AlarmBar | None = None
         if live.alarms is not None:
-            self.alarm_bar = AlarmBar(live.alarms, live.room, lambda: live.actor)
+            self.alarm_bar = AlarmBar(live.alarms, live.room, lambda: self.access.alarm_actor())
             self.alarm_bar.action_failed.connect(self.show_error)
             self.grid.frame_drawn.connect(lambda _t: self.alarm_bar.refresh())
             column.addWidget(self.alarm_bar)
@@ -150,7 +157,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.scroll, 1)
         self.setCentralWidget(central)
 
-        bar = QToolBar("Session")
+        bar = self.toolbar = QToolBar("Session")
         bar.setMovable(False)
         self.addToolBar(bar)
         add = QAction("Add participant", self)
@@ -171,7 +178,9 @@ class MainWindow(QMainWindow):
             bar.addAction(lists)
             quiet = QAction("All quiet", self)
             quiet.setToolTip("Fade every seat's music to silence within 5 s")
-            quiet.triggered.connect(lambda: live.music.all_quiet(live.actor))
+            quiet.triggered.connect(
+                lambda: self.access.may("music.control") and live.music.all_quiet(live.actor)
+            )
             bar.addAction(quiet)
         self.circle = None
         self.circle_view = None
@@ -214,6 +223,12 @@ class MainWindow(QMainWindow):
         self.circle_dock: CircleDock | None = None
         self.shortcut_overlay = shortcuts.ShortcutOverlay(self.scroll)
         self._bind_keys()
+        self.access = WindowAccess(
+            self,
+            accounts,
+            lock_after_s=settings.security.lock_after_min * 60,
+            idle_clock=idle_clock,
+        )
 
         self.statusBar().showMessage(
             f"Session {live.id} · {db_path} · adjunct display — bedside monitors remain the "
@@ -264,6 +279,8 @@ class MainWindow(QMainWindow):
         live session stays writable only here)."""
         from ui.review.desk import ReviewDesk
 
+        if not self.access.may("session.review"):
+            return None
         if self.review_desk is None:
             self.review_desk = ReviewDesk(self._db_path, self._settings, self)
         return self.review_desk.open(None)
@@ -299,11 +316,13 @@ class MainWindow(QMainWindow):
                 (shortcuts.ALARM_RESET, self.alarm_bar.reset_selected),
                 (shortcuts.ALARM_PAUSE_ROOM, self.alarm_bar.pause_room),
             ]
-        shortcuts.bind_window_keys(self, window_keys)
+        self.window_keys = shortcuts.bind_window_keys(self, window_keys)
 
     def _circle_command(self, name: str) -> None:
         if self.circle_view is None:
             self.show_error("no sharing circle is running")
+            return
+        if not self.access.may("circle.run"):
             return
         getattr(self.circle_view, name)()
 
@@ -324,12 +343,15 @@ class MainWindow(QMainWindow):
         dialogs.remove_dialog(self.live, pid, self).open()
 
     def _on_tile_acknowledge_requested(self, pid: str) -> None:
+        if not self.access.may("alarm.acknowledge"):
+            return
         engine = self.live.alarms
         for alarm in [a for a in engine.active() if a.participant_id == pid]:
             engine.acknowledge(alarm.id, self.live.actor)
 
     def _on_tile_pause_requested(self, pid: str) -> None:
         try:
+            self.live.require("alarm.acknowledge")
             self.live.alarms.pause_audio(self.live.actor, pid)
         except GroupKapError as exc:
             self.show_error(str(exc))
@@ -352,6 +374,7 @@ class MainWindow(QMainWindow):
     def _on_tile_music_requested(self, pid: str, move: str) -> None:
         music, actor = self.live.music, self.live.actor
         try:
+            self.live.require("music.control")
             {
                 "duck": lambda: music.duck(pid, actor),
                 "skip": lambda: music.skip(pid, actor),
@@ -382,6 +405,8 @@ class MainWindow(QMainWindow):
         if not self.live.room.participants:
             self.show_error("a circle needs participants in the room")
             return
+        if not self.access.may("circle.run"):
+            return
         circle_dialog(self.live, self.circle_started, self).open()
 
     def circle_started(self, circle) -> None:
@@ -403,6 +428,10 @@ class MainWindow(QMainWindow):
         return max(self.grid.minimumSizeHint().width(), self.grid.minimumWidth()) + frame + 8
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self.access.may_close(event.spontaneous()):
+            event.ignore()
+            self.show_error("the screen is locked: unlock it before ending the session")
+            return
         self.close_requested.emit()
         if self.circle_dock is not None:  # a display on its own screen closes with the room
             self.circle_dock.close_circle()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 from groupkap.errors import GroupKapError
@@ -148,6 +148,9 @@ class RoomRun:
         self._step("the last readings", self.live.pump)
         if self.window.circle_view is not None:  # the circle's last cues and end
             self._step("the circle", self.window.circle_view.refresh)
+        # A circle dock closed a moment ago leaves a layout request pending: honour it, so
+        # the last frame (and the screenshot) shows the room at its width, not beside a gap.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self._step("the last frame", lambda: self.window.grid.draw_frame(all_plots=True))
         if self.screenshot is not None:
             self._step("the screenshot", self._save_screenshot)
@@ -199,13 +202,21 @@ def hold_signals() -> list[int]:
 
 def end_on_signals(run: RoomRun, held: list[int]) -> None:
     """SIGTERM, SIGHUP and SIGINT end the session cleanly ("ended by signal"), without a
-    traceback. The pump timer gives Python control every 100 ms, so the handler runs at once."""
+    traceback. The pump timer gives Python control every 100 ms, so the handler runs at once.
+
+    The handler only posts the end to the event loop: Python runs a signal handler between
+    any two bytecodes, which may be inside a widget's paintEvent, and closing the window from
+    there re-enters painting (Qt: "Recursive repaint detected") and can crash the process."""
+
+    def end(signum: int) -> None:
+        if run.signal is None:
+            run.signal = signum
+            run.end(f"ended by signal ({signal.Signals(signum).name})")
 
     def handler(signum, _frame) -> None:
-        run.signal = signum
-        run.end(f"ended by signal ({signal.Signals(signum).name})")
+        QTimer.singleShot(0, lambda: end(signum))
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, handler)
     if held:
-        QTimer.singleShot(0, lambda: handler(held[0], None))
+        handler(held[0], None)

@@ -24,6 +24,7 @@ NO_SEAT = "main window, no seat focused"
 ALARM_LIST = "alarm list focused"
 DISPLAY = "circle display, when it has focus"
 ANYWHERE = "anywhere"
+SIGNED_IN = "main window, someone signed in"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ MOVE_FOCUS = Shortcut(("Tab", "Shift+Tab"), "Next / previous control", ANYWHERE)
 OPEN_MENU = Shortcut(("Space",), "Press the focused button (opens a seat's ⋯ or + menu)", ANYWHERE)
 CLOSE = Shortcut(("Esc",), "Close a dialog, a menu or this list", ANYWHERE)
 HELP = Shortcut(("?", "F1"), "Show or hide this list of shortcuts", MAIN)
+LOCK = Shortcut(("Ctrl+L",), "Lock the screen now; when locked, go to the PIN", SIGNED_IN)
 
 SHORTCUTS: tuple[Shortcut, ...] = (
     FOCUS_SEAT,
@@ -95,6 +97,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     OPEN_MENU,
     CLOSE,
     HELP,
+    LOCK,
 )
 
 

@@ -34,12 +34,17 @@ CHECK_OVERDUE = "CHECK_OVERDUE"
 SEVERITIES = ("mild", "moderate", "severe")
 
 
+def _anyone(action: str) -> None:
+    """No account is signed in (tests, the headless recorder): every act is allowed."""
+
+
 class Protocol:
     """Protocol state for every participant in the room.
 
     Attributes:
         participants: ParticipantProtocol by participant id.
         config: the clinic's protocol settings.
+        guard: refuses an act the signed-in account may not do (Forbidden).
     """
 
     def __init__(
@@ -54,6 +59,9 @@ class Protocol:
         self.alarms = alarms
         self._record = record
         self.participants: dict[str, ParticipantProtocol] = {}
+        # Called with an action (`groupkap.accounts.ACTIONS`) before each act a person does;
+        # it raises when the signed-in account may not (LiveSession.follow_protocol sets it).
+        self.guard: Callable[[str], None] = _anyone
         self._pending_bp: dict[str, dict[str, tuple[float, float]]] = {}
         self._seats: dict[str, int] = {}
 
@@ -62,16 +70,19 @@ class Protocol:
 
     # -- steps (each validated whole, then one event) --------------------------------
     def complete_screening(self, pid: str, answers: dict[str, bool], reviewer: str) -> dict:
+        self.guard("check.record")
         result = self.of(pid).screen(answers, reviewer)
         self._record("screening.completed", {**result, "answers": answers}, pid, reviewer)
         return result
 
     def approve_screening(self, pid: str, reviewer: str, reason: str) -> dict:
+        self.guard("check.record")
         result = self.of(pid).approve_review(reviewer, reason)
         self._record("screening.completed", result, pid, reviewer)
         return result
 
     def confirm_readiness(self, pid: str, items: dict, actor: str) -> dict:
+        self.guard("check.record")
         result = self.of(pid).confirm_ready(items)
         self._record("readiness.confirmed", result, pid, actor)
         return result
@@ -89,6 +100,7 @@ class Protocol:
         confirmed: bool = False,
         override: dict | None = None,
     ) -> dict:
+        self.guard("dose.record")
         now = self.clock.now()
         p = self.of(pid)
         dose = p.validate_dose(
@@ -170,6 +182,7 @@ class Protocol:
     ) -> str:
         """A MOAA/S score (returns its entry id). At or below the floor, or a fall of 2 or
         more from the participant's baseline, raises a medium clinical alarm."""
+        self.guard("check.record")
         return self._score(pid, MOAAS, score, actor, t, corrects, reason)
 
     def record_cadss(
@@ -183,6 +196,7 @@ class Protocol:
         reason: str | None = None,
     ) -> str:
         """A CADSS total (returns its entry id), read against the pre-dose CADSS."""
+        self.guard("check.record")
         return self._score(pid, CADSS, total, actor, t, corrects, reason)
 
     def _score(
@@ -249,6 +263,7 @@ class Protocol:
     def strike_entry(self, pid: str, entry_id: str, reason: str, actor: str) -> None:
         """Strike a MOAA/S or CADSS entry: a new event that points at it, never an UPDATE;
         the tile, the alarms and the discharge rules stop counting it."""
+        self.guard("check.record")
         entry = self._standing_score(self.of(pid), entry_id, reason)
         self._record(
             "entry.struck",
@@ -286,6 +301,7 @@ class Protocol:
 
     def attest_dissociation(self, pid: str, attested_by: str, reason: str) -> None:
         """A clinician attests that dissociation has resolved (when no CADSS shows it)."""
+        self.guard("check.record")
         p = self.of(pid)
         if p.t0 is None:
             raise BadInputError("no dose is recorded: there is no dissociation to resolve")
@@ -312,6 +328,7 @@ class Protocol:
     ) -> dict:
         """An adverse event, open until `resolve_adverse_event` records how it ended; its
         `event_id` is how the resolution names it."""
+        self.guard("check.record")
         if severity not in SEVERITIES:
             raise BadInputError(f"severity is {', '.join(SEVERITIES)}, not {severity!r}")
         if not description.strip() or not outcome.strip():
@@ -332,6 +349,7 @@ class Protocol:
         self, pid: str, event_id: str, *, outcome: str, t_resolved: float | None = None, actor: str
     ) -> dict:
         """How and when an open adverse event ended (the monitoring record asks for both)."""
+        self.guard("check.record")
         p, now = self.of(pid), self.clock.now()
         if event_id in p.resolved_adverse_events:
             raise BadInputError(f"adverse event {event_id} is already resolved")
@@ -357,12 +375,14 @@ class Protocol:
 
     def record_scale(self, pid: str, scale: str, answers, actor: str) -> ScaleResult:
         """Score an outcome scale (between sessions); a hard flag stays on the tile."""
+        self.guard("check.record")
         result = score(scale, answers)
         self._record("scale.scored", result.event_data(), pid, actor)
         self.of(pid).flags.extend(f for f in result.flags if "PHQ-9" in f)
         return result
 
     def add_note(self, pid: str, text: str, actor: str) -> None:
+        self.guard("note.add")
         if not text.strip():
             raise BadInputError("the note is empty")
         self._record("note.added", {"text": text.strip(), "care_team_only": True}, pid, actor)
@@ -372,6 +392,7 @@ class Protocol:
     ) -> dict:
         """Sign a discharge; every criterion is checked on current facts (`spo2` is the
         newest SpO2 with its time and source, from the session's buffers)."""
+        self.guard("discharge.sign")
         p = self.of(pid)
         now = self.clock.now()
         if p.t0 is None:

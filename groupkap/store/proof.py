@@ -15,6 +15,7 @@ from pathlib import Path
 
 from groupkap.errors import StorageError
 from groupkap.store import chain
+from groupkap.store.account_queries import account_problem
 from groupkap.store.anchor import (
     Head,
     anchor_path,
@@ -62,7 +63,12 @@ def verify(
                     "backup, or give --anchor a head file kept elsewhere",
                 )
             if report.ok:
-                differs = projection_problem(conn) or seal_problem(conn) or unsealed_problem(conn)
+                differs = (
+                    projection_problem(conn)
+                    or account_problem(conn)
+                    or seal_problem(conn)
+                    or unsealed_problem(conn)
+                )
                 if differs is not None:
                     return replace(report, broken_seq=differs[0], reason=differs[1])
                 open_rows = tuple(

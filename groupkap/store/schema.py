@@ -169,6 +169,31 @@ def m004_vitals_by_participant(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_accounts(db: Database) -> None:
+    """The workstation's accounts: a readable table kept in step with the `user.*` events
+    (`groupkap/store/account_queries.py`). It holds a PIN's argon2 hash, never the PIN; the
+    events hold only a digest of that hash, so `verify` catches a hash swapped in by hand.
+    Names are unique whatever their case ("RN Kim" and "rn kim" are one person)."""
+    db.execute(
+        """
+        create table users (
+            id text primary key,
+            name text not null collate nocase unique,
+            role text not null,
+            pin_hash text not null,
+            created_at real not null,
+            created_by text,
+            disabled_at real,
+            disabled_by text,
+            last_sign_in_at real,
+            failed_count integer not null default 0,
+            locked_until real
+        )
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 

@@ -107,6 +107,7 @@ def test_applying_migrations_again_changes_nothing(tmp_path):
         "m002_readable_views",
         "m003_struck_hand_values",
         "m004_vitals_by_participant",
+        "m005_accounts",
     ]
     assert {row[1] for row in before[1]} == {"groupkap"}
 
