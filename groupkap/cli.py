@@ -21,6 +21,7 @@ from groupkap import (
     __version__,
     account_commands,
     app_command,
+    cosign_command,
     export_command,
     log_commands,
 )
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export_command.add_parser(sub)
     account_commands.add_parsers(sub)
+    cosign_command.add_parser(sub)
 
     review = sub.add_parser(
         "review",
@@ -252,6 +254,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     if args.command in account_commands.COMMANDS:  # accounts need [security], not the room
         return account_commands.COMMANDS[args.command](args, settings)
+    if args.command == "cosign":
+        return cosign_command.run(args, settings)
     from groupkap.alarms.limits import load_clinic_limits
 
     load_clinic_limits()  # a refused limits file is exit 2 before any session is written

@@ -58,7 +58,8 @@ EVENT_KINDS: dict[str, str] = {
     "description (copied from the event, for reading)",
     "scale.scored": "an outcome scale between sessions: scale, answers, total, band, flags "
     "(PHQ-9 item 9 positive is a hard flag), cutoff",
-    "note.added": "a free note, care team only",
+    "note.added": "a free note, care team only: text; with accounts signed by its author, "
+    "and cosign needed when the author is not a clinic lead",
     "discharge.ready": "every clinical discharge criterion first met (the minimum observation "
     "time left out): ready_to_leave_minute",
     "discharge.ready_withdrawn": "a clinical discharge criterion stopped holding after "
@@ -67,7 +68,12 @@ EVENT_KINDS: dict[str, str] = {
     "discharge.signed": "signed_by, meaning, minutes since T0, ready-to-leave minute, items",
     "esketamine_record.signed": "the esketamine monitoring record (REMS Patient Monitoring "
     "Form) signed, only when complete: signed_by, meaning "
-    "(author, review, approval), alias, record_sha256",
+    "(author, review, approval), alias, record_sha256; with accounts also "
+    "the signature's fields (name, role, signed_at, method, subject)",
+    "signature.applied": "an account signed an event, re-entering its PIN (21 CFR 11.50): "
+    "name, role, signed_at (UTC), meaning (author, review, approval), method "
+    "(PIN, or demo for the demo's user), subject (kind, seq and hash of the "
+    "signed event)",
     "music.track_started": "a piece began on a seat: seat, piece, path, phase, duration_s",
     "music.track_ended": "a piece ended (or was skipped): seat, piece, reason, phase",
     "music.volume_changed": "seat volume changed: old, new, cap, who",

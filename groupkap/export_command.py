@@ -1,5 +1,10 @@
-"""`groupkap export SESSION --format pdf|csv|json --out PATH`: a past session as a file a lead
-can keep, send or load elsewhere, made headless.
+"""`groupkap export SESSION --format pdf|csv|json --out PATH [--deidentify]`: a past session
+as a file a lead can keep, send or load elsewhere, made headless.
+
+Every file is marked CONFIDENTIAL; `--deidentify` makes the copy for research and QA instead,
+marked DE-IDENTIFIED: aliases only, every date shifted by one random number of days (written
+nowhere), a fresh session id, staff named by role, free text withheld
+(`groupkap.review.deidentify`); it carries no chain head.
 
 CSV and JSON are written by the core (`groupkap.review.export_data`); the PDF is drawn with
 Qt's own PDF writer (`ui.review.pdf_report`), imported only for that format, offscreen. All
@@ -40,6 +45,12 @@ def add_parser(sub) -> None:
         metavar="PATH",
         help="the file (pdf, json) or folder (csv) to write",
     )
+    cmd.add_argument(
+        "--deidentify",
+        action="store_true",
+        help="for research and QA: aliases only, dates shifted by a random number of days, "
+        "a new session id, staff by role, free text removed",
+    )
     for name in ("db", "config"):
         cmd.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
@@ -51,13 +62,13 @@ def run_export(args: argparse.Namespace, db: Path) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed
         from ui.review.pdf_report import write_report  # Qt only for the PDF
 
-        result = write_report(db, args.session, out, progress)
+        result = write_report(db, args.session, out, progress, deidentify=args.deidentify)
         what = f"{result.pages} pages"
     else:
         from groupkap.review.export_data import export_csv, export_json
 
         write = export_csv if args.format == "csv" else export_json
-        result = write(db, args.session, out, progress)
+        result = write(db, args.session, out, progress, deidentify=args.deidentify)
         what = ", ".join(f"{n} {table}" for table, n in result.rows.items())
     progress.done()
     head = (
@@ -65,5 +76,6 @@ def run_export(args: argparse.Namespace, db: Path) -> int:
         if result.head_seq is not None and result.head_hash
         else ""
     )
-    print(f"{result.out} ({what}{head})")
+    marking = "; de-identified" if args.deidentify else ""
+    print(f"{result.out} ({what}{head}{marking})")
     return EXIT_OK

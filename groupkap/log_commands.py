@@ -148,13 +148,7 @@ def _esketamine_record(args: argparse.Namespace) -> int:
         data = signature_data(record, args.sign, args.meaning)
         store = Store.open(db_path(args), RealClock(), must_exist=True)
         try:
-            store.record(
-                args.session,
-                "esketamine_record.signed",
-                data,
-                participant_id=record.participant_id,
-                actor=data["signed_by"],
-            ).result(10)
+            _sign_record(store, settings, args, record, data)
         finally:
             store.close()
         record = build()
@@ -178,6 +172,35 @@ def _esketamine_record(args: argparse.Namespace) -> int:
         raise BadInputError(f"cannot write {out}: {exc.strerror}; choose another --out") from exc
     print(out)
     return EXIT_OK
+
+
+def _sign_record(store, settings, args: argparse.Namespace, record, data: dict) -> None:
+    """With accounts, NAME signs with its PIN (standard input, or asked unseen on a
+    terminal): a wrong PIN signs nothing (exit 2). A log without accounts keeps the
+    typed name, as before accounts."""
+    from groupkap.account_commands import read_pin
+    from groupkap.accounts import Accounts
+    from groupkap.accounts.signatures import RECORD, Subject, sign
+
+    accounts = Accounts(store, store.clock, settings.security, session_id=args.session)
+    if not accounts.has_users():
+        store.record(
+            args.session,
+            "esketamine_record.signed",
+            data,
+            participant_id=record.participant_id,
+            actor=data["signed_by"],
+        ).result(10)
+        return
+    pin = read_pin(f"PIN of {args.sign}: ")
+    subject = Subject(
+        RECORD,
+        args.session,
+        record.participant_id,
+        digest=data["record_sha256"],
+        alias=record.alias,
+    )
+    sign(accounts, args.sign, pin, args.meaning, subject)
 
 
 def _reanchor(args: argparse.Namespace) -> int:

@@ -252,8 +252,11 @@ class LiveSession:
     def follow_protocol(self, protocol: Protocol) -> None:
         """Feed cuff readings to `protocol` (due BP checks fill themselves from the monitor);
         its acts are checked against the signed-in account."""
+        from groupkap.accounts.signatures import SessionSigning
+
         self.protocol = protocol
         protocol.guard = self.require
+        protocol.signing = SessionSigning(self)  # with an account: signed, PIN re-entered
 
     def latest(self, pid: str, param: str) -> Latest | None:
         """The newest value of `param` with its time and source (monitor or who by hand):

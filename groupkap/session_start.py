@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import closing
 
+from groupkap.accounts import Account
 from groupkap.alarms.engine import AlarmEngine
 from groupkap.alarms.limits import LimitSet, clinic_limits_path, load_clinic_limits
 from groupkap.alarms.limits_file import LimitsFile
@@ -40,16 +41,28 @@ def open_live_session(
     clock: Clock,
     settings: Settings,
     make_source: SourceFactory,
+    account: Account | None = None,
 ) -> LiveSession:
     """Start the session `options` asks for (or resume `options.resume`), watched by an alarm
     engine with the clinic's limits (recorded as applied) and following the protocol.
 
+    `account`: who is signed in; `session.started` (or `session.resumed`) and the seats
+    planned on the command line are recorded under its name, so the log says who opened the
+    room. The caller sets `live.account` afterwards (its permissions guard what follows);
+    without one the acts are the workstation's ("facilitator"), as before accounts.
+
     The limits are read first: a refused limits file raises ConfigError before anything is
     written."""
     limits = load_clinic_limits()
+    actor = account.name if account is not None else "facilitator"
     if options.resume:
         live = _resume(
-            options.resume, store=store, clock=clock, settings=settings, make_source=make_source
+            options.resume,
+            store=store,
+            clock=clock,
+            settings=settings,
+            make_source=make_source,
+            actor=actor,
         )
     else:
         source = make_source(list(range(1, options.seats + 1)), clock.now())
@@ -61,6 +74,7 @@ def open_live_session(
             settings=settings,
             speed=options.speed,
             title=options.title,
+            actor=actor,
         )
         for seat in sorted(options.plan):
             live.add_participant(options.plan[seat], seat)
@@ -76,7 +90,13 @@ def open_live_session(
 
 
 def _resume(
-    session_id: str, *, store: Store, clock: Clock, settings: Settings, make_source: SourceFactory
+    session_id: str,
+    *,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    make_source: SourceFactory,
+    actor: str,
 ) -> LiveSession:
     row = store.session(session_id)
     last = store.last_recorded_time(session_id)
@@ -88,7 +108,7 @@ def _resume(
         advance(last - clock.now() + 1.0)
     source = make_source(list(range(1, row["seats"] + 1)), clock.now())
     return LiveSession.resume(
-        session_id, clock=clock, source=source, store=store, settings=settings
+        session_id, clock=clock, source=source, store=store, settings=settings, actor=actor
     )
 
 

@@ -19,7 +19,7 @@ import platformdirs
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from groupkap.accounts import DEMO_ACCOUNT, Accounts
+from groupkap.accounts import DEMO_ACCOUNT, Account, Accounts
 from groupkap.alarms.engine import ROOM
 from groupkap.alarms.limits import HIGH
 from groupkap.audio.test_tone import test_tone_file
@@ -38,13 +38,14 @@ from groupkap.settings import Settings
 from groupkap.sources.simulator import Simulator
 from groupkap.store import Store, queries
 from groupkap.store.proof import verify
-from groupkap.store.store import default_db_path, list_sessions
 from ui.accounts.start import sign_in_at_start
 from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import ArrivalBridge, StoreBridge
 from ui.circle.circle_view import CircleView
 from ui.main_window import MainWindow
 from ui.room_run import RoomRun, end_on_signals, hold_signals
+from ui.start_questions import ask_about_interrupted as _ask_about_interrupted
+from ui.start_questions import sign_in_first as _sign_in_first
 from ui.theme import apply_theme, set_scale
 
 log = logging.getLogger("groupkap.ui")
@@ -94,8 +95,14 @@ def qt_application(settings: Settings | None = None) -> QApplication:
     return app
 
 
-def open_circle_view(circle, room_device: str | None, vlc_args: list[str] | None) -> CircleView:
+def open_circle_view(
+    circle,
+    room_device: str | None,
+    vlc_args: list[str] | None,
+    guard: Callable[[], object] | None = None,
+) -> CircleView:
     """The circle's display and controls, ticking, with the chime on the room speakers.
+    `guard` refuses a command from a role without `circle.run` (`live.require`).
 
     The main window places them (`MainWindow.circle_started`): the display on a screen of
     its own or beside the grid, the controls on the facilitators' side.
@@ -105,7 +112,7 @@ def open_circle_view(circle, room_device: str | None, vlc_args: list[str] | None
         chime = Chime(chime_path(demo_library_folder()), room_device, vlc_args)
     except (AudioError, OSError) as exc:
         log.warning("circle chime unavailable: %s", exc)
-    view = CircleView(circle, chime.play if chime else None)
+    view = CircleView(circle, chime.play if chime else None, guard=guard)
     view.start()
     return view
 
@@ -161,10 +168,17 @@ def _on_sound_tested(
         window.show_sound_failure(result.get("problem") or "the self-test did not pass")
 
 
-def run_demo(options: RunOptions, settings: Settings, *, sign_in: bool = False) -> int:
+def run_demo(
+    options: RunOptions,
+    settings: Settings,
+    *,
+    sign_in: bool = False,
+    account: Account | None = None,
+) -> int:
     """`groupkap demo` (and the app without monitors): a simulated room whose team walks the
     protocol, ending by itself after `options.minutes` if set. The demo runs as the built-in
-    demo user; the app (`sign_in`) asks who is there first."""
+    demo user; the app (`sign_in`) runs as `account`, signed in already, or asks who is
+    there first."""
     clock = SimulatedClock(start=time.time(), speed=0)  # runs once the room is built
 
     def simulator(seats: list[int], start: float) -> Simulator:
@@ -198,7 +212,14 @@ def run_demo(options: RunOptions, settings: Settings, *, sign_in: bool = False) 
             live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
 
     return _run_room(
-        options, settings, clock, simulator, prepare=demo_team, sign_in=sign_in, demo=not sign_in
+        options,
+        settings,
+        clock,
+        simulator,
+        prepare=demo_team,
+        sign_in=sign_in,
+        demo=not sign_in,
+        account=account,
     )
 
 
@@ -211,8 +232,9 @@ def run_app(options: RunOptions, settings: Settings) -> int:
     tray, and the facilitators add participants and put monitors on their seats. Without
     monitors every seat is simulated, as the toolbar says, and stderr says how to listen.
 
-    An interrupted session is offered first (not offscreen, where no one could answer):
-    resume it, or close it and start a new one.
+    Someone signs in first (not offscreen, where no one could type a PIN), then an
+    interrupted session is offered: resume it, or close it and start a new one — so the
+    close, too, is recorded under the signed-in account.
     """
     qt_application(settings)
     clock = RealClock()
@@ -223,13 +245,19 @@ def run_app(options: RunOptions, settings: Settings) -> int:
         monitors.check()
     else:
         print(NO_MONITORS, file=sys.stderr)
-    resume = None if options.offscreen else _ask_about_interrupted(options.db)
-    if resume is not None:
-        options = replace(options, resume=resume, plan={})
     # Offscreen (QA, CI) no one could type a PIN: the room acts as the system, unlocked.
     sign_in = not options.offscreen
+    account = None
+    if sign_in:
+        account = _sign_in_first(options.db, settings)
+        if account is None:
+            print("groupkap: no one signed in, so the room was not opened", file=sys.stderr)
+            return 2
+    resume = None if options.offscreen else _ask_about_interrupted(options.db, account)
+    if resume is not None:
+        options = replace(options, resume=resume, plan={})
     if monitors is None:
-        return run_demo(options, settings, sign_in=sign_in)
+        return run_demo(options, settings, sign_in=sign_in, account=account)
 
     def seat_monitors(live: LiveSession, _end_at: float | None) -> None:
         monitors.place(live.actor)
@@ -244,6 +272,7 @@ def run_app(options: RunOptions, settings: Settings) -> int:
         arrivals=arrivals,
         close=monitors.close,
         sign_in=sign_in,
+        account=account,
     )
 
 
@@ -258,13 +287,15 @@ def _run_room(
     close: Callable[[], None] | None = None,
     sign_in: bool = False,
     demo: bool = False,
+    account: Account | None = None,
 ) -> int:
     """Open the session `options` asks for, build its window, music and alarm sound, and run
     it until it ends; the exit code. `prepare(live, end_at)` adds what this kind of room
     needs before the window opens (the demo's team, the monitors' seats); `arrivals` wakes
     the heartbeat early; `close` runs at the end whatever happened. `sign_in`: someone signs
     in first (or creates the administrator), the window locks after idle; `demo`: the room
-    acts as the demo user."""
+    acts as the demo user. `account`: who signed in already (the app signs in before it
+    offers an interrupted session); with it, `sign_in` asks no one again."""
     held_signals = hold_signals()
     app = qt_application(settings)
     window_ref: list = []
@@ -279,15 +310,22 @@ def _run_room(
         anchor_every_s=settings.anchor_every_s,
     )
     try:
-        account, accounts = DEMO_ACCOUNT if demo else None, None
-        if sign_in:
+        accounts = None
+        if account is None and demo:
+            account = DEMO_ACCOUNT
+        if sign_in and account is None:
             # Real time for PIN waits: a simulated clock has not started yet.
             account = sign_in_at_start(Accounts(store, RealClock(), settings.security))
             if account is None:
                 print("groupkap: no one signed in, so the room was not opened", file=sys.stderr)
                 return 2
         live = open_live_session(
-            options, store=store, clock=clock, settings=settings, make_source=make_source
+            options,
+            store=store,
+            clock=clock,
+            settings=settings,
+            make_source=make_source,
+            account=account,
         )
         if sign_in:
             accounts = Accounts(store, clock, settings.security, session_id=live.id)
@@ -302,7 +340,9 @@ def _run_room(
             live,
             settings,
             db_path=str(store.path),
-            open_circle=lambda circle: open_circle_view(circle, room_device, chime_args),
+            open_circle=lambda circle: open_circle_view(
+                circle, room_device, chime_args, guard=lambda: live.require("circle.run")
+            ),
             music_library=demo_library_folder(),
             play_tone=lambda device: play_test_tone(device, chime_args),
             accounts=accounts,
@@ -362,38 +402,6 @@ def _run_room(
     if run.signal is not None:
         return 128 + run.signal
     return 0 if report.ok else 1
-
-
-def _ask_about_interrupted(db: Path | None) -> str | None:
-    """Offer the newest interrupted session; returns its id to resume, or None."""
-    path = db or default_db_path()
-    if not path.exists():
-        return None
-    # Opening the store marks sessions whose process died as interrupted.
-    store = Store.open(path, RealClock())
-    store.close()
-    interrupted = [r for r in list_sessions(path) if r["status"] == "interrupted"]
-    if not interrupted:
-        return None
-    newest = interrupted[0]
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "Interrupted session",
-        f"Session {newest['id']} (started {newest['started']}, "
-        f"{newest['participants']} participants) was interrupted.\n\n"
-        "Resume it, or close it and start a new session?",
-    )
-    resume = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Close it and start new", QMessageBox.ButtonRole.DestructiveRole)
-    box.exec()
-    if box.clickedButton() is resume:
-        return newest["id"]
-    store = Store.open(path, RealClock())
-    try:
-        store.close_interrupted(newest["id"], actor="facilitator")
-    finally:
-        store.close()
-    return None
 
 
 def _print_summary(live: LiveSession, store: Store, screenshot: Path | None) -> None:

@@ -277,13 +277,21 @@ class MainWindow(QMainWindow):
     def open_review(self) -> QWidget:
         """The session browser of this room's database, in its own window (read-only: the
         live session stays writable only here)."""
-        from ui.review.desk import ReviewDesk
-
         if not self.access.may("session.review"):
             return None
+        return self._desk().open(None)
+
+    def open_audit(self) -> QWidget | None:
+        """The audit trail of every log in this database, for `audit.read` (lead, QA, admin;
+        the desk's gate refuses anyone else, and the refusal is logged)."""
+        return self._desk().audit(None)
+
+    def _desk(self):
+        from ui.review.desk import ReviewDesk
+
         if self.review_desk is None:
-            self.review_desk = ReviewDesk(self._db_path, self._settings, self)
-        return self.review_desk.open(None)
+            self.review_desk = ReviewDesk(self._db_path, self._settings, self, may=self.access.may)
+        return self.review_desk
 
     def show_about(self) -> None:
         QMessageBox.about(

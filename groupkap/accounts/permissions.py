@@ -35,6 +35,8 @@ ACTIONS: dict[str, str] = {
     "circle.run": "run the sharing circle",
     "dose.record": "record a dose",
     "discharge.sign": "sign a discharge",
+    "record.sign": "sign the esketamine monitoring record",
+    "record.review": "co-sign a note or a record as its reviewer",
     "limits.adjust": "change one participant's alarm limits",
     "limits.edit": "edit the clinic's alarm defaults",
     "templates.edit": "edit the clinic's templates",
@@ -57,13 +59,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "circle.run": CLINICAL,
     "dose.record": _MEDICAL,
     "discharge.sign": _MEDICAL,
+    # Signatures (groupkap/accounts/signatures.py): the record is signed by medical; a
+    # lead reviews (co-signs) the notes of others and the record.
+    "record.sign": _MEDICAL,
+    "record.review": _LEAD,
     # A participant's limits at the bedside are a medical decision; the clinic's defaults the
     # lead's alone.
     "limits.adjust": frozenset({"medical", "lead"}),
     "limits.edit": _LEAD,
     "templates.edit": _LEAD,
-    # QA reads and exports but changes nothing.
-    "session.review": frozenset({"lead", "qa"}),
+    # QA reads and exports but changes nothing. Medical staff review past sessions too (an
+    # incident, a participant's earlier doses); exporting stays with the lead and QA.
+    "session.review": frozenset({"medical", "lead", "qa"}),
     "session.export": frozenset({"lead", "qa"}),
     "user.manage": frozenset({"admin"}),
     "audit.read": frozenset({"lead", "qa", "admin"}),

@@ -95,12 +95,16 @@ class Finding:
 @dataclass(frozen=True)
 class Signature:
     """An `esketamine_record.signed` event. Attributes: name, t (ISO UTC), meaning (author,
-    review, approval), current (False when the log changed the record after signing)."""
+    review, approval), current (False when the log changed the record after signing), role
+    and method (`PIN` when an account re-entered its PIN; "" for a typed name, before
+    accounts)."""
 
     name: str
     t: str
     meaning: str
     current: bool
+    role: str = ""
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,8 @@ def monitoring_record(
             utc_iso(e.t),
             e.data["meaning"],
             e.data.get("record_sha256") == digest,
+            e.data.get("role", ""),
+            e.data.get("method", ""),
         )
         for e in events
         if e.kind == "esketamine_record.signed"

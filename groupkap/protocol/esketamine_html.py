@@ -148,8 +148,9 @@ def to_html(record: EsketamineRecord, clock: Clock | None = None) -> str:
     ]
     body = "\n".join(f"<h2>{_e(title)}</h2>{content}" for title, content in sections)
     signed = "".join(
-        f"<tr><td>{_e(s.name)}</td><td>{_e(s.t)}</td><td>{_e(s.meaning)}</td><td>signed in the "
-        f"session log{'' if s.current else ' (for an earlier version of this record)'}</td></tr>"
+        f"<tr><td>{_e(s.name)}</td><td>{_e(s.t)}</td><td>{_e(s.meaning)}</td><td>"
+        f"{_e(_how(s))}{'' if s.current else ' (for an earlier version of this record)'}"
+        "</td></tr>"
         for s in r.signatures
     )
     blank = "<tr><td></td><td></td><td></td><td></td></tr>" * (1 if r.signatures else 3)
@@ -168,3 +169,12 @@ Times are UTC; T0 offsets are minutes:seconds after the dose.</p>
 <p>{_e(ADJUNCT_NOTICE)}</p></footer>
 </body></html>
 """
+
+
+def _how(s) -> str:
+    """How a signature was made: an account's PIN (with its role), a demo, or a typed name."""
+    if s.method == "PIN":
+        return f"electronic signature, PIN re-entered ({s.role}), in the session log"
+    if s.method == "demo":
+        return "demo user, no PIN (demo mode)"
+    return "signed in the session log"

@@ -62,6 +62,9 @@ class Protocol:
         # Called with an action (`groupkap.accounts.ACTIONS`) before each act a person does;
         # it raises when the signed-in account may not (LiveSession.follow_protocol sets it).
         self.guard: Callable[[str], None] = _anyone
+        # Signs a discharge or a note as the signed-in account, after its PIN
+        # (`groupkap.accounts.signatures.SessionSigning`; LiveSession.follow_protocol sets it).
+        self.signing = None
         self._pending_bp: dict[str, dict[str, tuple[float, float]]] = {}
         self._seats: dict[str, int] = {}
 
@@ -381,17 +384,30 @@ class Protocol:
         self.of(pid).flags.extend(f for f in result.flags if "PHQ-9" in f)
         return result
 
-    def add_note(self, pid: str, text: str, actor: str) -> None:
+    def add_note(self, pid: str, text: str, actor: str, *, pin: str | None = None) -> None:
+        """A note; with an account signed in, signed as its author with the PIN (a note by
+        someone not a lead then waits for a lead's co-signature)."""
         self.guard("note.add")
         if not text.strip():
             raise BadInputError("the note is empty")
-        self._record("note.added", {"text": text.strip(), "care_team_only": True}, pid, actor)
+        data = {"text": text.strip(), "care_team_only": True}
+        if self.signing is not None and self.signing.active:
+            self.signing.record_signed("note", "author", pin, data, pid)
+            return
+        self._record("note.added", data, pid, actor)
 
     def sign_discharge(
-        self, pid: str, signed_by: str, manual: dict[str, bool], spo2: Latest | None
+        self,
+        pid: str,
+        signed_by: str,
+        manual: dict[str, bool],
+        spo2: Latest | None,
+        *,
+        pin: str | None = None,
     ) -> dict:
         """Sign a discharge; every criterion is checked on current facts (`spo2` is the
-        newest SpO2 with its time and source, from the session's buffers)."""
+        newest SpO2 with its time and source, from the session's buffers). With an account
+        signed in, it signs (approval) after its PIN, and `signed_by` is that account."""
         self.guard("discharge.sign")
         p = self.of(pid)
         now = self.clock.now()
@@ -420,7 +436,10 @@ class Protocol:
             "items": {**{k: True for k in auto}, **manual},
             "spo2": {"value": spo2.value, "t": spo2.t, "source": spo2.source},
         }
-        self._record("discharge.signed", record, pid, signed_by)
+        if self.signing is not None and self.signing.active:
+            record, _ = self.signing.record_signed("discharge", "approval", pin, record, pid)
+        else:
+            self._record("discharge.signed", record, pid, signed_by)
         p.discharge = record
         return record
 

@@ -12,6 +12,11 @@ never mixes with, or overwrites, anything else.
 as epoch seconds and, beside it, `<name>_utc` in ISO UTC), `chain_head` {seq, hash} so the
 file can be checked against the database later, and `generated_by`.
 
+Every export is marked: CONFIDENTIAL (the JSON's `marking`, the CSV folder's README.txt), or,
+with `deidentify=True`, DE-IDENTIFIED: aliases only, every time shifted by one random whole
+number of days, fresh ids, staff by role, free text withheld (`groupkap.review.deidentify`);
+relative times (T0 offsets, response times) are unchanged.
+
 Both read the database read-only and write whole or not at all: every file goes to a
 temporary name beside its target and is renamed only once all of them are complete, so an
 unwritable folder, a full disk or a failure half-way leaves nothing behind (and a folder the
@@ -45,6 +50,7 @@ from groupkap.review.csv_tables import (
     participant_rows,
     vital_rows,
 )
+from groupkap.review.deidentify import MARKING, Deidentifier, people_in, staff_roles
 from groupkap.review.model import ChainStatus, SessionSummary
 from groupkap.review.series import session_struck_values
 from groupkap.review.summary import load_summary, no_session
@@ -54,7 +60,10 @@ from groupkap.store.proof import current_head
 from groupkap.store.store import open_read_only, reading
 
 Progress = Callable[[float, str], None]
-CSV_FILES = ("vitals.csv", "events.csv", "alarms.csv", "participants.csv")
+CSV_TABLES = ("vitals.csv", "events.csv", "alarms.csv", "participants.csv")
+README = "README.txt"
+CSV_FILES = (*CSV_TABLES, README)
+CONFIDENTIAL = "CONFIDENTIAL · health information for the care team"
 JSON_FORMAT = "groupkap-session-summary"
 JSON_VERSION = 1
 TIME_FIELDS = {
@@ -180,14 +189,16 @@ def export_csv(
     progress: Progress | None = None,
     *,
     config: ProtocolConfig | None = None,
+    deidentify: bool = False,
 ) -> ExportResult:
-    """The session's four CSV tables in the folder `out` (see the module docstring)."""
+    """The session's four CSV tables and a README.txt saying what they are in the folder
+    `out` (see the module docstring)."""
     path, out = Path(path).expanduser(), Path(out).expanduser()
     report = progress or _quiet
     _check_session(path, session_id)
     created = _prepare_folder(out)
     try:
-        return _write_csv(path, session_id, out, report, config)
+        return _write_csv(path, session_id, out, report, config, deidentify)
     except OSError as exc:
         raise _cannot_write(out, exc) from exc
     finally:
@@ -195,8 +206,31 @@ def export_csv(
             out.rmdir()  # a failed export leaves no trace, not even its folder
 
 
+def _readme(summary: SessionSummary, deidentified: bool) -> str:
+    lines = [
+        MARKING if deidentified else CONFIDENTIAL,
+        "",
+        f"GroupKAP {__version__}: session {summary.id}, exported as CSV tables.",
+        "vitals.csv: every stored value; events.csv: the session log; alarms.csv: one row per "
+        "alarm; participants.csv: dose, extremes and protocol compliance per participant.",
+        "Times: ISO UTC text and epoch seconds. Participants appear by alias only.",
+    ]
+    if deidentified:
+        lines.append(
+            "De-identified: every time is shifted by the same whole number of days (not "
+            "given), ids are new, staff are named by role and free text is withheld; time "
+            "differences (T0 offsets, response times) are as recorded."
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _write_csv(
-    path: Path, session_id: str, out: Path, report: Progress, config: ProtocolConfig | None
+    path: Path,
+    session_id: str,
+    out: Path,
+    report: Progress,
+    config: ProtocolConfig | None,
+    deidentify: bool = False,
 ) -> ExportResult:
     report(0.0, "reading")
     head = current_head(path)
@@ -212,6 +246,12 @@ def _write_csv(
     conn = open_read_only(path)
     try:
         with reading(path), _staged(out, CSV_FILES) as temps:
+            logged = queries.events(conn, session_id)
+            deid = None
+            if deidentify:
+                deid = Deidentifier.for_session(summary, people_in(logged), staff_roles(conn))
+                summary = deid.summary(summary)
+                logged = [deid.event(e) for e in logged]
             struck = session_struck_values(conn, session_id)
             total = max(1, review_queries.vitals_count(conn, session_id))
             every = max(1, total // PROGRESS_STEPS)
@@ -222,12 +262,12 @@ def _write_csv(
 
             report(0.05, "vitals")
             cursor = review_queries.vitals_for_export(conn, session_id)
-            counts["vitals"] = _write_table(
-                temps["vitals.csv"], VITAL_COLUMNS, vital_rows(cursor, struck), vitals_done
-            )
+            vitals = vital_rows(cursor, struck)
+            if deid is not None:
+                vitals = map(deid.vital_row, vitals)
+            counts["vitals"] = _write_table(temps["vitals.csv"], VITAL_COLUMNS, vitals, vitals_done)
             report(0.85, "events")
             aliases = {p.id: p.alias for p in summary.participants}
-            logged = queries.events(conn, session_id)
             counts["events"] = _write_table(
                 temps["events.csv"], EVENT_COLUMNS, event_rows(logged, aliases)
             )
@@ -236,12 +276,22 @@ def _write_csv(
             counts["participants"] = _write_table(
                 temps["participants.csv"], PARTICIPANT_COLUMNS, participant_rows(summary)
             )
+            _write_text(temps[README], _readme(summary, deid is not None))
             for tmp in temps.values():
                 os.chmod(tmp, 0o600)
     finally:
         conn.close()
     report(1.0, "done")
+    if deid is not None:
+        seq = digest = None  # the copy does not carry the original log's head
     return ExportResult(out, counts, seq, digest)
+
+
+def _write_text(tmp: Path, text: str) -> None:
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _with_utc(value):
@@ -258,23 +308,29 @@ def _with_utc(value):
     return value
 
 
-def summary_document(summary: SessionSummary) -> dict:
-    """The JSON export's content: the summary with its derived figures (each alarm's
-    response and duration, each participant's compliance), chain head and provenance."""
+def summary_document(summary: SessionSummary, deidentified: bool = False) -> dict:
+    """The JSON export's content: its marking, the summary with its derived figures (each
+    alarm's response and duration, each participant's compliance), chain head and
+    provenance. De-identified (`summary` already mapped): no chain head and no export time,
+    which would date the session."""
     body = asdict(summary)
     for alarm, episode in zip(body["alarms"], summary.alarms):
         alarm["response_s"], alarm["duration_s"] = episode.response_s, episode.duration_s
     for person, participant in zip(body["participants"], summary.participants):
         person["compliant"] = participant.compliant
         person["alarm_counts"] = dict(participant.alarm_counts)
-    return {
+    document = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
+        "marking": MARKING if deidentified else CONFIDENTIAL,
         "generated_by": f"GroupKAP {__version__} (groupkap export --format json)",
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "chain_head": {"seq": summary.chain.head_seq, "hash": summary.chain.head_hash},
         "session": _with_utc(body),
     }
+    if deidentified:
+        del document["generated_at"], document["chain_head"]
+    return document
 
 
 def export_json(
@@ -285,6 +341,7 @@ def export_json(
     *,
     config: ProtocolConfig | None = None,
     chain: ChainStatus | None = None,
+    deidentify: bool = False,
 ) -> ExportResult:
     """The session's summary as one JSON file `out` (see the module docstring)."""
     path, out = Path(path).expanduser(), Path(out).expanduser()
@@ -298,8 +355,11 @@ def export_json(
         )
     report(0.0, "reading")
     summary = load_summary(path, session_id, config=config, chain=chain)
+    if deidentify:
+        summary = deidentified_summary(path, summary)
     report(0.8, "writing")
-    text = json.dumps(summary_document(summary), indent=2, ensure_ascii=False) + "\n"
+    document = summary_document(summary, deidentified=deidentify)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
         atomic_write(out, text, mode=0o600)
     except OSError as exc:
@@ -312,3 +372,25 @@ def export_json(
         "events": summary.events,
     }
     return ExportResult(out, rows, summary.chain.head_seq, summary.chain.head_hash)
+
+
+def deidentified_summary(
+    path: Path, summary: SessionSummary, deid: Deidentifier | None = None
+) -> SessionSummary:
+    """`summary` de-identified with a fresh `Deidentifier` (one offset) built from its log,
+    or with `deid` when given."""
+    if deid is None:
+        deid = deidentifier(path, summary)
+    return deid.summary(summary)
+
+
+def deidentifier(path: Path, summary: SessionSummary) -> Deidentifier:
+    """One export's de-identification for `summary`: its people from the log, their roles
+    from the accounts table."""
+    conn = open_read_only(path)
+    try:
+        with reading(path):
+            people = people_in(queries.events(conn, summary.id))
+            return Deidentifier.for_session(summary, people, staff_roles(conn))
+    finally:
+        conn.close()

@@ -13,6 +13,7 @@ from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
+from groupkap.accounts.signatures import signature_problem
 from groupkap.errors import StorageError
 from groupkap.store import chain
 from groupkap.store.account_queries import account_problem
@@ -66,6 +67,7 @@ def verify(
                 differs = (
                     projection_problem(conn)
                     or account_problem(conn)
+                    or signature_problem(conn)
                     or seal_problem(conn)
                     or unsealed_problem(conn)
                 )

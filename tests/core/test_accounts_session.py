@@ -86,8 +86,8 @@ def test_without_an_account_every_act_is_allowed_as_before(live):
 def test_signing_in_makes_the_account_the_actor(live):
     live.account = KIM
     pid = pid_of(live, "M.K.")
-    live.protocol.add_note(pid, "settling well", live.actor)
-    assert logged(live)[-1].kind == "note.added" and logged(live)[-1].actor == "RN Kim"
+    live.protocol.record_moaas(pid, 5, live.actor)  # a note is signed: test_signatures.py
+    assert logged(live)[-1].kind == "check.recorded" and logged(live)[-1].actor == "RN Kim"
 
 
 def test_a_facilitator_may_not_record_a_dose_and_nothing_changes(live):

@@ -62,3 +62,19 @@ def test_the_room_opens_the_browser_of_its_own_database(qtbot, window, store):
     assert browser.db_path == store.path
     assert window.review_desk.windows == [browser]
     browser.close()
+
+
+def test_the_windows_de_identified_export_leaves_out_the_session_id(
+    qtbot, desk, review_db, tmp_path
+):
+    path, sid = review_db
+    desk.open(sid)
+    window = next(w for w in desk.windows if isinstance(w, ReviewWindow))
+    window.deidentify_action.setChecked(True)
+    out = tmp_path / "copy.json"
+    with qtbot.waitSignal(desk.export_done, timeout=30_000) as done:
+        desk.export("json", sid, out, deidentify=window.deidentified())
+    assert not isinstance(done.args[0], Exception), done.args[0]
+    text = out.read_text()
+    assert sid not in text and "DE-IDENTIFIED" in text
+    assert "chain_head" not in json.loads(text)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QToolButton
 
-from groupkap.accounts import Account, Accounts, SignInRefused
+from groupkap.accounts import Account, Accounts, SignInRefused, allowed
 from groupkap.errors import GroupKapError
 from ui import shortcuts, theme
 from ui.accounts.dialogs import emergency_dialog, new_account_dialog, sign_in_dialog
@@ -57,8 +57,8 @@ class WindowAccess(QObject):
         panel: the lock panel, in the toolbar commands' place while locked (None without
             accounts).
         word: the toolbar's word on who acts.
-        lock_action, switch_action, accounts_action: the toolbar's commands (None without
-            accounts).
+        lock_action, switch_action, accounts_action, audit_action: the toolbar's commands
+            (None without accounts).
         dialog: the account dialog opened last (tests fill it in).
 
     Signals:
@@ -93,6 +93,7 @@ class WindowAccess(QObject):
         first = bar.actions()[0] if bar.actions() else None
         self._word_action = bar.insertWidget(first, self.word)  # shown by its action
         self.lock_action = self.switch_action = self.accounts_action = None
+        self.audit_action = None
         self.timer = QTimer(self)
         self.timer.setInterval(check_ms)
         self.timer.timeout.connect(self.check)
@@ -126,9 +127,13 @@ class WindowAccess(QObject):
         self.accounts_action = QAction("Accounts…", self)
         self.accounts_action.setToolTip("Admin: add a staff account")
         self.accounts_action.triggered.connect(self.open_new_account)
+        self.audit_action = QAction("Audit trail…", self)
+        self.audit_action.setToolTip("Lead, QA, admin: who did what, when and why, from the log")
+        self.audit_action.triggered.connect(lambda: self._window.open_audit())
         menu = QMenu(button)
         menu.setToolTipsVisible(True)
-        for action in (self.switch_action, self.lock_action, self.accounts_action):
+        actions = (self.switch_action, self.lock_action, self.accounts_action, self.audit_action)
+        for action in actions:
             menu.addAction(action)
         button.setMenu(menu)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -157,6 +162,10 @@ class WindowAccess(QObject):
         self._word_action.setVisible(account is not None and not self.locked)
         if self.accounts_action is not None:
             self.accounts_action.setVisible(account is not None and account.role == "admin")
+        if self.audit_action is not None:
+            self.audit_action.setVisible(
+                account is not None and allowed(account.role, "audit.read")
+            )
 
     def _signed_in(self, account: Account) -> None:
         """`account` acts from now on; a lock, if any, lifts."""

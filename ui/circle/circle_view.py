@@ -94,10 +94,18 @@ class CircleView(QWidget):
     THANK_YOU_S = 60.0
 
     def __init__(
-        self, circle: Circle, chime: Callable[[], object] | None = None, parent=None
+        self,
+        circle: Circle,
+        chime: Callable[[], object] | None = None,
+        parent=None,
+        *,
+        guard: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.circle = circle
+        # Raises Forbidden when the signed-in role may not run the circle (`live.require`):
+        # every button and key goes through it, so the refusal is said and logged once.
+        self._guard = guard or (lambda: None)
         self._chime = chime or (lambda: None)
         self.chimes = 0
         self._ended_at: float | None = None
@@ -197,6 +205,7 @@ class CircleView(QWidget):
     def _act(self, action: Callable[[], object]) -> None:
         """Run a command; a refusal is said on the facilitators' controls, never here."""
         try:
+            self._guard()
             action()
             self.controls.show_message("")
         except GroupKapError as exc:
@@ -205,7 +214,9 @@ class CircleView(QWidget):
 
     def write_note(self, text: str) -> None:
         """A care-team note about the current turn: the only text a circle ever logs.
-        Raises GroupKapError when it cannot be written (no text)."""
+        Raises GroupKapError when it cannot be written (no text, a role that may not run
+        the circle)."""
+        self._guard()
         current = self.circle.current
         self.circle.add_note(current.participant_id if current else None, text)
         self.refresh()

@@ -36,6 +36,7 @@ from ui.protocol.reading_forms import (
     spo2_summary,
     status_label,
 )
+from ui.protocol.signing_fields import clearing_pin, pin_of, signature_rows
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,18 @@ def _resolve(e: Entry) -> CommandDialog:
 
 def _note(e: Entry) -> CommandDialog:
     note = QPlainTextEdit()
+    fields: dict[str, QWidget] = {"Note (care team only)": note}
+    account = e.live.account
+    if account is not None:  # signed as its author; a lead co-signs the notes of others
+        lead_signs = "" if account.role == "lead" or account.is_demo else "a clinic lead co-signs"
+        fields |= signature_rows(account, "author", lead_signs)
     return e.dialog(
         "Note",
-        {"Note (care team only)": note},
-        lambda: e.protocol.add_note(e.pid, note.toPlainText(), e.actor),
+        fields,
+        clearing_pin(
+            fields,
+            lambda: e.protocol.add_note(e.pid, note.toPlainText(), e.actor, pin=pin_of(fields)),
+        ),
     )
 
 
@@ -310,15 +319,23 @@ def _discharge(e: Entry) -> CommandDialog:
             e.protocol.config.discharge_spo2_max_age_min,
         )
     )
-    fields["Signed by"] = QLineEdit()
+    account = e.live.account
+    if account is None:  # no accounts: the signer's name is typed, as before accounts
+        fields["Signed by"] = QLineEdit()
+    else:  # the signed-in account signs (approval), re-entering its PIN
+        fields |= signature_rows(account, "approval")
     return e.dialog(
         "Discharge",
         fields,
-        lambda: e.protocol.sign_discharge(
-            e.pid,
-            fields["Signed by"].text(),
-            {k: b.isChecked() for k, b in boxes.items()},
-            e.live.latest_spo2(e.pid),
+        clearing_pin(
+            fields,
+            lambda: e.protocol.sign_discharge(
+                e.pid,
+                fields["Signed by"].text() if account is None else account.name,
+                {k: b.isChecked() for k, b in boxes.items()},
+                e.live.latest_spo2(e.pid),
+                pin=pin_of(fields),
+            ),
         ),
     )
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QVBoxLayout,
 )
 
@@ -141,9 +142,12 @@ class SessionBrowser(QDialog):
         view: the table; message: what the dialog says above it (a count, or a problem).
     Signals:
         opened(str): the session id a lead chose to open.
+        audit_requested(object): the audit trail of the selected session (its id), or of
+            every log (None), from the "Audit trail…" button's menu.
     """
 
     opened = Signal(str)
+    audit_requested = Signal(object)
 
     def __init__(self, db_path: Path, parent=None) -> None:
         super().__init__(parent)
@@ -169,6 +173,16 @@ class SessionBrowser(QDialog):
         self.open_button = buttons.addButton("Open", QDialogButtonBox.ButtonRole.AcceptRole)
         self.open_button.setDefault(True)
         buttons.accepted.connect(self.open_selected)
+        self.audit_button = buttons.addButton(
+            "Audit trail…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.audit_button.setToolTip("Who did what, when and why: this session, or everything")
+        menu = QMenu(self.audit_button)
+        self.audit_session_action = menu.addAction(
+            "Of the selected session", lambda: self.audit_requested.emit(self.selected_id())
+        )
+        menu.addAction("Of every session and sign-in", lambda: self.audit_requested.emit(None))
+        self.audit_button.setMenu(menu)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(theme.px(1340), theme.px(620))
@@ -251,6 +265,7 @@ class SessionBrowser(QDialog):
         if rows:
             self.view.selectRow(0)
         self.open_button.setEnabled(bool(rows))
+        self.audit_session_action.setEnabled(bool(rows))
 
     def _count_words(self, count: int, alias: str | None) -> str:
         who = f" with a participant like “{alias}”" if alias else ""
@@ -258,6 +273,11 @@ class SessionBrowser(QDialog):
             return f"No sessions{who} in these dates. Widen the dates or clear the participant."
         noun = "session" if count == 1 else "sessions"
         return f"{count} {noun}{who}. Enter or double-click opens one, read-only."
+
+    def selected_id(self) -> str | None:
+        """The selected session's id, or None when none is."""
+        index = self.view.currentIndex()
+        return self.listings[source_row(self.view, index.row())].id if index.isValid() else None
 
     def open_selected(self) -> None:
         index = self.view.currentIndex()

@@ -10,6 +10,7 @@ shows them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -22,15 +23,18 @@ from ui.bridges import ExportBridge
 SUFFIX = {"pdf": ".pdf", "json": ".json", "csv": ""}
 
 
-def export_session(db_path: Path, session_id: str, fmt: str, out: Path, progress) -> object:
+def export_session(
+    db_path: Path, session_id: str, fmt: str, out: Path, progress, deidentify: bool = False
+) -> object:
     """Write one export (any thread): the same functions `groupkap export` calls."""
     if fmt == "pdf":
         from ui.review.pdf_report import write_report
 
-        return write_report(db_path, session_id, out, progress)
+        return write_report(db_path, session_id, out, progress, deidentify=deidentify)
     from groupkap.review.export_data import export_csv, export_json
 
-    return (export_csv if fmt == "csv" else export_json)(db_path, session_id, out, progress)
+    write = export_csv if fmt == "csv" else export_json
+    return write(db_path, session_id, out, progress, deidentify=deidentify)
 
 
 class ReviewDesk(QObject):
@@ -45,10 +49,20 @@ class ReviewDesk(QObject):
 
     export_done = Signal(object)
 
-    def __init__(self, db_path: Path, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        settings: Settings,
+        parent: QObject | None = None,
+        *,
+        may: Callable[[str], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.settings = settings
+        # The room window's access gate (`WindowAccess.may`: refuses, says why, logs it);
+        # `groupkap review` at the command line has no accounts, so anyone may there.
+        self.may: Callable[[str], bool] = may or (lambda _action: True)
         self.windows: list[QWidget] = []
         self.last_export: object = None
         self.message: QMessageBox | None = None  # the last message shown (tests read it)
@@ -61,6 +75,7 @@ class ReviewDesk(QObject):
 
             browser = SessionBrowser(self.db_path)
             browser.opened.connect(lambda sid: self._review(sid, browser.chain))
+            browser.audit_requested.connect(self.audit)
             return self._keep(browser)
         return self._review(session_id, None)
 
@@ -69,8 +84,19 @@ class ReviewDesk(QObject):
 
         window = ReviewWindow(self.db_path, session_id, chain=chain)
         window.replay_requested.connect(self.replay)
-        window.export_requested.connect(lambda fmt, sid, w=window: self.export(fmt, sid, parent=w))
+        window.export_requested.connect(
+            lambda fmt, sid, w=window: self.export(fmt, sid, parent=w, deidentify=w.deidentified())
+        )
         return self._keep(window)
+
+    def audit(self, session_id: str | None = None) -> QWidget | None:
+        """The audit trail of `session_id` (of every log when None), for a role with
+        `audit.read`; None when refused (the gate has said why)."""
+        if not self.may("audit.read"):
+            return None
+        from ui.review.audit_view import AuditView
+
+        return self._keep(AuditView(self.db_path, session_id))
 
     def replay(self, session_id: str) -> QWidget:
         """The session played back in the room's own grid, in its own window."""
@@ -91,16 +117,23 @@ class ReviewDesk(QObject):
 
     # -- exports -----------------------------------------------------------------------
     def export(
-        self, fmt: str, session_id: str, out: Path | None = None, parent: QWidget | None = None
+        self,
+        fmt: str,
+        session_id: str,
+        out: Path | None = None,
+        parent: QWidget | None = None,
+        *,
+        deidentify: bool = False,
     ) -> bool:
         """Export `session_id` as `fmt` to `out` (asked for when None) on a worker thread,
-        with a progress dialog; False when nothing was started (cancelled, or one running)."""
+        with a progress dialog; False when nothing was started (cancelled, or one running).
+        `deidentify`: aliases only, dates shifted, staff by role (`--deidentify`)."""
         if self._busy is not None:
             self._tell(parent, QMessageBox.Icon.Information, "Export", "An export is still "
                        "being written; try again when it is done.")  # fmt: skip
             return False
         if out is None:
-            out = self._ask_where(fmt, session_id, parent)
+            out = self._ask_where(fmt, session_id, parent, deidentify)
             if out is None:
                 return False
         bridge = ExportBridge(self)
@@ -120,7 +153,7 @@ class ReviewDesk(QObject):
         def work() -> None:
             try:
                 result = export_session(
-                    self.db_path, session_id, fmt, Path(out), bridge.progress.emit
+                    self.db_path, session_id, fmt, Path(out), bridge.progress.emit, deidentify
                 )
             except GroupKapError as exc:
                 result = exc
@@ -144,8 +177,10 @@ class ReviewDesk(QObject):
         self.message = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
         self.message.open()
 
-    def _ask_where(self, fmt: str, session_id: str, parent: QWidget | None) -> Path | None:
-        name = f"groupkap-{session_id}{SUFFIX[fmt]}"
+    def _ask_where(
+        self, fmt: str, session_id: str, parent: QWidget | None, deidentify: bool
+    ) -> Path | None:
+        name = f"groupkap-{session_id}{'-deidentified' if deidentify else ''}{SUFFIX[fmt]}"
         caption = "Export CSV tables into a new folder" if fmt == "csv" else f"Export {fmt.upper()}"
         path, _ = QFileDialog.getSaveFileName(parent, caption, str(Path.home() / name))
         return Path(path) if path else None

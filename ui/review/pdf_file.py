@@ -9,6 +9,7 @@ an output that cannot be written is refused before any work, naming the path.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,6 +32,25 @@ from ui.review.pdf_layout import MUTED, RULE, Context
 DPI = 300
 FOOTER_PT = 30.0  # room kept under the body for the footer's rule and two lines
 EXPORT_MODE = 0o600  # a report holds health data: owner-only, like the other exports
+CONFIDENTIAL = "CONFIDENTIAL · health information for the care team"
+# Qt stamps the file with the moment it was written; an undated copy (de-identified) keeps
+# the same length, so the file's cross-reference offsets stay right.
+PDF_DATES = re.compile(rb"/(?:CreationDate|ModDate) \(D:([0-9]{14})")
+XMP_DATES = re.compile(
+    rb'xmp:(?:Create|Modify|Metadata)Date="([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8})'
+)
+UNDATED = {14: b"19700101000000", 19: b"1970-01-01T00:00:00"}
+
+
+def _undated(data: bytes) -> bytes:
+    """The file with Qt's dates of writing set to 1970, each the same length as before."""
+
+    def blank(m: re.Match) -> bytes:
+        start, end = m.span(1)
+        whole = m.group(0)
+        return whole[: start - m.start()] + UNDATED[end - start] + whole[end - m.start() :]
+
+    return XMP_DATES.sub(blank, PDF_DATES.sub(blank, data))
 
 
 def ensure_gui() -> QGuiApplication:
@@ -66,8 +86,16 @@ class PdfInMemory:
         page: the printable area in device units.
     """
 
-    def __init__(self, title: str, margin_mm: float = 15.0, head: Head | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        margin_mm: float = 15.0,
+        head: Head | None = None,
+        *,
+        undated: bool = False,
+    ) -> None:
         ensure_gui()
+        self.undated = undated  # no date of writing in the file (a de-identified copy)
         self._buffer = QBuffer()
         self._buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         self.writer = QPdfWriter(self._buffer)
@@ -94,8 +122,11 @@ class PdfInMemory:
     def save(self, out: Path) -> None:
         """Write the finished PDF to `out` whole (call after the painter has ended)."""
         self._buffer.close()
+        data = bytes(self._buffer.data())
+        if self.undated:
+            data = _undated(data)
         try:
-            atomic_write(out, bytes(self._buffer.data()), mode=EXPORT_MODE)
+            atomic_write(out, data, mode=EXPORT_MODE)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise BadInputError(f"cannot write {out}: {reason}; choose another --out") from exc
@@ -117,9 +148,16 @@ def _xmp(head: Head) -> str:
 
 
 def draw_footer(
-    ctx: Context, painter: QPainter, page: QRectF, what: str, n: int, total: int
+    ctx: Context,
+    painter: QPainter,
+    page: QRectF,
+    what: str,
+    n: int,
+    total: int,
+    marking: str = CONFIDENTIAL,
 ) -> None:
-    """CONFIDENTIAL and `page n of N` on every page, and what the document is beneath."""
+    """The marking (CONFIDENTIAL, or DE-IDENTIFIED for a de-identified copy) and `page n of
+    N` on every page, and what the document is beneath."""
     top = page.bottom() - ctx.pt(FOOTER_PT - 4)
     painter.setPen(QPen(QColor(RULE), ctx.pt(0.4)))
     painter.drawLine(QPointF(page.left(), top), QPointF(page.right(), top))
@@ -129,7 +167,7 @@ def draw_footer(
     right = int(Qt.AlignmentFlag.AlignRight) | int(Qt.AlignmentFlag.AlignVCenter)
     painter.setPen(QColor(MUTED))
     painter.setFont(ctx.font(9.0, bold=True))
-    painter.drawText(first, left, "CONFIDENTIAL · health information for the care team")
+    painter.drawText(first, left, marking)
     painter.drawText(first, right, f"page {n} of {total}")
     painter.setFont(ctx.font(9.0))
     painter.drawText(

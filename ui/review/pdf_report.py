@@ -1,7 +1,9 @@
 """The session report as a PDF, drawn with Qt's own PDF writer (no other dependency).
 
 `write_report` reads a past session read-only and writes the report whole or not at all
-(`pdf_file`). `render_report` is the drawing alone, fed plain values, so it is tested without a
+(`pdf_file`); with `deidentify` it is the de-identified copy (`groupkap.review.deidentify`:
+aliases only, dates shifted by one random offset, staff by role, marked DE-IDENTIFIED, no
+date of writing). `render_report` is the drawing alone, fed plain values, so it is tested without a
 database; `pdf_pages` says what each page holds, `pdf_layout` where it goes.
 """
 
@@ -9,15 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtGui import QPainter
 
+from groupkap.review.deidentify import MARKING
 from groupkap.review.model import SessionSummary
 from groupkap.store.anchor import Head
 from ui.review import pdf_pages
-from ui.review.pdf_file import PdfInMemory, checked_out, draw_footer
+from ui.review.pdf_file import CONFIDENTIAL, PdfInMemory, checked_out, draw_footer
 from ui.review.pdf_layout import Context, paginate
 
 Progress = Callable[[float, str], None]
@@ -41,13 +44,20 @@ class ReportResult:
 
 
 def write_report(
-    path: Path, session_id: str, out: Path, progress: Progress | None = None
+    path: Path,
+    session_id: str,
+    out: Path,
+    progress: Progress | None = None,
+    *,
+    deidentify: bool = False,
 ) -> ReportResult:
-    """Write the report of session `session_id` in the database at `path` to `out`.
+    """Write the report of session `session_id` in the database at `path` to `out`
+    (de-identified with `deidentify`: no chain head is carried then).
 
     Raises BadInputError for an unknown session or an output that cannot be written (nothing
     is left behind), StorageError for a damaged or missing database.
     """
+    from groupkap.review.export_data import deidentifier
     from groupkap.review.series import load_series
     from groupkap.review.summary import load_summary
     from groupkap.store.store import open_read_only, reading
@@ -56,14 +66,21 @@ def write_report(
     if progress is not None:
         progress(0.0, "reading the log")
     summary = load_summary(Path(path), session_id)
+    deid = deidentifier(Path(path), summary) if deidentify else None
+    original = {new: old for old, new in deid.participants.items()} if deid else {}
+    if deid is not None:
+        summary = deid.summary(summary)
     conn = open_read_only(Path(path))
     try:
         with reading(Path(path)):
 
             def series_for(pid: str, param: str):
-                return load_series(conn, session_id, pid, param)
+                if deid is None:
+                    return load_series(conn, session_id, pid, param)
+                series = load_series(conn, session_id, original[pid], param)
+                return replace(series, participant_id=pid, t=series.t + deid.offset_s)
 
-            pages = render_report(summary, series_for, out, progress)
+            pages = render_report(summary, series_for, out, progress, deidentified=deid is not None)
     finally:
         conn.close()
     return ReportResult(out, pages, summary.chain.head_seq, summary.chain.head_hash)
@@ -75,21 +92,27 @@ def render_report(
     out: Path,
     progress: Progress | None = None,
     generated_at: float | None = None,
+    deidentified: bool = False,
 ) -> int:
     """Draw the report of `summary` to `out` (whole or not at all); returns its page count.
 
     `series_for(participant_id, param)` gives a Series to plot. `progress(fraction, what)` is
-    called as each participant is read and as each page is drawn.
+    called as each participant is read and as each page is drawn. `deidentified`: `summary`
+    is a de-identified copy; every page says DE-IDENTIFIED and the file carries no date of
+    writing.
     """
     out = checked_out(out)
     report = progress or (lambda fraction, what: None)
     chain = summary.chain
     head = Head(chain.head_seq, chain.head_hash) if chain.head_seq and chain.head_hash else None
-    pdf = PdfInMemory(f"GroupKAP session report {summary.id}", head=head)
+    pdf = PdfInMemory(f"GroupKAP session report {summary.id}", head=head, undated=deidentified)
+    marking = MARKING if deidentified else CONFIDENTIAL
     painter = QPainter(pdf.writer)
     try:
         ctx = Context(pdf.writer)
-        blocks = pdf_pages.summary_blocks(summary, generated_at or time.time())
+        blocks = pdf_pages.summary_blocks(
+            summary, None if deidentified else generated_at or time.time()
+        )
         count = max(len(summary.participants), 1)
         for n, p in enumerate(summary.participants):
             report(0.5 * n / count, f"reading seat {p.seat} · {p.alias}")
@@ -104,7 +127,7 @@ def render_report(
             for item in placed:
                 item.block.draw(ctx, painter, item.rect)
             footer = f"GroupKAP session report · session {summary.id}"
-            draw_footer(ctx, painter, pdf.page, footer, n + 1, len(pages))
+            draw_footer(ctx, painter, pdf.page, footer, n + 1, len(pages), marking)
             report(0.5 + 0.5 * (n + 1) / len(pages), f"page {n + 1} of {len(pages)}")
     finally:
         painter.end()

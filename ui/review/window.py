@@ -152,6 +152,10 @@ class ReviewWindow(QMainWindow):
                 lambda _=False, f=fmt: self.export_requested.emit(f, self.session_id)
             )
             self.export_actions[fmt] = action
+        menu.addSeparator()
+        # For research and QA: aliases only, dates shifted, staff by role (the exports say so).
+        self.deidentify_action = menu.addAction("De-identified copy (aliases, dates shifted)")
+        self.deidentify_action.setCheckable(True)
         export = QToolButton()
         export.setText("Export…")
         export.setMenu(menu)
@@ -177,6 +181,10 @@ class ReviewWindow(QMainWindow):
             "Wheel or drag to zoom and pan; click to place the cursor; ← → move it."
         )
         self.toolbar.addWidget(legend)
+
+    def deidentified(self) -> bool:
+        """Whether Export… writes a de-identified copy (the menu's check box)."""
+        return self.deidentify_action.isChecked()
 
     def plots_whole(self) -> None:
         self.plots.show_whole()

@@ -1,13 +1,16 @@
 """Dialogs to add, rename, move and remove participants during a session.
 
 Each dialog hands its values to a core command; a refusal (seat taken, empty alias) is shown
-inside the dialog, which stays open, and nothing changes.
+inside the dialog, which stays open, and nothing changes. A stored full name is shown only to
+the roles that need it (`groupkap.privacy.sees_full_names`: medical and clinic lead); anyone
+else renames the alias alone and the full name is kept as it was.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
+from groupkap.privacy import sees_full_names
 from ui.dialogs import CommandDialog
 
 
@@ -46,7 +49,19 @@ def add_dialog(live, seat: int | None, parent=None) -> CommandDialog:
 
 def rename_dialog(live, pid: str, parent=None) -> CommandDialog:
     person = live.room.participants[pid]
-    alias, full_name = QLineEdit(person.alias), QLineEdit(person.full_name or "")
+    alias = QLineEdit(person.alias)
+    if not sees_full_names(getattr(live, "account", None)):
+        alias.setToolTip("What the room grid shows; the full name stays as recorded")
+        dialog = CommandDialog(
+            f"Rename {person.alias}",
+            # The full name this role may not see is kept as it is, never blanked.
+            lambda: live.rename_participant(pid, alias.text(), person.full_name),
+            parent,
+        )
+        dialog.form.addRow("Alias", alias)
+        dialog.alias, dialog.full_name = alias, None
+        return dialog
+    full_name = QLineEdit(person.full_name or "")
     _tips(alias, full_name)
     dialog = CommandDialog(
         f"Rename {person.alias}",
