@@ -7,6 +7,9 @@ figures, and nothing of what was "said".
 
 from __future__ import annotations
 
+import statistics
+from collections import deque
+
 from groupkap.circle.circle import OPENING, TURNS, Circle
 from groupkap.session import LiveSession
 
@@ -36,11 +39,32 @@ class DemoCircleDirector:
         self.start_at = end_at - self.length_s - 2 * MIN  # ends with time to spare
         self.circle: Circle | None = None
         self._passed: set[str] = set()
+        self._last: float | None = None
+        self._steps: deque[float] = deque(maxlen=9)  # the last beats' steps of session time
+
+    def opens_at(self) -> float:
+        """When the circle opens: `start_at`, earlier by what the heartbeat's steps may add.
+
+        Turns change only on a beat, so on a fast clock (600×: a minute of session time a
+        beat, more on a busy machine) each change of speaker can come up to a step late; the
+        circle opens that much earlier for each of its changes, so it still ends inside
+        the demo instead of being cut off by its end."""
+        changes = len(self.live.room.participants) + 3  # each turn, the pass, opening, closing
+        return self.start_at - changes * 1.5 * self.step_s
+
+    @property
+    def step_s(self) -> float:
+        """The session time one heartbeat takes: the median of the last few, so one slow
+        beat (the start-up) does not count alone."""
+        return statistics.median(self._steps) if self._steps else 0.0
 
     def tick(self) -> None:
         now = self.live.clock.now()
+        if self._last is not None:
+            self._steps.append(now - self._last)
+        self._last = now
         if self.circle is None:
-            if now >= self.start_at and len(self.live.room.participants) > 0:
+            if now >= self.opens_at() and len(self.live.room.participants) > 0:
                 self._start()
             return
         c = self.circle

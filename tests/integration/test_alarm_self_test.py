@@ -5,6 +5,7 @@ Real libVLC throughout; the PulseAudio cases use the null sinks of conftest.py."
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
@@ -155,6 +156,12 @@ def test_a_device_lost_mid_session_is_reported_once(tmp_path, pulse_spare_sink):
     try:
         assert sound.problem == "" and sound.burst_player is not None
         unplug()
+        # libVLC hears of the unplug from PulseAudio's own thread: on a busy machine it may
+        # list the sink a moment longer, and a burst started then would still be taken.
+        deadline = time.monotonic() + 10
+        while name in {device for device, _ in sound.burst_player.output_devices()}:
+            assert time.monotonic() < deadline, "libVLC still lists the unplugged sink"
+            time.sleep(0.05)
         problem = sound.play([SoundCue("high")])
         assert problem is not None and problem.startswith("alarm sound failed:")
         assert name in problem

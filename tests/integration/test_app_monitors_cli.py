@@ -5,14 +5,11 @@ refusals that leave nothing written."""
 from __future__ import annotations
 
 import json
-import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from contextlib import closing
 
 import pytest
@@ -21,6 +18,7 @@ from PySide6.QtGui import QImage
 from groupkap.hl7.monitor_feed import device_id
 from groupkap.store.proof import verify
 from tests.integration.hl7_client import mllp_send
+from tests.integration.process_lines import ProcessLines, wait_for_events
 from tests.integration.test_hl7_record import _env, now_messages
 
 
@@ -36,31 +34,11 @@ class App:
             text=True,
             env=_env(tmp_path),
         )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream) -> None:
-        for line in stream:
-            self.lines.put(line.rstrip("\n"))
+        self.output = ProcessLines(self.proc, (self.proc.stdout, self.proc.stderr))
+        self.seen = self.output.seen
 
     def wait_for(self, words: str, timeout: float = 60) -> str:
-        for line in self.seen:
-            if words in line:
-                return line
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            self.seen.append(line)
-            if words in line:
-                return line
-        raise AssertionError(f"no {words!r} in {self.seen}")
+        return self.output.wait_for(words, timeout)
 
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
@@ -118,6 +96,7 @@ def test_the_app_without_monitors_is_the_simulated_room_and_says_so(tmp_path):
     app = App(tmp_path, "--seats", "3")
     try:
         app.wait_for("no monitors configured, so every seat is simulated")
+        wait_for_events(app.db, {"session.started"})  # the room runs: SIGTERM ends it cleanly
     finally:
         code = app.stop()
     assert code == 128 + signal.SIGTERM, app.seen

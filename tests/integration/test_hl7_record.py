@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from contextlib import closing
 
@@ -21,6 +19,7 @@ from groupkap.hl7.monitor_feed import device_id, pcd01_message
 from groupkap.readings import Reading
 from groupkap.store.proof import verify
 from tests.integration.hl7_client import mllp_send
+from tests.integration.process_lines import ProcessLines
 
 
 def _env(tmp_path) -> dict[str, str]:
@@ -62,32 +61,13 @@ class Recorder:
             text=True,
             env=_env(tmp_path),
         )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.output = ProcessLines(self.proc, more=lambda: f"; stderr: {self._stderr()}")
+        self.seen = self.output.seen
         self.port = int(self.wait_for("recording session").split(" port ")[1].split(",")[0])
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
 
     def wait_for(self, words: str, timeout: float = 30) -> str:
         """The first line holding `words`, from the start of the output."""
-        for line in self.seen:
-            if words in line:
-                return line
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            self.seen.append(line)
-            if words in line:
-                return line
-        raise AssertionError(f"no {words!r} in {self.seen}; stderr: {self._stderr()}")
+        return self.output.wait_for(words, timeout)
 
     def _stderr(self) -> str:
         return self.proc.stderr.read() if self.proc.poll() is not None else "(running)"

@@ -22,6 +22,7 @@ import pytest
 from groupkap.clock import SimulatedClock
 from groupkap.store import Store
 from tests.faults.full_disk import run_demo_on_full_disk
+from tests.integration.process_lines import wait_for_events
 
 
 def _demo(db, *extra: str) -> subprocess.Popen:
@@ -48,22 +49,6 @@ def _demo(db, *extra: str) -> subprocess.Popen:
     )
 
 
-def _wait_for_events(db, kinds: set[str], timeout_s: float = 60) -> None:
-    """Poll the database (another process writes it) until every kind has been logged."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if db.exists():
-            try:
-                with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-                    seen = {k for (k,) in conn.execute("select distinct kind from events")}
-                if kinds <= seen:
-                    return
-            except sqlite3.Error:
-                pass  # the file is being created
-        time.sleep(0.2)
-    raise AssertionError(f"{kinds} not logged within {timeout_s} s")
-
-
 def _end_reason(db) -> str:
     with closing(sqlite3.connect(db)) as conn:
         (data,) = conn.execute(
@@ -79,7 +64,7 @@ def test_a_signal_ends_the_session_cleanly(tmp_path, signum, code):
     db = tmp_path / "g.sqlite3"
     proc = _demo(db, "--screenshot", str(tmp_path / "s.png"))
     try:
-        _wait_for_events(db, {"session.started", "music.track_started"})
+        wait_for_events(db, {"session.started", "music.track_started"})
         proc.send_signal(signum)
         _out, err = proc.communicate(timeout=60)
     finally:
