@@ -19,7 +19,7 @@ from groupkap.accounts.accounts import Accounts, check_name, check_pin, check_ro
 from groupkap.accounts.audit import audit_lines, format_line
 from groupkap.accounts.permissions import ROLE_WORDS, ROLES
 from groupkap.clock import RealClock, utc_iso
-from groupkap.errors import BadInputError
+from groupkap.errors import BadInputError, no_session
 from groupkap.log_commands import EXIT_OK, db_path
 from groupkap.store import Store
 from groupkap.store import account_queries as aq
@@ -137,9 +137,7 @@ def _audit(args: argparse.Namespace, settings) -> int:
     path = db_path(args)
     with closing(open_read_only(path)) as conn, reading(path):
         if args.session is not None and not aq.session_known(conn, args.session):
-            raise BadInputError(
-                f"no session {args.session} in {path}; `groupkap sessions` lists them"
-            )
+            raise no_session(args.session, path)
         rows = aq.audit_rows(conn, args.session, everything=args.all)
     lines = audit_lines(rows, who=args.who, kind=args.kind)
     if args.json:

@@ -25,7 +25,7 @@ from groupkap import (
     export_command,
     log_commands,
 )
-from groupkap.errors import BadInputError, GroupKapError
+from groupkap.errors import BadInputError, GroupKapError, no_session
 from groupkap.log_commands import EXIT_BAD_INPUT
 from groupkap.options import Hl7Options, RunOptions
 from groupkap.protocol.esketamine import SIGN_MEANINGS
@@ -303,9 +303,7 @@ def _review(args: argparse.Namespace, settings) -> int:
         conn = open_read_only(db)
         try:
             if queries.session_row(conn, args.session) is None:
-                raise BadInputError(
-                    f"no session {args.session} in {db}; `groupkap sessions` lists them"
-                )
+                raise no_session(args.session, db)
         finally:
             conn.close()
     if _needs_offscreen(False) and os.environ.get("QT_QPA_PLATFORM") != "offscreen":

@@ -27,3 +27,9 @@ class AudioError(GroupKapError):
 
 class SourceError(GroupKapError):
     """A vitals source could not start or keep running (the HL7 listener's port is taken)."""
+
+
+def no_session(session_id: str, where: object = None) -> BadInputError:
+    """The one refusal of a session id the log does not hold, and where to look them up."""
+    place = f" in {where}" if where is not None else ""
+    return BadInputError(f"no session {session_id}{place}; `groupkap sessions` lists them")

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groupkap import __version__
-from groupkap.errors import BadInputError
+from groupkap.errors import BadInputError, no_session
 from groupkap.files import atomic_write
 from groupkap.protocol.config import ProtocolConfig
 from groupkap.review.csv_tables import (
@@ -53,7 +53,7 @@ from groupkap.review.csv_tables import (
 from groupkap.review.deidentify import MARKING, Deidentifier, people_in, staff_roles
 from groupkap.review.model import ChainStatus, SessionSummary
 from groupkap.review.series import session_struck_values
-from groupkap.review.summary import load_summary, no_session
+from groupkap.review.summary import load_summary
 from groupkap.review.times import iso_utc
 from groupkap.store import queries, review_queries
 from groupkap.store.proof import current_head

@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from groupkap.errors import BadInputError, GroupKapError
+from groupkap.errors import BadInputError, GroupKapError, no_session
 from groupkap.hand_entries import HandEntry
 from groupkap.protocol.config import ProtocolConfig
 from groupkap.protocol.group import Protocol
@@ -108,7 +108,7 @@ class RoomReplay:
     ) -> None:
         row = queries.session_row(conn, session_id)
         if row is None:
-            raise BadInputError(f"no session {session_id}; `groupkap sessions` lists them")
+            raise no_session(session_id)
         self._conn = conn
         self.session_id = session_id
         self.title = row["title"] or ""

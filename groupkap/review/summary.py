@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from groupkap.errors import BadInputError
+from groupkap.errors import no_session
 from groupkap.protocol.config import ProtocolConfig
 from groupkap.review.circle_stats import circle_stats
 from groupkap.review.compliance import care_records, compliance
@@ -47,10 +47,6 @@ def chain_status(path: Path | str) -> ChainStatus:
 def live_status(row: dict) -> str:
     """The status of a `sessions` row as a reader shows it (`store.shown_status`)."""
     return shown_status(row.get("status"), row.get("pid"), row.get("host"))
-
-
-def no_session(session_id: str, path: Path) -> BadInputError:
-    return BadInputError(f"no session {session_id} in {path}; `groupkap sessions` lists them")
 
 
 def _extremes(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from groupkap.errors import BadInputError
+from groupkap.errors import BadInputError, no_session
 from groupkap.params import PARAMETERS
 from groupkap.readings import Reading, WaveformBlock
 from groupkap.room.model import room_layout
@@ -76,7 +76,7 @@ class ReplaySource:
             raise BadInputError(f"a replay chunk must be more than 0 s, not {chunk_s!r}")
         row = queries.session_row(conn, session_id)
         if row is None:
-            raise BadInputError(f"no session {session_id}; `groupkap sessions` lists them")
+            raise no_session(session_id)
         self._conn = conn
         self._owned: sqlite3.Connection | None = None
         self.session_id = session_id

@@ -110,19 +110,25 @@ def test_plots_hold_stored_rows_at_their_times_over_the_whole_session(open_windo
     assert all(rows[ti] == vi for ti, vi in zip(t, v))  # … each one a stored row
 
 
+def typo_time(path, sid: str, pid: str) -> float:
+    """When seat 1's hand SpO2 of 80, struck as a typo in the fixture, was measured."""
+    (t,) = stored(
+        path,
+        "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
+        "and source like 'hand:%' and value = 80",
+        sid,
+        pid,
+    )[0]
+    return t
+
+
 def test_a_zoom_reloads_every_stored_row_and_leaves_out_the_struck_typo(
     open_window, qtbot, review_db, summary
 ):
     path, sid = review_db
     w = open_window()
     one = seat(summary, 1)
-    (typo_t,) = stored(
-        path,
-        "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
-        "and source like 'hand:%' and value = 80",
-        sid,
-        one.id,
-    )[0]
+    typo_t = typo_time(path, sid, one.id)
     start, end = typo_t - 2 * MIN, typo_t + 2 * MIN
     zoom(qtbot, w, start, end)
     t, v = w.plots.curves["SpO2"].getOriginalDataset()
@@ -173,13 +179,7 @@ def test_the_cursor_passes_over_a_struck_hand_value(open_window, review_db, summ
     path, sid = review_db
     w = open_window()
     one = seat(summary, 1)
-    (typo_t,) = stored(
-        path,
-        "select t from vitals where session_id = ? and participant_id = ? and param = 'SpO2' "
-        "and source like 'hand:%' and value = 80",
-        sid,
-        one.id,
-    )[0]
+    typo_t = typo_time(path, sid, one.id)
     w.show_participant(one.id)
     w.plots.set_cursor(typo_t)
     assert "SpO2 80" not in w.readout.plain
