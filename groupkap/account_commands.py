@@ -1,4 +1,5 @@
-"""The account commands: `groupkap user add|list|disable` and `groupkap audit` (DESIGN.md).
+"""The account commands: `groupkap user add|list|disable|unlock|pin` and `groupkap audit`
+(DESIGN.md).
 
 A PIN is read from standard input when it is not a terminal (one line each: the admin's own
 PIN first when `--by` is given, then the new PIN twice), else asked for with getpass; it is
@@ -16,6 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 from groupkap.accounts.accounts import Accounts, check_name, check_pin, check_role
+from groupkap.accounts.admin import set_pin, unlock_account
 from groupkap.accounts.audit import audit_lines, format_line
 from groupkap.accounts.permissions import ROLE_WORDS, ROLES
 from groupkap.clock import RealClock, utc_iso
@@ -27,9 +29,14 @@ from groupkap.store.store import open_read_only, reading
 
 
 def add_parsers(sub) -> None:
-    """`user add|list|disable` and `audit`, with `--db` accepted after the command too."""
-    user = sub.add_parser("user", help="staff accounts: add, list or disable one")
-    acts = user.add_subparsers(dest="user_command", required=True, metavar="add|list|disable")
+    """`user add|list|disable|unlock|pin` and `audit`, with `--db` accepted after the command
+    too."""
+    user = sub.add_parser(
+        "user", help="staff accounts: add, list, disable, lift a wrong-PIN wait, set a new PIN"
+    )
+    acts = user.add_subparsers(
+        dest="user_command", required=True, metavar="add|list|disable|unlock|pin"
+    )
     add = acts.add_parser("add", help="add an account (the first one must be an admin)")
     add.add_argument("name", help='the name colleagues know, e.g. "RN Kim"')
     add.add_argument("--role", required=True, help=f"one of {', '.join(ROLES)}")
@@ -40,6 +47,19 @@ def add_parsers(sub) -> None:
     off.add_argument("name")
     off.add_argument("--by", metavar="ADMIN", required=True, help="the admin (PIN read first)")
     off.add_argument("--reason", default="", help="why, for the record")
+    lift = acts.add_parser("unlock", help="let an account waiting after wrong PINs try again now")
+    lift.add_argument("name")
+    lift.add_argument("--by", metavar="ADMIN", required=True, help="the admin (PIN read first)")
+    lift.add_argument("--reason", default="", help="why, for the record")
+    pin = acts.add_parser("pin", help="set a new PIN for an account (it forgot its PIN)")
+    pin.add_argument("name")
+    pin.add_argument(
+        "--by",
+        metavar="ADMIN",
+        required=True,
+        help="the admin (PIN read first, then the new PIN twice)",
+    )
+    pin.add_argument("--reason", default="", help="why, for the record")
     audit = sub.add_parser("audit", help="who did what, when, old → new, why (from the log)")
     audit.add_argument("session", nargs="?", help="only this session (default: every log)")
     audit.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -48,7 +68,7 @@ def add_parsers(sub) -> None:
     audit.add_argument(
         "--all", action="store_true", help="the program's own events too (alarms, music …)"
     )
-    for parser in (add, listing, off, audit):
+    for parser in (add, listing, off, lift, pin, audit):
         parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
@@ -92,6 +112,29 @@ def _user_disable(args: argparse.Namespace, settings) -> int:
         by = accounts.sign_in(args.by, admin_pin, purpose="admin")
         account = accounts.disable(args.name, by, args.reason)
     print(f"disabled {account.label}")
+    return EXIT_OK
+
+
+def _user_unlock(args: argparse.Namespace, settings) -> int:
+    admin_pin = read_pin(f"PIN of {args.by}: ")
+    with Store.open(db_path(args), RealClock(), must_exist=True) as store:
+        accounts = Accounts(store, store.clock, settings.security)
+        by = accounts.sign_in(args.by, admin_pin, purpose="admin")
+        account = unlock_account(accounts, args.name, by, args.reason)
+    print(f"{account.label} may try a PIN again now")
+    return EXIT_OK
+
+
+def _user_pin(args: argparse.Namespace, settings) -> int:
+    admin_pin = read_pin(f"PIN of {args.by}: ")
+    pin = check_pin(read_pin(f"new PIN for {args.name}: "), settings.security.pin_min_length)
+    if read_pin(f"the same PIN again for {args.name}: ") != pin:
+        raise BadInputError("the two PINs differ; nothing was written")
+    with Store.open(db_path(args), RealClock(), must_exist=True) as store:
+        accounts = Accounts(store, store.clock, settings.security)
+        by = accounts.sign_in(args.by, admin_pin, purpose="admin")
+        account = set_pin(accounts, args.name, pin, by, args.reason)
+    print(f"new PIN set for {account.label}")
     return EXIT_OK
 
 
@@ -151,9 +194,14 @@ def _audit(args: argparse.Namespace, settings) -> int:
 
 
 def _user(args: argparse.Namespace, settings) -> int:
-    return {"add": _user_add, "list": _user_list, "disable": _user_disable}[args.user_command](
-        args, settings
-    )
+    commands = {
+        "add": _user_add,
+        "list": _user_list,
+        "disable": _user_disable,
+        "unlock": _user_unlock,
+        "pin": _user_pin,
+    }
+    return commands[args.user_command](args, settings)
 
 
 COMMANDS = {"user": _user, "audit": _audit}

@@ -22,6 +22,7 @@ from groupkap import (
     account_commands,
     app_command,
     cosign_command,
+    course_command,
     export_command,
     log_commands,
 )
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_command.add_parser(sub)
     account_commands.add_parsers(sub)
     cosign_command.add_parser(sub)
+    course_command.add_parser(sub)
 
     review = sub.add_parser(
         "review",
@@ -256,6 +258,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return account_commands.COMMANDS[args.command](args, settings)
     if args.command == "cosign":
         return cosign_command.run(args, settings)
+    if args.command == "course":  # read-only: no room, no limits file
+        return course_command.run(args, settings)
     from groupkap.alarms.limits import load_clinic_limits
 
     load_clinic_limits()  # a refused limits file is exit 2 before any session is written

@@ -58,6 +58,19 @@ EVENT_KINDS: dict[str, str] = {
     "description (copied from the event, for reading)",
     "scale.scored": "an outcome scale between sessions: scale, answers, total, band, flags "
     "(PHQ-9 item 9 positive is a hard flag), cutoff",
+    "person.registered": "someone known across sessions (courses log): person_id, alias, "
+    "birth_year, full_name (or none)",
+    "person.merged": "a duplicate person folded into the kept one (courses log): person_id "
+    "(the duplicate), into (the kept id), reason; the duplicate's sessions count for the kept",
+    "course.planned": "a person's course (courses log): person_id, sessions_planned, "
+    "booster_due (YYYY-MM-DD or none), note",
+    "plan.adjusted": "the team's changes for a person's next session (courses log): person_id, "
+    "after_session (or none), adjustments (kind, text, pieces), source proposal or team; "
+    "a dose note is for the prescriber, never applied to a dose",
+    "feedback.recorded": "a participant's feedback after a session: person_id, liking, "
+    "resonance, openness (0-10 or none), music_distracting, silence_preferred, avoid_pieces, "
+    "anxiety, physical, helped, free_text (care team only), filled_by, corrects (seq of the "
+    "earlier feedback it replaces); the latest counts",
     "note.added": "a free note, care team only: text; with accounts signed by its author, "
     "and cosign needed when the author is not a clinic lead",
     "discharge.ready": "every clinical discharge criterion first met (the minimum observation "
@@ -81,12 +94,13 @@ EVENT_KINDS: dict[str, str] = {
     "a `reason` when it restored by itself",
     "music.skipped": "a piece skipped by a facilitator, or because it could not be played",
     "music.silenced": "a seat faded to silence (or all quiet for the room); reason "
-    "`discharged` when discharge ended its music",
+    "`discharged` when discharge ended its music, `their plan` (with a detail) when the "
+    "participant's carried plan keeps the seat silent",
     "music.device_lost": "a seat's output device disappeared: the seat goes silent",
     "music.list_refused": "a saved playlist could not be read and was left out: playlist, path, "
     "reason (every other list and seat plays on)",
     "music.piece_left_out": "a piece in a saved playlist was left out: playlist, entry, reason "
-    "(missing, unreadable, truncated)",
+    "(missing, unreadable, truncated; `their plan` for a piece on the participant's avoid list)",
     "circle.started": "a sharing circle began: speakers (count), order, start_seat, seed "
     "when shuffled, total_s, opening_s, closing_s, rounds, prompts, "
     "prewarning_s, fair_share_s",
@@ -123,12 +137,17 @@ EVENT_KINDS: dict[str, str] = {
     "first admin), pin_digest (sha256 of the stored argon2 hash, never the PIN)",
     "user.disabled": "an account can no longer sign in or act: user_id, name, by, reason",
     "user.signed_in": "an account signed in with its PIN: user_id, name, role, purpose "
-    "(sign-in, unlock, signature)",
+    "(sign-in, unlock, signature, admin, PIN change)",
     "user.sign_in_failed": "a sign-in was refused: name, user_id (none for an unknown name), "
     "why (wrong PIN, unknown name, disabled, waiting), failures in a row, "
     "locked_until (UTC epoch s, none when it may try again at once)",
     "user.locked_out": "wrong PINs in a row made an account wait: user_id, name, failures, "
     "wait_s, locked_until; flagged for the lead",
+    "user.unlocked": "an admin lifted an account's wrong-PIN wait early: user_id, name, by "
+    "(the admin), reason, failures and locked_until (what was lifted); the count starts at 0",
+    "user.pin_changed": "an account got a new PIN: user_id, name, by (the admin, or the "
+    "person themselves), reason, pin_digest (sha256 of the new argon2 hash, never the PIN); "
+    "wrong PINs counted against the old PIN are forgotten",
     "action.refused": "a signed-in account tried an act its role does not allow: action, "
     "role, reason (the sentence it was shown)",
     "session.locked": "the window locked (alarms stay visible and can be acknowledged): "

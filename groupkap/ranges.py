@@ -26,3 +26,31 @@ def _shown(value: float) -> str:
     if isinstance(value, float) and float(f"{value:g}") == value:
         return f"{value:g}"
     return repr(value)
+
+
+def section_numbers(
+    section: str, table: object, where: str, ranges: dict[str, tuple[float, float, str, bool]]
+) -> dict[str, float | int]:
+    """A settings file's `[section]` of numbers, every key checked: {key: number}.
+
+    `ranges` is key -> (minimum, maximum, unit, whole number). An unknown key, a value out of
+    range or a fraction where a whole number is meant is refused with the key and what is
+    allowed; nothing of the section is used then.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: {section} must be a [section]")
+    values: dict[str, float | int] = {}
+    for key, value in table.items():
+        if key not in ranges:
+            raise ConfigError(
+                f"{where}: unknown setting {section}.{key}; known: {', '.join(ranges)}"
+            )
+        lo, hi, unit, whole = ranges[key]
+        name = f"{where}: {section}.{key}"
+        number = check_range(name, value, lo, hi, unit)
+        if whole:
+            if number != int(number):
+                raise ConfigError(f"{name} = {value!r} must be a whole number of {unit}")
+            number = int(number)
+        values[key] = number
+    return values

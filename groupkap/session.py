@@ -9,7 +9,6 @@ recorder calls it; tests call it (or `pump()`) after advancing a simulated clock
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -23,23 +22,22 @@ from groupkap.alarms.limits import LimitSet
 from groupkap.alarms.model import SoundCue
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
-from groupkap.hand_entries import HandEntry, check_hand_values
+from groupkap.hand_entries import HandEntry, HandEntryActs
 from groupkap.params import PARAMETERS
 from groupkap.protocol.group import Protocol
-from groupkap.readings import HAND, Latest, Reading, WaveformBlock, hand_source
+from groupkap.readings import Latest, Reading, WaveformBlock
 from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Room, Seat, room_layout
 from groupkap.room.refill import refill_vitals
 from groupkap.settings import Settings
 from groupkap.sources.base import VitalsSource
 from groupkap.sources.push import device_of, file_unseated, raise_source_alarms
-from groupkap.store import Store, queries
+from groupkap.store import Store, people_queries, queries
 from groupkap.store.projections import participant_projection
 
 log = logging.getLogger("groupkap.session")
 
 
-HAND_ENTRY_MAX_AGE_S = 4 * 3600
 LIMITS_CHECK_EVERY = 20  # ticks: at the window's 10 per second, the limits file every 2 s
 
 
@@ -85,7 +83,7 @@ class PumpStats:
     until: float = 0.0  # the session time the source was asked up to
 
 
-class LiveSession:
+class LiveSession(HandEntryActs):
     """One running session.
 
     Attributes:
@@ -187,9 +185,16 @@ class LiveSession:
             entered = queries.events(
                 conn, session_id, kinds=("observation.entered", "entry.struck")
             )
+            linked = people_queries.person_links(conn, session_id)
         live._restore_hand_entries(entered)
         for p in people:
-            person = Participant(alias=p.alias, seat=p.seat, full_name=p.full_name, id=p.id)
+            person = Participant(
+                alias=p.alias,
+                seat=p.seat,
+                full_name=p.full_name,
+                id=p.id,
+                person_id=linked.get(p.id),  # their course's plan follows them back
+            )
             live.room.participants[person.id] = person
             live.vitals[person.id] = SeatVitals(person.seat)
             if person.seat not in source.seats:
@@ -205,18 +210,6 @@ class LiveSession:
                 struck=[e for e in live.hand_entries.values() if e.struck],
             )
         return live
-
-    def _restore_hand_entries(self, logged: list[queries.LoggedEvent]) -> None:
-        """Hand entries from the log, so one made before a crash can still be corrected."""
-        for event in logged:
-            pid, kind, d = event.participant_id, event.kind, event.data
-            if kind == "observation.entered":
-                self.hand_entries[d["entry_id"]] = HandEntry(
-                    pid, d["values"], d["t_measured"], d["taken_by"]
-                )
-            gone = d.get("corrects") if kind == "observation.entered" else d.get("entry_id")
-            if gone in self.hand_entries:
-                self.hand_entries[gone].struck = True
 
     # -- who acts -----------------------------------------------------------------
     @property
@@ -270,143 +263,6 @@ class LiveSession:
     def latest_spo2(self, pid: str) -> Latest | None:
         return self.latest(pid, "SpO2")
 
-    # -- values a person measured (one path with the monitor's) ----------------------
-    def enter_reading(
-        self,
-        pid: str,
-        values: dict[str, float | None],
-        taken_by: str,
-        *,
-        t: float | None = None,
-        corrects: str | None = None,
-        reason: str | None = None,
-    ) -> str:
-        """Values measured by hand (a manual cuff, a finger oximeter ...): returns the entry id.
-
-        They take the monitor's path: the participant's buffers and tile (marked as hand
-        values), the alarm engine (same limits), the store (`v_vitals`, source
-        `hand:<who>`) and the protocol (a BP fills a due check inside its window). The
-        whole entry is checked before anything is written. `corrects` names an earlier hand
-        entry this one replaces (with `reason`); the old one stops counting, and the values
-        not given again are carried over from it.
-        """
-        self.require("check.record")
-        person = self.room.participants.get(pid)
-        if person is None:
-            raise BadInputError("that participant is no longer in the room")
-        old = self._standing_hand_entry(pid, corrects, reason) if corrects else None
-        if old is not None:
-            # A correction names the values that change; the others of the entry stand,
-            # and it keeps the time they were measured unless a new one is given.
-            values = {**old.values, **{k: v for k, v in values.items() if v is not None}}
-            t = old.t if t is None else t
-        clean = check_hand_values(values)
-        if not str(taken_by).strip():
-            raise BadInputError("say who took the reading")
-        now = self.clock.now()
-        t = now if t is None else t
-        if t > now + 60:
-            raise BadInputError("the reading's time is in the future; enter when it was taken")
-        if now - t > HAND_ENTRY_MAX_AGE_S:
-            raise BadInputError("a hand reading must have been taken in the last 4 hours")
-        entry_id = uuid.uuid4().hex[:12]
-        who = str(taken_by).strip()
-        self.record_event(
-            "observation.entered",
-            {
-                "entry_id": entry_id,
-                "values": clean,
-                "t_measured": t,
-                "taken_by": who,
-                "source": HAND,
-                "corrects": corrects,
-                "reason": reason.strip() if reason else None,
-            },
-            pid,
-            who,
-        )
-        if old is not None:
-            self._drop_hand_entry(pid, corrects)
-        rows: list[tuple] = []
-        for param, value in clean.items():
-            self._file_reading(Reading(person.seat, param, t, value, hand_source(who)), rows)
-        self.store.add_vitals(rows)
-        self.hand_entries[entry_id] = HandEntry(pid, clean, t, who)
-        if self.protocol is not None and "SBP" in clean:
-            self.protocol.record_bp(
-                pid, clean["SBP"], clean["DBP"], t=t, source=HAND, actor=who, entry_id=entry_id
-            )
-        return entry_id
-
-    def strike_entry(self, pid: str, entry_id: str, reason: str, actor: str) -> None:
-        """Strike a hand reading, a MOAA/S or a CADSS: a new event that points at it; the
-        tile, the alarms, the protocol and the record stop counting it."""
-        self.require("check.record")
-        if entry_id in self.hand_entries:
-            entry = self._standing_hand_entry(pid, entry_id, reason)
-            self.record_event(
-                "entry.struck",
-                {"entry_id": entry_id, "values": entry.values, "reason": reason.strip()},
-                pid,
-                actor,
-            )
-            self._drop_hand_entry(pid, entry_id)
-        elif self.protocol is not None and self.protocol.owns_entry(pid, entry_id):
-            self.protocol.strike_entry(pid, entry_id, reason, actor)
-        else:
-            raise BadInputError(f"no entry {entry_id!r} for this participant")
-
-    def _standing_hand_entry(self, pid: str, entry_id: str, reason: str | None) -> HandEntry:
-        entry = self.hand_entries.get(entry_id)
-        if entry is None or entry.pid != pid:
-            raise BadInputError(f"no hand reading {entry_id!r} for this participant")
-        if entry.struck:
-            raise BadInputError(f"entry {entry_id} is already struck or corrected")
-        if not reason or not reason.strip():
-            raise BadInputError("a correction or a strike needs its reason")
-        p = self.protocol.participants.get(pid) if self.protocol is not None else None
-        if p is not None and p.t0 is not None and "SBP" in entry.values and entry.t <= p.t0:
-            # The dose was checked against the pre-dose BP (the 140/90 gate): changing it
-            # now would rewrite what the dose rested on.
-            raise BadInputError(
-                "this BP was taken before the dose, which was checked against "
-                "it; it cannot be struck or corrected after the dose. Add a "
-                "note saying what was wrong"
-            )
-        return entry
-
-    def _drop_hand_entry(self, pid: str, entry_id: str) -> None:
-        entry = self.hand_entries[entry_id]
-        entry.struck = True
-        vitals = self.vitals.get(pid)
-        for param, value in entry.values.items():
-            if vitals is not None:
-                vitals.strike(param, entry.t, value)
-            if self.alarms is not None:
-                self.alarms.struck(pid, param, value)
-        if self.protocol is not None:
-            self.protocol.drop_bp(pid, entry_id)
-
-    def standing_entries(self, pid: str) -> list[tuple[str, float, str]]:
-        """(entry id, measured time, what) of this participant's entries that still count,
-        newest first: what the correct-or-strike dialog offers."""
-        out = [
-            (
-                eid,
-                e.t,
-                ", ".join(f"{k} {v:g}" for k, v in e.values.items()) + f" (hand, {e.taken_by})",
-            )
-            for eid, e in self.hand_entries.items()
-            if e.pid == pid and not e.struck
-        ]
-        if self.protocol is not None and pid in self.protocol.participants:
-            out += [
-                (e.entry_id, e.t, f"{e.check} {e.value} ({e.taken_by})")
-                for e in self.protocol.participants[pid].scores
-                if not e.struck
-            ]
-        return sorted(out, key=lambda x: -x[1])
-
     def record_event(self, kind: str, data: dict, pid: str | None, actor: str) -> None:
         """Queue an event for commit without waiting (alarm transitions, from any caller)."""
         self.store.record(self.id, kind, data, participant_id=pid, actor=actor)
@@ -424,10 +280,15 @@ class LiveSession:
         ).result(10)
 
     def add_participant(
-        self, alias: str, seat: int, full_name: str | None = None, dose_time: float | None = None
+        self,
+        alias: str,
+        seat: int,
+        full_name: str | None = None,
+        dose_time: float | None = None,
+        person_id: str | None = None,
     ) -> Participant:
         self.require("participant.manage")
-        person = self.room.add(alias, seat, full_name)
+        person = self.room.add(alias, seat, full_name, person_id=person_id)
         self.vitals[person.id] = SeatVitals(seat)
         if seat not in self.source.seats:
             self.source.add_seat(seat, dose_time)

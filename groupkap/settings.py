@@ -16,6 +16,7 @@ import platformdirs
 
 from groupkap.accounts.config import SecurityConfig, security_settings
 from groupkap.alarms.model import AlarmConfig
+from groupkap.course.config import CourseConfig, course_settings
 from groupkap.errors import ConfigError
 from groupkap.hl7.config import Hl7Config, hl7_settings
 from groupkap.protocol.config import ROUTES, ProtocolConfig
@@ -54,6 +55,8 @@ class Settings:
         monitoring_provider, provider_contact: the healthcare provider conducting patient
             monitoring and their telephone or email, for the same record.
         security: the [security] section: the idle lock, PIN length, wrong-PIN waits.
+        course: the [course] section: sessions a course plans, the liking that proposes
+            silence, when a booster falls due.
     """
 
     stale_after_s: float = 10.0
@@ -77,6 +80,7 @@ class Settings:
     provider_contact: str = ""
     hl7: Hl7Config = field(default_factory=Hl7Config)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    course: CourseConfig = field(default_factory=CourseConfig)
 
 
 # key -> (section, minimum, maximum)
@@ -232,10 +236,12 @@ def settings_from_dict(doc: dict, where: str = "settings") -> Settings:
         alarm_changes["hl7"] = hl7_settings(doc.pop("hl7"), where)
     if "security" in doc:
         alarm_changes["security"] = security_settings(doc.pop("security"), where)
+    if "course" in doc:
+        alarm_changes["course"] = course_settings(doc.pop("course"), where)
     known_sections = {section for section, _, _ in _RANGES.values()}
     for section, values in doc.items():
         if section not in known_sections or not isinstance(values, dict):
-            named = {"alarms", "music", "clinic", "protocol", "hl7", "security"}
+            named = {"alarms", "music", "clinic", "protocol", "hl7", "security", "course"}
             listed = ", ".join(sorted(known_sections | named))
             raise ConfigError(f"{where}: unknown section [{section}]; known: {listed}")
         for key in values:

@@ -11,6 +11,10 @@ export QT_QPA_PLATFORM=offscreen
 if [ $# -gt 0 ]; then
     exec "$VENV/bin/python" -m pytest "$@"
 fi
+# Sessions the tests record once (tests/conftest.py, recorded_once) are shared by both runs.
+GROUPKAP_TEST_RECORDINGS=$(mktemp -d -t groupkap-recordings.XXXXXX)
+export GROUPKAP_TEST_RECORDINGS
+trap 'rm -rf "$GROUPKAP_TEST_RECORDINGS"' EXIT
 PYTHONPATH="$PWD/tests/qt_block${PYTHONPATH:+:$PYTHONPATH}" \
     "$VENV/bin/python" -m pytest tests/core -p no:pytest-qt
 core=$?

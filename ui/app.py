@@ -26,6 +26,7 @@ from groupkap.audio.test_tone import test_tone_file
 from groupkap.circle.chime import Chime
 from groupkap.clock import Clock, RealClock, SimulatedClock
 from groupkap.demo.circle_director import DemoCircleDirector
+from groupkap.demo.courses import seat_demo_people
 from groupkap.demo.music_library import chime_path, demo_library_folder, demo_playlists
 from groupkap.demo.protocol_team import DemoProtocolDirector
 from groupkap.errors import AudioError, GroupKapError
@@ -202,17 +203,25 @@ def run_demo(
             nibp_interval_s=settings.nibp_interval_s,
         )
 
+    # `groupkap demo`: its people come back for the next session of their course.
+    courses = not sign_in and not options.resume
+
     def demo_team(live: LiveSession, end_at: float | None) -> None:
         if options.resume:
             return
+        team = seat_demo_people(live, options.plan, end_at) if courses else None
+        for line in team.describe() if team else ():
+            print(line, flush=True)
         director = DemoProtocolDirector(live, live.protocol, live.source.dose_time)
         director.start()
         live.directors.append(director)
+        if team is not None:
+            live.directors.append(team)
         if end_at is not None and options.minutes >= 60:
             live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
 
     return _run_room(
-        options,
+        replace(options, plan={}) if courses else options,  # the demo team seats them
         settings,
         clock,
         simulator,

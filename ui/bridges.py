@@ -100,3 +100,19 @@ class ExportBridge(QObject):
 
     progress = Signal(float, str)
     finished = Signal(object)
+
+
+class CourseReadBridge(QObject):
+    """Carries a course read (`groupkap.course.history.load_course`, or the people listing
+    `groupkap.course.readiness.people_overview`) from its worker thread to the course page
+    or the people list.
+
+    Signals:
+        finished(object): what was read, or the GroupKapError that stopped the read.
+    """
+
+    finished = Signal(object)
+
+    def report(self, result: object) -> None:
+        """Safe from the worker thread: the signal is queued to the GUI thread."""
+        self.finished.emit(result)

@@ -31,6 +31,8 @@ from ui.alarms.alarm_bar import AlarmBar
 from ui.alarms.limits_dialog import limits_dialog
 from ui.circle.dock import CircleDock
 from ui.circle.setup import circle_dialog, show_fairness
+from ui.course import seat_person
+from ui.course.feedback_form import feedback_for
 from ui.devices.room_sources import RoomSources
 from ui.music.playlist_editor import PlaylistEditor
 from ui.music.setup_dialog import music_setup_dialog
@@ -38,6 +40,7 @@ from ui.protocol import dialogs as protocol_dialogs
 from ui.room import participant_dialogs as dialogs
 from ui.room.due_strip import DueStrip
 from ui.room.grid import RoomGrid
+from ui.room.tile_menus import FEEDBACK
 from ui.seat_keys import SeatKeys
 
 SOUND_FAILURE_TITLE = "⚠ Alarm sound not working — watch the screen"
@@ -204,6 +207,10 @@ class MainWindow(QMainWindow):
         )
         review.triggered.connect(self.open_review)
         bar.addAction(review)
+        people = QAction("Participants…", self)
+        people.setToolTip("Each person's course over the weeks: sessions, outcomes, feedback, plan")
+        people.triggered.connect(self.open_people)
+        bar.addAction(people)
         keys = QAction("Keys ?", self)
         keys.setToolTip(shortcuts.with_key("Every keyboard shortcut", shortcuts.HELP))
         keys.triggered.connect(lambda: self.shortcut_overlay.toggle())
@@ -281,6 +288,24 @@ class MainWindow(QMainWindow):
             return None
         return self._desk().open(None)
 
+    def open_people(self) -> QWidget | None:
+        """Everyone known across sessions and their courses, for `course.read` (refused, and
+        the refusal logged, for anyone else). Its course pages record feedback after the day
+        through this room's store (one writer per file), as whoever is signed in then; it is
+        this window's child, so a lock closes it and every page it opened."""
+        from ui.course.people_window import open_people
+
+        return open_people(
+            self._db_path,
+            self.access.may,
+            self.live.account,
+            self._settings,
+            self,
+            store=self.live.store,
+            clock=self.live.clock,
+            acting=lambda: self.live.account,
+        )
+
     def open_audit(self) -> QWidget | None:
         """The audit trail of every log in this database, for `audit.read` (lead, QA, admin;
         the desk's gate refuses anyone else, and the refusal is logged)."""
@@ -339,7 +364,7 @@ class MainWindow(QMainWindow):
         if not self.live.room.free_seats():
             self.show_error("every seat is taken; remove or move a participant first")
             return
-        dialogs.add_dialog(self.live, seat, self).open()
+        seat_person.add_dialog(self.live, seat, self).open()
 
     def _on_tile_rename_requested(self, pid: str) -> None:
         dialogs.rename_dialog(self.live, pid, self).open()
@@ -372,7 +397,10 @@ class MainWindow(QMainWindow):
         if self.live.protocol is None:
             return
         try:
-            dialog = protocol_dialogs.open_entry(self.live, pid, action, value, self)
+            if action == FEEDBACK:  # after the session: the course's form (issue 16)
+                dialog = feedback_for(self.live, pid, self)
+            else:
+                dialog = protocol_dialogs.open_entry(self.live, pid, action, value, self)
         except GroupKapError as exc:
             self.show_error(str(exc))
             return

@@ -9,6 +9,7 @@ from groupkap.accounts.accounts import (
     SignInRefused,
     emergency_account,
 )
+from groupkap.accounts.admin import change_own_pin, set_pin, unlock_account
 from groupkap.accounts.config import SecurityConfig
 from groupkap.accounts.permissions import (
     ACTIONS,
@@ -34,6 +35,9 @@ __all__ = [
     "SecurityConfig",
     "SignInRefused",
     "allowed",
+    "change_own_pin",
     "emergency_account",
     "require",
+    "set_pin",
+    "unlock_account",
 ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-from groupkap.errors import ConfigError
-from groupkap.ranges import check_range
+from groupkap.ranges import section_numbers
 
 # key -> (minimum, maximum, unit, whole number)
 RANGES: dict[str, tuple[float, float, str, bool]] = {
@@ -36,19 +35,4 @@ class SecurityConfig:
 
 def security_settings(table: object, where: str) -> SecurityConfig:
     """The [security] section of a settings file, every key checked."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: security must be a [section]")
-    known = [f.name for f in fields(SecurityConfig)]
-    values: dict = {}
-    for key, value in table.items():
-        if key not in RANGES:
-            raise ConfigError(f"{where}: unknown setting security.{key}; known: {', '.join(known)}")
-        lo, hi, unit, whole = RANGES[key]
-        name = f"{where}: security.{key}"
-        number = check_range(name, value, lo, hi, unit)
-        if whole:
-            if number != int(number):
-                raise ConfigError(f"{name} = {value!r} must be a whole number of {unit}")
-            number = int(number)
-        values[key] = number
-    return SecurityConfig(**values)
+    return SecurityConfig(**section_numbers("security", table, where, RANGES))

@@ -42,8 +42,13 @@ ACTIONS: dict[str, str] = {
     "templates.edit": "edit the clinic's templates",
     "session.review": "review a past session",
     "session.export": "export a session",
-    "user.manage": "add or disable an account",
+    "user.manage": "manage accounts (add, disable, unlock, set a PIN)",
     "audit.read": "read the audit trail",
+    "person.manage": "register a person or plan their course",
+    "person.merge": "merge two records of one person",
+    "feedback.record": "record a participant's feedback after a session",
+    "plan.adjust": "adjust a person's plan for their next session",
+    "course.read": "read a person's course",
 }
 """Each action, as the verb phrase a refusal uses ("may not record a dose")."""
 
@@ -74,6 +79,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "session.export": frozenset({"lead", "qa"}),
     "user.manage": frozenset({"admin"}),
     "audit.read": frozenset({"lead", "qa", "admin"}),
+    # A person's course (issue 16): the care team registers people, records feedback and
+    # adjusts the plan; merging two records of one person is the lead's (or an admin's)
+    # deliberate step. QA reads courses but changes nothing.
+    "person.manage": CLINICAL,
+    "person.merge": frozenset({"lead", "admin"}),
+    "feedback.record": CLINICAL,
+    "plan.adjust": CLINICAL,
+    "course.read": frozenset({"facilitator", "medical", "lead", "qa"}),
 }
 
 

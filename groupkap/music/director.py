@@ -9,15 +9,20 @@ Two things happen without a facilitator's move, each logged with its reason: at 
 the seat's music fades out and stays silent (no later phase starts it again), and a duck
 restores itself after `duck_restore_s` unless the seat is held (a facilitator who holds a
 seat has taken its music in hand; a forgotten duck must not last for hours).
+
+Each seat also follows its participant's carried plan (`groupkap.music.their_plan`): silence
+when the team chose silence, and no piece on their avoid list; a list the avoid list empties
+falls back to silence. Each is logged once, with the reason "their plan".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
+from groupkap.music.their_plan import PLAN_REASON, PLAN_SILENCE_CHIP, split_avoided
 
 MusicSink = Callable[[str, dict, "str | None", str], None]
 END_OF_PIECE, CROSSFADE = "end of piece", "crossfade"
@@ -29,7 +34,10 @@ DUCK_RESTORE_S = 600.0
 class SeatMusic:
     """One participant's music. Attributes: player, seat, phase (the section playing),
     pending (a section waiting for the end of the piece), ducked_at (when the duck began),
-    discharged (the music ended at discharge; phases no longer move it)."""
+    discharged (the music ended at discharge; phases no longer move it), prefs (their
+    carried plan's `MusicPrefs`, or None), plan_silent (the list given last is silent by
+    their plan: "silence" or "every piece avoided", else ""), plan_lifted (a facilitator
+    played music on a seat the plan kept silent), plan_said (what was logged already)."""
 
     player: object
     seat: int
@@ -38,6 +46,10 @@ class SeatMusic:
     note: str = ""  # a problem the tile should show, e.g. a piece that could not be played
     ducked_at: float | None = None
     discharged: bool = False
+    prefs: object | None = None
+    plan_silent: str = ""
+    plan_lifted: bool = False
+    plan_said: set = field(default_factory=set)
 
 
 class MusicDirector:
@@ -61,7 +73,10 @@ class MusicDirector:
         phase_change: str = END_OF_PIECE,
         discharged_of: Callable[[str], bool] = lambda pid: False,
         duck_restore_s: float = DUCK_RESTORE_S,
+        prefs_of: Callable[[str], object | None] = lambda pid: None,
     ) -> None:
+        """`prefs_of(pid)`: the participant's carried `MusicPrefs` (None: no plan), read
+        when their seat is added."""
         if phase_change not in (END_OF_PIECE, CROSSFADE):
             raise BadInputError(f"phase change is {END_OF_PIECE!r} or {CROSSFADE!r}")
         if duck_restore_s <= 0:
@@ -69,6 +84,7 @@ class MusicDirector:
         self.clock, self.arcs, self._record = clock, arcs, record
         self._make_player, self._t0_of, self._group_of = make_player, t0_of, route_group_of
         self._discharged_of = discharged_of
+        self._prefs_of = prefs_of
         self.phase_change = phase_change
         self.duck_restore_s = duck_restore_s
         self.seats: dict[str, SeatMusic] = {}
@@ -89,9 +105,16 @@ class MusicDirector:
                     music.note = "no output: check this seat's headphones"
             self._record(kind, data, pid, actor)
 
-        music = SeatMusic(self._make_player(seat, on_event), seat)
+        music = SeatMusic(self._make_player(seat, on_event), seat, prefs=self._prefs_of(pid))
         self.seats[pid] = music
         return music
+
+    def use_plan(self, pid: str, prefs) -> None:
+        """Follow `prefs` (a `MusicPrefs`, or None) from this seat's next list on: the team
+        accepted a plan after the seat was added."""
+        music = self._music(pid)
+        music.prefs, music.plan_lifted = prefs, False
+        music.plan_said.clear()
 
     def remove(self, pid: str) -> None:
         music = self.seats.pop(pid, None)
@@ -141,7 +164,7 @@ class MusicDirector:
             music.ducked_at = None
 
     def _change_phase(self, music: SeatMusic, section) -> None:
-        tracks = list(section.playlist.tracks)
+        tracks = self._planned(music, section)
         if music.phase is None or self.phase_change == CROSSFADE or music.player.current is None:
             music.phase, music.pending = section.name, None
             music.player.load(tracks)
@@ -149,6 +172,44 @@ class MusicDirector:
         else:
             music.pending = section.name
             music.player.load_after_current(tracks)
+
+    def _planned(self, music: SeatMusic, section) -> list:
+        """The section's pieces this seat may hear by its plan; what the plan leaves out is
+        logged once per seat (each piece, and the silence it leads to)."""
+        tracks, prefs = list(section.playlist.tracks), music.prefs
+        music.plan_silent = ""
+        if prefs is None:
+            return tracks
+        if prefs.silence and not music.plan_lifted:
+            music.plan_silent = "silence"
+            self._say(music, "silence", "music.silenced", section, detail="silence preferred")
+            return []
+        kept, left_out = split_avoided(tracks, prefs.avoid)
+        for track in left_out:
+            self._say(
+                music,
+                f"piece:{section.playlist.name}:{track.title}",
+                "music.piece_left_out",
+                section,
+                playlist=section.playlist.name,
+                entry=track.title,
+                piece=track.title,
+                path=str(track.path),
+            )
+        if left_out and not kept:
+            music.plan_silent = "every piece avoided"
+            detail = f"every piece of {section.playlist.name!r} is on their avoid list"
+            self._say(music, f"empty:{section.name}", "music.silenced", section, detail=detail)
+        return kept
+
+    def _say(self, music: SeatMusic, key: str, kind: str, section, **data) -> None:
+        if key in music.plan_said:
+            return
+        music.plan_said.add(key)
+        pid = next(p for p, m in self.seats.items() if m is music)
+        data = {"seat": music.seat, "phase": section.name, "reason": PLAN_REASON, **data}
+        data.setdefault("piece", None)
+        self._record(kind, data, pid, "system")
 
     # -- facilitator moves, by participant -------------------------------------------
     def _music(self, pid: str) -> SeatMusic:
@@ -175,7 +236,16 @@ class MusicDirector:
         self._music(pid).player.fade_to_silence(actor)
 
     def resume(self, pid: str) -> None:
-        self._music(pid).player.play()
+        """Play again. On a seat their plan keeps silent, the facilitator's move lifts the
+        plan's silence for the rest of this session (the avoid list still holds)."""
+        music = self._music(pid)
+        if music.plan_silent == "silence" and not music.discharged:
+            music.plan_lifted = True
+            section = self.section_for(pid)
+            if section is not None:
+                music.phase, music.pending = section.name, None
+                music.player.load(self._planned(music, section))
+        music.player.play()
 
     def volume_step(self, pid: str, step: int, actor: str) -> None:
         """Slow, small steps (hearing safety): the player clamps to the seat's cap."""
@@ -196,6 +266,11 @@ class MusicDirector:
         state = music.player.state
         if music.discharged and state in ("silenced", "stopped"):
             return "♪ ended at discharge"
+        if music.plan_silent and piece is None and state == "stopped":
+            parts = [PLAN_SILENCE_CHIP, music.phase or ""]
+            if music.plan_silent != "silence":
+                parts.append(music.plan_silent)
+            return " · ".join(p for p in parts if p)
         parts = [f"♪ {piece}" if piece and state != "silenced" else "♪ silence"]
         if music.phase:
             parts.append(music.phase)

@@ -22,6 +22,7 @@ from groupkap.music.director import MusicDirector
 from groupkap.music.library import Playlist
 from groupkap.music.playlist_files import read_m3u
 from groupkap.music.silent_player import SilentPlayer
+from groupkap.music.their_plan import read_music_prefs
 from groupkap.protocol.group import Protocol
 from groupkap.session import LiveSession
 from groupkap.settings import Settings
@@ -99,6 +100,11 @@ def clinic_playlists(folder: Path | None = None) -> dict[str, Playlist]:
     return read_clinic_playlists(folder)[0]
 
 
+def person_of(live: LiveSession, pid: str) -> str | None:
+    """The person a participant of this session is (None: not linked to a person)."""
+    return getattr(live.room.participants.get(pid), "person_id", None)
+
+
 def build_room_music(
     live: LiveSession,
     protocol: Protocol,
@@ -110,7 +116,10 @@ def build_room_music(
     """A director with a player for every seat; returns it and the problems to show, "; "
     joined ("" if none). `library` holds the phase playlists the clinic's saved ones (in
     `playlists`, by default the editor's folder) replace by name. Each saved list or piece
-    left out is named there and logged as an event; every seat still plays."""
+    left out is named there and logged as an event; every seat still plays.
+
+    Each seat follows its participant's carried plan (silence, the avoid list), read from
+    the store when the seat is added: in every session, for every known person."""
     saved, left_out = read_clinic_playlists(playlists)
     for problem in left_out:
         kind, data = problem.event()
@@ -153,6 +162,7 @@ def build_room_music(
         route_group_of=group_of,
         discharged_of=lambda pid: protocol.of(pid).discharge is not None,
         duck_restore_s=settings.music_duck_restore_min * 60,
+        prefs_of=lambda pid: read_music_prefs(live.store, person_of(live, pid), live.id),
     )
     for person in live.room.participants.values():
         director.add(person.id, person.seat)

@@ -379,6 +379,8 @@ class ParticipantProtocol:
             return READY if self.readiness else SCREENING
         if now - self.t0 < ROUTES[self.dose["route"]].onset_min * 60:
             return DOSED
+        if now - self.t0 < self.min_observation_s:  # not ready, whatever else holds
+            return MONITORING  # (and cheap: every tile asks every frame, issue 17)
         return (
             READY_FOR_DISCHARGE if all(self.automatic_criteria(now, spo2).values()) else MONITORING
         )

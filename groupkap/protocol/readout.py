@@ -15,14 +15,17 @@ from groupkap.room.readout import format_age_short
 class ProtocolReadout:
     """Attributes: header (`IM +42 min · monitoring`: route, time since T0, phase), next_due
     (`next BP (+40 min) in 3 min`), overdue (True when the next item is late), observed (0–1 of the
-    minimum observation time), scores (the last MOAA/S and CADSS with their age:
-    `MOAA/S 4 · 12 min   CADSS 18 · 30 min`, short enough for a 10-seat tile)."""
+    minimum observation time, in whole per cent as the ring shows it: `shown_fraction`),
+    scores (the last MOAA/S and CADSS with their age:
+    `MOAA/S 4 · 12 min   CADSS 18 · 30 min`, short enough for a 10-seat tile), dosed (a dose
+    was given: the tile then offers the post-session feedback)."""
 
     header: str
     next_due: str
     overdue: bool
     observed: float
     scores: str = ""
+    dosed: bool = False
 
 
 def score_line(p: ParticipantProtocol, now: float) -> str:
@@ -66,5 +69,18 @@ def protocol_readout(
         next_due = "⚑ PHQ-9 item 9 positive" + (f" · {next_due}" if next_due else "")
         overdue = True
     return ProtocolReadout(
-        header, next_due, overdue, p.observation_fraction(now), score_line(p, now)
+        header,
+        next_due,
+        overdue,
+        shown_fraction(p.observation_fraction(now)),
+        score_line(p, now),
+        dosed=p.t0 is not None,
     )
+
+
+def shown_fraction(fraction: float) -> float:
+    """`fraction` down to the whole per cent the ring shows, so that the readout of one
+    frame equals the last one's until something shown changes (the tile then touches
+    nothing, issue 17). Never more than has passed: the ring reads 100 and turns green only
+    once the whole minimum time has."""
+    return min(1.0, max(0.0, math.floor(fraction * 100 + 1e-9) / 100))

@@ -2,8 +2,12 @@
 
 What changes, and why a lead can still trust the figures:
 
-- Participants appear by alias only; full names, ride-home names and phones and every
-  free-text field (notes, reasons, descriptions, the session title) are withheld.
+- Participants appear by alias only; full names, ride-home names and phones, the person id
+  that links their sessions, and every free-text field (notes, reasons, descriptions, the
+  session title, what helped and the free text of their feedback, a plan's texts such as a
+  trusted contact's name and phone) are withheld. Feedback's scores and chosen words
+  (music liking, anxiety moments, physical effects, pieces to avoid) stay: research reads
+  them.
 - Every time moves by ONE offset of whole days, drawn at random per export and written
   nowhere: dates no longer say when the session was, while clock times, T0 offsets,
   response times and durations stay exactly as recorded (differences are unchanged).
@@ -40,11 +44,17 @@ DAY_S = 86_400
 SHIFT_DAYS = (30, 3 * 365)  # the offset's size in days, either direction
 TITLE = "de-identified session"
 NOT_PEOPLE = frozenset({"system", "facilitator", ""})
-# Identifying or free-text fields in an event's data, withheld whatever their kind.
-PERSONAL_KEYS = frozenset({"full_name", "ride_home_name", "ride_home_phone", "switched_from"})
+# Identifying or free-text fields in an event's data, withheld whatever their kind. A
+# person's id (`per-…`) is the same in every session they attend: it would link the copy to
+# their other sessions, so it goes too.
+PERSONAL_KEYS = frozenset(
+    {"full_name", "ride_home_name", "ride_home_phone", "switched_from", "person_id"}
+)
 FREE_TEXT_KEYS = frozenset(
     {
         "text",
+        "free_text",
+        "helped",
         "note",
         "notes",
         "comment",

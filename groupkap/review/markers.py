@@ -1,12 +1,12 @@
 """The marks on a past session's timeline, from its log: a few words each, at the right time.
 
 One `Marker` per moment a lead looks for: doses, checks (BP, hand observations, overdue and
-missed checks, discharge), scales (MOAA/S, CADSS, outcome scales), adverse events, notes,
-music pieces and moves, circle turns, devices and the session's own milestones. An entry
-made by hand stands at the time it was measured; a struck or corrected one still shows,
-marked as such, so a lead sees the whole story. Labels hold aliases' facts only, never a
-name or a phone number. Kinds not listed here (alarm transitions, seals) make no mark:
-alarms are drawn as bands from their episodes.
+missed checks, discharge), scales (MOAA/S, CADSS, outcome scales), adverse events, notes and
+the participant's feedback after the session, music pieces and moves, circle turns, devices
+and the session's own milestones. An entry made by hand stands at the time it was measured;
+a struck or corrected one still shows, marked as such, so a lead sees the whole story.
+Labels hold aliases' facts only, never a name or a phone number. Kinds not listed here
+(alarm transitions, seals) make no mark: alarms are drawn as bands from their episodes.
 """
 
 from __future__ import annotations
@@ -70,6 +70,22 @@ def _music(kind: str, d: dict) -> str | None:
     return None
 
 
+FEEDBACK_WORDS = (
+    ("music_distracting", "music distracting"),
+    ("silence_preferred", "prefers silence"),
+)
+
+
+def _feedback(d: dict) -> str:
+    """`feedback: music distracting, liked 2/10`: what the form says of the music, never
+    what anyone typed (the course window shows that to the care team)."""
+    said = [words for key, words in FEEDBACK_WORDS if d.get(key)]
+    if d.get("liking") is not None:
+        said.append(f"liked {d['liking']}/10")
+    label = "feedback corrected" if d.get("corrects") else "feedback"
+    return short(f"{label}: {', '.join(said)}" if said else label)
+
+
 # kind -> (category, label from data); None from the label function: no mark.
 _SIMPLE: dict[str, tuple[str, Callable[[dict], str | None]]] = {
     "dose.given": (DOSE, lambda d: f"{d.get('route')} {d.get('dose_mg', 0):g} mg"),
@@ -88,6 +104,7 @@ _SIMPLE: dict[str, tuple[str, Callable[[dict], str | None]]] = {
     ),
     "adverse_event.resolved": (ADVERSE, lambda d: short(f"resolved: {d.get('description')}")),
     "note.added": (NOTE, lambda d: short(f"note: {d.get('text')}")),
+    "feedback.recorded": (NOTE, _feedback),
     "circle.note_added": (NOTE, lambda d: short(f"circle note: {d.get('text')}")),
     "circle.started": (CIRCLE, lambda d: f"circle opens ({d.get('speakers')} speakers)"),
     "circle.paused": (CIRCLE, lambda d: "circle paused"),

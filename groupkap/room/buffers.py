@@ -1,7 +1,11 @@
 """Per-seat ring buffers (numpy) that sources fill and the room grid reads at frame rate.
 
-Writers (a source, possibly on its own thread) and the reader (the UI's frame timer) meet
-only here, under a short lock; the reader always gets copies, so drawing never races a write.
+The heartbeat writes (a source's readings, pulled by `LiveSession.pump`) and the room's frame
+reads, both on the GUI thread, under a short lock. The frame's reads (`trend`, `pleth`)
+are read-only views, not copies (copying every trend and the pleth every frame was
+measurable, issue 17): a view holds its samples until `capacity - len(view)` more have been
+written. A reader that keeps samples past the frame (a plot that draws them later) copies
+what it keeps.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from groupkap.readings import Reading, WaveformBlock, is_hand
 class RingBuffer:
     """A fixed-capacity time series that overwrites its oldest samples.
 
+    Every sample is kept twice, at `i` and `i + capacity`, so the newest samples are always
+    one contiguous stretch of memory: `since`, the frame's read, is a view, never a copy.
+
     Attributes:
         capacity: how many (t, value) pairs it holds.
     """
@@ -26,13 +33,23 @@ class RingBuffer:
         if capacity < 2:
             raise ValueError("a ring buffer needs room for at least two samples")
         self.capacity = capacity
-        self._t = np.zeros(capacity, dtype=np.float64)
-        self._v = np.zeros(capacity, dtype=np.float32)
-        self._next = 0  # index of the next write
+        self._t = np.zeros(2 * capacity, dtype=np.float64)
+        self._v = np.zeros(2 * capacity, dtype=np.float32)
+        self._next = 0  # index of the next write, in [0, capacity)
         self._count = 0
 
     def __len__(self) -> int:
         return self._count
+
+    def _put(self, start: int, times: np.ndarray, values: np.ndarray) -> None:
+        """Write at most `capacity` samples from `start`, wrapping, in both copies."""
+        cap, n = self.capacity, len(times)
+        first = min(n, cap - start)
+        for at, a, b in ((start, 0, first), (0, first, n)):
+            if b > a:
+                end = at + b - a
+                self._t[at:end] = self._t[at + cap : end + cap] = times[a:b]
+                self._v[at:end] = self._v[at + cap : end + cap] = values[a:b]
 
     def extend(self, times: np.ndarray, values: np.ndarray) -> None:
         n = len(times)
@@ -40,17 +57,8 @@ class RingBuffer:
             return
         if n >= self.capacity:
             times, values, n = times[-self.capacity :], values[-self.capacity :], self.capacity
-        end = self._next + n
-        if end <= self.capacity:
-            self._t[self._next : end] = times
-            self._v[self._next : end] = values
-        else:
-            first = self.capacity - self._next
-            self._t[self._next :] = times[:first]
-            self._v[self._next :] = values[:first]
-            self._t[: n - first] = times[first:]
-            self._v[: n - first] = values[first:]
-        self._next = end % self.capacity
+        self._put(self._next, times, values)
+        self._next = (self._next + n) % self.capacity
         self._count = min(self.capacity, self._count + n)
 
     def append(self, t: float, value: float) -> None:
@@ -58,15 +66,16 @@ class RingBuffer:
             self._insert(t, value)  # a back-dated hand entry: keep time order
             return
         # The per-reading path: write the scalars in place, no temporary arrays.
-        self._t[self._next] = t
-        self._v[self._next] = value
-        self._next = (self._next + 1) % self.capacity
+        i = self._next
+        self._t[i] = self._t[i + self.capacity] = t
+        self._v[i] = self._v[i + self.capacity] = value
+        self._next = (i + 1) % self.capacity
         self._count = min(self.capacity, self._count + 1)
 
     def _rewrite(self, t: np.ndarray, v: np.ndarray) -> None:
         t, v = t[-self.capacity :], v[-self.capacity :]
         n = len(t)
-        self._t[:n], self._v[:n] = t, v
+        self._put(0, t, v)
         self._count, self._next = n, n % self.capacity
 
     def _insert(self, t: float, value: float) -> None:
@@ -87,16 +96,21 @@ class RingBuffer:
         return True
 
     def ordered(self) -> tuple[np.ndarray, np.ndarray]:
-        """All held samples, oldest first (copies)."""
-        if self._count < self.capacity:
-            return self._t[: self._count].copy(), self._v[: self._count].copy()
-        idx = np.r_[self._next : self.capacity, 0 : self._next]
-        return self._t[idx], self._v[idx]
+        """All held samples, oldest first (copies: to edit, or to keep)."""
+        end = self._next + self.capacity
+        return self._t[end - self._count : end].copy(), self._v[end - self._count : end].copy()
 
     def since(self, t_from: float) -> tuple[np.ndarray, np.ndarray]:
-        t, v = self.ordered()
-        start = np.searchsorted(t, t_from, side="left")
-        return t[start:], v[start:]
+        """The samples at or after `t_from`, oldest first: read-only views, no copy."""
+        end = self._next + self.capacity
+        begin = end - self._count
+        begin += int(np.searchsorted(self._t[begin:end], t_from, side="left"))
+        return self._view(begin, end)
+
+    def _view(self, begin: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        t, v = self._t[begin:end], self._v[begin:end]
+        t.flags.writeable = v.flags.writeable = False
+        return t, v
 
     def last(self) -> tuple[float, float] | None:
         if self._count == 0:
@@ -198,10 +212,12 @@ class SeatVitals:
             return self._numerics[param].last()
 
     def trend(self, param: str, t_from: float) -> tuple[np.ndarray, np.ndarray]:
+        """(t, value) of `param` since `t_from`: read-only views (`RingBuffer.since`)."""
         with self._lock:
             return self._numerics[param].since(t_from)
 
     def pleth(self, t_from: float) -> tuple[np.ndarray, np.ndarray]:
+        """(t, sample) of the pleth since `t_from`: read-only views (`RingBuffer.since`)."""
         with self._lock:
             return self._pleth.since(t_from)
 

@@ -7,6 +7,7 @@ changes state, so a refused change leaves nothing behind.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,12 +45,15 @@ class Participant:
         alias: initials or a chosen name; the only name shown on tiles.
         full_name: optional; kept for the record, never drawn on the room grid.
         seat: the seat number they are on.
+        person_id: the person they are across sessions (`groupkap.course`, `per-…`); None
+            for someone not registered as a person (their feedback cannot be recorded).
     """
 
     alias: str
     seat: int
     full_name: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    person_id: str | None = None
 
 
 def room_layout(seat_count: int) -> list[Seat]:
@@ -78,6 +82,23 @@ def _clean_alias(alias: str) -> str:
     if len(alias) > MAX_ALIAS:
         raise BadInputError(f"alias {alias[:30]!r}… is longer than {MAX_ALIAS} characters")
     return alias
+
+
+PERSON_ID = re.compile(r"per-[0-9a-f]{12}")
+
+
+def _check_person(person_id: str | None, present) -> str | None:
+    """A person id as `groupkap.course.People` makes them, not already seated in the room."""
+    if person_id is None:
+        return None
+    if not isinstance(person_id, str) or not PERSON_ID.fullmatch(person_id):
+        raise BadInputError(f"{person_id!r} is not a person id (per- and 12 hex digits)")
+    holder = next((p for p in present if p.person_id == person_id), None)
+    if holder is not None:
+        raise BadInputError(
+            f"that person is already in the room as {holder.alias} on seat {holder.seat}"
+        )
+    return person_id
 
 
 class Room:
@@ -131,19 +152,27 @@ class Room:
 
     # -- changes ------------------------------------------------------------------
     def add(
-        self, alias: str, seat: int, full_name: str | None = None, participant_id: str | None = None
+        self,
+        alias: str,
+        seat: int,
+        full_name: str | None = None,
+        participant_id: str | None = None,
+        person_id: str | None = None,
     ) -> Participant:
-        """Seat a new participant; refused if the alias is empty or the seat is taken."""
+        """Seat a new participant; refused if the alias is empty or the seat is taken, or
+        the person (`person_id`, when they are a known person) already sits in the room."""
         alias = _clean_alias(alias)
         self._check_free(seat)
-        person = Participant(alias=alias, seat=seat, full_name=(full_name or None))
+        person_id = _check_person(person_id, self.participants.values())
+        person = Participant(
+            alias=alias, seat=seat, full_name=(full_name or None), person_id=person_id
+        )
         if participant_id:
             person.id = participant_id
-        self._record(
-            "participant.added",
-            {"alias": alias, "seat": seat, "full_name": person.full_name},
-            person.id,
-        )
+        data: dict = {"alias": alias, "seat": seat, "full_name": person.full_name}
+        if person_id is not None:
+            data["person_id"] = person_id
+        self._record("participant.added", data, person.id)
         self.participants[person.id] = person
         self._changed()
         return person

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 from groupkap.store.projections import Projection
 
-USER_KINDS = ("user.added", "user.disabled", "user.signed_in", "user.sign_in_failed")
+USER_KINDS = (
+    "user.added",
+    "user.disabled",
+    "user.signed_in",
+    "user.sign_in_failed",
+    "user.unlocked",
+    "user.pin_changed",
+)
+"""The events that change a `users` row (`user_projection`), and what `account_problem`
+rebuilds the table from."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ def user_projection(
     kind: str, data: dict, now: float, pin_hash: str | None = None
 ) -> list[Projection]:
     """The change to `users` that goes with a `user.*` event (none for other kinds); `now`
-    is the event's time, `pin_hash` the new account's argon2 hash."""
+    is the event's time, `pin_hash` the argon2 hash of a new account or a new PIN."""
     uid = data.get("user_id")
     if kind == "user.added":
         return [
@@ -119,6 +128,16 @@ def user_projection(
             (
                 "update users set failed_count = ?, locked_until = ? where id = ?",
                 (data["failures"], data.get("locked_until"), uid),
+            )
+        ]
+    if kind == "user.unlocked":
+        return [("update users set failed_count = 0, locked_until = null where id = ?", (uid,))]
+    if kind == "user.pin_changed":
+        # Wrong PINs counted against the old PIN say nothing about the new one.
+        return [
+            (
+                "update users set pin_hash = ?, failed_count = 0, locked_until = null where id = ?",
+                (pin_hash, uid),
             )
         ]
     return []
@@ -153,8 +172,10 @@ def account_problem(conn: sqlite3.Connection) -> tuple[int, str] | None:
         account["seq"] = seq
         if kind == "user.disabled":
             account["disabled"] = True
-        elif kind == "user.signed_in":
+        elif kind in ("user.signed_in", "user.unlocked"):
             account.update(failures=0, locked_until=None)
+        elif kind == "user.pin_changed":
+            account.update(pin=data["pin_digest"], failures=0, locked_until=None)
         else:
             account.update(failures=data["failures"], locked_until=data.get("locked_until"))
     if not _has_users_table(conn):  # a log from before accounts, read as it is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 Projection = tuple[str, tuple]
 """(sql, params): one change that `Store.record(projections=...)` commits with its event."""
@@ -12,14 +13,24 @@ def participant_projection(
     session_id: str, kind: str, data: dict, pid: str | None, now: float
 ) -> list[Projection]:
     """The change to the `participants` table that goes with a participant event (added,
-    renamed, seated, removed), so leads can read who sat where without replaying the log;
-    none for any other kind. `now` is the event's time, UTC epoch seconds."""
+    renamed, seated, removed), so leads can read who sat where (and which person each one
+    is, `person_id`) without replaying the log; none for any other kind. `now` is the
+    event's time, UTC epoch seconds."""
     if kind == "participant.added":
         return [
             (
-                "insert into participants (id, session_id, alias, full_name, seat, added_at) "
-                "values (?, ?, ?, ?, ?, ?)",
-                (pid, session_id, data["alias"], data.get("full_name"), data["seat"], now),
+                "insert into participants "
+                "(id, session_id, alias, full_name, seat, added_at, person_id) "
+                "values (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    pid,
+                    session_id,
+                    data["alias"],
+                    data.get("full_name"),
+                    data["seat"],
+                    now,
+                    data.get("person_id"),
+                ),
             )
         ]
     if kind == "participant.renamed":
@@ -36,6 +47,11 @@ def participant_projection(
     return []
 
 
+def has_person_column(conn: sqlite3.Connection) -> bool:
+    """Whether `participants` has `person_id` (a database from before courses has not)."""
+    return any(r[1] == "person_id" for r in conn.execute("pragma table_info(participants)"))
+
+
 _LIFECYCLE = {
     "session.started": "running",
     "session.resumed": "running",
@@ -48,7 +64,8 @@ def projection_problem(conn) -> tuple[int, str] | None:
     """Rebuild the `sessions` and `participants` rows that the log implies and compare them
     with the tables (which nothing protects but this check): the first difference as (seq of
     the last event behind that row, what differs), or None. A name changed with sqlite3
-    changes every view of the log, so `groupkap verify` fails on it."""
+    changes every view of the log, so `groupkap verify` fails on it; so does a participant
+    linked by hand to another person."""
     sessions: dict[str, dict] = {}
     people: dict[str, dict] = {}
     rows = conn.execute(
@@ -70,6 +87,7 @@ def projection_problem(conn) -> tuple[int, str] | None:
                 "full_name": data.get("full_name"),
                 "seat": data["seat"],
                 "removed": False,
+                "person_id": data.get("person_id"),
             }
         elif pid in people:
             person = people[pid]
@@ -96,18 +114,19 @@ def projection_problem(conn) -> tuple[int, str] | None:
                 )
     if table:
         return 0, f"session {next(iter(table))} is in the sessions table but not in the log"
+    # A database from before courses has no person_id column: read as none.
+    person = "person_id" if has_person_column(conn) else "null"
     rows = conn.execute(
-        "select id, session_id, alias, full_name, seat, removed_at is not null from participants"
+        "select id, session_id, alias, full_name, seat, removed_at is not null, "
+        f"{person} from participants"
     )
-    found = {
-        r[0]: dict(zip(("session_id", "alias", "full_name", "seat", "removed"), r[1:]))
-        for r in rows
-    }
+    keys = ("session_id", "alias", "full_name", "seat", "removed", "person_id")
+    found = {r[0]: dict(zip(keys, r[1:])) for r in rows}
     for pid, want in people.items():
         have = found.pop(pid, None)
         if have is None:
             return want["seq"], f"participant {pid} is in the log but not in the participants table"
-        for key in ("session_id", "alias", "full_name", "seat", "removed"):
+        for key in keys:
             if have[key] != want[key]:
                 return want["seq"], (
                     f"participant {pid} has {key} {have[key]!r} in the participants table but "

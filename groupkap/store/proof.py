@@ -25,6 +25,7 @@ from groupkap.store.anchor import (
     check_heads,
     read_heads,
 )
+from groupkap.store.people_queries import people_problem
 from groupkap.store.projections import projection_problem
 from groupkap.store.seals import first_seal, seal_problem, unsealed_problem, unsealed_rows
 from groupkap.store.store import _create_owner_only, open_read_only, quick_check, reading
@@ -67,6 +68,7 @@ def verify(
                 differs = (
                     projection_problem(conn)
                     or account_problem(conn)
+                    or people_problem(conn)
                     or signature_problem(conn)
                     or seal_problem(conn)
                     or unsealed_problem(conn)

@@ -194,6 +194,34 @@ def m005_accounts(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_courses(db: Database) -> None:
+    """A person across sessions (issue 16): the readable `people` table kept in step with the
+    `person.*` events of the courses log (`groupkap/store/people_queries.py`), and each
+    session's participant linked to the person they are (`participants.person_id`, None for
+    someone not known as a person). Alias and birth year name one person whatever the
+    alias's case; a merged duplicate keeps its row (its sessions count for the kept one)."""
+    db.execute(
+        """
+        create table people (
+            id text primary key,
+            alias text not null,
+            birth_year integer not null,
+            full_name text,
+            created_at real not null,
+            created_by text,
+            merged_into text
+        )
+        """
+    )
+    db.execute(
+        "create unique index idx_people_alias_birth_year on people "
+        "(alias collate nocase, birth_year) where merged_into is null"
+    )
+    db.execute("alter table participants add column person_id text")
+    db.execute("create index idx_participants_person on participants (person_id)")
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 

@@ -78,7 +78,7 @@ def test_later_accounts_need_an_admin_and_a_refusal_is_logged(accounts, admin, s
         accounts.add("RN Kim", "facilitator", "kimpin1")
     kim = accounts.add("RN Kim", "facilitator", "kimpin1", by=admin)
     before = len(log_of(store))
-    with pytest.raises(Forbidden, match=r"RN Kim \(facilitator\) may not add or disable"):
+    with pytest.raises(Forbidden, match=r"RN Kim \(facilitator\) may not manage accounts"):
         accounts.add("Dr Lee", "medical", "leepin1", by=kim)
     events = log_of(store)
     assert [e.kind for e in events[before:]] == ["action.refused"]

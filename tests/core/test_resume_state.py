@@ -240,3 +240,24 @@ def test_the_alarms_shown_at_the_crash_come_back_as_they_were(crashed, resumed, 
     assert engine.alarms[active.id].latched
     engine.reset(latched.id, NURSE)
     assert latched.id not in engine.alarms
+
+
+def test_a_resumed_participant_is_still_the_person_their_course_follows(
+    store, clock, settings, source, db_path
+):
+    """The music's carried plan and the feedback form find the person through
+    `Participant.person_id`: a resumed room must not lose it."""
+    from groupkap.course import People
+
+    live = open_room(store, clock, settings, source)
+    person = People(store, clock).register("J.D.", 1979, by=None)
+    seated = live.add_participant("J.D.", 2, person_id=person.id)
+    store.flush()
+    crash(store, db_path, live.id)
+    again = Store.open(db_path, clock)
+    try:
+        back = open_room(again, clock, settings, source, resume=live.id)
+        assert back.room.participants[seated.id].person_id == person.id
+        assert back.room.on_seat(1).person_id is None  # seated without a person
+    finally:
+        again.close()

@@ -108,6 +108,7 @@ def test_applying_migrations_again_changes_nothing(tmp_path):
         "m003_struck_hand_values",
         "m004_vitals_by_participant",
         "m005_accounts",
+        "m006_courses",
     ]
     assert {row[1] for row in before[1]} == {"groupkap"}
 

@@ -139,7 +139,11 @@ def test_a_wrong_admin_pin_or_a_non_admin_is_refused_and_logged(staffed):
         "RN Kim",
         stdin="kimpin1\nleepin1\nleepin1\n",
     )
-    one_line_refusal(kim, "RN Kim (facilitator) may not add or disable an account: only admin")
+    one_line_refusal(
+        kim,
+        "RN Kim (facilitator) may not manage accounts (add, disable, unlock, set a PIN): "
+        "only admin",
+    )
     trail = json.loads(run(staffed, "audit", "accounts", "--json").stdout)
     assert [(x["who"], x["what"]) for x in trail][-3:] == [
         ("Ada Admin", "user.sign_in_failed"),

@@ -152,6 +152,7 @@ def test_while_locked_nothing_but_acknowledge_works(qtbot, staffed):
     assert {a.text() for a in window.access.word.menu().actions() if a.isVisible()} == {
         "Switch user…",
         "Lock now (Ctrl+L)",
+        "Change my PIN…",
     }
     window.access.lock("by hand")
     # Every toolbar command is gone; the lock panel stands where they were.

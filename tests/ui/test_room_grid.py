@@ -132,6 +132,7 @@ def test_two_hour_session_runs_in_seconds(qtbot, window, room10, clock, store):
 
 
 def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window, room10, store):
+    from ui.course import seat_person
     from ui.room import participant_dialogs as dialogs
 
     person = room10.room.on_seat(4)
@@ -143,9 +144,10 @@ def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window
     store.flush()
     with closing(store.reader()) as conn:
         before = conn.execute("select count(*) from events").fetchone()[0]
-    dialog = dialogs.add_dialog(room10, 4, window)
+    dialog = seat_person.add_dialog(room10, 4, window)
     qtbot.addWidget(dialog)
     dialog.alias.setText("N.B.")
+    dialog.birth_year.setText("1985")  # someone new is registered as a person (issue 16)
     dialog.try_accept()
     assert window.grid.tiles[4].title.text() == "4 · N.B."
 
@@ -158,7 +160,7 @@ def test_empty_seat_offers_add_and_the_dialog_refuses_a_taken_seat(qtbot, window
     store.flush()
     with closing(store.reader()) as conn:
         after = conn.execute("select count(*) from events").fetchone()[0]
-    assert after == before + 1  # the add only; the refused rename wrote nothing
+    assert after == before + 2  # the person and the add; the refused rename wrote nothing
 
 
 def test_reseat_moves_the_tile_content(qtbot, window, room10):

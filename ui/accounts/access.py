@@ -1,5 +1,6 @@
 """Who acts at the room window: the toolbar's word, Lock and Switch user, the lock after
-idle, unlocking with a PIN, emergency access, and the admin's Accounts….
+idle, unlocking with a PIN, emergency access, Change my PIN…, the lead's Co-sign notes…
+(with how many wait) and the admin's Accounts….
 
 The signed-in account is `live.account` (so `live.actor`, whom every act is recorded as);
 the rules (who may do what, the PIN waits, what is logged) are the core's
@@ -10,15 +11,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import closing
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QToolButton
 
-from groupkap.accounts import Account, Accounts, SignInRefused, allowed
+from groupkap.accounts import Account, Accounts, SignInRefused, allowed, change_own_pin
+from groupkap.accounts.cosign import cosign
+from groupkap.accounts.cosign_queue import QueuedNote, cosign_queue, waiting_count
 from groupkap.errors import GroupKapError
 from ui import shortcuts, theme
-from ui.accounts.dialogs import emergency_dialog, new_account_dialog, sign_in_dialog
+from ui.accounts.cosign_queue import CosignQueue
+from ui.accounts.cosign_words import menu_entry
+from ui.accounts.dialogs import (
+    change_pin_dialog,
+    emergency_dialog,
+    new_account_dialog,
+    sign_in_dialog,
+)
 from ui.accounts.idle import IdleWatch, InputWatcher
 from ui.accounts.lock_panel import LockPanel
 from ui.accounts.lockdown import Lockdown
@@ -57,8 +68,9 @@ class WindowAccess(QObject):
         panel: the lock panel, in the toolbar commands' place while locked (None without
             accounts).
         word: the toolbar's word on who acts.
-        lock_action, switch_action, accounts_action, audit_action: the toolbar's commands
-            (None without accounts).
+        lock_action, switch_action, accounts_action, audit_action, pin_action,
+        cosign_action: the account menu's commands (None without accounts); each shows
+            only for whom it is (Co-sign notes… for `record.review`, with the count waiting).
         dialog: the account dialog opened last (tests fill it in).
 
     Signals:
@@ -93,7 +105,7 @@ class WindowAccess(QObject):
         first = bar.actions()[0] if bar.actions() else None
         self._word_action = bar.insertWidget(first, self.word)  # shown by its action
         self.lock_action = self.switch_action = self.accounts_action = None
-        self.audit_action = None
+        self.audit_action = self.pin_action = self.cosign_action = None
         self.timer = QTimer(self)
         self.timer.setInterval(check_ms)
         self.timer.timeout.connect(self.check)
@@ -130,11 +142,27 @@ class WindowAccess(QObject):
         self.audit_action = QAction("Audit trail…", self)
         self.audit_action.setToolTip("Lead, QA, admin: who did what, when and why, from the log")
         self.audit_action.triggered.connect(lambda: self._window.open_audit())
+        self.pin_action = QAction("Change my PIN…", self)
+        self.pin_action.setToolTip("Your PIN now, then the new one twice")
+        self.pin_action.triggered.connect(self.open_change_pin)
+        self.cosign_action = QAction(menu_entry(0), self)
+        self.cosign_action.setToolTip(
+            "Clinic lead: read the notes others wrote and co-sign them (review) with your PIN"
+        )
+        self.cosign_action.triggered.connect(self.open_cosign_queue)
         menu = QMenu(button)
         menu.setToolTipsVisible(True)
-        actions = (self.switch_action, self.lock_action, self.accounts_action, self.audit_action)
+        actions = (
+            self.switch_action,
+            self.lock_action,
+            self.pin_action,
+            self.cosign_action,
+            self.accounts_action,
+            self.audit_action,
+        )
         for action in actions:
             menu.addAction(action)
+        menu.aboutToShow.connect(self.count_waiting_notes)  # counted when it opens
         button.setMenu(menu)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setToolTip("Who is signed in (every act is recorded under this name): "
@@ -166,6 +194,11 @@ class WindowAccess(QObject):
             self.audit_action.setVisible(
                 account is not None and allowed(account.role, "audit.read")
             )
+        if self.pin_action is not None:
+            real = account is not None and not account.is_demo and not account.emergency
+            self.pin_action.setVisible(real)
+            self.cosign_action.setVisible(real and allowed(account.role, "record.review"))
+            self.count_waiting_notes()
 
     def _signed_in(self, account: Account) -> None:
         """`account` acts from now on; a lock, if any, lifts."""
@@ -288,6 +321,51 @@ class WindowAccess(QObject):
                 self._window,
             )
         )
+
+    def open_change_pin(self) -> QDialog | None:
+        """The signed-in person changes their own PIN (the old one first)."""
+        account = self.account
+        if account is None or account.is_demo or account.emergency:
+            return None
+        return self._show(
+            change_pin_dialog(
+                lambda old, new: change_own_pin(self.accounts, account, old, new),
+                lambda _changed: self._window.statusBar().showMessage(
+                    f"{account.name}: your PIN is changed", 10_000
+                ),
+                account,
+                self.accounts.config.pin_min_length,
+                self._window,
+            )
+        )
+
+    # -- the lead's co-sign queue ------------------------------------------------------
+    def _queue(self) -> list[QueuedNote]:
+        with closing(self.accounts.store.reader()) as conn:
+            return cosign_queue(conn)
+
+    def count_waiting_notes(self) -> int:
+        """Put how many notes wait for a co-signature in the menu entry (when it shows)."""
+        if self.cosign_action is None or not self.cosign_action.isVisible():
+            return 0
+        with closing(self.accounts.store.reader()) as conn:
+            waiting = waiting_count(conn)
+        self.cosign_action.setText(menu_entry(waiting))
+        return waiting
+
+    def open_cosign_queue(self) -> QDialog | None:
+        """The notes waiting for a clinic lead's co-signature, co-signed as the signed-in
+        lead with their PIN; None when the role may not (refused, said and logged)."""
+        signer = self.account
+        if signer is None or self.accounts is None or not self.may("record.review"):
+            return None
+
+        def sign(seq: int, pin: str):
+            return cosign(self.accounts, seq, signer.name, pin)
+
+        queue = CosignQueue(signer, self._queue, sign, self._window)
+        queue.cosigned.connect(lambda _seq: self.count_waiting_notes())
+        return self._show(queue)
 
     # -- what the signed-in account may do ---------------------------------------------
     def may(self, action: str) -> bool:

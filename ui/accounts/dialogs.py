@@ -1,9 +1,10 @@
-"""The account forms: sign in, create the first admin, add a staff account, emergency access.
+"""The account forms: sign in, create the first admin, add a staff account, emergency access,
+change my PIN.
 
 Each is a `CommandDialog`: its OK runs a core call (`Accounts.sign_in`, `add`, `unlock`,
-`emergency_access`) and closes only if that succeeds; a refusal (wrong PIN, a wait, a short
-PIN, an empty reason) is shown inside the dialog, which stays open. They receive callables,
-never the store.
+`emergency_access`, `change_own_pin`) and closes only if that succeeds; a refusal (wrong PIN,
+a wait, a short PIN, an empty reason) is shown inside the dialog, which stays open. They
+receive callables, never the store.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from groupkap.accounts import ROLE_WORDS, ROLES, Account
-from groupkap.errors import BadInputError
+from groupkap.errors import BadInputError, GroupKapError
 from ui.dialogs import CommandDialog, form_dialog
 
 PINS_DIFFER = "the two PINs differ; type the same PIN twice"
@@ -106,4 +107,45 @@ def emergency_dialog(
         tips={"Reason": "Logged with the time and flagged for the clinic lead to review"},
     )
     dialog.reason, dialog.who = reason, who
+    return dialog
+
+
+def change_pin_dialog(
+    change: Callable[[str, str], Account],
+    done: Callable[[Account], object],
+    account: Account,
+    min_length: int,
+    parent=None,
+) -> CommandDialog:
+    """The signed-in person's own PIN: the PIN now, the new PIN twice; OK calls
+    `change(old, new)` (`groupkap.accounts.change_own_pin`). A refusal (a wrong PIN now,
+    with the sign-in waits; a new PIN too short or the same) is the core's sentence, and
+    every PIN box is emptied, so no PIN stays on screen for the next person."""
+    old, new, again = (
+        pin_field("the PIN you sign in with"),
+        pin_field(),
+        pin_field("the same new PIN again"),
+    )
+    new.setPlaceholderText(f"at least {min_length} letters or digits")
+    boxes = (old, new, again)
+
+    def submit() -> None:
+        try:
+            if new.text() != again.text():
+                raise BadInputError(PINS_DIFFER)
+            done(change(old.text(), new.text()))
+        except GroupKapError:
+            for box in boxes:
+                box.clear()
+            old.setFocus()
+            raise
+
+    dialog = form_dialog(
+        f"Change my PIN · {account.name}",
+        submit,
+        {"Your PIN now": old, "New PIN": new, "New PIN again": again},
+        parent,
+        tips={"Your PIN now": "Proves it is you; wrong PINs count towards the wait, as at sign-in"},
+    )
+    dialog.old, dialog.new, dialog.again = boxes
     return dialog

@@ -42,6 +42,8 @@ WHAT_WORDS = {
     "user.signed_in": "signed in",
     "user.sign_in_failed": "sign-in refused",
     "user.locked_out": "account made to wait (wrong PINs)",
+    "user.unlocked": "wait lifted early by an admin",
+    "user.pin_changed": "PIN changed",
     "action.refused": "act refused",
     "session.locked": "screen locked",
     "session.unlocked": "screen unlocked",

@@ -81,8 +81,12 @@ class RoomGrid(QWidget):
         for before, after in zip(chain, chain[1:]):
             QWidget.setTabOrder(before, after)
         self.sync()
-        # Trends redraw about twice a second (measured: scripts/bench_room.py).
+        # Trends redraw about twice a second (measured: scripts/bench_room.py), the tiles
+        # in turn: one or two a frame, rather than every tile's in one frame that then
+        # takes several times as long as the others (scripts/bench/room_frame.py).
         self._trend_every = max(1, round(settings.frame_rate_hz / 2))
+        order = sorted(self.tiles)
+        self._trend_slot = {n: i * self._trend_every // len(order) for i, n in enumerate(order)}
         self.timer = QTimer(self)
         self.timer.setInterval(max(33, int(1000 / settings.frame_rate_hz)))
         self.timer.timeout.connect(self.draw_frame)
@@ -135,11 +139,16 @@ class RoomGrid(QWidget):
             ):
                 tile.bind(person)
 
+    def trends_due(self, frame: int | None = None) -> list[int]:
+        """The seats whose trends frame number `frame` (the next one by default) redraws."""
+        slot = (self.frames if frame is None else frame) % self._trend_every
+        return [n for n, s in self._trend_slot.items() if s == slot]
+
     def draw_frame(self, all_plots: bool = False) -> None:
-        """Draw one frame; `all_plots` also redraws the trends (for a screenshot)."""
+        """Draw one frame; `all_plots` also redraws every trend (for a screenshot)."""
         now = self._now()
         flash_t = self._flash_clock()
-        trends = all_plots or self.frames % self._trend_every == 0
+        slot = self.frames % self._trend_every
         alarms: dict[str, list[Alarm]] = {}
         if self.alarms is not None:
             for alarm in self.alarms.alarms.values():
@@ -147,6 +156,7 @@ class RoomGrid(QWidget):
         for tile in self.tiles.values():
             if tile.participant is not None:
                 pid = tile.participant.id
+                trends = all_plots or self._trend_slot[tile.seat.number] == slot
                 tile.refresh(self._vitals_for(pid), now, trends)
                 if self.alarms is not None:
                     tile.show_alarms(alarms.get(pid, ()), self.alarms.pause_remaining(pid), flash_t)

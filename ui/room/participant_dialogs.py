@@ -1,4 +1,8 @@
-"""Dialogs to add, rename, move and remove participants during a session.
+"""Dialogs to rename, move and remove participants during a session.
+
+Adding someone picks the person they are across sessions, so it is the course's dialog
+(`ui.course.seat_person.add_dialog`), opened by the window: the room's package does not
+reach into the course's.
 
 Each dialog hands its values to a core command; a refusal (seat taken, empty alias) is shown
 inside the dialog, which stays open, and nothing changes. A stored full name is shown only to
@@ -26,25 +30,6 @@ def _seat_combo(seats: list[int], current: int | None = None) -> QComboBox:
 def _tips(alias: QLineEdit, full_name: QLineEdit) -> None:
     alias.setToolTip("What the room grid shows: initials or a chosen name, never the full name")
     full_name.setToolTip("For the record only; never shown on the room grid")
-
-
-def add_dialog(live, seat: int | None, parent=None) -> CommandDialog:
-    free = live.room.free_seats()
-    alias, full_name = QLineEdit(), QLineEdit()
-    alias.setPlaceholderText("initials, e.g. M.K.")
-    full_name.setPlaceholderText("optional, never shown on the room grid")
-    _tips(alias, full_name)
-    seats = _seat_combo(free or sorted(live.room.seats), seat)
-    dialog = CommandDialog(
-        "Add participant",
-        lambda: live.add_participant(alias.text(), seats.currentData(), full_name.text()),
-        parent,
-    )
-    dialog.form.addRow("Alias", alias)
-    dialog.form.addRow("Full name", full_name)
-    dialog.form.addRow("Seat", seats)
-    dialog.alias, dialog.full_name, dialog.seats = alias, full_name, seats
-    return dialog
 
 
 def rename_dialog(live, pid: str, parent=None) -> CommandDialog:

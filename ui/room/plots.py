@@ -4,14 +4,21 @@ Built the pyqtgraph way for live data (examples/PlotSpeedTest.py): every curve a
 made once, updated with setData(skipFiniteCheck=True) or moved only when its value changes,
 fixed ranges, no auto-range, no antialiasing, no mouse interaction and no keyboard focus (a
 tile is looked at, not explored; Tab goes to its buttons).
+
+What a frame costs was measured (scripts/bench/room_frame.py, issue 17), and three things
+follow from it: the curves are bare `PlotCurveItem`s whose bounds are the plot's fixed range,
+given rather than worked out from every new trace (pyqtgraph's `PlotDataItem` and its
+`nanmin`/`nanmax` bounds were a fifth of a frame); the straight lines (grid, alarm limits)
+are a few items of many segments each, not one item per line, each of which paints itself
+in Python; and the views are opaque, so a new trace repaints the plot alone.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from groupkap.alarms.limits import ParamLimits
@@ -21,7 +28,6 @@ from ui import theme
 TREND_PARAMS = ("HR", "SpO2", "SBP")  # the lanes, top to bottom, in the numerics' order
 LANE_PAD = 0.12  # each lane's display range fills its middle 76 %: curves never touch
 _GRID = "#222831"
-_LIMIT_LINES_PER_LANE = 5  # HR has three bounds, SBP four with its extreme
 
 
 def _quiet_plot(height: int) -> pg.PlotWidget:
@@ -38,7 +44,84 @@ def _quiet_plot(height: int) -> pg.PlotWidget:
         plot.hideAxis(axis)
     plot.getPlotItem().setContentsMargins(0, 0, 0, 0)
     plot.setFrameShape(pg.QtWidgets.QFrame.Shape.NoFrame)
+    # The view paints every pixel of itself (its background brush), so it is opaque: a new
+    # trace repaints the plot alone, not the tile, grid and window behind it (each of
+    # those, with its style sheet, once per plot per frame: issue 17).
+    plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
     return plot
+
+
+class FixedCurve(pg.PlotCurveItem):
+    """A curve whose bounds are given (the plot's fixed range), never worked out from its
+    data: nothing is drawn outside the range anyway, as the view clips to it.
+
+    Attributes:
+        bounds: ((x min, x max), (y min, y max)).
+    """
+
+    def __init__(self, pen: QPen, x_range: tuple[float, float], y_range: tuple[float, float]):
+        super().__init__(pen=pen, skipFiniteCheck=True)
+        self.set_bounds(x_range, y_range)
+
+    def set_bounds(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        self.prepareGeometryChange()
+        self.bounds = (tuple(x_range), tuple(y_range))
+        (x0, x1), (y0, y1) = self.bounds
+        self._fixed_rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802, N803
+        return self.bounds[ax]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self._fixed_rect
+
+    def show_data(self, x: np.ndarray, y: np.ndarray) -> None:
+        """New data, drawn at the next paint (the arrays are kept until then, not copied)."""
+        self.setData(x, y, skipFiniteCheck=True)
+
+
+class Segments(FixedCurve):
+    """Many straight lines drawn as one item: (x0, y0, x1, y1) each."""
+
+    def __init__(self, pen: QPen, x_range, y_range) -> None:
+        super().__init__(pen, x_range, y_range)
+        self.lines: tuple[tuple[float, float, float, float], ...] = ()
+        self.show_lines(())
+
+    def show_lines(self, lines) -> None:
+        self.lines = tuple(lines)
+        if not self.lines:
+            self.setData(np.zeros(0), np.zeros(0), connect="pairs", skipFiniteCheck=True)
+            self.hide()
+            return
+        points = np.array(self.lines, dtype=float).reshape(-1, 2)
+        self.setData(points[:, 0], points[:, 1], connect="pairs", skipFiniteCheck=True)
+        self.show()
+
+
+class Dots(pg.GraphicsObject):
+    """Round dots of `size` px at (x, y), painted in one call: the cuff's readings on the
+    trend (a ScatterPlotItem, spot by spot in Python, cost more than the three curves)."""
+
+    def __init__(self, colour: str, size: int, x_range, y_range) -> None:
+        super().__init__()
+        self.pen = QPen(QColor(colour), size)
+        self.pen.setCosmetic(True)
+        self.pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        (x0, x1), (y0, y1) = x_range, y_range
+        self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        self.points = QPolygonF()
+
+    def show_points(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.points = pg.functions.arrayToQPolygonF(x, y) if len(x) else QPolygonF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self._rect
+
+    def paint(self, painter: QPainter, *args) -> None:
+        painter.setPen(self.pen)
+        painter.drawPoints(self.points)
 
 
 class PlethPlot:
@@ -58,7 +141,13 @@ class PlethPlot:
         p = PARAMETERS["PLETH"]
         self.widget.setYRange(p.display_min, p.display_max, padding=0)
         self.widget.setXRange(-seconds, 0, padding=0)
-        self.curve = self.widget.plot(pen=pg.mkPen(theme.PARAM_COLOURS["PLETH"], width=1))
+        self._stale = False
+        self.curve = FixedCurve(
+            pg.mkPen(theme.PARAM_COLOURS["PLETH"], width=1),
+            (-seconds, 0.0),
+            (p.display_min, p.display_max),
+        )
+        self.widget.addItem(self.curve)
 
     def fit_width(self, width: int) -> None:
         """Show as many seconds as the plot is wide enough for (about 25 px a second, at most
@@ -71,11 +160,14 @@ class PlethPlot:
     def show(self, t: np.ndarray, v: np.ndarray, now: float, stale: bool) -> None:
         """Draw samples newest-at-right; a live trace ends at the right edge like a monitor's,
         a stale one slides away from it in grey."""
-        colour = theme.STALE if stale else theme.PARAM_COLOURS["PLETH"]
-        if self.curve.opts["pen"].color().name() != colour:
+        if stale != self._stale:
+            self._stale = stale
+            colour = theme.STALE if stale else theme.PARAM_COLOURS["PLETH"]
             self.curve.setPen(pg.mkPen(colour, width=1))
         anchor = now if stale or len(t) == 0 else t[-1]
-        self.curve.setData(t - anchor, v, skipFiniteCheck=True)
+        # The samples are copied: the curve keeps them until it is painted, and a heartbeat
+        # in between may write over the buffer they were read from (a view, not a copy).
+        self.curve.show_data(t - anchor, v.copy())
 
 
 def lane_y(lane: int, value: np.ndarray | float, param: str) -> np.ndarray | float:
@@ -147,9 +239,11 @@ class TrendPlot:
         widget: the PlotWidget.
         scale: the tick labels, to place left of `widget`.
         minutes: the trend's span.
-        curves: the curve of each lane, by parameter.
+        curves: the curve of each lane, by parameter (SBP's cuff readings also as dots,
+            `sbp_dots`).
         t0_line: the vertical line at the dose time (hidden before the dose).
-        limit_lines: each lane's pool of horizontal limit lines.
+        grid: the faint lines every 10 min and between the lanes (one item).
+        limit_lines: each lane's limit lines (a list of one item drawing them all).
     """
 
     def __init__(self, minutes: float) -> None:
@@ -169,11 +263,15 @@ class TrendPlot:
         self.scale.setToolTip(tip)
         self.widget.setYRange(0, lanes, padding=0)
         self.widget.setXRange(-minutes, 0, padding=0)
-        grid = pg.mkPen(_GRID, width=1)
-        for x in range(-int(minutes), 1, 10):
-            self.widget.addItem(pg.InfiniteLine(pos=x, angle=90, pen=grid))
-        for y in range(1, lanes):
-            self.widget.addItem(pg.InfiniteLine(pos=y, angle=0, pen=grid))
+        x_range, y_range = (-float(minutes), 0.0), (0.0, float(lanes))
+        view = self.widget.getPlotItem().getViewBox()
+        # Lines are not data: they go on the view itself (the plot lists only the curves).
+        self.grid = Segments(pg.mkPen(_GRID, width=1), x_range, y_range)
+        self.grid.show_lines(
+            [(x, 0.0, x, float(lanes)) for x in range(-int(minutes), 1, 10)]
+            + [(-float(minutes), y, 0.0, y) for y in range(1, lanes)]
+        )
+        view.addItem(self.grid)
         self.t0_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(theme.TEXT, width=theme.px(2), style=Qt.PenStyle.DashLine)
         )
@@ -181,31 +279,23 @@ class TrendPlot:
         self.t0_line.hide()
         self.widget.addItem(self.t0_line)
         self._t0: float | None = None
-        self.curves = {}
-        self.limit_lines: dict[str, list[pg.InfiniteLine]] = {}
+        self.curves: dict[str, FixedCurve] = {}
+        self.limit_lines: dict[str, list[Segments]] = {}
         self._limits: dict[str, ParamLimits | None] = {}
         for name in TREND_PARAMS:
             colour = QColor(theme.PARAM_COLOURS[name])
             faint = QColor(colour)
             faint.setAlpha(110)
-            self.limit_lines[name] = []
-            for _ in range(_LIMIT_LINES_PER_LANE):
-                line = pg.InfiniteLine(
-                    angle=0, pen=pg.mkPen(faint, width=1, style=Qt.PenStyle.DashLine)
-                )
-                line.hide()
-                self.widget.addItem(line)
-                self.limit_lines[name].append(line)
-            symbol = "o" if name == "SBP" else None
-            self.curves[name] = self.widget.plot(
-                pen=pg.mkPen(colour, width=1),
-                symbol=symbol,
-                symbolSize=4,
-                symbolBrush=theme.PARAM_COLOURS[name],
-                symbolPen=None,
-            )
-            # No clip-to-view or downsampling: at ≤ 1,800 points a curve they cost more
-            # than they save (scripts/bench_room.py measured +2 ms a frame).
+            lines = Segments(pg.mkPen(faint, width=1, style=Qt.PenStyle.DashLine), x_range, y_range)
+            view.addItem(lines)
+            self.limit_lines[name] = [lines]
+            self.curves[name] = FixedCurve(pg.mkPen(colour, width=1), x_range, y_range)
+            self.widget.addItem(self.curves[name])
+            # All of it, every point: clip-to-view and downsampling cost more than they
+            # save at ≤ 1,800 points a curve (scripts/bench_room.py measured +2 ms a frame).
+        # The cuff's readings are minutes apart: a dot on each, so one reading is seen.
+        self.sbp_dots = Dots(theme.PARAM_COLOURS["SBP"], 4, x_range, y_range)
+        view.addItem(self.sbp_dots)
 
     @staticmethod
     def lane(name: str) -> int:
@@ -216,9 +306,10 @@ class TrendPlot:
     def show(self, name: str, t: np.ndarray, v: np.ndarray, now: float) -> None:
         """Draw one parameter's history (`PR` in the HR lane, on HR's scale)."""
         lane_name = "HR" if name == "PR" else name
-        self.curves[lane_name].setData(
-            (t - now) / 60.0, lane_y(self.lane(name), v, lane_name), skipFiniteCheck=True
-        )
+        x, y = (t - now) / 60.0, lane_y(self.lane(name), v, lane_name)
+        self.curves[lane_name].show_data(x, y)
+        if lane_name == "SBP":
+            self.sbp_dots.show_points(x, y)
 
     def set_t0(self, t0: float | None, now: float) -> None:
         """Put the T0 line at the dose time; it moves only when it would move a pixel."""
@@ -252,13 +343,9 @@ class TrendPlot:
             if limits.extreme is not None:
                 bounds.append(limits.extreme.value)
         shown = sorted({v for v in bounds if p.display_min <= v <= p.display_max})
-        for i, line in enumerate(self.limit_lines[lane_name]):
-            if i < len(shown):
-                line.setValue(lane_y(self.lane(lane_name), shown[i], lane_name))
-                line.show()
-            else:
-                line.hide()
+        ys = [float(lane_y(self.lane(lane_name), v, lane_name)) for v in shown]
+        self.limit_lines[lane_name][0].show_lines([(-self.minutes, y, 0.0, y) for y in ys])
 
     def limit_values(self, name: str) -> list[float]:
         """The y positions of `name`'s limit lines now shown (for tests)."""
-        return [line.value() for line in self.limit_lines[name] if line.isVisible()]
+        return [y0 for _, y0, _, _ in self.limit_lines[name][0].lines]

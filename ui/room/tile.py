@@ -10,34 +10,35 @@ costs almost nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QToolButton, QVBoxLayout
 
-from groupkap.alarms.limits import LimitSet
 from groupkap.alarms.model import Alarm
-from groupkap.alarms.tile_alarms import TileAlarms, tile_alarms
+from groupkap.alarms.tile_alarms import TileAlarms
 from groupkap.protocol.readout import ProtocolReadout
-from groupkap.room.buffers import SeatVitals
 from groupkap.room.model import Participant, Seat
-from groupkap.room.readout import TileReadout, tile_readout
+from groupkap.room.readout import TileReadout
 from groupkap.settings import Settings
 from ui import theme
 from ui.protocol.ring import ObservationRing
 from ui.room.alarm_line import AlarmLine
-from ui.room.numerics import WIDEST_NUMBER, BloodPressure, NumericBox
-from ui.room.plots import TREND_PARAMS, PlethPlot, TrendPlot
+from ui.room.numerics import BloodPressure, NumericBox
+from ui.room.plots import PlethPlot, TrendPlot
 from ui.room.text import TileText
+from ui.room.tile_alarm_signals import TileAlarmSignals
 from ui.room.tile_frame import TileFrame
+from ui.room.tile_layout import TileLayout
 from ui.room.tile_menus import entry_menu, music_menu, tile_menu
-from ui.room.tile_parts import MusicChip, bp_size, dimmer, number_sizes, sim_badge, tile_button
+from ui.room.tile_parts import MusicChip, sim_badge, tile_button
+from ui.room.tile_vitals import TileVitals
 
 OVERDUE = "#ffc83d"
 
 
-class SeatTile(TileFrame):
-    """The tile of one seat, with or without a participant on it.
+class SeatTile(TileVitals, TileAlarmSignals, TileLayout, TileFrame):
+    """The tile of one seat, with or without a participant on it. What it shows of the vital
+    signs, the alarms, and how it shares its size are in `TileVitals`, `TileAlarmSignals` and
+    `TileLayout`.
 
     Attributes:
         seat: the seat this tile stands for.
@@ -289,50 +290,6 @@ class SeatTile(TileFrame):
         if self.sim_badge.isHidden() == simulated:
             self.sim_badge.setVisible(simulated)
 
-    # -- alarm signals --------------------------------------------------------------
-    def show_alarms(
-        self, alarms: Sequence[Alarm], pause_left: float | None, flash_t: float
-    ) -> None:
-        """Every alarm of the participant: the worst on the alarm line in its IEC colour and
-        with its `***`/`**`/`*` prefix and icon (colour is never the only cue), `+N` for the
-        rest, `ACK` once acknowledged; a flashing border while unacknowledged, steady and
-        dimmer after; and the alarming values marked in their boxes."""
-        view = tile_alarms(alarms)
-        self.alarms_view = view
-        worst = view.worst
-        self.alarm = worst
-        self.alarm_lit = view.lit(flash_t)
-        key = tuple((a.id, a.priority, a.label, a.acknowledged) for a in view.ordered)
-        if key != self._shown_alarms:
-            self._shown_alarms = key
-            self.alarm_line.show_alarms(view)
-            for box, name in zip(self.boxes, ("HR", "SpO2", "RR")):
-                box.set_mark(view.marks.get(name))
-            self.bp.set_mark(view.marks.get("BP"))
-        if worst is None:
-            border = None
-        elif worst.acknowledged:
-            border = dimmer(theme.ALARM_COLOURS[worst.priority], 0.55)
-        elif self.alarm_lit:
-            border = theme.ALARM_COLOURS[worst.priority]
-        else:
-            border = theme.ALARM_DIM[worst.priority]
-        self.set_border(border)
-        self.alarm_line.show_pause(pause_left)
-
-    def show_alarm(self, alarm: Alarm | None, pause_left: float | None, flash_t: float) -> None:
-        """One alarm only (kept for callers that know just the top one)."""
-        self.show_alarms([alarm] if alarm else [], pause_left, flash_t)
-
-    def show_alarms_off(self, off: dict[str, str]) -> None:
-        """`SpO2 alarms OFF` while a parameter's alarms are switched off; the reason in
-        the tooltip."""
-        text = f"{', '.join(off)} alarms OFF" if off else ""
-        if text != self.alarms_off.text():
-            self.alarms_off.setText(text)
-            self.alarms_off.set_explanation("\n".join(f"{p}: {why}" for p, why in off.items()))
-            self.alarms_off.setVisible(bool(off))
-
     # -- protocol and music -----------------------------------------------------------
     def show_protocol(self, readout: ProtocolReadout | None) -> None:
         """Phase and time since T0 under the alias; next due item and observation ring."""
@@ -355,108 +312,10 @@ class SeatTile(TileFrame):
             self.music_chip.set_chip(chip)
             self.music_chip.setVisible(bool(chip) and self.participant is not None)
 
-    # -- drawing ------------------------------------------------------------------
-    def refresh(self, vitals: SeatVitals | None, now: float, trends: bool = True) -> None:
-        """Draw the latest values; called by the room grid's frame timer.
-
-        `trends=False` skips the 30-minute trend, which moves less than a pixel between
-        frames: the grid redraws it a few times a second, the pleth every frame.
-        """
-        if self.participant is None or vitals is None:
-            return
-        s = self.settings
-        r = tile_readout(
-            vitals, now, stale_after_s=s.stale_after_s, nibp_interval_s=s.nibp_interval_s
-        )
-        self.readout = r
-        for box, numeric in zip(self.boxes, r.numerics):
-            box.show_numeric(numeric)
-        bp = (r.bp_text, r.bp_age, r.bp_stale)
-        if bp != self._shown_bp:
-            self._shown_bp = bp
-            self.bp.show_reading(r.bp_text, r.bp_stale)
-            self.bp_age.setText(f"· {r.bp_age}" if r.bp_age else "")
-            self.bp_age.set_short(f"· {r.bp_age_short}" if r.bp_age_short else "")
-        if r.temp_text != self.temperature.text():
-            self.temperature.setText(r.temp_text)
-            self.temperature.setVisible(bool(r.temp_text))
-        self.status.setText(r.status)
-        stale = bool(r.status)
-        if not self.pleth.widget.isHidden():
-            # A live trace fills the plot up to its newest sample, however far the source lags.
-            newest = now if stale or vitals.last_data_t is None else vitals.last_data_t
-            t, v = vitals.pleth(newest - self.pleth.shown_seconds)
-            self.pleth.show(t, v, now, stale=stale)
-        if not trends or self.trend.widget.isHidden():
-            return
-        t_from = now - s.trend_minutes * 60
-        for name in TREND_PARAMS:
-            source = self._trend_source(name, vitals)
-            t, v = vitals.trend(source, t_from)
-            self.trend.show(source, t, v, now)
-
-    @staticmethod
-    def _trend_source(name: str, vitals: SeatVitals) -> str:
-        if name == "HR" and vitals.latest("HR") is None and vitals.latest("PR"):
-            return "PR"
-        return name
-
-    def show_trend_marks(self, t0: float | None, limits: LimitSet | None, now: float) -> None:
-        """The T0 line and the participant's alarm limits on the trend (moved only when they
-        change)."""
-        self.trend.set_t0(t0, now)
-        for name in TREND_PARAMS:
-            source = (
-                self.readout.numerics[0].label if name == "HR" and self.readout.numerics else name
-            )
-            found = None if limits is None else (limits.get(source) or limits.get(name))
-            self.trend.set_limits(name, found)
-
     # -- layout ---------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._lay_out()
         super().resizeEvent(event)
-
-    def _lay_out(self) -> None:
-        """Size the numbers and plots from the tile, once per layout (not per frame)."""
-        size = (self.width(), self.height())
-        if size == self._laid_out_for:
-            return
-        self._laid_out_for = size
-        margins = self.outer.contentsMargins()
-        inner_w = self.width() - margins.left() - margins.right()
-        inner_h = self.height() - margins.top() - margins.bottom()
-        family = self.bp.value.font().family()
-        # The widest reading still leaves room for its age in few words (`· 12 min`).
-        short_age = self.bp_age.fontMetrics().horizontalAdvance("· ✎ 12 min")
-        room = inner_w - self.bp_label.width() - 2 * theme.px(6) - short_age
-        self.bp.set_value_size(bp_size(family, room - self.bp.width_for(""), self.bp.WIDEST))
-        box = self.boxes[0]
-        column = (inner_w - 2 * theme.px(8)) // 3 - 2 * box.pad
-        gap = self.outer.spacing()
-        rows = [
-            max(self.title.height() + self.phase.height(), self.ring.height()),
-            self.alarm_line.height(),
-            self.alarms_off.height(),
-            2 * box.pad + box.name.height(),
-            max(self.bp.height(), self.bp_age.height()),
-            self.scores.height(),
-            max(self.music_chip.height(), self.entry_button.height()),
-            self.next_due.height(),
-        ]
-        fixed = sum(rows) + gap * len(rows)  # one gap more: the plots' row
-        sizes = number_sizes(family, column, inner_h, fixed, WIDEST_NUMBER)
-        for numeric in self.boxes:
-            numeric.set_value_size(sizes.value)
-        self._room_for_plots = sizes.plots
-        self.music_chip.set_room(inner_w - self.entry_button.width() - theme.px(6))
-        self.pleth.fit_width(round((inner_w - self.trend.scale.width()) / 4))
-        self._show_plots()
-
-    def _show_plots(self) -> None:
-        show = self.participant is not None and self._room_for_plots
-        for widget in (self.pleth.widget, self.trend.widget, self.trend.scale):
-            widget.setVisible(show)
 
     # -- commands -----------------------------------------------------------------
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)

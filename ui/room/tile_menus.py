@@ -1,5 +1,6 @@
 """The menus a seat tile opens: quick entries (`+`), music moves (the chip), and the tile's own
-menu (`⋯` or right-click), which also lists every alarm of the participant."""
+menu (`⋯` or right-click), which also lists every alarm of the participant and, once they are
+dosed, the post-session feedback."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ MUSIC_MOVES = (
     ("louder", "Volume up"),
     ("softer", "Volume down"),
 )
+
+FEEDBACK = "feedback"
+"""The tile's request for the post-session feedback form (issue 16); not a protocol entry."""
 
 ENTRY_ACTIONS = (
     ("cadss", "CADSS total…"),
@@ -78,6 +82,10 @@ def tile_menu(tile) -> QMenu:
         menu.addAction("Acknowledge alarms", lambda: tile.acknowledge_requested.emit(pid))
         menu.addAction("Pause alarm sound", lambda: tile.pause_requested.emit(pid))
         menu.addSeparator()
+    readout = tile.protocol_readout
+    if readout is not None and readout.dosed:  # feedback is about a session they had
+        # The window opens the course's form for it (ui.course.feedback_form).
+        menu.addAction("Feedback…", lambda: tile.protocol_requested.emit(pid, FEEDBACK, None))
     menu.addAction("Alarm limits…", lambda: tile.limits_requested.emit(pid))
     menu.addAction("Rename…", lambda: tile.rename_requested.emit(pid))
     menu.addAction("Move to another seat…", lambda: tile.reseat_requested.emit(pid))
