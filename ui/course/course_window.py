@@ -20,9 +20,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -34,8 +36,10 @@ from PySide6.QtWidgets import (
 from groupkap.accounts import Account
 from groupkap.privacy import sees_full_names
 from ui import theme
+from ui.course import course_plan
 from ui.course import course_words as words
 from ui.course.background import read_in_background
+from ui.course.course_plan import may_plan
 from ui.course.feedback_history import FeedbackHistory
 from ui.course.feedback_later import FeedbackDoor, door_words, may_record
 from ui.course.outcome_plot import FLAG_MARK, OutcomePlot
@@ -181,7 +185,18 @@ class CourseWindow(QMainWindow):
         margin = theme.px(10)
         column.setContentsMargins(margin, margin, margin, margin)
         column.setSpacing(theme.px(4))
-        for label in (self.who, self.position, self.flags):
+        self.plan_button = None
+        if self.store is not None and self.clock is not None:
+            if may_plan(self.store, self._acting()):
+                self.plan_button = QPushButton(course_plan.BUTTON)
+                self.plan_button.setToolTip("How many medicine sessions, when a booster is due")
+                self.plan_button.clicked.connect(self.open_plan)
+        top = QHBoxLayout()
+        top.addWidget(self.who, 1)
+        if self.plan_button is not None:
+            top.addWidget(self.plan_button)
+        column.addLayout(top)
+        for label in (self.position, self.flags):
             column.addWidget(label)
         column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
@@ -307,6 +322,19 @@ class CourseWindow(QMainWindow):
         dialog.accepted.connect(self.reload)
         self.feedback_form = dialog
         dialog.open()
+        return dialog
+
+    def open_plan(self):
+        """The course plan dialog (sessions planned, booster due); saved, the page reloads."""
+        if self.plan_button is None:
+            return None
+        planned = self.course.sessions_planned if self.course is not None else 1
+        dialog = course_plan.plan_dialog(
+            self.store, self.clock, self.person_id, self._acting(), planned, self
+        )
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+        self.plan_dialog = dialog
         return dialog
 
     def show_problem(self, message: str) -> None:
