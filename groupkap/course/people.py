@@ -63,6 +63,12 @@ class Person:
     merged_into: str | None = None
 
 
+def alias_key(text: str) -> str:
+    """An alias as it is compared: letters and digits only, any case (`m.k.` ~ `M K` ~ `MK`),
+    so the same initials typed with or without dots are never two people."""
+    return "".join(c for c in str(text).casefold() if c.isalnum())
+
+
 class DuplicatePerson(BadInputError):
     """The alias (whatever its case) and birth year are already a registered person.
 
@@ -172,13 +178,15 @@ class People:
 
     # -- reading ------------------------------------------------------------------
     def find(self, alias: str, birth_year: int) -> Person | None:
-        """The person with this alias (any case) and birth year; a merged duplicate that
-        matches answers with the person it was merged into. None when nobody matches."""
-        alias, year = check_alias(alias), _year(birth_year)
+        """The person with this alias and birth year, the alias compared as people type it
+        (`alias_key`: `M.K.`, `m k` and `MK` are one alias); a merged duplicate that matches
+        answers with the person it was merged into. None when nobody matches."""
+        key, year = alias_key(check_alias(alias)), _year(birth_year)
         with closing(self.store.reader()) as conn:
-            row = pq.person_by_alias(conn, alias, year)
+            same = [r for r in pq.born_in(conn, year) if alias_key(r.alias) == key]
+            row = next((r for r in same if r.merged_into is None), None)
             if row is None:
-                for merged in pq.merged_by_alias(conn, alias, year):
+                for merged in same:
                     kept = pq.kept_id(conn, merged.id)
                     if kept is not None:
                         row = pq.person_by_id(conn, kept)

@@ -76,26 +76,14 @@ def person_by_id(conn: sqlite3.Connection, person_id: str) -> PersonRow | None:
     return PersonRow(*row) if row is not None else None
 
 
-def person_by_alias(conn: sqlite3.Connection, alias: str, birth_year: int) -> PersonRow | None:
-    """The person (not merged) with this alias, whatever its case, born in `birth_year`."""
-    if not has_people_table(conn):
-        return None
-    row = conn.execute(
-        f"select {_COLUMNS} from people where alias = ? collate nocase and birth_year = ? "
-        "and merged_into is null",
-        (alias, birth_year),
-    ).fetchone()
-    return PersonRow(*row) if row is not None else None
-
-
-def merged_by_alias(conn: sqlite3.Connection, alias: str, birth_year: int) -> list[PersonRow]:
-    """The merged duplicates with this alias (any case) and birth year, oldest first."""
+def born_in(conn: sqlite3.Connection, birth_year: int) -> list[PersonRow]:
+    """Everyone registered with this birth year, merged duplicates too, oldest first (the
+    duplicate check compares their aliases the way people type them)."""
     if not has_people_table(conn):
         return []
     rows = conn.execute(
-        f"select {_COLUMNS} from people where alias = ? collate nocase and birth_year = ? "
-        "and merged_into is not null order by created_at",
-        (alias, birth_year),
+        f"select {_COLUMNS} from people where birth_year = ? order by created_at, id",
+        (birth_year,),
     )
     return [PersonRow(*r) for r in rows]
 

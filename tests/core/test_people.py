@@ -109,6 +109,17 @@ def test_a_duplicate_differing_only_in_case_is_refused_naming_the_existing_id(
     assert other_year.id != ab.id and len(people.list()) == 2
 
 
+@pytest.mark.parametrize("typed", ["AB", "a b", "A.B", "a-b.", "  A. B.  "])
+def test_the_same_initials_typed_with_other_dots_spaces_or_case_are_one_alias(people, store, typed):
+    ab = people.register("A.B.", 1980, by=KIM)
+    before = all_events(store)
+    with pytest.raises(DuplicatePerson) as exc:
+        people.register(typed, 1980, by=KIM)
+    assert exc.value.existing == ab and all_events(store) == before
+    assert people.find(typed, 1980) == ab
+    assert people.find("A.C.", 1980) is None  # one letter more is someone else
+
+
 def test_a_role_that_may_not_register_is_refused_and_only_the_refusal_is_logged(people, store):
     with pytest.raises(Forbidden, match=r"Quinn QA \(QA\) may not register a person"):
         people.register("A.B.", 1980, by=QA)
@@ -149,7 +160,7 @@ def test_merge_folds_the_duplicate_into_the_kept_person(people, store, db_path, 
 
 def test_merge_into_a_merged_id_goes_to_the_kept_person(people, twins):
     kept, dup = twins
-    third = people.register("A. B.", 1980, by=KIM)
+    third = people.register("A. B.", 1909, by=KIM)  # another mistyped year
     people.merge(dup.id, kept.id, "one person", by=LEAD)
     assert people.merge(third.id, dup.id, "one person again", by=LEAD) == kept
     with closing(people.store.reader()) as conn:

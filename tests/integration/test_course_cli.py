@@ -126,7 +126,7 @@ def test_a_person_registered_twice_is_merged_by_a_lead_and_refused_for_a_facilit
     path = copy_db(course_db.path, tmp_path)
     clock = SimulatedClock(start=1_742_400_000.0, speed=0)
     with Store.open(path, clock) as store:
-        dup = People(store, clock).register("MK", 1980, by=None)  # typed without the dots
+        dup = People(store, clock).register(ALIAS, 1908, by=None)  # the year typed wrong
         accounts = Accounts(store, clock)
         admin = accounts.add("Ada Admin", "admin", "adminpin1")
         accounts.add("Lee Lead", "lead", "leadpin1", by=admin)
@@ -149,7 +149,7 @@ def test_a_person_registered_twice_is_merged_by_a_lead_and_refused_for_a_facilit
     refused = run_as("RN Kim", "kimpin12", "--reason", "same person")
     assert refused.returncode == 2 and "may not" in refused.stderr
     assert len(json.loads(_run("course", "--json", "--db", str(path)).stdout)["people"]) == 2
-    done = run_as("Lee Lead", "leadpin1", "--reason", "typed without the dots at intake")
+    done = run_as("Lee Lead", "leadpin1", "--reason", "birth year typed wrong at intake")
     assert done.returncode == 0, done.stderr
     (person,) = json.loads(_run("course", "--json", "--db", str(path)).stdout)["people"]
     assert person["id"] == course_db.person_id

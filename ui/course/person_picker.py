@@ -15,16 +15,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QPushButton, QWidget
 
 from groupkap.course import Person
+from groupkap.course.people import alias_key
 from groupkap.course.readiness import people_overview
 from ui import theme
 
 NEW_PERSON = "new"  # the data of the "New person" row
 FIRST_TIME = "no session yet"
-
-
-def alias_key(text: str) -> str:
-    """An alias as it is matched: letters and digits only, any case (`m.k.` ~ `M K` ~ `MK`)."""
-    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def matching(people: Iterable[Person], typed: str) -> list[Person]:
