@@ -85,6 +85,26 @@ def read_pin(prompt: str) -> str:
     return line.rstrip("\r\n")
 
 
+def _new_pin(name: str, settings) -> str:
+    """The new PIN, read twice (after the admin's own PIN), checked before anything is written."""
+    pin = check_pin(read_pin(f"new PIN for {name}: "), settings.security.pin_min_length)
+    if read_pin(f"the same PIN again for {name}: ") != pin:
+        raise BadInputError("the two PINs differ; nothing was written")
+    return pin
+
+
+def _as_admin(args: argparse.Namespace, settings, act, *, pin_for: str | None = None):
+    """`act(accounts, admin[, new_pin])` with the admin `--by` signed in by their PIN (read
+    first), on an existing database; with `pin_for`, a new PIN for that account is read
+    twice before the database is opened."""
+    admin_pin = read_pin(f"PIN of {args.by}: ")
+    extra = (_new_pin(pin_for, settings),) if pin_for is not None else ()
+    with Store.open(db_path(args), RealClock(), must_exist=True) as store:
+        accounts = Accounts(store, store.clock, settings.security)
+        by = accounts.sign_in(args.by, admin_pin, purpose="admin")
+        return act(accounts, by, *extra)
+
+
 def _user_add(args: argparse.Namespace, settings) -> int:
     name = check_name(args.name)
     role = check_role(args.role)
@@ -94,9 +114,7 @@ def _user_add(args: argparse.Namespace, settings) -> int:
             "added without --by: groupkap user add NAME --role admin"
         )
     admin_pin = read_pin(f"PIN of {args.by}: ") if args.by else None
-    pin = check_pin(read_pin(f"new PIN for {name}: "), settings.security.pin_min_length)
-    if read_pin(f"the same PIN again for {name}: ") != pin:
-        raise BadInputError("the two PINs differ; nothing was written")
+    pin = _new_pin(name, settings)
     with Store.open(db_path(args), RealClock()) as store:
         accounts = Accounts(store, store.clock, settings.security)
         by = accounts.sign_in(args.by, admin_pin, purpose="admin") if args.by else None
@@ -106,34 +124,24 @@ def _user_add(args: argparse.Namespace, settings) -> int:
 
 
 def _user_disable(args: argparse.Namespace, settings) -> int:
-    admin_pin = read_pin(f"PIN of {args.by}: ")
-    with Store.open(db_path(args), RealClock(), must_exist=True) as store:
-        accounts = Accounts(store, store.clock, settings.security)
-        by = accounts.sign_in(args.by, admin_pin, purpose="admin")
-        account = accounts.disable(args.name, by, args.reason)
+    account = _as_admin(args, settings, lambda a, by: a.disable(args.name, by, args.reason))
     print(f"disabled {account.label}")
     return EXIT_OK
 
 
 def _user_unlock(args: argparse.Namespace, settings) -> int:
-    admin_pin = read_pin(f"PIN of {args.by}: ")
-    with Store.open(db_path(args), RealClock(), must_exist=True) as store:
-        accounts = Accounts(store, store.clock, settings.security)
-        by = accounts.sign_in(args.by, admin_pin, purpose="admin")
-        account = unlock_account(accounts, args.name, by, args.reason)
+    account = _as_admin(args, settings, lambda a, by: unlock_account(a, args.name, by, args.reason))
     print(f"{account.label} may try a PIN again now")
     return EXIT_OK
 
 
 def _user_pin(args: argparse.Namespace, settings) -> int:
-    admin_pin = read_pin(f"PIN of {args.by}: ")
-    pin = check_pin(read_pin(f"new PIN for {args.name}: "), settings.security.pin_min_length)
-    if read_pin(f"the same PIN again for {args.name}: ") != pin:
-        raise BadInputError("the two PINs differ; nothing was written")
-    with Store.open(db_path(args), RealClock(), must_exist=True) as store:
-        accounts = Accounts(store, store.clock, settings.security)
-        by = accounts.sign_in(args.by, admin_pin, purpose="admin")
-        account = set_pin(accounts, args.name, pin, by, args.reason)
+    account = _as_admin(
+        args,
+        settings,
+        lambda a, by, pin: set_pin(a, args.name, pin, by, args.reason),
+        pin_for=args.name,
+    )
     print(f"new PIN set for {account.label}")
     return EXIT_OK
 
