@@ -158,3 +158,32 @@ def test_participant_limits_dialog_refuses_a_mistake_then_applies(qtbot, alarmed
             "select actor, data from v_events where kind = 'limits.changed'"
         ).fetchall()
     assert len(rows) == 1 and rows[0][0] == "facilitator"
+
+
+def test_an_older_alarm_changes_its_row_in_place_and_keeps_the_choice(alarmed, clock, flash):
+    """Only the ages moved on: the bar keeps its rows (and the facilitator's chosen row)
+    and rewrites the ages; a new alarm rebuilds the list."""
+    live, window = alarmed
+    feed(live, clock, 1, "HR", [130] * 12)  # medium on seat 1
+    feed(live, clock, 2, "SpO2", [86] * 20)  # high on seat 2 (its HR silent meanwhile)
+    bar = window.alarm_bar
+    bar.refresh()
+    count = bar.alarm_list.count()
+    assert count >= 2
+    bar.alarm_list.setCurrentRow(count - 1)
+    chosen = bar.selected_id()
+    rows = [bar.alarm_list.item(i) for i in range(count)]
+    texts = [row.text() for row in rows]
+    clock.advance(120)  # no beat: the same alarms, two minutes older
+    bar.refresh()
+    assert [bar.alarm_list.item(i) for i in range(count)] == rows  # same rows, not rebuilt
+    assert all(bar.alarm_list.item(i) is rows[i] for i in range(count))
+    assert bar.selected_id() == chosen
+    now = [row.text() for row in rows]
+    assert all(a != b for a, b in zip(texts, now, strict=True))
+    assert all("2 min ago" in t for t in now)
+    feed(live, clock, 3, "SpO2", [86] * 20)  # one more alarm: the list is built again
+    bar.refresh()
+    assert bar.alarm_list.count() > count
+    assert bar.alarm_list.item(0) is not rows[0]
+    assert bar.alarm_list.currentRow() >= 0  # a rebuilt list still has a chosen row

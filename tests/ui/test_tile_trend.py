@@ -53,7 +53,8 @@ def test_tick_labels_are_readable_and_stay_in_their_lane(tile):
     assert scale.font().pixelSize() >= theme.px(theme.MIN_READABLE_PX)
     band = scale.height() / 3
     ticks = scale.ticks()
-    assert {t for t, _, _ in ticks} >= {"180", "100", "220"}
+    # Each lane is named, not labelled with a bare number that reads like a reading.
+    assert [t for t, _, _ in ticks] == list(TREND_PARAMS)
     for text, colour, baseline in ticks:
         lane = next(i for i, p in enumerate(TREND_PARAMS) if colour == theme.PARAM_COLOURS[p])
         assert lane * band + scale.ink <= baseline + 0.5 and baseline <= (lane + 1) * band + 0.5
@@ -65,7 +66,7 @@ def test_tall_lanes_show_both_ends_of_each_scale(tile):
     tile.resize(640, 900)
     tile.trend.scale.resize(tile.trend.scale.width(), 400)
     texts = [t for t, _, _ in tile.trend.scale.ticks()]
-    assert texts == ["180", "30", "100", "80", "220", "60"]
+    assert texts == ["180", "HR", "30", "100", "SpO2", "80", "220", "SBP", "60"]
 
 
 def test_the_t0_line_sits_at_the_dose_and_moves_only_a_pixel_at_a_time(tile):

@@ -126,34 +126,52 @@ class AlarmBar(QWidget):
             for a in self.engine.active()
         ]
         if rows != self._shown:
-            selected = self.selected_id()
-            self._shown = rows
-            self.alarm_list.clear()
-            for alarm_id, priority, label, acked, age in rows:
-                alarm = self.engine.alarms[alarm_id]
-                person = self.room.participants.get(alarm.participant_id)
-                who = (
-                    f"{alarm.seat} · {person.alias}"
-                    if person
-                    else "the room"
-                    if alarm.participant_id == ROOM
-                    else f"seat {alarm.seat}"
-                )
-                state = " · acknowledged" if acked else ""
-                item = QListWidgetItem(f"{label}   —   {who}   ({age}{state})")
-                item.setData(Qt.ItemDataRole.UserRole, alarm_id)
-                item.setForeground(QColor(theme.ALARM_COLOURS[priority]))
-                self.alarm_list.addItem(item)
-                if alarm_id == selected:
-                    self.alarm_list.setCurrentItem(item)
-            if self.alarm_list.currentRow() < 0 and rows:
-                self.alarm_list.setCurrentRow(0)
-            self.summary.setText(
-                f"{len(rows)} active alarm{'s' * (len(rows) != 1)}" if rows else "No active alarms"
-            )
+            if [r[:4] for r in rows] == [r[:4] for r in self._shown]:
+                self._retext(rows)  # only ages moved on: no rebuild, the selection stays
+            else:
+                self._rebuild(rows)
         left = self.engine.pause_remaining()
         self.pause_label.setText(
             "" if left is None else f"room audio paused {int(left // 60)}:{int(left % 60):02d}"
+        )
+
+    def _row_text(self, alarm_id: str, label: str, acked: bool, age: str) -> str:
+        alarm = self.engine.alarms[alarm_id]
+        person = self.room.participants.get(alarm.participant_id)
+        who = (
+            f"{alarm.seat} · {person.alias}"
+            if person
+            else "the room"
+            if alarm.participant_id == ROOM
+            else f"seat {alarm.seat}"
+        )
+        state = " · acknowledged" if acked else ""
+        return f"{label}   —   {who}   ({age}{state})"
+
+    def _retext(self, rows: list[tuple]) -> None:
+        """The same alarms in the same order, older: change the rows' text where the age
+        shown changed (a rebuild every second would cost a frame at high demo speeds)."""
+        for row, (old, new) in enumerate(zip(self._shown, rows, strict=True)):
+            if old != new:
+                alarm_id, _priority, label, acked, age = new
+                self.alarm_list.item(row).setText(self._row_text(alarm_id, label, acked, age))
+        self._shown = rows
+
+    def _rebuild(self, rows: list[tuple]) -> None:
+        selected = self.selected_id()
+        self._shown = rows
+        self.alarm_list.clear()
+        for alarm_id, priority, label, acked, age in rows:
+            item = QListWidgetItem(self._row_text(alarm_id, label, acked, age))
+            item.setData(Qt.ItemDataRole.UserRole, alarm_id)
+            item.setForeground(QColor(theme.ALARM_COLOURS[priority]))
+            self.alarm_list.addItem(item)
+            if alarm_id == selected:
+                self.alarm_list.setCurrentItem(item)
+        if self.alarm_list.currentRow() < 0 and rows:
+            self.alarm_list.setCurrentRow(0)
+        self.summary.setText(
+            f"{len(rows)} active alarm{'s' * (len(rows) != 1)}" if rows else "No active alarms"
         )
 
     def selected_id(self) -> str | None:

@@ -179,9 +179,12 @@ def lane_y(lane: int, value: np.ndarray | float, param: str) -> np.ndarray | flo
 
 
 class TrendScale(QWidget):
-    """The trend's y-scales: each lane's display range as tick labels in the lane's colour.
+    """The trend's lane names, and their scales when there is room, in each lane's colour.
 
-    It sits left of the plot at the same height, so lane `i` is the same band of both.
+    A lane short enough for one line is named ("HR", "SpO2", "SBP"), not given its top value:
+    a red "220" under a blood pressure of 112/80 reads like a reading. A lane tall enough for
+    three lines shows its top value, its name and its bottom value. It sits left of the plot
+    at the same height, so lane `i` is the same band of both.
     """
 
     def __init__(self) -> None:
@@ -192,7 +195,9 @@ class TrendScale(QWidget):
         self.ensurePolished()
         metrics = self.fontMetrics()
         widest = max(
-            metrics.horizontalAdvance(f"{PARAMETERS[p].display_max:g}") for p in TREND_PARAMS
+            metrics.horizontalAdvance(text)
+            for p in TREND_PARAMS
+            for text in (p, f"{PARAMETERS[p].display_max:g}", f"{PARAMETERS[p].display_min:g}")
         )
         self.setFixedWidth(widest + theme.px(4))
         self.ink = metrics.tightBoundingRect("0123456789").height()  # digits have no descent
@@ -200,21 +205,22 @@ class TrendScale(QWidget):
 
     def ticks(self) -> list[tuple[str, str, float]]:
         """(text, colour, baseline y) of every label drawn at the current height: each lane's
-        top and bottom value, or only its top when the lane is too short for two lines."""
+        name at its middle, with its top and bottom values above and below it when the lane
+        has room for three lines."""
         lanes = len(TREND_PARAMS)
         band = self.height() / lanes
         out = []
         for index, param in enumerate(TREND_PARAMS):
-            lane = lanes - 1 - index
             top_px, bottom_px = index * band, (index + 1) * band
+            colour = theme.PARAM_COLOURS[param]
+            middle = (top_px + bottom_px) / 2 + self.ink / 2
+            if band < 3 * self.line + theme.px(4):
+                out.append((param, colour, min(max(middle, top_px + self.ink), bottom_px)))
+                continue
             p = PARAMETERS[param]
-            wanted = [p.display_max]
-            if band >= 2 * self.line + theme.px(4):  # both, each on a line of its own
-                wanted.append(p.display_min)
-            for value in wanted:
-                y = self.height() * (lanes - lane_y(lane, value, param)) / lanes
-                baseline = min(max(y + self.ink / 2, top_px + self.ink), bottom_px)
-                out.append((f"{value:g}", theme.PARAM_COLOURS[param], baseline))
+            out.append((f"{p.display_max:g}", colour, top_px + self.ink + theme.px(2)))
+            out.append((param, colour, middle))
+            out.append((f"{p.display_min:g}", colour, bottom_px - theme.px(2)))
         return out
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
