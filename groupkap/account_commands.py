@@ -14,7 +14,6 @@ import getpass
 import json
 import sys
 from contextlib import closing
-from pathlib import Path
 
 from groupkap.accounts.accounts import Accounts, check_name, check_pin, check_role
 from groupkap.accounts.admin import set_pin, unlock_account
@@ -22,6 +21,7 @@ from groupkap.accounts.audit import audit_lines, format_line
 from groupkap.accounts.permissions import ROLE_WORDS, ROLES
 from groupkap.clock import RealClock, utc_iso
 from groupkap.errors import BadInputError, no_session
+from groupkap.global_options import add_global_options
 from groupkap.log_commands import EXIT_OK, db_path
 from groupkap.store import Store
 from groupkap.store import account_queries as aq
@@ -69,7 +69,7 @@ def add_parsers(sub) -> None:
         "--all", action="store_true", help="the program's own events too (alarms, music …)"
     )
     for parser in (add, listing, off, lift, pin, audit):
-        parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        add_global_options(parser, ("db",))
 
 
 def read_pin(prompt: str) -> str:

@@ -27,6 +27,7 @@ from groupkap import (
     log_commands,
 )
 from groupkap.errors import BadInputError, GroupKapError, no_session
+from groupkap.global_options import add_global_options
 from groupkap.log_commands import EXIT_BAD_INPUT
 from groupkap.options import Hl7Options, RunOptions
 from groupkap.protocol.esketamine import SIGN_MEANINGS
@@ -82,10 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         + ADJUNCT_NOTICE,
     )
     parser.add_argument("--version", action="version", version=f"groupkap {__version__}")
-    parser.add_argument(
-        "--db", type=Path, help=f"session database (default: GROUPKAP_DB or {default_db_path()})"
-    )
-    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    add_global_options(parser, root=True)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     app_command.add_arguments(  # `groupkap` alone: the room's window
         parser,
@@ -144,14 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="with --hl7, only these seats (e.g. 1,2,5) come from monitors; the rest are simulated",
     )
-    for name in ("db", "config"):
-        demo.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(demo)
 
     _record_parser(sub)
 
     sessions = sub.add_parser("sessions", help="list the sessions in the database")
     sessions.add_argument("--json", action="store_true", help="print JSON for scripts")
-    sessions.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(sessions, ("db",))
 
     check = sub.add_parser(
         "verify", help="check the event log's hash chain against its anchored heads"
@@ -163,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="heads to check against: an anchor file kept elsewhere, or an export "
         "(default: the database's own .anchor file)",
     )
-    check.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(check, ("db",))
 
     again = sub.add_parser(
         "reanchor",
@@ -172,17 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument(
         "--reason", required=True, help="why the anchor file was lost (written into the new one)"
     )
-    again.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(again, ("db",))
 
     copy = sub.add_parser("backup", help="make a consistent copy of the database (and its anchor)")
     copy.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="the copy; never overwritten"
     )
-    copy.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(copy, ("db",))
 
     close = sub.add_parser("close", help="close an interrupted session without resuming it")
     close.add_argument("session")
-    close.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(close, ("db",))
 
     export_command.add_parser(sub)
     account_commands.add_parsers(sub)
@@ -196,10 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument(
         "session", nargs="?", help="the session to open (default: the session browser)"
     )
-    for name in ("db", "config"):
-        review.add_argument(
-            f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
-        )
+    add_global_options(review)
 
     esk = sub.add_parser(
         "esketamine-record",
@@ -225,8 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="author",
         help="what the signature means (default: author)",
     )
-    for name in ("db", "config"):
-        esk.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(esk)
     return parser
 
 
@@ -415,10 +408,7 @@ def _record_parser(sub) -> None:
         help="put this monitor on this seat (repeatable; remembered for the room)",
     )
     record.add_argument("--resume", metavar="SESSION", help="take up an interrupted session")
-    for name in ("db", "config"):
-        record.add_argument(
-            f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
-        )
+    add_global_options(record)
 
 
 def _record_options(args: argparse.Namespace) -> RunOptions:

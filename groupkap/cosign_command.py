@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 from contextlib import closing
-from pathlib import Path
 
 from groupkap.accounts import Accounts
 from groupkap.accounts.cosign import cosign, pending_notes
 from groupkap.clock import RealClock
 from groupkap.errors import BadInputError
+from groupkap.global_options import add_global_options
 from groupkap.log_commands import EXIT_OK, db_path
 from groupkap.store import Store, signature_queries
 from groupkap.store.store import open_read_only, reading
@@ -31,7 +31,7 @@ def add_parser(sub) -> None:
     cmd.add_argument("--session", help="only this session's notes")
     cmd.add_argument("--by", metavar="LEAD", help="the clinic lead co-signing (PIN read first)")
     cmd.add_argument("--json", action="store_true", help="print JSON for scripts")
-    cmd.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(cmd, ("db",))
 
 
 def run(args: argparse.Namespace, settings) -> int:

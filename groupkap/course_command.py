@@ -28,6 +28,7 @@ from groupkap.course.readiness import (
     people_overview,
 )
 from groupkap.errors import BadInputError
+from groupkap.global_options import add_global_options
 from groupkap.log_commands import EXIT_OK, db_path
 from groupkap.review.times import local_date
 from groupkap.store import people_queries as pq
@@ -53,8 +54,7 @@ def add_parser(sub) -> None:
     )
     cmd.add_argument("--by", metavar="NAME", help="who merges (clinic lead or admin; PIN read)")
     cmd.add_argument("--reason", default="", help="why the two records are one person")
-    for name in ("db", "config"):
-        cmd.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(cmd)
 
 
 def find_person(path: Path, person: str) -> str:

@@ -28,7 +28,8 @@ EVENT_KINDS: dict[str, str] = {
     "alarm.reminded": "reminder for an acknowledged condition that persists",
     "alarm.sound_tested": "start-up self-test of the facilitators' alarm sound: heard "
     "per priority (low, medium, high), ok, problem (why no one "
-    "could hear it: dummy output, no device, null sink), device",
+    "could hear it: dummy output, no device, null sink), device; when the session ended "
+    "first (its end never waits): ok false, unfinished true, no per-priority verdict",
     "alarm.sound_failed": "an alarm burst could not be played during the session (device "
     "lost): problem; the room shows the alarm-sound banner",
     "limits.applied": "the alarm limits in force when a session started: source, limits, off",

@@ -1,5 +1,5 @@
-"""`groupkap export SESSION --format pdf|csv|json --out PATH [--deidentify]`: a past session
-as a file a lead can keep, send or load elsewhere, made headless.
+"""`groupkap export SESSION --format pdf|csv|json --out PATH [--replace] [--deidentify]`: a
+past session as a file a lead can keep, send or load elsewhere, made headless.
 
 Every file is marked CONFIDENTIAL; `--deidentify` makes the copy for research and QA instead,
 marked DE-IDENTIFIED: aliases only, every date shifted by one random number of days (written
@@ -10,7 +10,9 @@ CSV and JSON are written by the core (`groupkap.review.export_data`); the PDF is
 Qt's own PDF writer (`ui.review.pdf_report`), imported only for that format, offscreen. All
 three read the log read-only, write whole or not at all, print a progress line on stderr and,
 at the end, the file and the chain head it was made from (check it later with `groupkap
-verify`). Exit 0 written, 2 bad input (an unknown session, a path that cannot be written).
+verify`). Exit 0 written, 2 bad input (an unknown session, a path that cannot be written,
+an existing --out without --replace, a suffix that says another format): one line on stderr,
+found before the first progress line (`groupkap.review.export_target`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 
+from groupkap.global_options import add_global_options
 from groupkap.review.progress import ProgressLine
 
 FORMATS = ("pdf", "csv", "json")
@@ -43,7 +46,13 @@ def add_parser(sub) -> None:
         type=Path,
         required=True,
         metavar="PATH",
-        help="the file (pdf, json) or folder (csv) to write",
+        help="the file (.pdf, .json) or folder (csv) to write; an existing one is refused "
+        "unless --replace is given",
+    )
+    cmd.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite an existing --out (written to a temporary name, then renamed)",
     )
     cmd.add_argument(
         "--deidentify",
@@ -51,12 +60,14 @@ def add_parser(sub) -> None:
         help="for research and QA: aliases only, dates shifted by a random number of days, "
         "a new session id, staff by role, free text removed",
     )
-    for name in ("db", "config"):
-        cmd.add_argument(f"--{name}", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add_global_options(cmd)
 
 
 def run_export(args: argparse.Namespace, db: Path) -> int:
-    out = args.out.expanduser()
+    from groupkap.review.export_target import check_session, check_target
+
+    check_session(db, args.session)  # every refusal is one line, before any progress line
+    out = check_target(args.format, args.out, replace=args.replace)
     progress = ProgressLine(sys.stderr)
     if args.format == "pdf":
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed

@@ -98,7 +98,7 @@ def run_record(options: RunOptions, settings: Settings, out: TextIO = sys.stdout
             flush=True,
         )
         end_at = clock.now() + options.minutes * 60 if options.minutes else None
-        reason = _beat(live, stop, wake, end_at, failures, out)
+        reason = beat_until_stopped(live, stop, wake, end_at, failures, out)
         if caught:
             reason = f"ended by signal ({signal.Signals(caught[0]).name})"
         live.end(reason)
@@ -111,7 +111,7 @@ def run_record(options: RunOptions, settings: Settings, out: TextIO = sys.stdout
         store.close()
 
 
-def _beat(
+def beat_until_stopped(
     live: LiveSession,
     stop: threading.Event,
     wake: threading.Event,
@@ -119,9 +119,10 @@ def _beat(
     failures: queue.SimpleQueue[str],
     out: TextIO,
 ) -> str:
-    """The heartbeat until the end; returns why it ended. It beats every TICK_S, and at once
-    when a message arrives: a monitor waits for its AA, which waits for the beat that stores
-    its values (a gateway sending a ward's messages one by one must not wait 100 ms each)."""
+    """The heartbeat until `stop` is set or `end_at` passes; returns why it ended. It beats
+    every TICK_S, and at once when `wake` is set (a message arrived): a monitor waits for its
+    AA, which waits for the beat that stores its values (a gateway sending a ward's messages
+    one by one must not wait 100 ms each). scripts/bench/hl7_ingest.py runs this same loop."""
     shown: dict[str, tuple[str, str]] = {}
     while True:
         wake.wait(TICK_S)

@@ -14,18 +14,15 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import platformdirs
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupkap.accounts import DEMO_ACCOUNT, Account, Accounts
 from groupkap.alarms.engine import ROOM
 from groupkap.alarms.limits import HIGH
-from groupkap.audio.test_tone import test_tone_file
-from groupkap.circle.chime import Chime
 from groupkap.clock import Clock, RealClock, SimulatedClock
-from groupkap.demo.circle_director import DemoCircleDirector
 from groupkap.demo.courses import seat_demo_people
 from groupkap.demo.music_library import chime_path, demo_library_folder, demo_playlists
 from groupkap.demo.protocol_team import DemoProtocolDirector
@@ -40,14 +37,19 @@ from groupkap.sources.simulator import Simulator
 from groupkap.store import Store, queries
 from groupkap.store.proof import verify
 from ui.accounts.start import sign_in_at_start
-from ui.alarms.alarm_audio import AlarmAudio
 from ui.bridges import ArrivalBridge, StoreBridge
-from ui.circle.circle_view import CircleView
+from ui.first_frame import mark_first_frame
 from ui.main_window import MainWindow
 from ui.room_run import RoomRun, end_on_signals, hold_signals
+from ui.room_sound import on_sound_tested as _on_sound_tested  # noqa: F401 (tests)
+from ui.room_sound import room_alarm_sound, start_after_first_frame
 from ui.start_questions import ask_about_interrupted as _ask_about_interrupted
 from ui.start_questions import sign_in_first as _sign_in_first
 from ui.theme import apply_theme, set_scale
+
+if TYPE_CHECKING:  # imported where used: the circle and the test tone wait for their moment
+    from groupkap.circle.chime import Chime
+    from ui.circle.circle_view import CircleView
 
 log = logging.getLogger("groupkap.ui")
 qt_log = logging.getLogger("groupkap.qt")
@@ -108,6 +110,9 @@ def open_circle_view(
     The main window places them (`MainWindow.circle_started`): the display on a screen of
     its own or beside the grid, the controls on the facilitators' side.
     """
+    from groupkap.circle.chime import Chime
+    from ui.circle.circle_view import CircleView
+
     chime = None
     try:
         chime = Chime(chime_path(demo_library_folder()), room_device, vlc_args)
@@ -131,14 +136,13 @@ def room_music(live: LiveSession, settings: Settings, speed: float):
 def play_test_tone(device: str, vlc_args: list[str] | None) -> Chime:
     """A soft tone on one device (music set-up); returns the player, which the caller keeps
     until the tone has played. Raises AudioError when the device cannot be chosen."""
+    from groupkap.audio.test_tone import test_tone_file
+    from groupkap.circle.chime import Chime
+
     chime = Chime(test_tone_file(), device, vlc_args)
     if not chime.play():
         raise AudioError(f"device {device} could not be selected")
     return chime
-
-
-def alarm_sound_folder() -> Path:
-    return Path(platformdirs.user_cache_dir("groupkap", appauthor=False)) / "alarm-sounds"
 
 
 def _on_log_failed(live: LiveSession, window: MainWindow, reason: str) -> None:
@@ -155,18 +159,6 @@ def _on_log_recovered(live: LiveSession, window: MainWindow) -> None:
     window.log_recovered()
     if live.alarms is not None:
         live.alarms.clear_technical(ROOM, LOG_NOT_WRITTEN)
-
-
-def _on_sound_tested(
-    live: LiveSession, window: MainWindow, device: str | None, result: dict
-) -> None:
-    """Log the start-up self-test; if no one could hear the alarms, say so across the top
-    of the window until the session ends (the tiles and alarm bar still show them)."""
-    live.record_event(
-        "alarm.sound_tested", {**result, "device": device or "system default"}, None, "system"
-    )
-    if not result.get("ok"):
-        window.show_sound_failure(result.get("problem") or "the self-test did not pass")
 
 
 def run_demo(
@@ -218,6 +210,8 @@ def run_demo(
         if team is not None:
             live.directors.append(team)
         if end_at is not None and options.minutes >= 60:
+            from groupkap.demo.circle_director import DemoCircleDirector
+
             live.directors.append(DemoCircleDirector(live, end_at, options.minutes))
 
     return _run_room(
@@ -361,20 +355,7 @@ def _run_room(
         window_ref.append(window)
         bridge.write_failed.connect(lambda reason: _on_log_failed(live, window, reason))
         bridge.write_recovered.connect(lambda: _on_log_recovered(live, window))
-        # Offscreen (QA, CI) nobody listens: libVLC's dummy output still decodes and times
-        # every burst, without probing sound cards that a headless machine does not have.
-        # The self-test says so honestly (banner and log), as it does when the sound could
-        # not be set up at all (sound.problem).
-        sound = AlarmAudio(
-            alarm_sound_folder(),
-            settings.facilitator_device,
-            vlc_args=["--aout=dummy"] if options.offscreen else None,
-        )
-        device_name = "dummy output (offscreen)" if options.offscreen else sound.device
-        sound.bridge.finished.connect(
-            lambda result: _on_sound_tested(live, window, device_name, result)
-        )
-        sound.start_self_test()
+        sound = room_alarm_sound(live, window, settings.facilitator_device, options.offscreen)
         if options.offscreen:
             window.resize(*SCREENSHOT_SIZE)
             window.show()
@@ -391,6 +372,9 @@ def _run_room(
         if start_clock is not None:  # a simulated clock starts once the room is built
             start_clock(options.speed)
         run.start()
+        start_after_first_frame(run, sound)  # libVLC and the self-test wait for the room
+        # Installed last, so it runs first: the marker does not count the deferred work.
+        mark_first_frame(window.grid)  # for scripts/bench/startup.py, only when asked
         app.exec()
         run.finish("closed by facilitator")
         if not run.problems:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 
-import hl7
-from hl7.util import escape
-
 from groupkap.hl7.errors import HL7_ERRORS
-from groupkap.hl7.fields import DEFAULT_ENCODING, MessageHeader, message_text, read_header
+from groupkap.hl7.escapes import Separators, escape
+from groupkap.hl7.fields import (
+    DEFAULT_ENCODING,
+    MessageHeader,
+    header_of_text,
+    message_text,
+    new_control_id,
+)
 from groupkap.hl7.results import OruMessage
 
 ACK_CODES = ("AA", "AE", "AR")
@@ -24,7 +28,7 @@ ERR_TEXT_MAX = 250  # ERR-8's length
 
 
 def ack(
-    source: OruMessage | hl7.Message | str | bytes,
+    source: OruMessage | str | bytes | object,
     code: str = "AA",
     text: str = "",
     *,
@@ -37,13 +41,14 @@ def ack(
 ) -> str:
     """The ACK for a message, as text ending in CR (without MLLP framing).
 
-    `source` is what was read (an OruMessage), a parsed message, or the raw text or bytes as
-    received: for input so broken that only MSH-10 (or nothing) can be read, the ACK still
-    answers, with what could be read and the standard separators. The MSH swaps sender and
-    receiver (our MSH-3 is their MSH-5, else `application`, else GROUPKAP); MSA-1 is `code`,
-    MSA-2 their control id; for AE and AR, MSA-3 is `text` and an ERR segment carries
-    `error_code` (HL7 table 0357), `location` (segment, field) and `text`, in the layout of
-    the message's version (ERR-1 up to v2.4, ERR-2..8 from v2.5; none before v2.3).
+    `source` is what was read (an OruMessage), the raw text or bytes as received, or anything
+    whose `str()` is a message (a python-hl7 `Message`): for input so broken that only
+    MSH-10 (or nothing) can be read, the ACK still answers, with what could be read and the
+    standard separators. The MSH swaps sender and receiver (our MSH-3 is their MSH-5, else
+    `application`, else GROUPKAP); MSA-1 is `code`, MSA-2 their control id; for AE and AR,
+    MSA-3 is `text` and an ERR segment carries `error_code` (HL7 table 0357), `location`
+    (segment, field) and `text`, in the layout of the message's version (ERR-1 up to v2.4,
+    ERR-2..8 from v2.5; none before v2.3).
     """
     if code not in ACK_CODES:
         raise ValueError(f"ack code {code!r}: use one of {', '.join(ACK_CODES)}")
@@ -51,10 +56,10 @@ def ack(
     theirs = _usable(header.encoding)
     enc = header.encoding if theirs else DEFAULT_ENCODING
     f, c, r, e, s = enc
-    box = hl7.Message(separators="\r" + f + r + c + s, esc=e)
+    seps = Separators(*enc)
 
     def put(value: str) -> str:
-        return escape(box, value) if value else ""
+        return escape(value, seps) if value else ""
 
     # Echoed identifiers are kept as sent (they may hold components) when their separators
     # are ours; otherwise only what can be escaped safely goes back.
@@ -86,7 +91,7 @@ def ack(
             stamp + "+0000",
             "",
             kind,
-            put(message_id or hl7.generate_message_control_id()),
+            put(message_id or new_control_id()),
             put(header.processing_id) or "P",
             put(version),
         ]
@@ -105,24 +110,12 @@ def ack(
     return "\r".join(segments) + "\r"
 
 
-def _header_of(source: OruMessage | hl7.Message | str | bytes) -> MessageHeader:
+def _header_of(source: OruMessage | str | bytes | object) -> MessageHeader:
     if isinstance(source, OruMessage):
         return source.header
-    if isinstance(source, hl7.Message):
-        try:
-            return read_header(source)
-        except Exception:  # a hand-built message without MSH: answer with nothing echoed
-            return MessageHeader()
-    text = message_text(source)
-    start = text.find("MSH")
-    if start < 0:
-        return MessageHeader()
-    end = text.find("\r", start)
-    msh_only = text[start:] if end < 0 else text[start:end]
-    try:  # only MSH: a 2 MB message is not parsed again to answer it
-        return read_header(hl7.parse(msh_only))
-    except Exception:  # python-hl7 raises several kinds on a malformed MSH
-        return MessageHeader()
+    if not isinstance(source, str | bytes):
+        source = str(source)  # a parsed message written out again
+    return header_of_text(message_text(source))
 
 
 def _usable(encoding: str) -> bool:

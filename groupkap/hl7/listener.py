@@ -7,7 +7,7 @@ than one thread per connection, because:
   the deadlines that close it are checked in one place on every turn of the loop;
 - `stop()` wakes one thread and joins it, so it returns within a bounded time whatever the
   peers do;
-- parsing a message takes about a millisecond, so one thread keeps up with a room of
+- reading a message takes about a tenth of a millisecond, so one thread keeps up with a room of
   monitors at one message per second each (and with a gateway's many patients on one
   connection), and each connection's ACKs leave in the order its messages came.
 

@@ -1,30 +1,22 @@
 """A monitor's ORU^R01 (IHE PCD-01, HL7 v2.3 to 2.6) read into the observations GroupKAP records.
 
-`parse_oru` parses once with python-hl7 and walks the segments once: MSH (who sent it, which
-version, which control id the ACK echoes), PID-3 (patient), PV1-3 (bed), OBR-7 (the group's
-time) and every OBX. A gateway's message may hold several patients and devices: each PID
-starts a patient, each OBR an order group, and every observation carries its own device.
+`parse_oru` walks the segments once and splits only those it reads (groupkap.hl7.fields):
+MSH (who sent it, which version, which control id the ACK echoes), PID-3 (patient), PV1-3
+(bed), OBR-7 (the group's time) and every OBX. A gateway's message may hold several
+patients and devices: each PID starts a patient, each OBR an order group, and every
+observation carries its own device.
 Whatever cannot become a reading is listed in `skipped` with the reason, never raised.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import tzinfo
-
-import hl7
 
 from groupkap.hl7.codes import STANDARD_CODES, CodeTable, coding_system, describe
 from groupkap.hl7.errors import MessageNotUsable, MessageRejected
-from groupkap.hl7.fields import (
-    MessageHeader,
-    components,
-    first,
-    identifier,
-    message_text,
-    read_header,
-    segment_name,
-)
+from groupkap.hl7.fields import Encoding, MessageHeader, message_text, read_header
 from groupkap.hl7.results import (
     SKIP_CODE,
     SKIP_EMPTY,
@@ -103,20 +95,37 @@ def parse_oru(
     """
     text = message_text(text)
     _check_msh(text)
-    try:
-        message = hl7.parse(text)
-    except Exception as exc:  # python-hl7 raises several kinds on malformed text
-        raise MessageRejected(f"python-hl7 could not parse it: {exc}", 100) from exc
-    header = read_header(message)
-    if len(message[0]) <= 12:  # [0] is the name: MSH-12 is item 12
+    # Unicode whitespace at the end (form feeds, no-break spaces) is not part of it either.
+    text = text.strip()
+    enc = Encoding.of_msh(text)  # never None once _check_msh has passed
+    msh, *segments = text.split("\r")
+    return read_oru(
+        enc, enc.msh_fields(msh), segments, codes=codes, zone=zone, default_device=default_device
+    )
+
+
+def read_oru(
+    enc: Encoding,
+    msh: Sequence,
+    segments: Sequence,
+    *,
+    codes: CodeTable = STANDARD_CODES,
+    zone: tzinfo | None = None,
+    default_device: str = "",
+) -> OruMessage:
+    """`parse_oru` once the message is split into its MSH's fields and its other segments:
+    `enc` names, splits and reads them. (tests/core/test_hl7_lean_reader.py passes
+    python-hl7's parse tree through the same steps, to show both read the same.)"""
+    header = read_header(enc, msh)
+    if len(msh) <= 12:  # [0] is the name: MSH-12 is item 12
         raise MessageRejected(
-            f"MSH is cut short after MSH-{len(message[0]) - 1}: type (MSH-9), control id "
+            f"MSH is cut short after MSH-{len(msh) - 1}: type (MSH-9), control id "
             "(MSH-10) and version (MSH-12) are required",
             101,
-            ("MSH", len(message[0])),
+            ("MSH", len(msh)),
         )
     _check_header(header)
-    return _Reader(message, header, codes, zone, default_device).read()
+    return _Reader(enc, msh, segments, header, codes, zone, default_device).read()
 
 
 def _check_msh(text: str) -> None:
@@ -172,19 +181,21 @@ class _Reader:
 
     def __init__(
         self,
-        message: hl7.Message,
+        enc: Encoding,
+        msh: Sequence,
+        segments: Sequence,
         header: MessageHeader,
         codes: CodeTable,
         zone: tzinfo | None,
         default_device: str,
     ) -> None:
-        self.message = message
+        self.enc = enc
+        self.segments = segments
         self.header = header
         self.codes = codes
         self.zone = zone
-        msh = message[0]
-        self.sending_app = identifier(msh, 3)
-        self.sending_facility = identifier(msh, 4)
+        self.sending_app = enc.identifier(msh, 3)
+        self.sending_facility = enc.identifier(msh, 4)
         self.sender = self.sending_app or default_device
         self.problems: list[str] = []
         self.observations: list[Observation] = []
@@ -200,19 +211,20 @@ class _Reader:
 
     def read(self) -> OruMessage:
         count = 0
-        for segment in self.message[1:]:
-            name = segment_name(segment)
+        enc = self.enc
+        for segment in self.segments:
+            name = enc.segment_name(segment)
             if name == "OBX":
                 count += 1
-                self._obx(segment, count)
+                self._obx(enc.fields(segment), count)
             elif name == "OBR":
-                self.group_time = first(segment, 7).strip()
+                self.group_time = enc.first(enc.fields(segment), 7).strip()
                 self.group_devices = {}
             elif name == "PID":
-                self.patient = first(segment, 3).strip() or None
+                self.patient = enc.first(enc.fields(segment), 3).strip() or None
                 self.bed, self.group_time, self.group_devices = None, "", {}
             elif name == "PV1":
-                self.bed = identifier(segment, 3) or None
+                self.bed = enc.identifier(enc.fields(segment), 3) or None
             elif name == "MSH":
                 raise MessageRejected(
                     "two messages in one frame: send each ORU^R01 on its own", 100, ("MSH", 0)
@@ -245,9 +257,9 @@ class _Reader:
         self._times[raw] = t
         return t
 
-    def _device(self, segment: hl7.Segment) -> str:
-        top = first(segment, 4).partition(".")[0]
-        equipment = identifier(segment, 18)
+    def _device(self, segment: Sequence) -> str:
+        top = self.enc.first(segment, 4).partition(".")[0]
+        equipment = self.enc.identifier(segment, 18)
         if equipment:
             # PCD-01 names the device once, on its MDS (or first) OBX; the metrics below it
             # in the containment tree (same first number of OBX-4) inherit it. The first
@@ -256,20 +268,21 @@ class _Reader:
             return equipment
         return self.group_devices.get(top) or self.bed or self.sender
 
-    def _obx(self, segment: hl7.Segment, n: int) -> None:
+    def _obx(self, segment: Sequence, n: int) -> None:
+        enc = self.enc
         device = self._device(segment)
-        obx_id = components(segment, 3)
+        obx_id = enc.components(segment, 3)
         obx_id += [""] * (6 - len(obx_id))
         code, text, system = obx_id[0], obx_id[1], obx_id[2]
-        raw = first(segment, 5).strip()
+        raw = enc.first(segment, 5).strip()
 
         def skip(kind: str, reason: str) -> None:
             self.skipped.append(Skipped(n, device, code, text, system, raw, kind, reason))
 
-        value_type = first(segment, 2).strip()
+        value_type = enc.first(segment, 2).strip()
         if value_type != "NM":
             return skip(SKIP_TYPE, f"value type {value_type or '(none)'} is not numeric (NM)")
-        status = first(segment, 11).strip()
+        status = enc.first(segment, 11).strip()
         if status not in RESULT_STATUSES:
             if status in NOT_RESULTS:
                 return skip(SKIP_STATUS, f"the result {NOT_RESULTS[status]}")
@@ -298,7 +311,7 @@ class _Reader:
         special = SPECIAL_VALUES.get(number)
         if special is not None:
             return skip(SKIP_SPECIAL, f"{param}: {raw} is the 11073 special value {special}")
-        unit_id = components(segment, 6)
+        unit_id = enc.components(segment, 6)
         unit, unit_note = read_unit(
             unit_id[0] if unit_id else "", unit_id[1] if len(unit_id) > 1 else "", param
         )
@@ -318,9 +331,9 @@ class _Reader:
             )
         )
 
-    def _time(self, segment: hl7.Segment) -> float | str:
+    def _time(self, segment: Sequence) -> float | str:
         """When the OBX was measured, or why that is unknown."""
-        raw = first(segment, 14).strip()
+        raw = self.enc.first(segment, 14).strip()
         if raw:
             t = self._epoch(raw)
             return t if t is not None else f"OBX-14 time {raw!r} is unreadable"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone, tzinfo
-
-import hl7
+from datetime import datetime, timedelta, timezone, tzinfo
 
 # A vital sign needs at least its minute; a bare date would put it at midnight.
 _LENGTHS = (12, 14)
@@ -21,8 +19,8 @@ def hl7_time_to_epoch(value: str, zone: tzinfo | None = None) -> float:
     time with only a date or an hour: a vital sign stored at a guessed minute is worse than
     one not stored.
 
-    python-hl7's `parse_datetime` reads the digits; the offset is applied here because
-    `parse_datetime` turns `-0030` into +00:30.
+    The digits are read as python-hl7's `parse_datetime` reads them (`digits_to_datetime`);
+    the offset is applied here because `parse_datetime` turns `-0030` into +00:30.
     """
     text = value.strip()
     offset = None
@@ -45,7 +43,7 @@ def hl7_time_to_epoch(value: str, zone: tzinfo | None = None) -> float:
         raise ValueError(f"{value!r} is not an HL7 time (YYYYMMDDHHMMSS[.S][+ZZZZ])")
     if len(whole) not in _LENGTHS:
         raise ValueError(f"{value!r}: an HL7 time needs at least YYYYMMDDHHMM")
-    moment = hl7.parse_datetime(whole + point + fraction)  # raises ValueError on a bad date
+    moment = digits_to_datetime(whole, point + fraction)  # raises ValueError on a bad date
     if offset is not None:
         moment = moment.replace(tzinfo=timezone(offset))
     elif zone is not None:
@@ -54,3 +52,21 @@ def hl7_time_to_epoch(value: str, zone: tzinfo | None = None) -> float:
         return moment.timestamp()
     except (OverflowError, OSError) as exc:  # naive times far outside the C library's range
         raise ValueError(f"{value!r}: {exc}") from exc
+
+
+def digits_to_datetime(whole: str, fraction: str) -> datetime:
+    """A naive datetime of `whole` (12 or 14 ASCII digits, YYYYMMDDHHMM[SS]) and `fraction`
+    ("" or a point and digits), exactly as python-hl7's `parse_datetime` reads them: the
+    seconds with their fraction are rounded to the microsecond (59.9999996 s is 60 s, which
+    no datetime holds: ValueError). Raises ValueError for a date or time that does not exist."""
+    rest = whole[12:] + fraction
+    seconds = timedelta(seconds=float(rest)) if rest else timedelta(0)
+    return datetime(
+        int(whole[0:4]),
+        int(whole[4:6]),
+        int(whole[6:8]),
+        int(whole[8:10]),
+        int(whole[10:12]),
+        seconds.seconds,
+        seconds.microseconds,
+    )

@@ -10,7 +10,11 @@ libVLC 3 facts this relies on (measured; see tests/integration/test_seat_player.
   gains here are amplitudes, turned into percent only when sent.
 - A new stream opens at 100 % unless the volume is set just before `play()`.
 - The device must be chosen again for every new media and read back; PulseAudio takes any
-  name, so the name is also checked against the devices libVLC lists.
+  name, so the name is also checked against the devices libVLC lists. Chosen before play(),
+  the stream is created on that sink (PulseAudio logs "Created input ... on seat1", no move):
+  there is no moment on the default sink. A name no sink has plays nowhere.
+- Under load libVLC resamples a late stream to catch up: sidebands 40-60 dB down in that
+  seat's own sound, not another seat's music (tests/integration/test_seat_player.py).
 - When a sink disappears, PulseAudio moves its streams to the default sink (the room) and
   libVLC reads back that sink: `tick` sees it and drops the stream at once.
 - The file output (`--aout=afile`) has no volume control: fades are not heard there.

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groupkap import __version__
-from groupkap.errors import BadInputError, no_session
+from groupkap.errors import BadInputError
 from groupkap.files import atomic_write
 from groupkap.protocol.config import ProtocolConfig
 from groupkap.review.csv_tables import (
@@ -51,6 +51,7 @@ from groupkap.review.csv_tables import (
     vital_rows,
 )
 from groupkap.review.deidentify import MARKING, Deidentifier, people_in, staff_roles
+from groupkap.review.export_target import check_session
 from groupkap.review.model import ChainStatus, SessionSummary
 from groupkap.review.series import session_struck_values
 from groupkap.review.summary import load_summary
@@ -100,16 +101,6 @@ class ExportResult:
 
 def _quiet(fraction: float, word: str) -> None:
     pass
-
-
-def _check_session(path: Path, session_id: str) -> None:
-    conn = open_read_only(path)
-    try:
-        with reading(path):
-            if queries.session_row(conn, session_id) is None:
-                raise no_session(session_id, path)
-    finally:
-        conn.close()
 
 
 def _cannot_write(out: Path, exc: OSError | str) -> BadInputError:
@@ -195,7 +186,7 @@ def export_csv(
     `out` (see the module docstring)."""
     path, out = Path(path).expanduser(), Path(out).expanduser()
     report = progress or _quiet
-    _check_session(path, session_id)
+    check_session(path, session_id)
     created = _prepare_folder(out)
     try:
         return _write_csv(path, session_id, out, report, config, deidentify)
@@ -346,7 +337,7 @@ def export_json(
     """The session's summary as one JSON file `out` (see the module docstring)."""
     path, out = Path(path).expanduser(), Path(out).expanduser()
     report = progress or _quiet
-    _check_session(path, session_id)
+    check_session(path, session_id)
     if out.is_dir():
         raise BadInputError(f"{out} is a folder; give --out a file name such as {out}/session.json")
     if not out.parent.is_dir():

@@ -56,6 +56,29 @@ def session_struck_values(
     return struck_hand_values(logged)
 
 
+def _struck_times(
+    struck: Collection[StruckValue], participant_id: str, param: str
+) -> tuple[float, ...]:
+    return tuple(sorted({t for pid, p, t, _ in struck if pid == participant_id and p == param}))
+
+
+def has_series(
+    conn: sqlite3.Connection,
+    session_id: str,
+    participant_id: str,
+    param: str,
+    *,
+    struck: Collection[StruckValue] | None = None,
+) -> bool:
+    """Whether `load_series` of the whole session would find any value (struck hand values
+    left out), without reading them: the review window asks it of HR to know whether the
+    heart lane shows HR or the pulse rate."""
+    if struck is None:
+        struck = session_struck_values(conn, session_id, participant_id)
+    times = _struck_times(struck, participant_id, param)
+    return review_queries.series_exists(conn, session_id, participant_id, param, times)
+
+
 def _arrays(rows: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
     if not rows:
         return np.empty(0), np.empty(0)
@@ -84,7 +107,7 @@ def load_series(
         raise BadInputError("the stretch ends before it starts")
     if struck is None:
         struck = session_struck_values(conn, session_id, participant_id)
-    times = tuple(sorted({t for pid, p, t, _ in struck if pid == participant_id and p == param}))
+    times = _struck_times(struck, participant_id, param)
     args = (conn, session_id, participant_id, param)
     rows, first, last = review_queries.series_span(*args, start, end, times)
     if rows == 0:

@@ -135,3 +135,70 @@ def projection_problem(conn) -> tuple[int, str] | None:
     if found:
         return 0, f"participant {next(iter(found))} is in the participants table but not in the log"
     return None
+
+
+# -- per-session counts (`session_counts`, migration m007) ------------------------------
+COUNTED = ("participants", "events", "vitals")
+"""What `session_counts` keeps per session: participants still in the room, events, vitals."""
+
+COUNT_EVENT = (
+    "insert into session_counts (session_id, events) values (?, 1) "
+    "on conflict (session_id) do update set events = events + 1"
+)
+"""One more event of a session: run by the writer in the event's own transaction."""
+
+COUNT_VITALS = (
+    "insert into session_counts (session_id, vitals) values (?, ?) "
+    "on conflict (session_id) do update set vitals = vitals + excluded.vitals"
+)
+"""(session_id, n) more vitals rows: run in the writer's batch transaction."""
+
+RECOUNT_PARTICIPANTS = (
+    "update session_counts set participants = (select count(*) from participants "
+    "where session_id = ?1 and removed_at is null) where session_id = ?1"
+)
+"""The session's participants still in the room, recounted after an event that changed the
+`participants` table (a handful of rows by the session's index): exact whatever the change."""
+
+RECOUNTED = """
+    select session_id, sum(participants), sum(events), sum(vitals) from (
+        select session_id, count(*) as participants, 0 as events, 0 as vitals
+          from participants where removed_at is null group by session_id
+        union all select session_id, 0, count(*), 0 from events group by session_id
+        union all select session_id, 0, 0, count(*) from vitals group by session_id
+    ) group by session_id
+"""
+"""Every session's counts from the rows themselves: what migration m007 fills the table
+with once, and what `verify` compares the table with."""
+
+
+def has_session_counts(conn: sqlite3.Connection) -> bool:
+    """Whether the file keeps `session_counts` (one from before m007, read-only, has not)."""
+    found = conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = 'session_counts'"
+    )
+    return found.fetchone() is not None
+
+
+def count_problem(conn: sqlite3.Connection) -> tuple[int, str] | None:
+    """Recount every session's participants, events and vitals and compare them with
+    `session_counts` (kept as rows are written, read by `groupkap sessions`): the first
+    difference as (the session's last seq, what differs), or None. A count changed by hand
+    would make the session list lie about the record, so `verify` fails on it."""
+    if not has_session_counts(conn):
+        return None
+    zero = (0,) * len(COUNTED)
+    want = {r[0]: tuple(r[1:]) for r in conn.execute(RECOUNTED)}
+    have = {
+        r[0]: tuple(r[1:])
+        for r in conn.execute(f"select session_id, {', '.join(COUNTED)} from session_counts")
+    }
+    for sid in sorted(want.keys() | have.keys(), key=str):
+        counted, kept = want.get(sid, zero), have.get(sid, zero)
+        for name, n, k in zip(COUNTED, counted, kept):
+            if n != k:
+                (seq,) = conn.execute(
+                    "select coalesce(max(seq), 0) from events where session_id = ?", (sid,)
+                ).fetchone()
+                return seq, (f"session {sid} has {k} {name} in session_counts but {n} in its rows")
+    return None

@@ -26,7 +26,7 @@ from groupkap.store.anchor import (
     read_heads,
 )
 from groupkap.store.people_queries import people_problem
-from groupkap.store.projections import projection_problem
+from groupkap.store.projections import count_problem, projection_problem
 from groupkap.store.seals import first_seal, seal_problem, unsealed_problem, unsealed_rows
 from groupkap.store.store import _create_owner_only, open_read_only, quick_check, reading
 
@@ -38,7 +38,8 @@ def verify(
 ) -> chain.ChainReport:
     """Walk the whole chain and check it against the anchored heads: those in `anchor` (a
     head file kept elsewhere, or an export), else in the anchor file beside the database;
-    then rebuild the sessions and participants rows from the log and compare them.
+    then rebuild the sessions and participants rows from the log and compare them, and
+    recount every session's participants, events and vitals against `session_counts`.
     A damaged file is refused (StorageError) before the walk."""
     path = Path(path).expanduser()
     conn = open_read_only(path)
@@ -72,6 +73,7 @@ def verify(
                     or signature_problem(conn)
                     or seal_problem(conn)
                     or unsealed_problem(conn)
+                    or count_problem(conn)
                 )
                 if differs is not None:
                     return replace(report, broken_seq=differs[0], reason=differs[1])

@@ -77,23 +77,36 @@ def running_sessions(conn: sqlite3.Connection) -> list[tuple[str, int | None, st
     ]
 
 
+SESSIONS_LISTED = """
+    select s.id, s.title, s.status, s.seats, s.source, s.speed, s.pid, s.host,
+           strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at, 'unixepoch') as started,
+           strftime('%Y-%m-%dT%H:%M:%SZ', s.ended_at, 'unixepoch') as ended,
+           {counts}
+    order by s.started_at desc
+"""
+COUNTS_KEPT = """coalesce(c.participants, 0) as participants, coalesce(c.events, 0) as events,
+           coalesce(c.vitals, 0) as vitals
+    from sessions s left join session_counts c on c.session_id = s.id"""
+COUNTS_COUNTED = """(select count(*) from participants p where p.session_id = s.id
+              and p.removed_at is null) as participants,
+           (select count(*) from events e where e.session_id = s.id) as events,
+           (select count(*) from vitals v where v.session_id = s.id) as vitals
+    from sessions s"""
+
+
 def sessions_with_counts(conn: sqlite3.Connection) -> list[dict]:
     """Every session, newest first, with its participants (still in the room), events and
     vitals counted, and its start and end as ISO text: `groupkap sessions` and the
     interrupted-session prompt. Keys: id, title, status, seats, source, speed, pid, host,
-    started, ended, participants, events, vitals."""
-    cur = conn.execute(
-        """
-        select s.id, s.title, s.status, s.seats, s.source, s.speed, s.pid, s.host,
-               strftime('%Y-%m-%dT%H:%M:%SZ', s.started_at, 'unixepoch') as started,
-               strftime('%Y-%m-%dT%H:%M:%SZ', s.ended_at, 'unixepoch') as ended,
-               (select count(*) from participants p where p.session_id = s.id
-                  and p.removed_at is null) as participants,
-               (select count(*) from events e where e.session_id = s.id) as events,
-               (select count(*) from vitals v where v.session_id = s.id) as vitals
-        from sessions s order by s.started_at desc
-        """
-    )
+    started, ended, participants, events, vitals. The counts are read from
+    `session_counts`, kept as the rows are written; a file from before it (read-only, so
+    not migrated) is counted here instead, as every call once did."""
+    try:
+        cur = conn.execute(SESSIONS_LISTED.format(counts=COUNTS_KEPT))
+    except sqlite3.OperationalError as exc:
+        if "session_counts" not in str(exc):
+            raise
+        cur = conn.execute(SESSIONS_LISTED.format(counts=COUNTS_COUNTED))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur]
 

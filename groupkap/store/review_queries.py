@@ -83,18 +83,21 @@ def cuff_values(
     conn: sqlite3.Connection, session_ids: Iterable[str]
 ) -> list[tuple[str, str, str, float, float]]:
     """(session id, participant id, param, t, value) of every SBP and DBP a monitor's cuff
-    gave in the sessions, in time order. Hand values are left out: their events say
-    whether they still count."""
+    gave in the sessions' participants, in time order. Hand values are left out: their
+    events say whether they still count. Read participant by participant through the
+    index of migration m004, so a long session's other rows are never touched (a scan of
+    every row of a 4-hour session took ~80 ms; this takes ~1 ms)."""
     ids = tuple(session_ids)
     if not ids:
         return []
     return [
         tuple(row)
         for row in conn.execute(
-            "select session_id, participant_id, param, t, value from vitals "
-            f"where session_id in ({_marks(ids)}) and param in ('SBP', 'DBP') "
-            "and coalesce(source, '') not like 'hand%' and participant_id is not null "
-            "order by t",
+            "select v.session_id, v.participant_id, v.param, v.t, v.value "
+            "from participants p join vitals v on v.session_id = p.session_id "
+            "and v.participant_id = p.id and v.param in ('SBP', 'DBP') "
+            f"where p.session_id in ({_marks(ids)}) "
+            "and coalesce(v.source, '') not like 'hand%' order by v.t, v.rowid",
             ids,
         )
     ]
@@ -103,31 +106,46 @@ def cuff_values(
 def vitals_extremes(
     conn: sqlite3.Connection, session_id: str
 ) -> list[tuple[str, str, int, float | None, float | None]]:
-    """(participant id, param, rows stored, lowest and highest monitor value) of every
-    participant and parameter of the session. Hand values count in the rows but not in the
-    extremes: their events say whether they still count (`hand_values`)."""
+    """(participant id, param, rows stored, lowest and highest value) of every participant
+    and parameter of the session, hand values included: read from the covering index of
+    migration m004 alone (half the time of looking at each row's source). A caller that
+    must leave some hand values out asks `monitor_extremes` and `hand_values` for them."""
     return [
         tuple(row)
         for row in conn.execute(
-            "select participant_id, param, count(*), "
-            "min(value) filter (where coalesce(source, '') not like 'hand%'), "
-            "max(value) filter (where coalesce(source, '') not like 'hand%') "
+            "select participant_id, param, count(*), min(value), max(value) "
             "from vitals where session_id = ? and participant_id is not null group by 1, 2",
             (session_id,),
         )
     ]
 
 
-def hand_values(conn: sqlite3.Connection, session_id: str) -> list[tuple[str, str, float, float]]:
-    """(participant id, param, t, value) of every value typed in by hand, in time order."""
-    return [
-        tuple(row)
-        for row in conn.execute(
-            "select participant_id, param, t, value from vitals where session_id = ? "
-            "and source like 'hand:%' order by t",
-            (session_id,),
-        )
-    ]
+def monitor_extremes(
+    conn: sqlite3.Connection, session_id: str, participant_id: str, param: str
+) -> tuple[float | None, float | None]:
+    """The lowest and highest value of the participant's `param` that no hand typed in."""
+    lo, hi = conn.execute(
+        "select min(value), max(value) from vitals where session_id = ? "
+        "and participant_id = ? and param = ? and coalesce(source, '') not like 'hand%'",
+        (session_id, participant_id, param),
+    ).fetchone()
+    return lo, hi
+
+
+def hand_values(
+    conn: sqlite3.Connection,
+    session_id: str,
+    participant_id: str | None = None,
+    param: str | None = None,
+) -> list[tuple[str, str, float, float]]:
+    """(participant id, param, t, value) of every value typed in by hand, in time order:
+    the session's, or one participant's `param` (through the index, not every row)."""
+    sql = "select participant_id, param, t, value from vitals where session_id = ? "
+    args: tuple = (session_id,)
+    if participant_id is not None and param is not None:
+        sql += "and participant_id = ? and param = ? "
+        args += (participant_id, param)
+    return [tuple(row) for row in conn.execute(sql + "and source like 'hand:%' order by t", args)]
 
 
 def _not_struck(struck_times: tuple[float, ...]) -> str:
@@ -158,6 +176,24 @@ def series_span(
         (session_id, participant_id, param, lo, hi, *struck_times),
     ).fetchone()
     return n, first, last
+
+
+def series_exists(
+    conn: sqlite3.Connection,
+    session_id: str,
+    participant_id: str,
+    param: str,
+    struck_times: tuple[float, ...] = (),
+) -> bool:
+    """Whether the participant has any stored `param` value, leaving out hand values
+    measured at `struck_times`: one step into the index, not a count of the rows."""
+    row = conn.execute(
+        "select 1 from vitals where session_id = ? and participant_id = ? and param = ?"
+        + _not_struck(struck_times)
+        + " limit 1",
+        (session_id, participant_id, param, *struck_times),
+    ).fetchone()
+    return row is not None
 
 
 def series_rows(

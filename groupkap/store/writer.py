@@ -3,7 +3,9 @@
 Events are committed the moment they arrive, each in its own transaction that also reads the
 chain's tail, so two writers can never fork the chain. Vitals are batched and committed at
 least every `vitals_interval_s` (0.5 s), so a killed process loses under a second of vitals
-and no event. A connection belongs to the thread that made it: this thread opens its own.
+and no event. Every transaction also adds its rows to the session's `session_counts`, so the
+counts never disagree with the rows. A connection belongs to the thread that made it: this
+thread opens its own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -23,7 +26,12 @@ from groupkap.errors import StorageError
 from groupkap.store import seals
 from groupkap.store.anchor import Anchor
 from groupkap.store.chain import GENESIS, canonical_data, row_hash
-from groupkap.store.projections import Projection
+from groupkap.store.projections import (
+    COUNT_EVENT,
+    COUNT_VITALS,
+    RECOUNT_PARTICIPANTS,
+    Projection,
+)
 
 log = logging.getLogger("groupkap.store")
 
@@ -287,6 +295,9 @@ class StoreWriter:
             )
             for sql, params in ev.projections:
                 conn.execute(sql, params)
+            conn.execute(COUNT_EVENT, (ev.session_id,))
+            if ev.projections:  # it may have changed who is in the room
+                conn.execute(RECOUNT_PARTICIPANTS, (ev.session_id,))
             conn.execute("commit")
         except BaseException as exc:
             if conn.in_transaction:
@@ -323,6 +334,8 @@ class StoreWriter:
                 "t_start, rate_hz, n, samples, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 waves,
             )
+            for session_id, n in Counter(row[0] for row in vitals).items():
+                conn.execute(COUNT_VITALS, (session_id, n))
             conn.execute("commit")
         except BaseException as exc:
             if conn.in_transaction:

@@ -13,7 +13,12 @@ import pytest
 from review_fixture import HandLog
 
 from groupkap.errors import BadInputError
-from groupkap.review.series import load_series, load_waveform, session_struck_values
+from groupkap.review.series import (
+    has_series,
+    load_series,
+    load_waveform,
+    session_struck_values,
+)
 from groupkap.store.store import open_read_only
 
 N = 3000  # one value a second for 50 minutes
@@ -176,3 +181,21 @@ def test_the_waveform_is_every_stored_sample_at_its_own_time(review_db):
     assert np.allclose(np.diff(w.t), 1 / rate, atol=1e-6)  # epoch floats: µs
     assert np.array_equal(w.value[: len(stored)], stored.astype(np.float64))
     assert w.t[0] == t_start
+
+
+def test_has_series_answers_as_load_series_would_without_reading_the_rows(tmp_path):
+    """The window asks it whether the heart lane shows HR or the pulse rate: a parameter
+    whose only value was typed in and struck has nothing to show, as load_series says."""
+    log = HandLog(tmp_path / "h.sqlite3")
+    log.add("p1", "K.W.", 1)
+    log.vital("p1", "PR", 1, 71.0)
+    entered = {"entry_id": "typo", "values": {"HR": 700.0}, "t_measured": log.at(2)}
+    log.event(2, "observation.entered", {**entered, "taken_by": "RN Ada", "source": "hand"}, "p1")
+    log.vital("p1", "HR", 2, 700.0, "hand:RN Ada")
+    log.event(3, "entry.struck", {"entry_id": "typo", "reason": "typo"}, "p1")
+    with closing(open_read_only(log.close(end_minute=5))) as c:
+        for param in ("PR", "HR", "SpO2"):
+            found = has_series(c, log.sid, "p1", param)
+            assert found == (load_series(c, log.sid, "p1", param).rows > 0)
+            assert found == (param == "PR")
+        assert has_series(c, log.sid, "p1", "HR", struck=set())  # the typo, were it standing

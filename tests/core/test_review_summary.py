@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 
 import pytest
 from review_fixture import NURSE, HandLog, copy_db
@@ -158,6 +159,40 @@ def test_extremes_leave_out_struck_hand_values_as_v_vitals_does(review_db, fixtu
         path, "select count(*) from vitals where session_id = ? and participant_id = ?", sid, mk.id
     )[0]
     assert mk.vitals_rows == n
+
+
+def test_every_participants_peaks_are_v_vitals_without_the_struck(review_db, fixture_summary):
+    """Peaks come from one pass over the index, read again only where a value was struck:
+    each participant's agree with the readable view's values that still count."""
+    path, sid = review_db
+    for p in fixture_summary.participants:
+        ((sbp, spo2, hr, pr, n),) = rows(
+            path,
+            "select max(case when param = 'SBP' then value end), "
+            "min(case when param = 'SpO2' then value end), "
+            "max(case when param = 'HR' then value end), "
+            "max(case when param = 'PR' then value end), count(*) "
+            "from v_vitals where session_id = ? and participant = ? and struck = 0",
+            sid,
+            p.alias,
+        )
+        assert (p.peak_sbp, p.lowest_spo2, p.peak_hr) == (sbp, spo2, hr if hr is not None else pr)
+        assert p.vitals_rows >= n > 0
+
+
+def test_the_window_s_summary_leaves_out_only_the_peaks_and_row_counts(review_db, fixture_summary):
+    path, sid = review_db
+    quick = load_summary(path, sid, chain=fixture_summary.chain, extremes=False)
+    assert all(
+        (p.peak_sbp, p.lowest_spo2, p.peak_hr, p.vitals_rows) == (None, None, None, 0)
+        for p in quick.participants
+    )
+    blank = dict(peak_sbp=None, lowest_spo2=None, peak_hr=None, vitals_rows=0)
+    full = replace(
+        fixture_summary,
+        participants=tuple(replace(p, **blank) for p in fixture_summary.participants),
+    )
+    assert quick == full
 
 
 def test_markers_show_doses_checks_scales_music_and_circle_turns(fixture_summary):

@@ -109,6 +109,7 @@ def test_applying_migrations_again_changes_nothing(tmp_path):
         "m004_vitals_by_participant",
         "m005_accounts",
         "m006_courses",
+        "m007_session_counts",
     ]
     assert {row[1] for row in before[1]} == {"groupkap"}
 

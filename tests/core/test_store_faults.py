@@ -182,10 +182,14 @@ def test_deleting_the_anchor_too_is_caught_by_a_head_kept_elsewhere(original, tm
     shutil.copy(anchor_path(original), kept)
     db = copy_db(original, tmp_path / "both.sqlite3", with_anchor=False)
     gone = tamper.delete_tail(db, 2)  # the last note and the session.ended…
-    with closing(sqlite3.connect(db)) as conn, conn:  # …and its row made to agree
+    with closing(sqlite3.connect(db)) as conn, conn:  # …and its rows made to agree
         conn.execute(
             "update sessions set status = 'running' where status = 'ended' and "
             "id = (select session_id from events order by seq desc limit 1)"
+        )
+        conn.execute(
+            "update session_counts set events = events - 2 where "
+            "session_id = (select session_id from events order by seq desc limit 1)"
         )
 
     alone = cli("verify", "--db", db)

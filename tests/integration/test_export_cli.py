@@ -52,6 +52,12 @@ def test_export_pdf_headless_carries_the_chain_head(review_db, tmp_path):
     assert _pages(out) >= 1 + people + 1
     assert f"chain head {head.seq} {head.hash[:16]}" in done.stdout
     assert "page 1 of" in done.stderr  # the progress line
+    with closing(sqlite3.connect(path)) as conn:
+        seats = conn.execute(
+            "select seat, alias from participants where session_id = ? order by seat", (sid,)
+        ).fetchall()
+    for seat, alias in seats:  # each step shows as it happens, the first seat too
+        assert f"exporting reading seat {seat} · {alias} " in done.stderr
     text = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True
     ).stdout
@@ -97,7 +103,28 @@ def test_bad_input_is_exit_2_with_one_line_and_no_file(review_db, tmp_path, args
     )
     assert done.returncode == 2
     assert says in done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr  # the refusal alone, no progress
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_out_is_kept_unless_replace_is_given(review_db, tmp_path):
+    """(A suffix that says another format, `--format json --out a.pdf`, is refused the same
+    way: tests/core/test_export_target.py.)"""
+    path, sid = review_db
+    summary = tmp_path / "s.json"
+    summary.write_text("kept")
+    again = _run("export", sid, "--db", str(path), "--format", "json", "--out", str(summary))
+    assert again.returncode == 2
+    assert again.stderr == (
+        f"groupkap: {summary} already exists; add --replace to overwrite it, "
+        "or choose another --out\n"
+    )
+    assert summary.read_text() == "kept"
+    args = ("--format", "json", "--out", str(summary), "--replace")
+    replaced = _run("export", sid, "--db", str(path), *args)
+    assert replaced.returncode == 0, replaced.stderr
+    assert json.loads(summary.read_text())["session"]["id"] == sid
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]  # no temporary file left
 
 
 def test_the_esketamine_record_as_pdf(review_db, tmp_path):

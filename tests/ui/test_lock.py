@@ -125,7 +125,7 @@ def test_while_locked_the_alarms_still_sound(qtbot, staffed):
             self.cues += cues
             return ""
 
-        def wait_for_self_test(self, _timeout: float) -> None:
+        def end_self_test(self) -> None:
             pass
 
         def close(self) -> None:

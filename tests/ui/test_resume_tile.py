@@ -71,7 +71,7 @@ def trend_points(tile) -> int:
     pleth = tile.pleth.widget
     return sum(
         len(item.getData()[0] if item.getData()[0] is not None else ())
-        for plot in tile.findChildren(pg.PlotWidget)
+        for plot in tile.findChildren(pg.GraphicsView)
         if plot is not pleth
         for item in plot.getPlotItem().listDataItems()
     )

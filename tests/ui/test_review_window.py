@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextDocument
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QTableView
 
 from groupkap.review.model import Marker
 from groupkap.review.summary import load_summary
@@ -238,13 +238,49 @@ def test_compliance_and_circle_tabs_say_what_the_summary_says(open_window, summa
     model = w.compliance_model
     assert model.rowCount() == len(summary.participants)
     four = seat(summary, 4)  # left early, undischarged
-    row = model.rows.index(four)
+    row = [p.id for p in model.rows].index(four.id)  # the window's summary has no peaks
     gap = next(c for c in four.compliance if c.met is False)
     column = [c.title for c in model.columns].index(gap.name)
     index = model.index(row, column)
     assert model.data(index).startswith("✗")
     assert model.data(index, Qt.ItemDataRole.ToolTipRole) == gap.detail
     assert w.circle_model.rowCount() == len(summary.circle.speakers) > 0
+
+
+def test_the_log_s_check_waits_for_the_first_frame_and_tabs_for_their_first_show(
+    qtbot, qapp, review_db, monkeypatch
+):
+    """Opening sooner, showing the same: the check (seconds of the interpreter on a big file)
+    starts once the plots are drawn, the banner saying so meanwhile; a tab nobody has looked
+    at yet holds no table, and shown it holds the model's rows (its title said the gist)."""
+    import ui.review.window as window_module
+
+    started = []
+    real = window_module.check_in_background
+    monkeypatch.setattr(
+        window_module,
+        "check_in_background",
+        lambda *a: started.append(a[0]) or real(*a),
+    )
+    w = ReviewWindow(*review_db)
+    qtbot.addWidget(w)
+    qapp.processEvents()
+    assert started == [] and not w.plots.painted and not w.chain_checked
+    assert w.banner.words.chain == "Checking the log…"
+    w.resize(1600, 1000)
+    w.show()
+    qtbot.waitUntil(lambda: w.plots.painted)
+    qtbot.waitUntil(lambda: started == [review_db[0]])
+    page = w.tabs.widget(1)
+    assert page.findChildren(QTableView) == [] and "with a gap" in w.tabs.tabText(1)
+    w.tabs.setCurrentIndex(1)
+    (view,) = page.findChildren(QTableView)
+    assert view is w.tabs.compliance_view and view.isVisible()
+    assert view.model().rowCount() == w.compliance_model.rowCount() == len(w.summary.participants)
+    w.tabs.setCurrentIndex(2)
+    assert w.tabs.widget(2).findChildren(QTableView) == [w.tabs.circle_view]
+    qtbot.waitUntil(lambda: w.chain_checked, timeout=30_000)
+    assert w.banner.words.chain.startswith("✓ log checks out") and started == [review_db[0]]
 
 
 def test_replay_and_export_ask_the_caller_with_the_session_id(open_window, qtbot, review_db):

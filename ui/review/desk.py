@@ -4,7 +4,10 @@ they ask for (Replay in room…, Export…), for `groupkap review` and the room'
 Exports run on a worker thread (the PDF is painted there too: a QPdfWriter may be painted
 off the GUI thread), so the window stays responsive while a long session is written; their
 progress and outcome come back through `ui.bridges.ExportBridge`, and a progress dialog
-shows them.
+shows them (only if it lasts over PROGRESS_AFTER_MS). The place is checked before the work
+(`groupkap.review.export_target`): a name whose suffix says another format is refused at
+once; an existing file has already been confirmed in the file dialog, which asks before
+replacing.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from groupkap.errors import GroupKapError
+from groupkap.errors import BadInputError, GroupKapError
+from groupkap.review.export_target import check_target
 from groupkap.settings import Settings
 from ui.bridges import ExportBridge
 
 SUFFIX = {"pdf": ".pdf", "json": ".json", "csv": ""}
+PROGRESS_AFTER_MS = 300  # a quicker export finishes without a dialog flashing up
 
 
 def export_session(
@@ -66,6 +71,7 @@ class ReviewDesk(QObject):
         self.windows: list[QWidget] = []
         self.last_export: object = None
         self.message: QMessageBox | None = None  # the last message shown (tests read it)
+        self.progress: QProgressDialog | None = None  # the running export's dialog
         self._busy: ExportBridge | None = None
 
     def open(self, session_id: str | None = None) -> QWidget:
@@ -136,11 +142,17 @@ class ReviewDesk(QObject):
             out = self._ask_where(fmt, session_id, parent, deidentify)
             if out is None:
                 return False
+        try:  # the dialog asked before replacing a file; a wrong suffix is refused here
+            out = check_target(fmt, Path(out), replace=True)
+        except BadInputError as exc:
+            self._failed_before_start(exc, parent)
+            return False
         bridge = ExportBridge(self)
         dialog = QProgressDialog(f"Exporting {fmt.upper()}…", "", 0, 100, parent)
         dialog.setCancelButton(None)  # a half-written export is never kept: nothing to cancel
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
+        dialog.setMinimumDuration(PROGRESS_AFTER_MS)
+        self.progress = dialog
         bridge.progress.connect(
             lambda fraction, word: (
                 dialog.setValue(int(fraction * 100)),
@@ -164,8 +176,15 @@ class ReviewDesk(QObject):
         threading.Thread(target=work, name="groupkap-export", daemon=True).start()
         return True
 
+    def _failed_before_start(self, exc: BadInputError, parent: QWidget | None) -> None:
+        self.last_export = exc
+        self._tell(parent, QMessageBox.Icon.Warning, "Export failed", str(exc))
+        self.export_done.emit(exc)
+
     def _finished(self, result: object, dialog: QProgressDialog, parent: QWidget | None) -> None:
         dialog.close()
+        dialog.deleteLater()  # not kept hidden behind the window, one per export
+        self.progress = None
         self._busy = None
         self.last_export = result
         if isinstance(result, Exception):

@@ -137,12 +137,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    """One table row; `colour` is its text colour (ALERT marks what needs a look), `bold` too."""
+    """One table row; `colour` is its text colour (ALERT marks what needs a look), `bold` too.
+    `cell_colours`, when given, colours each cell on its own (None: the row's colour), so
+    only the value that needs a look turns red, not its whole row."""
 
     cells: Sequence[str]
     colour: str = INK
     bold: bool = False
     span: bool = False  # one text across the whole row (an empty table's "none")
+    cell_colours: Sequence[str | None] = ()
+
+    def colour_of(self, i: int) -> str:
+        """The text colour of cell `i`."""
+        own = self.cell_colours[i] if i < len(self.cell_colours) else None
+        return own or self.colour
 
 
 _ALIGN = {
@@ -255,9 +263,9 @@ class Table:
             painter.drawLine(QPointF(rect.left(), y + h), QPointF(rect.right(), y + h))
         for (row, h), y in zip(rows, tops):
             painter.setFont(ctx.font(self.size, row.bold))
-            painter.setPen(QColor(row.colour))
             x = rect.left()
-            for text, w, col in self._cells(row, rect.width()):
+            for i, (text, w, col) in enumerate(self._cells(row, rect.width())):
+                painter.setPen(QColor(row.colour_of(i)))
                 flags = int(Qt.TextFlag.TextWordWrap) | int(_ALIGN[col.align])
                 painter.drawText(QRectF(x + pad, y + pad, w - 2 * pad, h - 2 * pad), flags, text)
                 x += w

@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from groupkap import ADJUNCT_NOTICE, __version__
+from groupkap.alarms.limits import LimitSet, default_limits
+from groupkap.review.compliance import DISCHARGE_SIGNED
+from groupkap.review.extremes import PRIORITY_MARK, past_limit
 from groupkap.review.model import (
     AlarmEpisode,
     CircleStats,
@@ -88,41 +91,65 @@ def alarm_overview(alarms: Sequence[AlarmEpisode]) -> str:
     return text
 
 
-def summary_blocks(summary: SessionSummary, generated_at: float | None) -> list[Block]:
+def participant_row(p: ParticipantSummary, limits: LimitSet) -> Row:
+    """A participant's line on page 1. Only what needs a look is red, each with a word or a
+    mark too (never colour alone): a protocol not met (`✗ not met`), a discharge the protocol
+    wanted and that was not signed (`✗ not signed`), a peak SBP or lowest SpO2 past an alarm
+    limit in force (`***` high, `**` medium, as on the room's tiles)."""
+    discharge_gap = any(c.name == DISCHARGE_SIGNED and c.met is False for c in p.compliance)
+    if p.discharged_at is not None:
+        discharge = fmt.clock(p.discharged_at)
+    else:
+        discharge = "✗ not signed" if discharge_gap else "not signed"
+    cells, colours = (
+        [
+            str(p.seat),
+            p.alias,
+            fmt.dose(p.route, p.dose_mg),
+            fmt.clock(p.t0) if p.t0 is not None else fmt.NOT_APPLICABLE,
+            discharge,
+        ],
+        [None] * 5,
+    )
+    colours[4] = ALERT if discharge_gap and p.discharged_at is None else None
+    for param, value, unit in (("SBP", p.peak_sbp, ""), ("SpO2", p.lowest_spo2, "%")):
+        priority = past_limit(limits, param, value)
+        text = fmt.number(value, unit)
+        cells.append(f"{text} {PRIORITY_MARK[priority]}" if priority else text)
+        colours.append(ALERT if priority else None)
+    cells += [alarm_counts(p), compliance_word(p)]
+    colours += [None, ALERT if p.compliant is False else None]
+    return Row(cells, cell_colours=colours)
+
+
+def summary_blocks(
+    summary: SessionSummary,
+    generated_at: float | None,
+    limits_for: Callable[[str], LimitSet] | None = None,
+) -> list[Block]:
     """Page 1: the session at a glance. `generated_at` None: a de-identified copy, which
-    says so instead of when it was made (that date would date the session)."""
+    says so instead of when it was made (that date would date the session). `limits_for`
+    (participant id -> the alarm limits in force for them) judges the extremes; the
+    built-in defaults without it."""
     s = summary
     span = f"{fmt.day(s.started_at)}, {fmt.clock(s.started_at)}–{fmt.clock(s.ended_at)}"
     if fmt.day(s.ended_at) != fmt.day(s.started_at):
         span += f" on {fmt.day(s.ended_at)}"
     span += f" ({fmt.duration(s.ended_at - s.started_at)})"
     people = ", ".join(s.facilitators) if s.facilitators else "none recorded"
+    defaults = default_limits()
     rows = [
-        Row(
-            [
-                str(p.seat),
-                p.alias,
-                fmt.dose(p.route, p.dose_mg),
-                fmt.clock(p.t0) if p.t0 is not None else fmt.NOT_APPLICABLE,
-                fmt.clock(p.discharged_at) if p.discharged_at is not None else "not signed",
-                fmt.number(p.peak_sbp),
-                fmt.number(p.lowest_spo2, "%"),
-                alarm_counts(p),
-                compliance_word(p),
-            ],
-            colour=ALERT if p.compliant is False else INK,
-        )
-        for p in s.participants
+        participant_row(p, limits_for(p.id) if limits_for else defaults) for p in s.participants
     ]
     columns = [
         Column("Seat", 0.5, "right"),
         Column("Alias", 1.1),
-        Column("Dose", 1.1),
+        Column("Dose", 1.0),
         Column("T0", 0.7),
-        Column("Discharge", 1.0),
+        Column("Discharge", 1.2),
         Column("Peak SBP", 0.7, "right"),
         Column("Lowest SpO2", 0.8, "right"),
-        Column("Alarms", 1.4),
+        Column("Alarms", 1.3),
         Column("Protocol", 1.0),
     ]
     circle = "No sharing circle was held."
@@ -155,8 +182,10 @@ def summary_blocks(summary: SessionSummary, generated_at: float | None) -> list[
         heading("Participants"),
         Table(columns, rows, empty="nobody was seated"),
         Paragraph(
-            "Alarms: H high, M medium, L low priority. Protocol: the requirements on each "
-            "participant's page (pre-dose BP, BP at 40 min, minimum observation, discharge).",
+            "Red, with ✗ or a mark, is what needs a look; *** or ** after a value: past the "
+            "high or medium alarm limit in force. Alarms: H high, M medium, L low priority. "
+            "Protocol: the requirements on each participant's page (pre-dose BP, BP at 40 "
+            "min, minimum observation, discharge).",
             colour=MUTED,
             space_after=8,
         ),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QPainter
 
+from groupkap.alarms.limits import LimitSet
 from groupkap.review.deidentify import MARKING
 from groupkap.review.model import SessionSummary
 from groupkap.store.anchor import Head
@@ -58,11 +59,15 @@ def write_report(
     is left behind), StorageError for a damaged or missing database.
     """
     from groupkap.review.export_data import deidentifier
+    from groupkap.review.export_target import check_session
+    from groupkap.review.extremes import limits_at_end
     from groupkap.review.series import load_series
     from groupkap.review.summary import load_summary
+    from groupkap.store import queries
     from groupkap.store.store import open_read_only, reading
 
     out = checked_out(out)
+    check_session(Path(path), session_id)  # refused before the first progress line
     if progress is not None:
         progress(0.0, "reading the log")
     summary = load_summary(Path(path), session_id)
@@ -73,6 +78,8 @@ def write_report(
     conn = open_read_only(Path(path))
     try:
         with reading(Path(path)):
+            kinds = ("limits.applied", "limits.changed")
+            limits = limits_at_end(queries.events(conn, session_id, kinds=kinds))
 
             def series_for(pid: str, param: str):
                 if deid is None:
@@ -80,7 +87,14 @@ def write_report(
                 series = load_series(conn, session_id, original[pid], param)
                 return replace(series, participant_id=pid, t=series.t + deid.offset_s)
 
-            pages = render_report(summary, series_for, out, progress, deidentified=deid is not None)
+            pages = render_report(
+                summary,
+                series_for,
+                out,
+                progress,
+                deidentified=deid is not None,
+                limits_for=lambda pid: limits(original.get(pid, pid)),
+            )
     finally:
         conn.close()
     return ReportResult(out, pages, summary.chain.head_seq, summary.chain.head_hash)
@@ -93,13 +107,15 @@ def render_report(
     progress: Progress | None = None,
     generated_at: float | None = None,
     deidentified: bool = False,
+    limits_for: Callable[[str], LimitSet] | None = None,
 ) -> int:
     """Draw the report of `summary` to `out` (whole or not at all); returns its page count.
 
     `series_for(participant_id, param)` gives a Series to plot. `progress(fraction, what)` is
     called as each participant is read and as each page is drawn. `deidentified`: `summary`
     is a de-identified copy; every page says DE-IDENTIFIED and the file carries no date of
-    writing.
+    writing. `limits_for(participant_id)`: the alarm limits in force for them at the end, which
+    page 1 judges the extremes by (the built-in defaults without it).
     """
     out = checked_out(out)
     report = progress or (lambda fraction, what: None)
@@ -111,7 +127,7 @@ def render_report(
     try:
         ctx = Context(pdf.writer)
         blocks = pdf_pages.summary_blocks(
-            summary, None if deidentified else generated_at or time.time()
+            summary, None if deidentified else generated_at or time.time(), limits_for
         )
         count = max(len(summary.participants), 1)
         for n, p in enumerate(summary.participants):

@@ -101,10 +101,12 @@ class ReviewPlots(pg.GraphicsLayoutWidget):
     Signals:
         cursor_moved(float): the cursor stood somewhere new.
         range_settled(float, float): the visible stretch stopped moving (reload it).
+        first_painted(): the plots were drawn on screen for the first time.
     """
 
     cursor_moved = Signal(float)
     range_settled = Signal(float, float)
+    first_painted = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -115,14 +117,17 @@ class ReviewPlots(pg.GraphicsLayoutWidget):
         self.bands: list[pg.LinearRegionItem] = []
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._moving_cursor = False
+        self._painted = False
         self.t0_axis = T0Axis()
         self.t0_axis.enableAutoSIPrefix(False)  # its label is words, not a unit to scale
-        self.marks = self.addPlot(row=0, col=0, axisItems={"top": self.t0_axis})
+        # No context menus (the lanes turn theirs off anyway): pyqtgraph builds a ViewBox's
+        # menu of widgets up front, a tenth of a second for five plots.
+        self.marks = self.addPlot(row=0, col=0, axisItems={"top": self.t0_axis}, enableMenu=False)
         self.lanes: dict[str, pg.PlotItem] = {}
         for row, lane in enumerate(LANES, start=1):
             last = row == len(LANES)
             axes = {"bottom": pg.DateAxisItem("bottom")} if last else {}
-            plot = self.addPlot(row=row, col=0, axisItems=axes)
+            plot = self.addPlot(row=row, col=0, axisItems=axes, enableMenu=False)
             plot.setXLink(self.marks)
             self.lanes[lane.name] = plot
             self._style_lane(plot, lane, last)
@@ -325,6 +330,17 @@ class ReviewPlots(pg.GraphicsLayoutWidget):
         settle = getattr(self, "_settle", None)  # pyqtgraph resizes during __init__
         if settle is not None:
             settle.start()  # wider plots are worth more points
+
+    @property
+    def painted(self) -> bool:
+        """Whether the plots have been drawn on screen yet."""
+        return self._painted
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def _on_settle_timeout(self) -> None:
         self._relabel()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from groupkap.review.model import (
     AlarmEpisode,
@@ -177,6 +177,10 @@ def circle_words(circle: CircleStats | None) -> str:
 class SessionTables(QTabWidget):
     """The tabs under the plots: every alarm, the compliance summary, the circle.
 
+    The models and the tabs' titles are made at once; the compliance and circle tables are
+    laid out the first time their tab is shown (or asked for): a window opens sooner
+    without sizing tables nobody has looked at yet, and what they show is the same.
+
     Attributes:
         alarm_model, alarm_view: every alarm episode (sorted by when raised).
         compliance_model, compliance_view: ✓ / ✗ / — per participant and requirement.
@@ -193,20 +197,47 @@ class SessionTables(QTabWidget):
         self.addTab(self.alarm_view, f"Alarms ({len(summary.alarms)}, {unanswered} unanswered)")
         people = summary.participants
         self.compliance_model = RowsModel(people, compliance_columns(people))
-        self.compliance_view = table_view(self.compliance_model)
-        self.compliance_view.setToolTip("Hover a ✓ or ✗ for the evidence or the gap")
-        self.addTab(self.compliance_view, f"Compliance ({compliance_tab_words(people)})")
-        circle = QWidget()
-        box = QVBoxLayout(circle)
-        words = QLabel(circle_words(summary.circle))
-        words.setWordWrap(True)
-        box.addWidget(words)
-        speakers = summary.circle.speakers if summary.circle else ()
-        self.circle_model = RowsModel(speakers, circle_columns())
-        self.circle_view = table_view(self.circle_model)
-        self.circle_view.setVisible(bool(speakers))
-        box.addWidget(self.circle_view, 1)
-        self.addTab(circle, "Circle")
+        self._circle = summary.circle
+        self.circle_model = RowsModel(
+            summary.circle.speakers if summary.circle else (), circle_columns()
+        )
+        self._compliance_page, self._circle_page = QWidget(), QWidget()
+        QVBoxLayout(self._compliance_page).setContentsMargins(0, 0, 0, 0)  # the table alone
+        QVBoxLayout(self._circle_page)  # the words over the table
+        self._compliance_view: QTableView | None = None
+        self._circle_view: QTableView | None = None
+        self.addTab(self._compliance_page, f"Compliance ({compliance_tab_words(people)})")
+        self.addTab(self._circle_page, "Circle")
+        self.currentChanged.connect(self._on_current_changed)
+
+    @property
+    def compliance_view(self) -> QTableView:
+        if self._compliance_view is None:
+            view = self._compliance_view = table_view(self.compliance_model)
+            view.setToolTip("Hover a ✓ or ✗ for the evidence or the gap")
+            self._compliance_page.layout().addWidget(view)
+            view.show()  # at once, not on the next turn of the event loop (a page shown)
+        return self._compliance_view
+
+    @property
+    def circle_view(self) -> QTableView:
+        if self._circle_view is None:
+            box = self._circle_page.layout()
+            words = QLabel(circle_words(self._circle))
+            words.setWordWrap(True)
+            box.addWidget(words)
+            words.show()
+            view = self._circle_view = table_view(self.circle_model)
+            box.addWidget(view, 1)  # in its page before it is shown: never a window of its own
+            view.setVisible(self.circle_model.rowCount() > 0)
+        return self._circle_view
+
+    def _on_current_changed(self, index: int) -> None:
+        page = self.widget(index)
+        if page is self._compliance_page:
+            self.compliance_view  # noqa: B018 (laid out on first show)
+        elif page is self._circle_page:
+            self.circle_view  # noqa: B018 (laid out on first show)
 
 
 def compliance_tab_words(people: Sequence[ParticipantSummary]) -> str:

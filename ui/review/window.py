@@ -16,7 +16,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupkap.review.model import ChainStatus, ParticipantSummary
-from groupkap.review.series import load_series, session_struck_values
+from groupkap.review.series import has_series, load_series, session_struck_values
 from groupkap.review.summary import load_summary
 from groupkap.store.store import open_read_only
 from ui import theme
@@ -48,6 +48,7 @@ log = logging.getLogger("groupkap.review")
 
 EXPORT_FORMATS = (("pdf", "PDF report…"), ("csv", "CSV files…"), ("json", "JSON summary…"))
 UNCHECKED = ChainStatus(True, "not checked yet")  # until the worker's verdict replaces it
+CHECK_AFTER_SHOWN_MS = 1000  # the log's check starts by then even if the plots were not drawn
 
 
 class ReviewWindow(QMainWindow):
@@ -55,7 +56,8 @@ class ReviewWindow(QMainWindow):
 
     Attributes:
         db_path, session_id: what is shown.
-        summary: the session as `load_summary` read it (SessionSummary).
+        summary: the session as `load_summary(..., extremes=False)` read it (SessionSummary:
+            no peaks or row counts, which the window does not show).
         participant: who the plots show now (ParticipantSummary), None for a session without
             participants.
         banner, plots, readout, people (the participants list), alarm_view, compliance_view,
@@ -76,7 +78,11 @@ class ReviewWindow(QMainWindow):
         # Checking the whole log takes seconds on a big file: the window opens at once with
         # the banner saying so, and the check runs on a worker (unless `chain` is known).
         self.chain_checked = chain is not None
-        self.summary = load_summary(self.db_path, session_id, chain=chain or UNCHECKED)
+        # Without the peaks and row counts (the reports' figures, not shown here): finding
+        # them reads every stored value, a third of a second for a long session.
+        self.summary = load_summary(
+            self.db_path, session_id, chain=chain or UNCHECKED, extremes=False
+        )
         self._conn = open_read_only(self.db_path)
         self._struck = session_struck_values(self._conn, session_id)  # typos taken back
         self._loaded: tuple | None = None  # what the curves hold now: (pid, start, end, points)
@@ -92,8 +98,12 @@ class ReviewWindow(QMainWindow):
             self.people.setCurrentRow(0)  # draws the first participant
         self.plots.set_cursor(first.t0 if first and first.t0 else self.summary.started_at)
         self._show_readout(self.plots.cursor_t)
+        self._chain_bridge = None
         if not self.chain_checked:
-            self._check_chain()
+            # Started once the plots are first drawn (or a second after showing, whichever
+            # comes first): the check holds the interpreter for seconds, and the lead should
+            # see the session first. The banner says the log is being checked meanwhile.
+            self.plots.first_painted.connect(self._check_chain, Qt.ConnectionType.QueuedConnection)
 
     # -- building -----------------------------------------------------------------------
     def _build(self) -> None:
@@ -200,7 +210,10 @@ class ReviewWindow(QMainWindow):
             shortcut.activated.connect(lambda e=edge: self.plots.set_cursor(self.plots.span[e]))
 
     def _check_chain(self) -> None:
-        """Verify the log on a worker thread; the banner shows the verdict when it comes."""
+        """Verify the log on a worker thread (once); the banner shows the verdict when it
+        comes."""
+        if self.chain_checked or self._chain_bridge is not None:
+            return
         self._chain_bridge = check_in_background(self.db_path, self._on_chain_checked, self)
 
     def _on_chain_checked(self, chain: ChainStatus) -> None:
@@ -229,10 +242,8 @@ class ReviewWindow(QMainWindow):
     def _heart_param(self, pid: str) -> str:
         """HR, or PR when the participant has no ECG heart rate (as their tile showed)."""
         if pid not in self._heart:
-            hr = load_series(
-                self._conn, self.session_id, pid, "HR", max_points=2, struck=self._struck
-            )
-            self._heart[pid] = "HR" if hr.rows else "PR"
+            hr = has_series(self._conn, self.session_id, pid, "HR", struck=self._struck)
+            self._heart[pid] = "HR" if hr else "PR"
         return self._heart[pid]
 
     def _load_visible(self) -> None:
@@ -303,6 +314,8 @@ class ReviewWindow(QMainWindow):
             self._sized = True
             height = self.splitter.height()
             self.splitter.setSizes([round(height * 0.7), round(height * 0.3)])
+            if not self.chain_checked:  # in case the plots are not drawn soon (minimised)
+                QTimer.singleShot(CHECK_AFTER_SHOWN_MS, self, self._check_chain)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.plots.stop()

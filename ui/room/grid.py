@@ -36,6 +36,9 @@ class RoomGrid(QWidget):
         tiles: the tiles by seat number.
         rows, cols: the grid's shape (from the seats' positions).
         frames: how many frames have been drawn (for tests and the benchmark).
+        between_tiles: called before each tile is drawn; True when it ran the heartbeat
+            (the running room's `beat_if_due`), so a slow frame never holds a due beat
+            for longer than one tile's drawing. The tiles after it show the new data.
 
     Signals:
         frame_drawn(float): after each frame, with the session time it showed.
@@ -68,6 +71,7 @@ class RoomGrid(QWidget):
         self._vitals_for = vitals_for
         self._now = now
         self.frames = 0
+        self.between_tiles: Callable[[], bool] | None = None
         self.margin = theme.px(8)
         self.spacing = theme.px(8)
         self.tiles: dict[int, SeatTile] = {}
@@ -149,11 +153,10 @@ class RoomGrid(QWidget):
         now = self._now()
         flash_t = self._flash_clock()
         slot = self.frames % self._trend_every
-        alarms: dict[str, list[Alarm]] = {}
-        if self.alarms is not None:
-            for alarm in self.alarms.alarms.values():
-                alarms.setdefault(alarm.participant_id, []).append(alarm)
+        alarms = self._alarms_by_participant()
         for tile in self.tiles.values():
+            if self.between_tiles is not None and self.between_tiles():
+                now, alarms = self._now(), self._alarms_by_participant()
             if tile.participant is not None:
                 pid = tile.participant.id
                 trends = all_plots or self._trend_slot[tile.seat.number] == slot
@@ -180,3 +183,10 @@ class RoomGrid(QWidget):
                     )
         self.frames += 1
         self.frame_drawn.emit(now)
+
+    def _alarms_by_participant(self) -> dict[str, list[Alarm]]:
+        alarms: dict[str, list[Alarm]] = {}
+        if self.alarms is not None:
+            for alarm in self.alarms.alarms.values():
+                alarms.setdefault(alarm.participant_id, []).append(alarm)
+        return alarms

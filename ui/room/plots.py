@@ -24,25 +24,21 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from groupkap.alarms.limits import ParamLimits
 from groupkap.params import PARAMETERS
 from ui import theme
+from ui.room.quiet_plot import QuietPlot
 
 TREND_PARAMS = ("HR", "SpO2", "SBP")  # the lanes, top to bottom, in the numerics' order
 LANE_PAD = 0.12  # each lane's display range fills its middle 76 %: curves never touch
 _GRID = "#222831"
 
 
-def _quiet_plot(height: int) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background=theme.TILE)
+def _quiet_plot(height: int) -> QuietPlot:
+    # No axes, menus, buttons or mouse: a bare view (a PlotWidget built all of them, half a
+    # second of start-up for the room's twenty plots: ui/room/quiet_plot.py).
+    plot = QuietPlot(background=theme.TILE)
     plot.setMinimumHeight(height)
     plot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
     plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     plot.viewport().setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    plot.disableAutoRange()
-    for axis in ("left", "bottom"):
-        plot.hideAxis(axis)
-    plot.getPlotItem().setContentsMargins(0, 0, 0, 0)
     plot.setFrameShape(pg.QtWidgets.QFrame.Shape.NoFrame)
     # The view paints every pixel of itself (its background brush), so it is opaque: a new
     # trace repaints the plot alone, not the tile, grid and window behind it (each of
@@ -128,7 +124,7 @@ class PlethPlot:
     """The last few seconds of the pleth waveform, newest at the right.
 
     Attributes:
-        widget: the PlotWidget to place in a layout.
+        widget: the QuietPlot to place in a layout.
         seconds: how much waveform is kept at most.
         shown_seconds: how much of it fits the plot's width.
     """
@@ -242,7 +238,7 @@ class TrendPlot:
     faint lines the participant's alarm limits.
 
     Attributes:
-        widget: the PlotWidget.
+        widget: the QuietPlot.
         scale: the tick labels, to place left of `widget`.
         minutes: the trend's span.
         curves: the curve of each lane, by parameter (SBP's cuff readings also as dots,
