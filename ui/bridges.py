@@ -75,6 +75,21 @@ class SoundTestBridge(QObject):
         self.finished.emit(result)
 
 
+class AlarmOpenBridge(QObject):
+    """Carries the alarm sound's player, opened on a worker thread (the bursts' synthesis and
+    libVLC's start, a fifth to half a second), to the GUI thread, which alone plays it.
+
+    Signals:
+        opened(object): (files by priority, the AlarmBurstPlayer or None, why not in words).
+    """
+
+    opened = Signal(object)
+
+    def report(self, outcome: object) -> None:
+        """Safe from the worker thread: the signal is queued to the GUI thread."""
+        self.opened.emit(outcome)
+
+
 class ChainCheckBridge(QObject):
     """Carries the check of a session log (`groupkap.review.summary.chain_status`, seconds
     on a large file) from its worker thread to the review window or the session browser.

@@ -1,6 +1,7 @@
 """The room's alarm sound, wired: its self-test's result goes to the session log and, when no
 one could hear the alarms, across the top of the window; libVLC and the self-test start once
-the room's first frame is drawn, so they do not hold it back (issue 17)."""
+the room's first frame is drawn, and libVLC opens on a worker thread, so neither holds the
+room back (issue 17)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from groupkap.session import LiveSession
 from ui.alarms.alarm_audio import AlarmAudio
 from ui.first_frame import after_first_frame
 from ui.main_window import MainWindow
-from ui.room_run import RoomRun
+from ui.room_run import RoomRun, on_sound_failed
 
 OFFSCREEN_DEVICE = "dummy output (offscreen)"
 
@@ -51,6 +52,8 @@ def room_alarm_sound(
     )
     named = OFFSCREEN_DEVICE if offscreen else sound.device
     sound.bridge.finished.connect(lambda result: on_sound_tested(live, window, named, result))
+    # A cue that waited for the player and then could not be played: as a failing cue would.
+    sound.on_failure = lambda problem: on_sound_failed(live, window, problem)
     return sound
 
 

@@ -16,7 +16,8 @@ libVLC 3 facts this relies on (measured; see tests/integration/test_seat_player.
 - Under load libVLC resamples a late stream to catch up: sidebands 40-60 dB down in that
   seat's own sound, not another seat's music (tests/integration/test_seat_player.py).
 - When a sink disappears, PulseAudio moves its streams to the default sink (the room) and
-  libVLC reads back that sink: `tick` sees it and drops the stream at once.
+  libVLC reads back that sink: the device watcher (device_watch.py, its own thread) sees it
+  within 0.1 s and the next `tick` drops the stream.
 - The file output (`--aout=afile`) has no volume control: fades are not heard there.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import queue
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from typing import Any
 from groupkap.audio.libvlc import VlcPlayer
 from groupkap.clock import Clock
 from groupkap.errors import BadInputError
+from groupkap.music.device_watch import DeviceWatch, shared_watch
 from groupkap.music.library import unreadable
 
 log = logging.getLogger("groupkap.music")
@@ -85,6 +88,9 @@ class SeatPlayer:
     ten times a second: fades step there, from `clock`, and libVLC's reports are taken in
     there. libVLC's own thread only queues plain values (calling libVLC from it deadlocks).
     Each seat has its own libVLC instance, so nothing is shared with other seats or alarms.
+    The one exception is `probe_device`, which the device watcher calls on its own thread:
+    asking libVLC where the stream plays can wait on PulseAudio, so `tick` only reads the
+    watcher's verdict (issue 17).
 
     Events go to `on_event(kind, data)`; data always holds seat, piece (title), path and
     actor ("system" when nobody acted).
@@ -105,7 +111,10 @@ class SeatPlayer:
         volume_cap: int = 80,
         volume: int = 60,
         fade_s: float = 4.0,
+        device_watch: DeviceWatch | None = None,
     ) -> None:
+        """`device_watch`: the thread that checks the device while a piece plays (the
+        process's shared one by default)."""
         for name, value in (("volume cap", volume_cap), ("volume", volume)):
             if not 0 <= value <= 100:
                 raise BadInputError(f"the {name} is 0 to 100, not {value}")
@@ -129,6 +138,13 @@ class SeatPlayer:
         # Bumped on the owner's thread when the media changes; the callback stamps reports
         # with it, so a report about a piece already replaced is recognised as stale.
         self._generation = 0
+        # The watcher's verdict on the stream of generation `_checked` (the last one whose
+        # device `_start` read back): (generation, problem or None). Held by the watcher while
+        # it asks libVLC, so the player is never released under it.
+        self._checked = -1
+        self._verdict: tuple[int, str | None] | None = None
+        self._probe_lock = threading.Lock()
+        self._watch = device_watch or shared_watch()
         self._output = VlcPlayer(vlc_args)
         self._player = self._output.player
         try:
@@ -138,6 +154,8 @@ class SeatPlayer:
             raise
         if device is not None and device not in self._output.device_ids():
             self._lose("the device is not connected")
+        if device is not None:
+            self._watch.add(self)
 
     # -- what the tile shows ----------------------------------------------------------
     @property
@@ -274,11 +292,12 @@ class SeatPlayer:
 
     # -- the owner's heartbeat ----------------------------------------------------------
     def tick(self) -> None:
-        """Take libVLC's reports, check the device, and step the fade; ~10 times a second."""
+        """Take libVLC's reports, the device watcher's verdict, and step the fade; ~10 times
+        a second. No libVLC call here but the volume, and that only when it changes."""
         if self._player is None:
             return
         self._drain()
-        if self._active and self.device is not None and (problem := self._device_problem()):
+        if self._active and self.device is not None and (problem := self._watched_problem()):
             self._lose(problem)
         if self._fade is not None:
             a, b, t0, seconds = self._fade
@@ -300,8 +319,10 @@ class SeatPlayer:
 
     def close(self) -> None:
         """Stop and release libVLC (an afile output is completed only now)."""
-        self._output.close()
-        self._player = None
+        self._watch.discard(self)
+        with self._probe_lock:  # not while the watcher is asking libVLC
+            self._output.close()
+            self._player = None
         self._active, self._mode = False, "stopped"
 
     def __enter__(self) -> SeatPlayer:
@@ -404,6 +425,7 @@ class SeatPlayer:
             if problem := self._device_problem():
                 self._lose(problem)
                 return
+            self._checked = self._generation  # on its device: the watcher takes over
         self._fade, self._then = None, None
         self._gain = 0.0 if fade_in else self._target()
         if fade_in:
@@ -469,13 +491,34 @@ class SeatPlayer:
             self._player.audio_set_volume(percent)
             self._sent = percent
 
-    def _device_problem(self) -> str | None:
+    def _device_problem(self, listed: Callable[[], set[str]] | None = None) -> str | None:
         """Why the seat's device is not (or no longer) the player's output, if it is not.
-        A vanished PulseAudio sink's streams move to the default sink, read back here."""
+        A vanished PulseAudio sink's streams move to the default sink, read back here.
+        `listed`: the device ids (the watcher's, read once for all seats); else this
+        output's own."""
         chosen = self._output.chosen_device()
         if chosen != self.device:
             return f"libVLC's output is {chosen!r}, not the seat's device"
-        return None if self.device in self._output.device_ids() else "the device is not connected"
+        ids = self._output.device_ids() if listed is None else listed()
+        return None if self.device in ids else "the device is not connected"
+
+    def probe_device(self, listed: Callable[[VlcPlayer], set[str]]) -> None:
+        """On the device watcher's thread: whether the piece playing now is still on the
+        seat's device, left for `tick`. The verdict carries the stream's generation, so one
+        about a stream replaced meanwhile is ignored; a stream not yet read back by `_start`
+        is not probed."""
+        with self._probe_lock:
+            generation = self._checked
+            if self._player is None or not self._active or generation != self._generation:
+                return
+            self._verdict = (generation, self._device_problem(lambda: listed(self._output)))
+
+    def _watched_problem(self) -> str | None:
+        """The watcher's verdict on the stream playing now (no libVLC call)."""
+        verdict = self._verdict
+        if verdict is None or verdict[0] != self._generation:
+            return None
+        return verdict[1]
 
     def _data(self, actor: str = "system", **extra: Any) -> dict:
         piece = self._current

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import wave
 
@@ -535,6 +536,30 @@ def test_a_device_that_disappears_silences_the_seat(tones, pulse_spare_sink, mon
     heard_s = float(np.sum(envelope(room, 0.01) > SILENCE_RMS)) * 0.01
     assert heard_s <= 0.3, f"{heard_s:.2f} s of the seat's music reached the room"
     assert rms(room[-RATE:]) < SILENCE_RMS
+
+
+def test_the_heartbeat_leaves_the_device_check_to_the_watcher(tones, pulse_spare_sink):
+    """Issue 17: asking libVLC for the devices once blocked the GUI thread for 122 ms, for
+    each playing seat on every heartbeat; now the watcher's thread asks, and `tick` reads."""
+    sink, _ = pulse_spare_sink
+    events = Events()
+    with SeatPlayer(8, device=sink, clock=RealClock(), on_event=events) as player:
+        player.load([tones["440"]])
+        player.play()
+        run([player], until=started(events), tick_s=0.1)
+        asked: list[bool] = []  # per libVLC device call: was it on this (the owner's) thread?
+        for name in ("devices", "chosen_device"):
+            real = getattr(player._output, name)
+
+            def spy(real=real):
+                asked.append(threading.current_thread() is threading.main_thread())
+                return real()
+
+            setattr(player._output, name, spy)
+        run([player], seconds=1.2, tick_s=0.1)
+        assert player.state == "playing"
+    assert asked.count(False) >= 4  # the watcher asked, every 0.1 s (the list every 0.5 s)
+    assert True not in asked, "the heartbeat asked libVLC for the device"
 
 
 def test_an_ogg_vorbis_oga_from_the_library_is_really_played(tmp_path):

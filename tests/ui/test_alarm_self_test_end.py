@@ -1,7 +1,8 @@
 """Ending a session never waits for the alarm self-test (issue 17): a result not in by then
 is logged as unfinished, before `session.ended`, and one that comes later is never written;
 a result already handed in is logged as itself. The room opens libVLC after its first frame
-(`deferred`), and a cue that comes sooner opens it rather than going unsounded."""
+(`deferred`), on a worker thread, and a cue that comes sooner opens it rather than going
+unsounded (it sounds once the player is ready)."""
 
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def test_the_end_does_not_wait_and_logs_the_self_test_unfinished(
 ):
     sound = wired(room10, window)
     run = RoomRun(room10, window, None, None, sound)
-    sound.start_self_test()  # the worker now holds in its self-test
+    sound.start_self_test()  # opens on a worker, then the self-test's worker holds
+    qtbot.waitUntil(lambda: sound._test_thread is not None, timeout=5_000)
 
     run.finish("test over")
 
@@ -102,6 +104,7 @@ def test_a_result_handed_in_before_the_end_is_logged_as_itself_once(
     sound = wired(room10, window)
     run = RoomRun(room10, window, None, None, sound)
     sound.start_self_test()
+    qtbot.waitUntil(lambda: sound._test_thread is not None, timeout=5_000)
     held.release.set()
     sound._test_thread.join(10.0)  # handed in: queued for the GUI thread, not yet delivered
 
@@ -113,11 +116,14 @@ def test_a_result_handed_in_before_the_end_is_logged_as_itself_once(
     assert [kind for kind, _ in events][-2:] == ["alarm.sound_tested", "session.ended"]
 
 
-def test_a_deferred_sound_opens_at_its_self_test_or_at_a_cue_that_comes_first(tmp_path, held):
+def test_a_deferred_sound_opens_at_its_self_test_or_at_a_cue_that_comes_first(
+    qtbot, tmp_path, held
+):
     sound = AlarmAudio(tmp_path / "sounds", None, deferred=True)
     assert sound.burst_player is None and held.made == 0
-    assert sound.play([]) is None and held.made == 0  # no cue: nothing opened
-    sound.play([SoundCue("high")])
+    assert sound.play([]) is None and sound._opening is None  # no cue: nothing opened
+    sound.play([SoundCue("high")])  # opens on a worker; the cue waits for it
+    qtbot.waitUntil(lambda: sound.burst_player is not None, timeout=5_000)
     assert held.made == 1 and sound.burst_player.played == ["high"]
     sound.close()
     sound.play([SoundCue("high")])  # closed at the session's end: not opened again
@@ -130,6 +136,7 @@ def test_an_output_no_one_hears_is_reported_at_once_without_a_worker(qtbot, tmp_
     sound.bridge.finished.connect(reports.append)
 
     sound.start_self_test()
+    qtbot.waitUntil(lambda: reports != [], timeout=5_000)  # once the player is in
 
     assert sound._test_thread is None
     assert reports == [sound.result] and reports[0]["ok"] is False

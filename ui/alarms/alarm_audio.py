@@ -1,29 +1,41 @@
 """The facilitators' alarm audio: plays the engine's cues, and self-tests at start-up.
 
-Control calls to the libVLC player happen on the GUI thread (DESIGN.md). The start-up
-self-test waits for each burst to end, so it runs on a worker thread with a libVLC
-instance of its own, and hands its plain result (`SelfTestResult.as_event()`) back
+Control calls to the libVLC player happen on the GUI thread (DESIGN.md). Opening it does
+not: synthesising the bursts and starting libVLC take a fifth to half a second (0.6 s once
+on a loaded machine, issue 17's soak), which the room would otherwise stall for. The room
+opens the player after its first frame (`deferred`, then `start_self_test` or a cue) on a
+worker thread, which hands the ready player, or why there is none, back through a bridge
+(`AlarmOpenBridge`); from then on it is used on the GUI thread only.
+
+A cue that comes while the player is opening is not lost: the highest one waiting sounds as
+soon as the player is ready (a failure to play it reaches `on_failure`, as `play`'s return
+would). The self-test runs once the player is open, as before.
+
+The start-up self-test waits for each burst to end, so it runs on a worker thread with a
+libVLC instance of its own, and hands its plain result (`SelfTestResult.as_event()`) back
 through a bridge. A sound that could not even be set up reports the same way, so every
 failure reaches the session log and the window alike.
 
-The room opens the player after its first frame (`deferred`, then `open`): libVLC takes
-a fifth of a second to start, which the facilitators would otherwise wait for with an
-empty window. Ending the session never waits for the self-test either (`end_self_test`):
-a result not in by then is logged as unfinished, and one that comes later is not written.
+Ending the session never waits, for the self-test (`end_self_test`: a result not in by then
+is logged as unfinished, and one that comes later is not written) or for the opening (a
+player that is ready only after `close` is closed at once and never sounds).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 
+from groupkap.alarms.limits import PRIORITY_RANK
 from groupkap.alarms.model import SoundCue
 from groupkap.alarms.output_check import SelfTestResult, silent_module_problem
 from groupkap.errors import AudioError
-from ui.bridges import SoundTestBridge
+from ui.bridges import AlarmOpenBridge, SoundTestBridge
 
 log = logging.getLogger("groupkap.audio")
 
@@ -44,11 +56,13 @@ class AlarmAudio:
             could not be written).
         device: the facilitators' output device ("" or None: the system default).
         burst_player: the player, or None when libVLC or the device is unavailable (or
-            before `open`).
+            before it is open).
         problem: why there is no sound, in words ("" when there is).
         bridge: emits the self-test result on the GUI thread: {priority: heard?, "ok",
             "problem"}, or `unfinished_event()` when the session ended first.
         result: that result once the GUI thread has it (None before).
+        on_failure: called on the GUI thread with the problem when a cue that waited for
+            the player could not be played (`play` returns it for the others).
     """
 
     def __init__(
@@ -59,7 +73,8 @@ class AlarmAudio:
         *,
         deferred: bool = False,
     ) -> None:
-        """`deferred`: the files and the player are made only by `open` (or the first cue)."""
+        """`deferred`: the files and the player are made later, on a worker thread, at
+        `start_self_test` or the first cue (`open_soon`); otherwise now, on this thread."""
         self.sound_folder = Path(sound_folder)
         self.device = device or None
         self.vlc_args = vlc_args
@@ -68,46 +83,115 @@ class AlarmAudio:
         self.files: dict[str, Path] = {}
         self.burst_player = None
         self.result: dict | None = None
-        self._opened = False
+        self.on_failure: Callable[[str], None] | None = None
+        self._opened = False  # asked to open (now or on the worker)
+        self._ready = False  # the player (or its failure) is in, on the GUI thread
+        self._closed = False
+        self._waiting: SoundCue | None = None  # the highest cue raised before it was ready
+        self._test_wanted = False
+        self._opening: threading.Thread | None = None
         self._test_thread: threading.Thread | None = None
-        # Held while the worker hands in its result and while the session's end is noted,
-        # so a result is either delivered before `session.ended` or not written at all.
+        # Held while a worker hands in its result and while the session's end (or the
+        # close) is noted, so a result is either delivered before `session.ended` or not
+        # written at all, and a player opened after the close is closed, never handed in.
         self._lock = threading.Lock()
         self._session_ended = False
         self.bridge.finished.connect(self._keep_result)  # first, before the window's slot
+        self._open_bridge = AlarmOpenBridge()
+        self._open_bridge.opened.connect(self._take_opened, Qt.ConnectionType.QueuedConnection)
         if not deferred:
             self.open()
 
+    # -- opening ------------------------------------------------------------------------
     def open(self) -> None:
-        """Write the burst files and start the player (libVLC), once; a failure is kept in
-        `problem`, and the self-test reports it."""
+        """Write the burst files and start the player (libVLC) on this thread, once; a
+        failure is kept in `problem`, and the self-test reports it."""
         if self._opened:
             return
         self._opened = True
+        self._take_opened(self._make())
+
+    def open_soon(self) -> None:
+        """Open the player on a worker thread, once; it is handed to the GUI thread when
+        ready (`_take_opened`), where waiting cues sound and a wanted self-test starts."""
+        if self._opened or self._closed:
+            return
+        self._opened = True
+        self._opening = threading.Thread(
+            target=self._open_in_background, name="alarm-sound-open", daemon=True
+        )
+        self._opening.start()
+
+    def _make(self) -> tuple[dict[str, Path], Any, str]:
+        """(files, player, problem): the bursts written and the player started, or why not."""
         # libVLC and the bursts' synthesis are imported here, not with the window.
         from groupkap.alarms.burst_files import ensure_bursts
         from groupkap.alarms.burst_player import AlarmBurstPlayer
 
         try:
-            self.files = ensure_bursts(self.sound_folder)
-            self.burst_player = AlarmBurstPlayer(
-                self.files, device=self.device, vlc_args=self.vlc_args
-            )
+            files = ensure_bursts(self.sound_folder)
+            player = AlarmBurstPlayer(files, device=self.device, vlc_args=self.vlc_args)
         except (AudioError, OSError) as exc:
-            self.files = {}
-            self.problem = f"alarm sound unavailable: {exc}"
-            log.error("%s", self.problem)
+            problem = f"alarm sound unavailable: {exc}"
+            log.error("%s", problem)
+            return {}, None, problem
+        return files, player, ""
 
+    def _open_in_background(self) -> None:
+        try:
+            outcome = self._make()
+        except Exception as exc:  # anything else: the room must still hear of it
+            log.exception("opening the alarm sound failed")
+            outcome = ({}, None, f"alarm sound unavailable: {exc}")
+        with self._lock:
+            if not self._closed:
+                self._open_bridge.report(outcome)  # queued to the GUI thread
+                return
+        if outcome[1] is not None:  # the room closed while it opened: never sounds
+            outcome[1].close()
+
+    def _take_opened(self, outcome: tuple[dict[str, Path], Any, str]) -> None:
+        """On the GUI thread: keep the player (or its failure), sound the cue that waited,
+        then start the self-test if it was asked for."""
+        files, player, problem = outcome
+        if self._closed:
+            if player is not None:
+                player.close()
+            return
+        self.files, self.burst_player, self._ready = files, player, True
+        if problem:
+            self.problem = problem
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            failure = self.play([waiting])
+            if failure and self.on_failure is not None:
+                self.on_failure(failure)
+        if self._test_wanted:
+            self._test_wanted = False
+            if not self._session_ended:
+                self._start_test()
+
+    # -- sounding -----------------------------------------------------------------------
     def play(self, cues: list[SoundCue]) -> str | None:
         """Sound the cues of one engine tick (the first is the room's top burst).
 
         Returns the problem in words the first time a burst cannot be played (a headset
         unplugged mid-session), so the room can say so and the log can record it; None
         otherwise. A fault is reported once, not at every tick. A cue that comes before
-        the deferred player was opened opens it: no alarm goes unsounded for start-up.
+        the deferred player is ready starts its opening and waits for it: the highest cue
+        waiting sounds as soon as the player is ready, so no alarm goes unsounded for
+        start-up.
         """
-        if cues and not self._opened:
-            self.open()
+        if self._closed:
+            return None
+        if not self._ready:
+            for cue in cues:
+                rank = PRIORITY_RANK.get(cue.priority, 0)
+                if self._waiting is None or rank > PRIORITY_RANK.get(self._waiting.priority, 0):
+                    self._waiting = cue
+            if cues:
+                self.open_soon()
+            return None
         if self.burst_player is None:
             return None
         for cue in cues:
@@ -121,14 +205,23 @@ class AlarmAudio:
                     return problem
         return None
 
+    # -- the self-test ------------------------------------------------------------------
     def start_self_test(self) -> None:
-        """Play one burst of each priority on a worker thread; the bridge reports.
+        """Play one burst of each priority on a worker thread; the bridge reports. A
+        deferred player not yet open is opened first (on its worker), then tested.
 
         With no sound to test (libVLC or the device missing), or an output named that no
-        one can hear (libVLC's dummy output, offscreen), the failure is reported at once,
-        on the calling thread: the bursts would only be timed, never heard.
+        one can hear (libVLC's dummy output, offscreen), the failure is reported at once
+        (once the player is in), on the GUI thread: the bursts would only be timed, never
+        heard.
         """
-        self.open()
+        if not self._ready:
+            self._test_wanted = True
+            self.open_soon()
+            return
+        self._start_test()
+
+    def _start_test(self) -> None:
         if self.burst_player is None:
             self.bridge.report(SelfTestResult.failed(self.problem).as_event())
             return
@@ -164,7 +257,8 @@ class AlarmAudio:
         self.result = result
 
     def end_self_test(self) -> None:
-        """At the session's end, before `session.ended`: never waits for the self-test.
+        """At the session's end, before `session.ended`: never waits for the self-test (nor
+        for the player to open).
 
         A result already handed in is delivered now (so it is logged in the session), else
         `unfinished_event()` is reported in its place; a result that comes after this is
@@ -180,6 +274,10 @@ class AlarmAudio:
             self.bridge.report(unfinished_event())
 
     def close(self) -> None:
+        """Release the player; one still opening is closed on its worker when it is ready."""
+        with self._lock:
+            self._closed = True
+        self._waiting = None
         if self.burst_player is not None:
             self.burst_player.close()
             self.burst_player = None

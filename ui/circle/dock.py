@@ -103,6 +103,10 @@ class CircleDock(QDockWidget):
             self._rule.show()
             spare = self._window.width() - self._room_width()
             width = max(DOCKED_WIDTH[0], min(DOCKED_WIDTH[1], spare))
+        # Sized before it shows, so the room narrows once, straight to what is left: shown
+        # first, the column opened at its default width and then widened, and the whole grid
+        # was laid out twice (issue 17). Sized again once shown, in case Qt let it go.
+        self._window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
         self.show()
         self._window.resizeDocks([self], [width], Qt.Orientation.Horizontal)
 

@@ -132,6 +132,8 @@ class RoomGrid(QWidget):
         for t in self.tiles.values():
             x = self.margin + t.seat.col * (tile.width() + self.spacing)
             y = self.margin + t.seat.row * (tile.height() + self.spacing)
+            # Its numbers sized first, so its layout runs once at the new size, not twice.
+            t.lay_out_for(tile.width(), tile.height())
             t.setGeometry(QRect(x, y, tile.width(), tile.height()))
 
     def sync(self) -> None:

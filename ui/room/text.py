@@ -3,13 +3,15 @@
 A tile's geometry is fixed by the grid, so a text that is too long must give way: it is
 elided (`…`) to the width it has, and the whole text goes in its tooltip. Its colour changes
 with a repaint, never a style-sheet change (restyling labels was the frame's hot spot, issue
-17); the font is set once, when the tile is laid out.
+17). Its font is its own, kept beside the widget's and drawn with, not a style sheet: the
+tile's numbers are resized whenever the tile is (the circle's dock narrows every tile at
+once), and fifty style sheets a resize were a sixth of that stall.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui import theme
@@ -45,6 +47,8 @@ class TileText(QWidget):
         self._elide = elide
         self._shown = ""
         self._size: tuple[int, bool] | None = None
+        self._font = QFont(theme.FONT_FAMILY)
+        self._metrics = QFontMetrics(self._font)
         self.explanation = explanation
         self.fit = fit
         horizontal = QSizePolicy.Policy.Fixed if fit else QSizePolicy.Policy.Ignored
@@ -98,16 +102,26 @@ class TileText(QWidget):
         if (size, bold) == self._size:
             return
         self._size = (size, bold)
-        # The window's style sheet sets every widget's font; only a sheet of its own beats it.
-        self.setStyleSheet(f"font-size: {size}px; font-weight: {'bold' if bold else 'normal'};")
-        self.ensurePolished()
-        self.setFixedHeight(self.fontMetrics().height())
+        # The window's style sheet sets every widget's font, so the text keeps a font of its
+        # own (the style sheet's family) and draws and measures with it.
+        font = QFont(theme.FONT_FAMILY)
+        font.setPixelSize(size)
+        font.setBold(bold)
+        self._font, self._metrics = font, QFontMetrics(font)
+        self.setFixedHeight(self._metrics.height())
         self._fit_width()
         self._elide_to_width()
         self.updateGeometry()
 
     def font_size(self) -> int:
         return self._size[0] if self._size else 0
+
+    def font(self) -> QFont:
+        """The font the text is drawn in (its own, not the style sheet's)."""
+        return QFont(self._font)
+
+    def fontMetrics(self) -> QFontMetrics:  # noqa: N802 (the QWidget name callers know)
+        return self._metrics
 
     # -- Qt overrides ----------------------------------------------------------------
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
@@ -126,7 +140,7 @@ class TileText(QWidget):
             return
         painter = QPainter(self)
         painter.setPen(self._colour)
-        painter.setFont(self.font())
+        painter.setFont(self._font)
         painter.drawText(self.contentsRect(), int(self._align), self._shown)
         painter.end()
 
