@@ -41,7 +41,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
+from plain_tiles import plain_tile  # noqa: E402  (beside this script)
 from PySide6.QtCore import QEvent, QObject, Qt  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QApplication,
@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (  # noqa: E402
     QGridLayout,
     QLabel,
     QMainWindow,
-    QVBoxLayout,
     QWidget,
 )
 from room_frame import Room  # noqa: E402  (beside this script)
@@ -110,25 +109,8 @@ class BareDockWindow:
         self.window.resize(*SCREENSHOT_SIZE)
         centre = QWidget()
         grid = QGridLayout(centre)
-        t = np.linspace(-10.0, 0.0, 1250)
-        minutes = np.linspace(-30.0, 0.0, 1800)
         for i in range(seats):
-            tile = QWidget()
-            box = QVBoxLayout(tile)
-            trend, pleth = pg.PlotWidget(), pg.PlotWidget()
-            for plot in (trend, pleth):
-                plot.hideAxis("left")
-                plot.hideAxis("bottom")
-                plot.hideButtons()
-                plot.disableAutoRange()
-                box.addWidget(plot)
-            for lane, colour in enumerate(("#e04040", "#40c0ff", "#40e040")):
-                trend.plot(
-                    minutes, lane + np.sin(minutes + i) / 3, pen=colour, skipFiniteCheck=True
-                )
-            pleth.plot(t, np.sin(t * 7 + i), pen="#40e0ff", skipFiniteCheck=True)
-            trend.setRange(xRange=(-30, 0), yRange=(-1, 3), padding=0)
-            pleth.setRange(xRange=(-10, 0), yRange=(-1.2, 1.2), padding=0)
+            tile, _pleth = plain_tile(i)
             grid.addWidget(tile, i // cols, i % cols)
         self.window.setCentralWidget(centre)
         self.dock = QDockWidget("dock", self.window)

@@ -89,7 +89,7 @@ def _stalls(soak) -> None:
         print(f"  {ms:>4.0f} ms at {minute:6.1f} min ({phase}): {where}")
     print(
         f"(not in these: the session's end, RoomRun.finish in one slot: last pump, circle, last"
-        f" frame, the alarm self-test's wait, session.ended: {soak.finish_ms:.0f} ms; the"
+        f" frame, the alarm self-test's result logged, session.ended: {soak.finish_ms:.0f} ms; the"
         f" baselines' first 2 s, the bare room's first paints)"
     )
     slow = sorted(soak.slow, reverse=True)[:8]

@@ -108,34 +108,18 @@ def bare_command(seats: int) -> list[str]:
 
 def bare_room(seats: int) -> int:
     """The baseline process: pyqtgraph plots where the room's are, drawn once, then quit."""
-    import numpy as np
-    import pyqtgraph as pg
+    from plain_tiles import plain_tile  # beside this script: numpy, PySide6, pyqtgraph only
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QGridLayout, QVBoxLayout, QWidget
+    from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
 
     app = QApplication(sys.argv[:1])
     window = QWidget()
     window.resize(1920, 1080)
     grid = QGridLayout(window)
     cols = (seats + 1) // 2
-    t = np.linspace(-10.0, 0.0, 1250)
-    minutes = np.linspace(-30.0, 0.0, 1800)
     last = None
     for i in range(seats):
-        tile = QWidget()
-        box = QVBoxLayout(tile)
-        trend, pleth = pg.PlotWidget(), pg.PlotWidget()
-        for plot in (trend, pleth):
-            plot.hideAxis("left")
-            plot.hideAxis("bottom")
-            plot.hideButtons()
-            plot.disableAutoRange()
-            box.addWidget(plot)
-        for lane, colour in enumerate(("#e04040", "#40c0ff", "#40e040")):
-            trend.plot(minutes, lane + np.sin(minutes + i) / 3, pen=colour, skipFiniteCheck=True)
-        pleth.plot(t, np.sin(t * 7 + i), pen="#40e0ff", skipFiniteCheck=True)
-        trend.setRange(xRange=(-30, 0), yRange=(-1, 3), padding=0)
-        pleth.setRange(xRange=(-10, 0), yRange=(-1.2, 1.2), padding=0)
+        tile, pleth = plain_tile(i)
         grid.addWidget(tile, i // cols, i % cols)
         last = pleth
     window.show()
